@@ -1,0 +1,116 @@
+// The records a soak run writes to its run folder, one JSON object per line.
+// This file is the contract between the sampler (writer), the verdict code
+// and reports/ (readers): change it deliberately, and bump RECORD_VERSION.
+//
+// Run folder layout (reports/runs/<run-id>/ by default):
+//   run.json            RunMeta, written at start and rewritten at the end
+//   samples.ndjson      ContinuousSample, every 1–5 s
+//   checkpoints.ndjson  Checkpoint, at drained post-GC checkpoints
+//   events.ndjson       RunEvent: phase changes, warnings, outcome
+//   summary.json        written at the end (absent when the harness was killed)
+
+export const RECORD_VERSION = 1;
+
+/** Counts keyed by a type or state name, e.g. { TCPSocketWrap: 3, Timeout: 2 }. */
+export type Counts = Record<string, number>;
+
+export interface MemoryFigures {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/** What the probe inside the target answers to a `sample` request. */
+export interface ProbeSample {
+  memory: MemoryFigures;
+  /** process.getActiveResourcesInfo() counted by type (misses unref'd handles). */
+  resources: Counts;
+  /** Event-loop delay since the previous sample, in milliseconds. */
+  eventLoopDelay: { p50: number; p99: number; max: number; mean: number };
+  /** Cumulative process CPU time, microseconds. */
+  cpu: { user: number; system: number };
+  /** Cumulative GC figures since the probe loaded. */
+  gc: { count: number; timeMs: number; majorCount: number };
+  /** Cumulative bytes allocated on the JS heap since the probe loaded (estimate). */
+  allocatedBytes: number;
+}
+
+/** What /proc says about the target: works for any process, Node or not. */
+export interface ProcSample {
+  rss: number;
+  fds: number;
+  threads: number;
+  /** TCP sockets owned by the process, by state (ESTABLISHED, CLOSE_WAIT, ...). */
+  tcp: Counts;
+  /** Cumulative CPU time, microseconds (utime/stime). */
+  cpu: { user: number; system: number };
+}
+
+export interface LoadWindow {
+  /** Requests completed in the window (all statuses). */
+  requests: number;
+  reqPerSec: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  status: { '2xx': number; '3xx': number; '4xx': number; '5xx': number };
+  errors: number;
+  timeouts: number;
+  /** Bodies that failed verification (truncated or malformed passed through as 2xx). */
+  mismatches: number;
+}
+
+export interface ContinuousSample {
+  kind: 'sample';
+  /** ms since run start (monotonic). */
+  t: number;
+  phase: string;
+  proc: ProcSample | null;
+  probe: ProbeSample | null;
+  /** Flattened gauges from the relay's /metrics (name{labels} → value), when it has one. */
+  relay: Record<string, number> | null;
+  load: LoadWindow | null;
+  /** Cumulative injected-fault counts from the upstream, by kind. */
+  faults: Counts | null;
+  requestsCompleted: number;
+}
+
+export interface Checkpoint {
+  kind: 'checkpoint';
+  seq: number;
+  t: number;
+  phase: string;
+  /** Cumulative completed requests at the checkpoint (the x axis of verdicts). */
+  requestsCompleted: number;
+  /** Cumulative triggering events (upstream fault counts by kind, plus harness-side events). */
+  events: Counts;
+  /** How long the drain took before the GC, ms. */
+  drainMs: number;
+  /** Post-GC (twice, with an event-loop turn between) memory. */
+  memory: MemoryFigures;
+  /** Memory just before the forced GC. */
+  preGcMemory: MemoryFigures;
+  resourcesBeforeGc: Counts;
+  resourcesAfterGc: Counts;
+  fds: number;
+  tcp: Counts;
+  relay: Record<string, number> | null;
+  gc: { count: number; timeMs: number };
+  allocatedBytes: number;
+  /** True when the target has no probe: memory then holds /proc rss only. */
+  procOnly: boolean;
+}
+
+export type RunOutcome =
+  | { status: 'completed' }
+  | { status: 'interrupted'; signal: string }
+  | { status: 'target-crashed'; exitCode: number | null; signal: string | null; stderrTail: string[] }
+  | { status: 'failed'; error: string; code: string };
+
+export interface RunEvent {
+  kind: 'event';
+  t: number;
+  type: 'phase' | 'warning' | 'checkpoint-skipped' | 'outcome' | 'info';
+  message: string;
+  data?: unknown;
+}
