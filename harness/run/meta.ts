@@ -1,0 +1,58 @@
+// Run metadata (run.json): everything needed to reproduce a run and to refuse
+// comparing two runs that are not comparable.
+
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem, hostname, release } from 'node:os';
+import type { RunOutcome } from '../records.ts';
+import { RECORD_VERSION } from '../records.ts';
+
+export interface TargetDescription {
+  kind: 'relay' | 'cmd' | 'pid';
+  /** The command line as run, with no secrets (keys are passed through the environment). */
+  command: string | null;
+  pid: number | null;
+  url: string | null;
+  /** Node version and flags of the target when the probe reported them. */
+  nodeVersion: string | null;
+  execArgv: string[] | null;
+}
+
+export interface RunMeta {
+  recordVersion: number;
+  runId: string;
+  scenario: string;
+  /** The resolved scenario (phases with absolute times, mixes, fault plans, thresholds). */
+  resolved: unknown;
+  seed: number;
+  accounts: number;
+  durationMs: number;
+  leaks: string[];
+  /** The fault plan(s) applied, exactly as sent to the upstream, per phase. */
+  faultPlans: Record<string, unknown>;
+  target: TargetDescription;
+  harness: { nodeVersion: string; execArgv: string[]; argv: string[] };
+  gitSha: string | null;
+  machine: { cores: number; cpuModel: string; memoryBytes: number; hostname: string; kernel: string };
+  startedAt: string;
+  endedAt: string | null;
+  outcome: RunOutcome | null;
+}
+
+export function gitSha(cwd: string): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export function machineInfo(): RunMeta['machine'] {
+  const c = cpus();
+  return { cores: c.length, cpuModel: c[0]?.model ?? 'unknown', memoryBytes: totalmem(), hostname: hostname(), kernel: release() };
+}
+
+export function harnessInfo(): RunMeta['harness'] {
+  return { nodeVersion: process.version, execArgv: process.execArgv, argv: process.argv.slice(2) };
+}
+
+export { RECORD_VERSION };

@@ -1,0 +1,609 @@
+// runSoak: one soak run, end to end. Starts the fake upstream and the target
+// as children, drives the scenario's phases segment by segment, samples the
+// target continuously and at drained post-GC checkpoints, writes everything to
+// the run folder as it goes, and always cleans up: no orphan child, no bound
+// port, whatever ends the run (completion, target crash, SIGINT, an exception).
+
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { request } from 'undici';
+import { EXIT, SoakError, usageError } from './errors.ts';
+import type { Checkpoint, ContinuousSample, Counts, ProbeSample, ProcSample, RunOutcome } from './records.ts';
+import { RECORD_VERSION } from './records.ts';
+import { spawnChild, type Child } from './run/child.ts';
+import { gitSha, harnessInfo, machineInfo, type RunMeta } from './run/meta.ts';
+import { createRunFolder, newRunId, RUN_FILES, uniqueRunDir, type RunFolder } from './run/run-folder.ts';
+import { buildTimeline, checkpointTimes } from './run/timeline.ts';
+import { freePort } from './run/free-port.ts';
+import { readProc } from './sampler/proc.ts';
+import { connectProbe, waitForProbe, type ProbeClient } from './sampler/probe-client.ts';
+import { scrapeMetrics } from './sampler/prometheus.ts';
+import { createLoad } from './load/index.ts';
+import { getScenario, resolveScenario, type ResolvedScenario } from '../scenarios/index.ts';
+import { validateLeakNames } from './leaks.ts';
+import { ProgressReporter, type Progress } from './progress.ts';
+
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
+const PROBE_PATH = join(PROJECT_ROOT, 'harness/probe/probe.ts');
+const RELAY_MAIN = join(PROJECT_ROOT, 'relay/main.ts');
+const UPSTREAM_MAIN = join(PROJECT_ROOT, 'mocks/main.ts');
+const READY_LINE = /^(?:relay|upstream): listening on (http:\/\/127\.0\.0\.1:\d+)$/;
+
+export type TargetSpec =
+  | { kind: 'relay'; extraArgs?: string[] }
+  | { kind: 'cmd'; command: string }
+  | { kind: 'pid'; pid: number; url: string };
+
+export interface SoakOptions {
+  scenario?: string;
+  accounts?: number;
+  durationMs?: number;
+  rate?: number;
+  connections?: number;
+  seed?: number;
+  leaks?: string[];
+  target?: TargetSpec;
+  /** Run folder; default reports/runs/<run-id>. */
+  out?: string;
+  /** Continuous sampling period, 1000–5000 ms. Default 2000. */
+  sampleIntervalMs?: number;
+  /** Turn the in-target probe off (proc-only sampling): used by bench:probe. */
+  probe?: boolean;
+  /** Turn all sampling off (bench:probe's baseline). Checkpoints still run. */
+  sampling?: boolean;
+  readyTimeoutMs?: number;
+  /** Longest wait for in-flight 0 and keep-alive sockets to close before a checkpoint. */
+  drainMaxMs?: number;
+  /** Minimum number of checkpoints. Default 8. */
+  minCheckpoints?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  /** Progress lines/line to this stream (CLI: stderr). Omit for silence. */
+  progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export interface SoakResult {
+  runDir: string;
+  outcome: RunOutcome;
+  exitCode: number;
+  checkpoints: number;
+  samples: number;
+  requestsCompleted: number;
+}
+
+interface Keys {
+  client: string;
+  management: string;
+}
+
+function devKey(prefix: string): string {
+  return `${prefix}-${randomBytes(18).toString('base64url')}`;
+}
+
+function validate(options: SoakOptions): void {
+  const intIn = (flag: string, v: number | undefined, min: number, max: number) => {
+    if (v === undefined) return;
+    if (!Number.isFinite(v) || !Number.isInteger(v) || v < min || v > max) {
+      throw usageError(`${flag}: expected an integer in [${min}, ${max}], got ${v}`);
+    }
+  };
+  intIn('--accounts', options.accounts, 1, 1_000_000);
+  intIn('--seed', options.seed, 0, 2 ** 31 - 1);
+  intIn('--connections', options.connections, 1, 10_000);
+  if (options.rate !== undefined && (!Number.isFinite(options.rate) || options.rate <= 0)) {
+    throw usageError(`--rate: expected a positive number of requests per second, got ${options.rate}`);
+  }
+  if (options.durationMs !== undefined && (!Number.isFinite(options.durationMs) || options.durationMs < 1_000)) {
+    throw usageError(`--duration: must be at least 1s, got ${options.durationMs} ms`);
+  }
+  const si = options.sampleIntervalMs;
+  if (si !== undefined && (si < 250 || si > 5_000)) throw usageError(`--sample-interval: expected 250–5000 ms, got ${si}`);
+  if (options.target?.kind === 'pid') {
+    intIn('--target-pid', options.target.pid, 1, 2 ** 22);
+    if (!/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+\/?$/.test(options.target.url)) {
+      throw usageError(`--target-url: expected http://127.0.0.1:PORT (loopback only), got ${options.target.url}`);
+    }
+  }
+  if (options.target?.kind === 'cmd' && options.target.command.trim() === '') {
+    throw usageError('--target-cmd: empty command');
+  }
+}
+
+/**
+ * Run one soak. Throws SoakError (exit 2) for bad input before anything is
+ * started; every other ending is reported in the result's outcome.
+ */
+export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
+  validate(options);
+  const scenario = getScenario(options.scenario ?? 'mixed');
+  const leaks = validateLeakNames(options.leaks ?? []);
+  const resolved: ResolvedScenario = resolveScenario(scenario, {
+    durationMs: options.durationMs,
+    rate: options.rate,
+    connections: options.connections,
+    accounts: options.accounts,
+    seed: options.seed,
+  });
+  const target: TargetSpec = options.target ?? { kind: 'relay' };
+  if (leaks.length > 0 && target.kind !== 'relay') {
+    throw usageError('--leak: leak variants exist only in the reference relay; drop --target-cmd/--target-pid or --leak');
+  }
+  const runId = newRunId(resolved.name);
+  const runDir = options.out ? resolve(options.out) : uniqueRunDir(join(PROJECT_ROOT, 'reports/runs'), runId);
+  const folder = createRunFolder(runDir);
+  return new SoakRun(options, resolved, leaks, target, runId, folder).run();
+}
+
+class SoakRun {
+  private readonly keys: Keys = { client: devKey('sk-soak'), management: devKey('mk-soak') };
+  private readonly internal = new AbortController();
+  private readonly children: Child[] = [];
+  private upstream: Child | null = null;
+  private targetChild: Child | null = null;
+  private targetPid = 0;
+  private targetUrl = '';
+  private probe: ProbeClient | null = null;
+  private probeSocket: string;
+  private hasMetrics = true;
+  private crash: RunOutcome | null = null;
+  private stopping = false;
+  private readonly t0 = performance.now();
+  private phaseName = 'start';
+  private samplesWritten = 0;
+  private checkpointsWritten = 0;
+  private lastProc: ProcSample | null = null;
+  private lastProbe: ProbeSample | null = null;
+  private lastFaults: Counts | null = null;
+  private readonly meta: RunMeta;
+  private readonly progress: ProgressReporter | null;
+  private load: ReturnType<typeof createLoad> | null = null;
+  private nextCheckpointMs = 0;
+  private loadElapsedMs = 0;
+
+  constructor(
+    private readonly options: SoakOptions,
+    private readonly scenario: ResolvedScenario,
+    private readonly leaks: string[],
+    private readonly target: TargetSpec,
+    runId: string,
+    private readonly folder: RunFolder,
+  ) {
+    this.probeSocket = join(tmpdir(), `soak-probe-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
+    this.meta = {
+      recordVersion: RECORD_VERSION,
+      runId,
+      scenario: scenario.name,
+      resolved: scenario,
+      seed: scenario.seed,
+      accounts: scenario.accounts,
+      durationMs: scenario.durationMs,
+      leaks,
+      faultPlans: Object.fromEntries(scenario.phases.map((p) => [p.name, p.faults ?? { rules: [] }])),
+      target: { kind: target.kind, command: null, pid: null, url: null, nodeVersion: null, execArgv: null },
+      harness: harnessInfo(),
+      gitSha: gitSha(PROJECT_ROOT),
+      machine: machineInfo(),
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      outcome: null,
+    };
+    this.progress = options.progressStream ? new ProgressReporter(options.progressStream, scenario.durationMs) : null;
+    if (options.signal) {
+      if (options.signal.aborted) this.internal.abort(options.signal.reason);
+      else options.signal.addEventListener('abort', () => this.internal.abort(options.signal!.reason), { once: true });
+    }
+  }
+
+  private now(): number {
+    return Math.round(performance.now() - this.t0);
+  }
+
+  private event(type: 'phase' | 'warning' | 'checkpoint-skipped' | 'outcome' | 'info', message: string, data?: unknown): void {
+    this.folder.event({ kind: 'event', t: this.now(), type, message, data });
+    if (type === 'warning') this.progress?.note(`warning: ${message}`);
+  }
+
+  async run(): Promise<SoakResult> {
+    this.folder.writeJson(RUN_FILES.meta, this.meta);
+    let outcome: RunOutcome;
+    let samplerDone: Promise<void> = Promise.resolve();
+    try {
+      await this.startChildren();
+      samplerDone = this.samplerLoop();
+      await this.drive();
+      outcome = this.crash ?? { status: 'completed' };
+    } catch (err) {
+      outcome = this.outcomeFor(err);
+    } finally {
+      this.stopping = true;
+      this.internal.abort(new Error('run ended'));
+      await samplerDone.catch(() => {});
+      await this.cleanup();
+    }
+    const result: SoakResult = {
+      runDir: this.folder.dir,
+      outcome,
+      exitCode: exitCodeFor(outcome),
+      checkpoints: this.checkpointsWritten,
+      samples: this.samplesWritten,
+      requestsCompleted: this.load?.totals().requestsCompleted ?? 0,
+    };
+    this.meta.endedAt = new Date().toISOString();
+    this.meta.outcome = outcome;
+    this.folder.writeJson(RUN_FILES.meta, this.meta);
+    this.event('outcome', outcome.status, outcome);
+    this.folder.writeJson(RUN_FILES.summary, {
+      recordVersion: RECORD_VERSION,
+      runId: this.meta.runId,
+      scenario: this.meta.scenario,
+      outcome,
+      checkpoints: result.checkpoints,
+      samples: result.samples,
+      requestsCompleted: result.requestsCompleted,
+      loadTotals: this.load?.totals() ?? null,
+      wallMs: this.now(),
+      nodeVersion: process.version,
+    });
+    this.folder.close();
+    this.progress?.finish();
+    return result;
+  }
+
+  private outcomeFor(err: unknown): RunOutcome {
+    if (this.crash) return this.crash;
+    const reason = this.internal.signal.reason as unknown;
+    if (this.internal.signal.aborted && reason instanceof Error && reason.name === 'SoakInterrupt') {
+      return { status: 'interrupted', signal: reason.message };
+    }
+    if (err instanceof SoakError) {
+      this.event('warning', err.message, err.details);
+      return { status: 'failed', error: [err.message, ...err.details].join('\n'), code: err.code };
+    }
+    const e = err as Error;
+    return { status: 'failed', error: e?.stack ?? String(err), code: 'ERR_HARNESS' };
+  }
+
+  // ---------------------------------------------------------------- children
+
+  private async startChildren(): Promise<void> {
+    const readyTimeoutMs = this.options.readyTimeoutMs ?? 20_000;
+    const s = this.scenario;
+    if (this.target.kind !== 'pid') {
+      this.upstream = await spawnChild({
+        name: 'upstream',
+        command: process.execPath,
+        args: [UPSTREAM_MAIN, '--port', '0', '--seed', String(s.seed), '--accounts', String(s.accounts)],
+        ready: { pattern: READY_LINE },
+        readyTimeoutMs,
+      });
+      this.children.push(this.upstream);
+      this.watchExit(this.upstream, 'upstream');
+    }
+    const probeEnv = this.options.probe === false ? {} : { SOAK_PROBE_SOCKET: this.probeSocket };
+    if (this.target.kind === 'relay') {
+      const args = [
+        '--expose-gc',
+        ...(this.options.probe === false ? [] : ['--import', PROBE_PATH]),
+        RELAY_MAIN,
+        '--port', '0',
+        '--upstream', this.upstream!.url,
+        '--accounts', String(s.accounts),
+        '--seed', String(s.seed),
+        ...(this.leaks.length > 0 ? ['--leak', this.leaks.join(',')] : []),
+        ...(this.target.extraArgs ?? []),
+      ];
+      this.meta.target.command = ['node', ...args.map((a) => (a.startsWith(PROJECT_ROOT) ? a.slice(PROJECT_ROOT.length + 1) : a))].join(' ');
+      this.targetChild = await spawnChild({
+        name: 'target',
+        command: process.execPath,
+        args,
+        env: {
+          ...process.env,
+          ...probeEnv,
+          RELAY_CLIENT_KEYS: this.keys.client,
+          RELAY_MANAGEMENT_KEY: this.keys.management,
+        },
+        ready: { pattern: READY_LINE },
+        readyTimeoutMs,
+      });
+    } else if (this.target.kind === 'cmd') {
+      const port = await freePort();
+      const command = this.target.command.replaceAll('{port}', String(port)).replaceAll('{upstream}', this.upstream!.url);
+      this.meta.target.command = command;
+      const nodeOptions = [process.env.NODE_OPTIONS ?? '', this.options.probe === false ? '' : `--import=${PROBE_PATH}`].join(' ').trim();
+      this.targetChild = await spawnChild({
+        name: 'target',
+        command,
+        shell: true,
+        env: {
+          ...process.env,
+          ...probeEnv,
+          NODE_OPTIONS: nodeOptions,
+          RELAY_CLIENT_KEYS: process.env.SOAK_CLIENT_KEY ?? this.keys.client,
+          RELAY_MANAGEMENT_KEY: process.env.SOAK_MANAGEMENT_KEY ?? this.keys.management,
+        },
+        ready: { port },
+        readyTimeoutMs,
+      });
+    }
+    if (this.targetChild) {
+      this.children.push(this.targetChild);
+      this.targetPid = await this.resolveTargetPid(this.targetChild);
+      this.targetUrl = this.targetChild.url;
+      this.watchExit(this.targetChild, 'target');
+    } else if (this.target.kind === 'pid') {
+      this.targetPid = this.target.pid;
+      this.targetUrl = this.target.url.replace(/\/$/, '');
+      if (process.env.SOAK_CLIENT_KEY) this.keys.client = process.env.SOAK_CLIENT_KEY;
+      if (process.env.SOAK_MANAGEMENT_KEY) this.keys.management = process.env.SOAK_MANAGEMENT_KEY;
+      try {
+        await readProc(this.targetPid);
+      } catch {
+        throw usageError(`--target-pid: no process ${this.targetPid} is readable in /proc`);
+      }
+      this.event('warning', 'attached to a running process: no fault plan is applied and only /proc is sampled');
+    }
+    this.meta.target.pid = this.targetPid;
+    this.meta.target.url = this.targetUrl;
+
+    if (this.options.probe !== false && this.target.kind !== 'pid') {
+      try {
+        await waitForProbe(this.probeSocket, Date.now() + 10_000);
+        this.probe = await connectProbe(this.probeSocket, { timeoutMs: 30_000 });
+        const info = (await this.probe.info()) as { nodeVersion?: string; execArgv?: string[] };
+        this.meta.target.nodeVersion = info.nodeVersion ?? null;
+        this.meta.target.execArgv = info.execArgv ?? null;
+      } catch (err) {
+        if (this.target.kind === 'relay') throw err;
+        this.probe = null;
+        this.event('warning', `no probe in the target (not a Node process, or NODE_OPTIONS ignored): sampling /proc only (${(err as Error).message})`);
+      }
+    }
+    this.hasMetrics = await this.scrape().then((m) => m !== null);
+    this.folder.writeJson(RUN_FILES.meta, this.meta);
+    this.event('info', 'children ready', { upstream: this.upstream?.url ?? null, target: this.targetUrl, pid: this.targetPid });
+  }
+
+  /** With a shell, the measured process is the shell's child; find the one listening. */
+  private async resolveTargetPid(child: Child): Promise<number> {
+    if (this.target.kind !== 'cmd') return child.pid;
+    const { descendants } = await import('./run/pids.ts');
+    const pids = descendants(child.pid);
+    // The deepest descendant that is a node (or the only) process is the server.
+    return pids.at(-1) ?? child.pid;
+  }
+
+  private watchExit(child: Child, role: 'upstream' | 'target'): void {
+    void child.exited.then((e) => {
+      if (this.stopping) return;
+      if (role === 'target') {
+        this.crash = { status: 'target-crashed', exitCode: e.code, signal: e.signal, stderrTail: child.stderrTail() };
+      } else {
+        this.crash = { status: 'failed', code: 'ERR_CHILD_EXITED', error: `the fake upstream exited (code ${e.code}, signal ${e.signal}): ${child.stderrTail().join(' | ')}` };
+      }
+      this.internal.abort(new Error(`${role} exited`));
+    });
+  }
+
+  private async cleanup(): Promise<void> {
+    await this.load?.close().catch(() => {});
+    this.probe?.close();
+    // Target first (it holds connections to the upstream), then the upstream.
+    for (const child of [...this.children].reverse()) await child.stop(5_000);
+    rmSync(this.probeSocket, { force: true });
+  }
+
+  // ---------------------------------------------------------------- driving
+
+  private async drive(): Promise<void> {
+    const s = this.scenario;
+    const load = createLoad({
+      url: this.targetUrl,
+      clientKey: this.keys.client,
+      managementKey: this.keys.management,
+      accounts: s.accounts,
+      seed: s.seed,
+    });
+    this.load = load;
+    const cps = checkpointTimes(s.durationMs, s.checkpoints.everyMs, Math.max(this.options.minCheckpoints ?? 8, s.checkpoints.min ?? 8));
+    const segments = buildTimeline(s.phases, cps);
+    this.nextCheckpointMs = cps[0] ?? s.durationMs;
+    await this.checkpoint(0);
+    for (const seg of segments) {
+      this.throwIfAborted();
+      const phase = s.phases[seg.phaseIndex]!;
+      if (seg.phaseStart) {
+        this.phaseName = phase.name;
+        await this.applyFaultPlan(phase.name, phase.faults ?? { rules: [] });
+        this.event('phase', phase.name, { startMs: phase.startMs, endMs: phase.endMs });
+      }
+      await load.runSegment(phase, seg.endMs - seg.startMs, this.internal.signal);
+      this.loadElapsedMs = seg.endMs;
+      this.throwIfAborted();
+      if (seg.checkpointAfter !== null) {
+        this.nextCheckpointMs = cps[seg.checkpointAfter] ?? s.durationMs;
+        await this.checkpoint(seg.checkpointAfter);
+      }
+    }
+  }
+
+  private throwIfAborted(): void {
+    if (this.internal.signal.aborted) throw this.internal.signal.reason ?? new Error('aborted');
+  }
+
+  private async applyFaultPlan(phase: string, plan: unknown): Promise<void> {
+    if (!this.upstream) return;
+    const res = await request(`${this.upstream.url}/__upstream/plan`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(plan),
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200 && res.statusCode !== 204) {
+      throw new SoakError('ERR_USAGE', `scenario ${this.scenario.name}, phase ${phase}: the upstream refused the fault plan: ${text}`, { exitCode: EXIT.usage });
+    }
+  }
+
+  private async upstreamFaults(): Promise<Counts | null> {
+    if (!this.upstream) return null;
+    try {
+      const res = await request(`${this.upstream.url}/__upstream/stats`, { headersTimeout: 5_000, bodyTimeout: 5_000 });
+      const stats = (await res.body.json()) as { faults?: Counts };
+      this.lastFaults = stats.faults ?? {};
+      return this.lastFaults;
+    } catch {
+      return this.lastFaults;
+    }
+  }
+
+  private async scrape(): Promise<Record<string, number> | null> {
+    if (!this.hasMetrics || !this.targetUrl) return null;
+    try {
+      return await scrapeMetrics(`${this.targetUrl}/metrics`, { timeoutMs: 5_000 });
+    } catch {
+      return null;
+    }
+  }
+
+  // ---------------------------------------------------------------- sampling
+
+  private async samplerLoop(): Promise<void> {
+    if (this.options.sampling === false) return;
+    const every = this.options.sampleIntervalMs ?? 2_000;
+    const signal = this.internal.signal;
+    while (!signal.aborted) {
+      const started = performance.now();
+      try {
+        await this.takeSample();
+      } catch (err) {
+        if (signal.aborted) break;
+        this.event('warning', `sample failed: ${(err as Error).message}`);
+      }
+      const wait = Math.max(0, every - (performance.now() - started));
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, wait);
+        signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
+      });
+    }
+  }
+
+  private async takeSample(): Promise<void> {
+    const [proc, probe, relay, faults] = await Promise.all([
+      readProc(this.targetPid).catch(() => null),
+      this.probe ? this.probe.sample().catch(() => null) : Promise.resolve(null),
+      this.scrape(),
+      this.upstreamFaults(),
+    ]);
+    const load = this.load ? this.load.window() : null;
+    const requestsCompleted = this.load?.totals().requestsCompleted ?? 0;
+    const record: ContinuousSample = { kind: 'sample', t: this.now(), phase: this.phaseName, proc, probe, relay, load, faults, requestsCompleted };
+    this.folder.sample(record);
+    this.samplesWritten++;
+    if (proc) this.lastProc = proc;
+    if (probe) this.lastProbe = probe;
+    this.progress?.update({
+      elapsedMs: this.loadElapsedMs,
+      totalMs: this.scenario.durationMs,
+      phase: this.phaseName,
+      reqPerSec: load?.reqPerSec ?? 0,
+      requests: requestsCompleted,
+      errors: (load?.errors ?? 0) + (load?.mismatches ?? 0) + (load?.status['5xx'] ?? 0),
+      rss: proc?.rss ?? probe?.memory.rss ?? 0,
+      heapUsed: probe?.memory.heapUsed ?? null,
+      handles: probe ? sumCounts(probe.resources) : null,
+      fds: proc?.fds ?? null,
+      faults: faults ? sumCounts(faults) : null,
+      nextCheckpointMs: this.nextCheckpointMs,
+      checkpoints: this.checkpointsWritten,
+    });
+    this.options.onProgress?.(this.progress?.last ?? ({} as Progress));
+  }
+
+  /**
+   * A drained checkpoint: the load is idle (between segments). Wait for the
+   * target's in-flight requests to reach 0 and its non-listening TCP sockets
+   * to close (keep-alive timeouts), then GC twice through the probe and record.
+   */
+  private async checkpoint(seq: number): Promise<void> {
+    const t = this.now();
+    const drainStart = performance.now();
+    const drainMax = this.options.drainMaxMs ?? 6_000;
+    let relay: Record<string, number> | null = null;
+    let proc: ProcSample | null = null;
+    for (;;) {
+      [relay, proc] = await Promise.all([this.scrape(), readProc(this.targetPid).catch(() => null)]);
+      const inflight = relay ? (relay['relay_inflight_requests'] ?? 0) : 0;
+      const open = proc ? openTcp(proc.tcp) : 0;
+      if ((inflight === 0 && open === 0) || performance.now() - drainStart > drainMax) break;
+      if (this.internal.signal.aborted) return;
+      await sleep(200);
+    }
+    const drainMs = Math.round(performance.now() - drainStart);
+    let cp: Awaited<ReturnType<ProbeClient['checkpoint']>> | null = null;
+    if (this.probe) cp = await this.probe.checkpoint();
+    [relay, proc] = await Promise.all([this.scrape(), readProc(this.targetPid)]);
+    const faults = await this.upstreamFaults();
+    const totals = this.load?.totals() ?? { requestsCompleted: 0, events: {} };
+    const record: Checkpoint = {
+      kind: 'checkpoint',
+      seq,
+      t,
+      phase: this.phaseName,
+      requestsCompleted: totals.requestsCompleted,
+      events: { ...(faults ?? {}), ...totals.events },
+      drainMs,
+      memory: cp?.memory ?? { rss: proc.rss, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 },
+      preGcMemory: cp?.preGcMemory ?? { rss: proc.rss, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 },
+      resourcesBeforeGc: cp?.resourcesBeforeGc ?? {},
+      resourcesAfterGc: cp?.resourcesAfterGc ?? {},
+      fds: proc.fds,
+      tcp: proc.tcp,
+      relay,
+      gc: cp?.gc ?? { count: 0, timeMs: 0 },
+      allocatedBytes: cp?.allocatedBytes ?? 0,
+      procOnly: cp === null,
+    };
+    this.folder.checkpoint(record);
+    this.checkpointsWritten++;
+    this.progress?.note(
+      `checkpoint ${seq}: ${(record.memory.heapUsed / 1048576).toFixed(1)} MiB heap, ${(record.memory.rss / 1048576).toFixed(1)} MiB rss, ${proc.fds} fds, ${openTcp(proc.tcp)} tcp open, ${totals.requestsCompleted} requests (drain ${drainMs} ms)`,
+    );
+  }
+}
+
+function openTcp(tcp: Counts): number {
+  let n = 0;
+  for (const [state, count] of Object.entries(tcp)) if (state !== 'LISTEN') n += count;
+  return n;
+}
+
+function sumCounts(c: Counts): number {
+  let n = 0;
+  for (const v of Object.values(c)) n += v;
+  return n;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export function exitCodeFor(outcome: RunOutcome): number {
+  switch (outcome.status) {
+    case 'completed':
+      return EXIT.ok;
+    case 'interrupted':
+      return outcome.signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+    case 'target-crashed':
+    case 'failed':
+      return EXIT.incomplete;
+  }
+}
+
+/** The abort reason the CLI uses for SIGINT/SIGTERM. */
+export function interruptReason(signal: NodeJS.Signals): Error {
+  const e = new Error(signal);
+  e.name = 'SoakInterrupt';
+  return e;
+}
