@@ -1,0 +1,33 @@
+// Seed 003: an external control plane syncs the account pool: a full snapshot
+// in chunks, then a steady flow of incremental disable/enable/priority events.
+// Each event must replace state, not accumulate listeners or copies.
+
+import { defineScenario } from './define.ts';
+import { CHAT_MIX } from './blocks.ts';
+
+export default defineScenario({
+  name: 'account-churn',
+  description: 'seed 003: account snapshot in chunks, then a steady flow of incremental sync events during chat traffic',
+  defaults: { duration: '5m', rate: 300, accounts: 5000, seed: 42 },
+  phases: [
+    { name: 'warm-up', kind: 'warm-up', share: 0.1, load: 0.5, mix: CHAT_MIX },
+    {
+      name: 'snapshot-and-churn',
+      kind: 'account-churn',
+      share: 0.4,
+      mix: { ...CHAT_MIX, 'sync-event': 3 },
+      settings: { sync: { snapshotAtStart: true, snapshotChunk: 500, eventsPerBatch: 10 } },
+    },
+    {
+      name: 'resync-and-churn',
+      kind: 'account-churn',
+      share: 0.4,
+      mix: { ...CHAT_MIX, 'sync-event': 5 },
+      settings: { sync: { snapshotAtStart: true, snapshotChunk: 250, eventsPerBatch: 20 } },
+    },
+    { name: 'cool-down', kind: 'cool-down', share: 0.1, load: 0.3, mix: CHAT_MIX },
+  ],
+  checkpoints: { count: 12 },
+  thresholds: { heapUsed: 32, external: 32, rss: 512, handles: 0.001, fds: 0.001 },
+  variants: [{ name: 'sync-listeners', origin: 'seed 003', trigger: 'sync-event' }],
+});

@@ -1,0 +1,40 @@
+// The scenario registry and the public entry of scenarios/.
+
+import { ScenarioError } from './errors.ts';
+import type { ScenarioSpec } from './define.ts';
+import mixed from './mixed.ts';
+import healthScan from './health-scan.ts';
+import retryStorm from './retry-storm.ts';
+import errorStorm from './error-storm.ts';
+import accountChurn from './account-churn.ts';
+import cacheChurn from './cache-churn.ts';
+import streamAbort from './stream-abort.ts';
+
+export * from './define.ts';
+export * from './resolve.ts';
+export * from './duration.ts';
+export * from './errors.ts';
+
+/** The default scenario of `npm run soak`. */
+export const DEFAULT_SCENARIO = 'mixed';
+
+// Listing order: the default first, then by incident seed.
+const SCENARIOS: readonly ScenarioSpec[] = [mixed, healthScan, retryStorm, errorStorm, accountChurn, cacheChurn, streamAbort];
+const BY_NAME: ReadonlyMap<string, ScenarioSpec> = new Map(SCENARIOS.map((s) => [s.name, s]));
+
+export function listScenarios(): readonly ScenarioSpec[] {
+  return SCENARIOS;
+}
+
+/** The scenario called `name`; a ScenarioError (field `--scenario`, exit 2) listing valid names otherwise. */
+export function getScenario(name: string): ScenarioSpec {
+  const found = BY_NAME.get(name);
+  if (found === undefined) {
+    throw new ScenarioError(
+      'ERR_SCENARIO_UNKNOWN',
+      '--scenario',
+      `--scenario: unknown scenario ${JSON.stringify(name)}; valid: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+    );
+  }
+  return found;
+}
