@@ -1,0 +1,27 @@
+// Typed errors of the verdict engine: a stable `code` for callers (the CLI maps
+// them to exit codes), a message that names the offending field, never a secret.
+
+export type VerdictErrorCode =
+  /** Two runs differ in what must be equal to compare them (scenario, seed, fault plan, Node). */
+  | 'ERR_RUN_MISMATCH'
+  /** A record or option the verdict cannot use (names the field). */
+  | 'ERR_VERDICT_INPUT';
+
+/** One field that differs between two runs. Values are short JSON renderings. */
+export interface RunDifference {
+  field: string;
+  before: string;
+  after: string;
+}
+
+export class VerdictError extends Error {
+  readonly code: VerdictErrorCode;
+  readonly differences: readonly RunDifference[];
+
+  constructor(code: VerdictErrorCode, message: string, differences: readonly RunDifference[] = []) {
+    super(message);
+    this.name = 'VerdictError';
+    this.code = code;
+    this.differences = differences;
+  }
+}

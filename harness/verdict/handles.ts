@@ -1,0 +1,115 @@
+// Handle verdicts: per handle type, the change against the first post-warm-up
+// checkpoint, and whether it persists.
+//
+// The goleak-style retry ("poll, GC, poll again until the count settles or a
+// deadline passes") happens in the sampler before it writes a checkpoint. What
+// is left here is persistence across checkpoints: a handle leak keeps Δ above
+// zero and never gives back what it took; a pool that breathes does.
+
+import type { Checkpoint } from '../records.ts';
+import { handleCounts, handleKeys, handleSeries } from './series.ts';
+import { median } from './stats.ts';
+import type { Status } from './types.ts';
+
+export interface HandleOptions {
+  /** The last k checkpoints must all show Δ > allowance and never decrease. Default 3. */
+  persistence?: number;
+  /**
+   * Per-type Δ tolerated without a verdict, e.g. { 'tcp:ESTABLISHED': 8 } for a
+   * keep-alive pool that may still be filling after warm-up. Default 0.
+   */
+  allowance?: Readonly<Record<string, number>>;
+  /** Types ignored entirely (e.g. 'Timeout' when the scenario schedules timers by design). */
+  ignore?: readonly string[];
+  /** Fraction of checkpoints where before-GC > after-GC for "released only by GC". Default 0.8. */
+  gcReleasedFraction?: number;
+}
+
+export interface HandleTypeVerdict {
+  /** Resource type ('TCPSocketWrap'), 'fds', or 'tcp:<STATE>'. */
+  type: string;
+  status: Status;
+  reason: string;
+  baseline: number;
+  last: number;
+  /** Δ at the last checkpoint. */
+  delta: number;
+  /** Δ over the last `persistence` checkpoints, oldest first. */
+  tail: number[];
+}
+
+export interface GcReleasedFinding {
+  type: string;
+  /** Checkpoints where the count before the forced GC exceeded the count after it. */
+  checkpoints: number;
+  of: number;
+  /** Median of (before − after) over the post-warm-up checkpoints. */
+  medianReleased: number;
+}
+
+export interface HandlesVerdict {
+  status: Status;
+  types: HandleTypeVerdict[];
+  /** Handles that only a GC released (e.g. fetch bodies closed by finalizers): a finding, not a verdict. */
+  releasedOnlyByGc: GcReleasedFinding[];
+}
+
+/** `checkpoints` are the post-warm-up checkpoints in seq order. */
+export function judgeHandles(checkpoints: readonly Checkpoint[], options: HandleOptions = {}): HandlesVerdict {
+  const k = options.persistence ?? 3;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`handles.persistence: expected a positive integer, got ${k}`);
+  const ignore = new Set(options.ignore ?? []);
+  const keys = handleKeys(checkpoints).filter((key) => !ignore.has(key));
+  const types: HandleTypeVerdict[] = [];
+  for (const type of keys) {
+    const series = handleSeries(checkpoints, type);
+    const baseline = series[0] ?? 0;
+    const last = series[series.length - 1] ?? 0;
+    const allowance = options.allowance?.[type] ?? 0;
+    const tail = series.slice(-k).map((v) => v - baseline);
+    let status: Status;
+    let reason: string;
+    if (series.length < k + 1) {
+      status = 'INCONCLUSIVE';
+      reason = `needs ${k + 1} post-warm-up checkpoints, has ${series.length}`;
+    } else {
+      const persists = tail.every((d) => d > allowance);
+      const nonDecreasing = tail.every((d, i) => i === 0 || d >= tail[i - 1]!);
+      if (persists && nonDecreasing) {
+        status = 'LEAK';
+        reason = `Δ ${tail.join(', ')} over the last ${k} checkpoints: above ${allowance} and never decreasing`;
+      } else {
+        status = 'NO-LEAK';
+        reason = persists ? `Δ above ${allowance} but decreasing over the last ${k} checkpoints` : `Δ returns to ≤ ${allowance}`;
+      }
+    }
+    types.push({ type, status, reason, baseline, last, delta: last - baseline, tail });
+  }
+  const status: Status = types.some((t) => t.status === 'LEAK')
+    ? 'LEAK'
+    : types.some((t) => t.status === 'INCONCLUSIVE')
+      ? 'INCONCLUSIVE'
+      : 'NO-LEAK';
+  return { status, types, releasedOnlyByGc: findGcReleased(checkpoints, ignore, options.gcReleasedFraction ?? 0.8) };
+}
+
+/**
+ * "Released only by GC": resourcesBeforeGc[type] > resourcesAfterGc[type] at
+ * (by default) ≥ 80 % of at least 3 checkpoints. The sampler drained the load
+ * before the GC, so whatever the GC closed was waiting for a finalizer.
+ */
+function findGcReleased(checkpoints: readonly Checkpoint[], ignore: ReadonlySet<string>, fraction: number): GcReleasedFinding[] {
+  if (checkpoints.length < 3) return [];
+  const types = new Set<string>();
+  for (const c of checkpoints) for (const t of Object.keys(c.resourcesBeforeGc)) types.add(t);
+  const out: GcReleasedFinding[] = [];
+  for (const type of [...types].sort()) {
+    if (ignore.has(type)) continue;
+    const released = checkpoints.map((c) => (c.resourcesBeforeGc[type] ?? 0) - (handleCounts(c).get(type) ?? 0));
+    const count = released.filter((d) => d > 0).length;
+    if (count >= fraction * checkpoints.length) {
+      out.push({ type, checkpoints: count, of: checkpoints.length, medianReleased: median(released) });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,153 @@
+// judgeRun: one run's overall verdict from its records.
+
+import type { Checkpoint, ContinuousSample } from '../records.ts';
+import { measureChurn, type ChurnOptions, type ChurnReport } from './churn.ts';
+import { VerdictError } from './errors.ts';
+import { judgeHandles, type HandleOptions, type HandlesVerdict } from './handles.ts';
+import { judgeMemorySignal, type MemoryOptions, type SignalVerdict } from './memory.ts';
+import { axisLabel, sortCheckpoints } from './series.ts';
+import { checkSignature, type SignatureExpectation, type SignatureResult } from './signature.ts';
+import { MEMORY_SIGNALS, type Status, type VerdictRunMeta, type WarmupOptions } from './types.ts';
+import { DEFAULT_WARMUP_PHASES, decideWarmup, type WarmupDecision } from './warmup.ts';
+
+export interface JudgeOptions extends MemoryOptions {
+  warmup?: WarmupOptions;
+  handles?: HandleOptions;
+  churn?: ChurnOptions;
+  /** Catalog expectations of the variants this run enabled. */
+  signatures?: readonly SignatureExpectation[];
+}
+
+export interface Finding {
+  kind: 'native-allocator-growth' | 'levelled-off' | 'released-only-by-gc' | 'target-crashed' | 'run-not-completed' | 'signature';
+  message: string;
+}
+
+export interface RunVerdict {
+  status: Status;
+  /** Why, deciding reason first. */
+  reasons: string[];
+  run: { runId: string | null; scenario: string; seed: string; target: string | null };
+  axis: string;
+  warmup: WarmupDecision;
+  checkpoints: { total: number; judged: number };
+  memory: SignalVerdict[];
+  handles: HandlesVerdict;
+  churn: ChurnReport;
+  signatures: SignatureResult[];
+  findings: Finding[];
+}
+
+function crashDescription(meta: VerdictRunMeta): string | undefined {
+  const outcome = meta.outcome;
+  if (outcome?.status !== 'target-crashed') return undefined;
+  return outcome.signal !== null ? `signal ${outcome.signal}` : `exit code ${outcome.exitCode ?? 'unknown'}`;
+}
+
+function validateCheckpoints(checkpoints: readonly Checkpoint[]): void {
+  checkpoints.forEach((c, i) => {
+    if (c === null || typeof c !== 'object' || typeof c.memory !== 'object' || c.memory === null) {
+      throw new VerdictError('ERR_VERDICT_INPUT', `checkpoints[${i}].memory: missing`);
+    }
+    if (!Number.isFinite(c.requestsCompleted)) throw new VerdictError('ERR_VERDICT_INPUT', `checkpoints[${i}].requestsCompleted: not a number`);
+    if (!Number.isFinite(c.t)) throw new VerdictError('ERR_VERDICT_INPUT', `checkpoints[${i}].t: not a number`);
+  });
+}
+
+/**
+ * Overall verdict:
+ *  - target crashed → INCONCLUSIVE (figures kept for diagnosis);
+ *  - any memory signal or handle type LEAK → LEAK;
+ *  - any INCONCLUSIVE → INCONCLUSIVE;
+ *  - else NO-LEAK.
+ * rss growing while heapUsed, external and arrayBuffers are all NO-LEAK is
+ * relabelled NATIVE-GROWTH (a finding, not a LEAK): the JS side retains nothing,
+ * the allocator or a native addon does. A target without a probe (procOnly) has
+ * only rss, which then counts as a memory signal like any other.
+ */
+export function judgeRun(
+  meta: VerdictRunMeta,
+  checkpoints: readonly Checkpoint[],
+  samples: readonly ContinuousSample[] = [],
+  options: JudgeOptions = {},
+): RunVerdict {
+  validateCheckpoints(checkpoints);
+  const sorted = sortCheckpoints(checkpoints);
+  const warmup = decideWarmup(sorted, options.warmup);
+  const judged = sorted.slice(warmup.dropped);
+  const crashed = crashDescription(meta);
+  const memory = MEMORY_SIGNALS.map((signal) =>
+    judgeMemorySignal(judged, signal, options, { crashed, heapSizeLimit: meta.heapSizeLimit }),
+  );
+  const findings: Finding[] = [];
+
+  const rss = memory.find((v) => v.signal === 'rss')!;
+  const js = memory.filter((v) => v.signal !== 'rss');
+  const jsMeasured = js.every((v) => v.status !== 'NOT-MEASURED');
+  if (rss.status === 'LEAK' && jsMeasured && js.every((v) => v.status === 'NO-LEAK')) {
+    rss.status = 'NATIVE-GROWTH';
+    rss.reasons.unshift('rss grows while heapUsed, external and arrayBuffers are flat: native/allocator growth, not a JS leak');
+    findings.push({
+      kind: 'native-allocator-growth',
+      message: `rss +${rss.slope.toFixed(1)} ${rss.unit} with a flat JS heap and buffers: allocator fragmentation or native memory`,
+    });
+  }
+  for (const v of memory) {
+    if (v.levelledOff) findings.push({ kind: 'levelled-off', message: `${v.signal}: ${v.reasons[0]}` });
+  }
+
+  const handles = judgeHandles(judged, options.handles);
+  for (const f of handles.releasedOnlyByGc) {
+    findings.push({
+      kind: 'released-only-by-gc',
+      message: `${f.type}: released only by the forced GC at ${f.checkpoints}/${f.of} checkpoints (median ${f.medianReleased}): left for finalizers`,
+    });
+  }
+
+  const churn = measureChurn(sorted.slice(warmup.dropped), samples, {
+    ...options.churn,
+    excludePhases: options.churn?.excludePhases ?? options.warmup?.phases ?? DEFAULT_WARMUP_PHASES,
+  });
+  const signatures = (options.signatures ?? []).map((s) => checkSignature(judged, s, options));
+  for (const s of signatures) {
+    findings.push({ kind: 'signature', message: `${s.variant ?? s.signal}: ${s.outcome} (${s.reason})` });
+  }
+
+  const reasons: string[] = [];
+  let status: Status;
+  const leaking = [...memory.filter((v) => v.status === 'LEAK').map((v) => v.signal), ...handles.types.filter((t) => t.status === 'LEAK').map((t) => `handles ${t.type}`)];
+  const unsure = [...memory.filter((v) => v.status === 'INCONCLUSIVE').map((v) => v.signal), ...handles.types.filter((t) => t.status === 'INCONCLUSIVE').map((t) => `handles ${t.type}`)];
+  if (crashed !== undefined) {
+    status = 'INCONCLUSIVE';
+    reasons.push(`target crashed (${crashed})`);
+    findings.push({ kind: 'target-crashed', message: `target crashed (${crashed}); figures are for diagnosis only` });
+  } else if (judged.length === 0) {
+    status = 'INCONCLUSIVE';
+    reasons.push(`no checkpoints after warm-up (${sorted.length} in total)`);
+  } else if (leaking.length > 0) {
+    status = 'LEAK';
+    reasons.push(`leaking: ${leaking.join(', ')}`);
+  } else if (unsure.length > 0) {
+    status = 'INCONCLUSIVE';
+    reasons.push(`inconclusive: ${unsure.join(', ')}`);
+  } else {
+    status = 'NO-LEAK';
+    reasons.push('no signal above its floor');
+  }
+  if (meta.outcome !== undefined && meta.outcome.status !== 'completed' && meta.outcome.status !== 'target-crashed') {
+    findings.push({ kind: 'run-not-completed', message: `run ${meta.outcome.status}: judged on the checkpoints written before it stopped` });
+  }
+  return {
+    status,
+    reasons,
+    run: { runId: meta.runId ?? null, scenario: meta.scenario, seed: String(meta.seed), target: meta.target ?? null },
+    axis: axisLabel(options.axis ?? { kind: 'requests' }),
+    warmup,
+    checkpoints: { total: sorted.length, judged: judged.length },
+    memory,
+    handles,
+    churn,
+    signatures,
+    findings,
+  };
+}

@@ -1,0 +1,62 @@
+// The warm-up exclusion rule, shared by memory, handle and churn verdicts so
+// that every figure in a verdict starts from the same checkpoint.
+//
+// Why: the first minutes of a run fill JIT caches, connection pools, lazy
+// singletons and allocator arenas. That growth is real but bounded; counting it
+// is how the old heuristics (memwatch, leakage) cried LEAK on healthy servers.
+
+import type { Checkpoint } from '../records.ts';
+import type { WarmupOptions } from './types.ts';
+
+export const DEFAULT_WARMUP_PHASES: readonly string[] = ['warmup', 'warm-up'];
+
+export interface WarmupDecision {
+  rule: 'explicit' | 'phase' | 'fraction';
+  /** Leading checkpoints excluded. */
+  dropped: number;
+  /** Checkpoints left for the verdict. */
+  kept: number;
+  /** The rule in words, printed with the verdict. */
+  description: string;
+}
+
+/**
+ * The rule, in order:
+ *  1. `dropFirst` given → drop exactly that many leading checkpoints.
+ *  2. Some checkpoint's phase is a warm-up phase → start at the first checkpoint
+ *     after the last warm-up-phase checkpoint (the sampler told us where warm-up ends).
+ *  3. Otherwise drop the first max(minDrop, ⌈fraction·n⌉) checkpoints (default max(2, 20 %)).
+ * Checkpoints are assumed sorted by seq.
+ */
+export function decideWarmup(checkpoints: readonly Checkpoint[], options: WarmupOptions = {}): WarmupDecision {
+  const n = checkpoints.length;
+  if (options.dropFirst !== undefined) {
+    if (!Number.isInteger(options.dropFirst) || options.dropFirst < 0) {
+      throw new RangeError(`warmup.dropFirst: expected a non-negative integer, got ${options.dropFirst}`);
+    }
+    const dropped = Math.min(n, options.dropFirst);
+    return { rule: 'explicit', dropped, kept: n - dropped, description: `dropped the first ${dropped} checkpoint(s) (explicit)` };
+  }
+  const phases = new Set(options.phases ?? DEFAULT_WARMUP_PHASES);
+  let lastWarm = -1;
+  for (let i = 0; i < n; i++) if (phases.has(checkpoints[i]!.phase)) lastWarm = i;
+  if (lastWarm >= 0) {
+    const dropped = lastWarm + 1;
+    return {
+      rule: 'phase',
+      dropped,
+      kept: n - dropped,
+      description: `dropped ${dropped} checkpoint(s) up to the end of the warm-up phase`,
+    };
+  }
+  const fraction = options.fraction ?? 0.2;
+  const minDrop = options.minDrop ?? 2;
+  if (!(fraction >= 0 && fraction < 1)) throw new RangeError(`warmup.fraction: expected a number in [0, 1), got ${fraction}`);
+  const dropped = Math.min(n, Math.max(minDrop, Math.ceil(fraction * n)));
+  return {
+    rule: 'fraction',
+    dropped,
+    kept: n - dropped,
+    description: `dropped the first ${dropped} checkpoint(s): max(${minDrop}, ${Math.round(fraction * 100)} %) (no warm-up phase marked)`,
+  };
+}
