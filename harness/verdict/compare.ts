@@ -1,0 +1,250 @@
+// compareRuns: is the fix proven? Two runs of the same scenario, seed, fault
+// plan and Node, "before" (leaky) and "after" (fixed), judged on the same
+// request range, with the difference of their slopes and its interval.
+
+import type { Checkpoint, ContinuousSample } from '../records.ts';
+import { compareChurn, type ChurnComparison } from './churn.ts';
+import { VerdictError, type RunDifference } from './errors.ts';
+import { sortCheckpoints, xOf } from './series.ts';
+import { blockBootstrapSlopes, quantileSorted } from './stats.ts';
+import { judgeRun, type JudgeOptions, type RunVerdict } from './run.ts';
+import { hasSpread } from './trend.ts';
+import type { MemorySignal, VerdictRunMeta } from './types.ts';
+
+export interface RunData {
+  meta: VerdictRunMeta;
+  checkpoints: readonly Checkpoint[];
+  samples?: readonly ContinuousSample[];
+}
+
+export interface CompareOptions extends JudgeOptions {
+  /** Compare despite differences in scenario, seed, fault plan or Node: they become warnings. */
+  force?: boolean;
+  /** Bootstrap replicates for the slope differences, default 2000. */
+  replicates?: number;
+  /** Seed of the bootstrap (shared/prng.ts), default 'compare'. */
+  seed?: string;
+}
+
+export type SignalOutcome = 'fixed' | 'regressed' | 'still-leaking' | 'clean' | 'inconclusive' | 'not-measured';
+
+export interface SignalComparison {
+  signal: MemorySignal;
+  unit: string;
+  floor: number;
+  before: { status: string; slope: number; lower: number; upper: number; minimalDetectableSlope: number | null };
+  after: { status: string; slope: number; lower: number; upper: number; minimalDetectableSlope: number | null };
+  /** after − before with a 95 % bootstrap interval; null when either slope is undefined. */
+  difference: { estimate: number; lower: number; upper: number } | null;
+  outcome: SignalOutcome;
+  reason: string;
+}
+
+export interface HandleComparison {
+  type: string;
+  before: { status: string; delta: number };
+  after: { status: string; delta: number };
+}
+
+export type ComparisonOutcome = 'fix-holds' | 'regression' | 'not-fixed' | 'inconclusive';
+
+export interface RunComparison {
+  outcome: ComparisonOutcome;
+  /** Why, deciding reason first. */
+  reasons: string[];
+  /** Differences between the runs that were overridden with `force`. */
+  warnings: string[];
+  alignment: { requests: number; beforeCheckpointsDropped: number; afterCheckpointsDropped: number };
+  signals: SignalComparison[];
+  handles: HandleComparison[];
+  churn: ChurnComparison;
+  before: RunVerdict;
+  after: RunVerdict;
+}
+
+// ---------------------------------------------------------------------------
+// Run identity
+
+function render(value: unknown): string {
+  const text = value === undefined ? 'undefined' : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Leaf-level differences between two JSON-like values, with dotted paths. */
+function deepDiff(a: unknown, b: unknown, path: string, out: RunDifference[]): void {
+  if (Object.is(a, b)) return;
+  const bothObjects = a !== null && b !== null && typeof a === 'object' && typeof b === 'object';
+  if (!bothObjects || Array.isArray(a) !== Array.isArray(b)) {
+    out.push({ field: path, before: render(a), after: render(b) });
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) deepDiff(a[i], b[i], `${path}[${i}]`, out);
+    return;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  for (const key of [...new Set([...Object.keys(ao), ...Object.keys(bo)])].sort()) deepDiff(ao[key], bo[key], `${path}.${key}`, out);
+}
+
+/** Everything that must be equal for two runs to be comparable. */
+export function runDifferences(a: VerdictRunMeta, b: VerdictRunMeta): RunDifference[] {
+  const out: RunDifference[] = [];
+  if (a.scenario !== b.scenario) out.push({ field: 'scenario', before: render(a.scenario), after: render(b.scenario) });
+  if (String(a.seed) !== String(b.seed)) out.push({ field: 'seed', before: render(a.seed), after: render(b.seed) });
+  deepDiff(a.faultPlan ?? null, b.faultPlan ?? null, 'faultPlan', out);
+  if (a.nodeVersion !== b.nodeVersion) out.push({ field: 'nodeVersion', before: render(a.nodeVersion), after: render(b.nodeVersion) });
+  // Flags are a set: the order on the command line changes nothing.
+  const fa = [...(a.nodeFlags ?? [])].sort();
+  const fb = [...(b.nodeFlags ?? [])].sort();
+  if (render(fa) !== render(fb)) out.push({ field: 'nodeFlags', before: render(fa), after: render(fb) });
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+
+/** Keep the checkpoints at or below the request count both runs reached. */
+function alignByRequests(before: readonly Checkpoint[], after: readonly Checkpoint[]): { a: Checkpoint[]; b: Checkpoint[]; requests: number } {
+  const a = sortCheckpoints(before);
+  const b = sortCheckpoints(after);
+  const last = (cs: Checkpoint[]): number => (cs.length === 0 ? 0 : cs[cs.length - 1]!.requestsCompleted);
+  const requests = Math.min(last(a), last(b));
+  return { a: a.filter((c) => c.requestsCompleted <= requests), b: b.filter((c) => c.requestsCompleted <= requests), requests };
+}
+
+function slopeDifference(
+  before: readonly Checkpoint[],
+  after: readonly Checkpoint[],
+  signal: MemorySignal,
+  options: CompareOptions,
+): { estimate: number; lower: number; upper: number } | null {
+  const axis = options.axis ?? { kind: 'requests' };
+  const series = (cs: readonly Checkpoint[]): { x: number[]; y: number[] } => ({ x: cs.map((c) => xOf(c, axis)), y: cs.map((c) => c.memory[signal]) });
+  const a = series(before);
+  const b = series(after);
+  if (a.x.length < 3 || b.x.length < 3 || !hasSpread(a.x) || !hasSpread(b.x)) return null;
+  const replicates = options.replicates ?? 2000;
+  const seed = options.seed ?? 'compare';
+  // The runs are independent: resample each on its own (moving blocks of
+  // residuals, so autocorrelation within a run survives) and pair replicates.
+  const ra = blockBootstrapSlopes(a.x, a.y, { replicates, seed: `${seed}:${signal}:before` });
+  const rb = blockBootstrapSlopes(b.x, b.y, { replicates, seed: `${seed}:${signal}:after` });
+  const diffs = new Float64Array(replicates);
+  for (let i = 0; i < replicates; i++) diffs[i] = rb[i]! - ra[i]!;
+  diffs.sort();
+  return { estimate: quantileSorted(diffs, 0.5), lower: quantileSorted(diffs, 0.025), upper: quantileSorted(diffs, 0.975) };
+}
+
+const fmt = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'n/a' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1));
+
+/**
+ * Per-signal outcome:
+ *  fixed          before LEAK; after NO-LEAK with CI upper < δ; difference CI upper < 0.
+ *  regressed      after LEAK and (before not LEAK, or difference CI lower > 0).
+ *  still-leaking  both LEAK, after not significantly worse.
+ *  clean          neither run leaks.
+ *  inconclusive   anything else (an INCONCLUSIVE run, a fix the interval cannot confirm).
+ */
+function compareSignal(before: RunVerdict, after: RunVerdict, signal: MemorySignal, diff: SignalComparison['difference']): SignalComparison {
+  const b = before.memory.find((v) => v.signal === signal)!;
+  const a = after.memory.find((v) => v.signal === signal)!;
+  const pick = (v: typeof b): SignalComparison['before'] => ({ status: v.status, slope: v.slope, lower: v.lower, upper: v.upper, minimalDetectableSlope: v.minimalDetectableSlope });
+  const base = { signal, unit: a.unit, floor: a.floor, before: pick(b), after: pick(a), difference: diff };
+  const leak = (s: string): boolean => s === 'LEAK';
+  const clean = (s: string): boolean => s === 'NO-LEAK' || s === 'NATIVE-GROWTH';
+  if (b.status === 'NOT-MEASURED' || a.status === 'NOT-MEASURED') return { ...base, outcome: 'not-measured', reason: 'not measured in both runs' };
+  if (leak(a.status) && (!leak(b.status) || (diff !== null && diff.lower > 0))) {
+    return { ...base, outcome: 'regressed', reason: `after leaks ${fmt(a.slope)} ${a.unit}${diff ? `, +${fmt(diff.estimate)} vs before (CI [${fmt(diff.lower)}, ${fmt(diff.upper)}])` : ''}` };
+  }
+  if (leak(b.status) && leak(a.status)) return { ...base, outcome: 'still-leaking', reason: `both leak: ${fmt(b.slope)} → ${fmt(a.slope)} ${a.unit}` };
+  if (leak(b.status) && a.status === 'NO-LEAK') {
+    if (a.upper < a.floor && diff !== null && diff.upper < 0) {
+      return { ...base, outcome: 'fixed', reason: `${fmt(b.slope)} → ${fmt(a.slope)} ${a.unit}; after CI upper ${fmt(a.upper)} < δ ${a.floor}; difference CI [${fmt(diff.lower)}, ${fmt(diff.upper)}] excludes 0` };
+    }
+    return {
+      ...base,
+      outcome: 'inconclusive',
+      reason: `after NO-LEAK but CI upper ${fmt(a.upper)} vs δ ${a.floor}${diff ? `, difference CI [${fmt(diff.lower)}, ${fmt(diff.upper)}]` : ''}: could only see ≥ ${fmt(a.minimalDetectableSlope)} ${a.unit}`,
+    };
+  }
+  if (clean(b.status) && clean(a.status)) return { ...base, outcome: 'clean', reason: `neither leaks (after could see ≥ ${fmt(a.minimalDetectableSlope)} ${a.unit})` };
+  return { ...base, outcome: 'inconclusive', reason: `before ${b.status}, after ${a.status}: ${a.reasons[0] ?? ''}` };
+}
+
+export function compareRuns(before: RunData, after: RunData, options: CompareOptions = {}): RunComparison {
+  const differences = runDifferences(before.meta, after.meta);
+  const warnings: string[] = [];
+  if (differences.length > 0) {
+    const listing = differences.map((d) => `${d.field}: ${d.before} vs ${d.after}`);
+    if (!options.force) {
+      throw new VerdictError('ERR_RUN_MISMATCH', `runs are not comparable (use force to override):\n  ${listing.join('\n  ')}`, differences);
+    }
+    for (const line of listing) warnings.push(`forced comparison despite ${line}`);
+  }
+  const aligned = alignByRequests(before.checkpoints, after.checkpoints);
+  const vb = judgeRun(before.meta, aligned.a, before.samples ?? [], options);
+  const va = judgeRun(after.meta, aligned.b, after.samples ?? [], options);
+  const judgedB = aligned.a.slice(vb.warmup.dropped);
+  const judgedA = aligned.b.slice(va.warmup.dropped);
+  const signals = vb.memory.map((v) =>
+    compareSignal(vb, va, v.signal, v.status === 'NOT-MEASURED' ? null : slopeDifference(judgedB, judgedA, v.signal, options)),
+  );
+
+  const handleTypes = [...new Set([...vb.handles.types.map((t) => t.type), ...va.handles.types.map((t) => t.type)])].sort();
+  const handles: HandleComparison[] = handleTypes.map((type) => {
+    const hb = vb.handles.types.find((t) => t.type === type);
+    const ha = va.handles.types.find((t) => t.type === type);
+    return {
+      type,
+      before: { status: hb?.status ?? 'NO-LEAK', delta: hb?.delta ?? 0 },
+      after: { status: ha?.status ?? 'NO-LEAK', delta: ha?.delta ?? 0 },
+    };
+  });
+
+  const reasons: string[] = [];
+  const regressedSignals = signals.filter((s) => s.outcome === 'regressed');
+  const regressedHandles = handles.filter((h) => h.after.status === 'LEAK' && (h.before.status !== 'LEAK' || h.after.delta > h.before.delta));
+  const beforeLeaks = vb.status === 'LEAK';
+  const leakingSignals = signals.filter((s) => s.before.status === 'LEAK');
+  const leakingHandles = handles.filter((h) => h.before.status === 'LEAK');
+  const allowance = options.handles?.allowance ?? {};
+  const handlesFixed = leakingHandles.every((h) => h.after.status !== 'LEAK' && h.after.delta <= (allowance[h.type] ?? 0));
+  let outcome: ComparisonOutcome;
+  if (regressedSignals.length > 0 || regressedHandles.length > 0) {
+    outcome = 'regression';
+    for (const s of regressedSignals) reasons.push(`${s.signal}: ${s.reason}`);
+    for (const h of regressedHandles) reasons.push(`handles ${h.type}: Δ ${h.before.delta} → ${h.after.delta} (after LEAK)`);
+  } else if (beforeLeaks && va.status === 'NO-LEAK' && leakingSignals.every((s) => s.outcome === 'fixed') && handlesFixed) {
+    outcome = 'fix-holds';
+    reasons.push(`before LEAK (${vb.reasons[0]}), after NO-LEAK`);
+    for (const s of leakingSignals) reasons.push(`${s.signal}: ${s.reason}`);
+    for (const h of leakingHandles) reasons.push(`handles ${h.type}: Δ ${h.before.delta} → ${h.after.delta}`);
+  } else if (beforeLeaks && va.status === 'LEAK') {
+    outcome = 'not-fixed';
+    reasons.push(`after still leaks: ${va.reasons[0]}`);
+    for (const s of signals.filter((x) => x.outcome === 'still-leaking')) reasons.push(`${s.signal}: ${s.reason}`);
+  } else {
+    outcome = 'inconclusive';
+    if (!beforeLeaks) reasons.push(`before run is ${vb.status}, not LEAK: there is no leak for the fix to remove (${vb.reasons[0]})`);
+    if (va.status !== 'NO-LEAK') reasons.push(`after run is ${va.status}: ${va.reasons[0]}`);
+    for (const s of leakingSignals.filter((x) => x.outcome !== 'fixed')) reasons.push(`${s.signal}: ${s.reason}`);
+    for (const h of leakingHandles) if (h.after.delta > (allowance[h.type] ?? 0)) reasons.push(`handles ${h.type}: after Δ ${h.after.delta} > 0`);
+    const heap = signals.find((s) => s.signal === 'heapUsed');
+    if (heap?.after.minimalDetectableSlope != null) {
+      reasons.push(`after run could see heap leaks ≥ ${fmt(heap.after.minimalDetectableSlope)} ${heap.unit}`);
+    }
+  }
+  const totalB = before.checkpoints.length;
+  const totalA = after.checkpoints.length;
+  return {
+    outcome,
+    reasons,
+    warnings,
+    alignment: { requests: aligned.requests, beforeCheckpointsDropped: totalB - aligned.a.length, afterCheckpointsDropped: totalA - aligned.b.length },
+    signals,
+    handles,
+    churn: compareChurn(vb.churn, va.churn, `${options.seed ?? 'compare'}:churn`),
+    before: vb,
+    after: va,
+  };
+}
