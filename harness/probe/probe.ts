@@ -1,0 +1,320 @@
+// The soak probe: preloaded into the measured process with
+//   node --import /abs/path/harness/probe/probe.ts target.js
+// (directly, or through NODE_OPTIONS for a target started by a shell command).
+//
+// It runs inside the process it measures, so it is built to be small and
+// constant: node: built-ins only, nothing per request of the target, no heap
+// snapshots, no JS callback per GC, and every handle it owns is unref'd (it
+// never keeps the target alive, and process.getActiveResourcesInfo(), which
+// lists ref'd handles only, never sees it).
+//
+// It activates only when SOAK_PROBE_SOCKET names a Unix socket path (and, when
+// SOAK_PROBE_MATCH is set, only in a process whose argv contains that text, so
+// a wrapper like `npm run relay` does not claim the socket meant for the relay
+// it spawns). Otherwise importing it does nothing at all. The process that
+// claims the socket removes both variables from its environment, so its own
+// Node children do not also try. Protocol: ./protocol.ts and ./README.md.
+
+import { unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import type { Counts, MemoryFigures, ProbeSample } from '../records.ts';
+import type { ProbeCheckpoint, ProbeErrorBody, ProbeInfo, ProbeResponse } from './protocol.ts';
+
+/** Coarse on purpose: 50 timer wake-ups per second; delays below it are not measured. */
+const EVENT_LOOP_RESOLUTION_MS = 20;
+/** A request line is a few dozen bytes; anything this long is not our harness. */
+const MAX_LINE_CHARS = 64 * 1024;
+/**
+ * GCProfiler keeps every GC record (≈ 4 KB of JSON each) until stop(). Samples
+ * fold it; this unref'd timer folds it when nobody samples, so memory stays
+ * bounded in a 24 h run even without a harness connected.
+ */
+const GC_FOLD_INTERVAL_MS = 10_000;
+/** GC kinds that complete a collection; the others are steps of one (marking, weak callbacks). */
+const COLLECTIONS = new Set(['Scavenge', 'MinorMarkSweep', 'MarkSweepCompact']);
+
+type ForceGc = () => void;
+
+/**
+ * A function that forces a full, synchronous GC, or null. A target started
+ * without --expose-gc has no global gc(): setting the V8 flag at run time only
+ * affects contexts created afterwards, so a fresh vm context hands us its gc
+ * (it collects the whole isolate, not just that context). The flag is turned
+ * off again so the target's own vm contexts do not start seeing a gc global.
+ */
+function acquireGc(): ForceGc | null {
+  const native = (globalThis as { gc?: unknown }).gc;
+  if (typeof native === 'function') return native as ForceGc;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const fromContext: unknown = vm.runInNewContext('gc');
+    return typeof fromContext === 'function' ? (fromContext as ForceGc) : null;
+  } catch {
+    return null;
+  } finally {
+    v8.setFlagsFromString('--no-expose-gc');
+  }
+}
+
+/**
+ * Cumulative GC figures from v8.GCProfiler, chosen over a PerformanceObserver
+ * on 'gc' entries because it records in C++ (no JS callback, no
+ * PerformanceEntry allocated in the measured heap per GC) and it is the only
+ * source of the heap size before and after each GC, which the allocation
+ * estimate needs: Node 24's v8.getHeapStatistics() has no allocation counter.
+ *
+ * allocated ≈ Σ (usedHeap before GC i − usedHeap after GC i−1) + growth since
+ * the last GC. It is an estimate: objects allocated and freed within one
+ * incremental-marking step are not seen, and the probe's own answers count.
+ */
+class GcAccounting {
+  #profiler: v8.GCProfiler;
+  #count = 0;
+  #majorCount = 0;
+  #costUs = 0;
+  #allocatedBeforeLastGc = 0;
+  #usedAfterLastGc: number;
+  #lastFold = performance.now();
+
+  constructor() {
+    this.#usedAfterLastGc = v8.getHeapStatistics().used_heap_size;
+    this.#profiler = new v8.GCProfiler();
+    this.#profiler.start();
+  }
+
+  /** Moves the profiler's records into the totals and starts a fresh profiler. */
+  fold(): void {
+    // Start the next profiler before stopping this one: stop() parses a JSON
+    // string of every record, which allocates and can trigger GCs that the
+    // next profiler must see. stop() detaches its callbacks before it builds
+    // that string, so no GC is counted twice.
+    const next = new v8.GCProfiler();
+    next.start();
+    const { statistics } = this.#profiler.stop();
+    this.#profiler = next;
+    this.#lastFold = performance.now();
+    for (const gc of statistics) {
+      if (COLLECTIONS.has(gc.gcType)) this.#count++;
+      if (gc.gcType === 'MarkSweepCompact') this.#majorCount++;
+      this.#costUs += gc.cost;
+      const grown = gc.beforeGC.heapStatistics.usedHeapSize - this.#usedAfterLastGc;
+      if (grown > 0) this.#allocatedBeforeLastGc += grown;
+      this.#usedAfterLastGc = gc.afterGC.heapStatistics.usedHeapSize;
+    }
+  }
+
+  foldIfStale(): void {
+    if (performance.now() - this.#lastFold >= GC_FOLD_INTERVAL_MS) this.fold();
+  }
+
+  /** Totals as of now; `heapUsed` is the current used heap size. */
+  totals(heapUsed: number): { gc: ProbeSample['gc']; allocatedBytes: number } {
+    this.fold();
+    const sinceLastGc = Math.max(0, heapUsed - this.#usedAfterLastGc);
+    return {
+      gc: { count: this.#count, timeMs: this.#costUs / 1000, majorCount: this.#majorCount },
+      allocatedBytes: this.#allocatedBeforeLastGc + sinceLastGc,
+    };
+  }
+}
+
+function memoryFigures(): MemoryFigures {
+  // memoryUsage() walks V8's heap pages (≈ 10 µs here): fine once per sample,
+  // never per request.
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
+}
+
+/** Ref'd handles, requests and timers by type. The probe's own handles are unref'd, so absent. */
+function resourceCounts(): Counts {
+  const counts: Counts = {};
+  for (const type of process.getActiveResourcesInfo()) counts[type] = (counts[type] ?? 0) + 1;
+  return counts;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function fdOf(handleOwner: Server | Socket): number | null {
+  const fd = (handleOwner as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : null;
+}
+
+class ProbeError extends Error {
+  readonly code: ProbeErrorBody['code'];
+  constructor(code: ProbeErrorBody['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+class Probe {
+  readonly #socketPath: string;
+  readonly #exposeGc = typeof (globalThis as { gc?: unknown }).gc === 'function';
+  readonly #forceGc = acquireGc();
+  readonly #loopDelay: ELDHistogram = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+  readonly #gc = new GcAccounting();
+  readonly #connections = new Set<Socket>();
+  readonly #server: Server;
+  readonly #foldTimer: NodeJS.Timeout;
+
+  constructor(socketPath: string) {
+    this.#socketPath = socketPath;
+    this.#loopDelay.enable();
+    this.#foldTimer = setInterval(() => this.#gc.foldIfStale(), GC_FOLD_INTERVAL_MS).unref();
+    this.#server = createServer((socket) => this.#accept(socket));
+    this.#server.on('error', (error: NodeJS.ErrnoException) => this.#giveUp(error));
+    this.#server.listen(socketPath, () => {
+      // The file outlives a process that exits without closing the server.
+      process.once('exit', () => {
+        try {
+          unlinkSync(socketPath);
+        } catch {
+          // already gone: nothing to clean
+        }
+      });
+    });
+    this.#server.unref();
+  }
+
+  /** Listening failed (path in use, directory missing): the target runs on, unprobed. */
+  #giveUp(error: NodeJS.ErrnoException): void {
+    this.#loopDelay.disable();
+    clearInterval(this.#foldTimer);
+    process.stderr.write(`soak-probe: not active, cannot listen on ${this.#socketPath}: ${error.code ?? error.message}\n`);
+  }
+
+  #accept(socket: Socket): void {
+    socket.unref();
+    socket.setEncoding('utf8');
+    this.#connections.add(socket);
+    let pending = '';
+    socket.on('data', (chunk: string) => {
+      pending += chunk;
+      let newline: number;
+      while ((newline = pending.indexOf('\n')) !== -1) {
+        const line = pending.slice(0, newline);
+        pending = pending.slice(newline + 1);
+        if (line.trim() !== '') void this.#answer(socket, line);
+      }
+      if (pending.length > MAX_LINE_CHARS) {
+        send(socket, { id: null, ok: false, error: { code: 'ERR_LINE_TOO_LONG', message: `request line over ${MAX_LINE_CHARS} chars` } });
+        socket.end();
+        pending = '';
+      }
+    });
+    // A harness that vanishes mid-answer must not crash the target.
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.#connections.delete(socket));
+  }
+
+  async #answer(socket: Socket, line: string): Promise<void> {
+    let id: number | null = null;
+    try {
+      const request: unknown = JSON.parse(line);
+      if (typeof request !== 'object' || request === null) throw new ProbeError('ERR_BAD_REQUEST', 'request is not a JSON object');
+      const fields = request as { id?: unknown; op?: unknown };
+      if (typeof fields.id !== 'number') throw new ProbeError('ERR_BAD_REQUEST', 'request field "id" must be a number');
+      id = fields.id;
+      const data = await this.#run(fields.op);
+      send(socket, { id, ok: true, data });
+    } catch (error) {
+      const body: ProbeErrorBody =
+        error instanceof ProbeError
+          ? { code: error.code, message: error.message }
+          : error instanceof SyntaxError
+            ? { code: 'ERR_BAD_REQUEST', message: `request is not JSON: ${error.message}` }
+            : { code: 'ERR_INTERNAL', message: error instanceof Error ? error.message : String(error) };
+      send(socket, { id, ok: false, error: body });
+    }
+  }
+
+  #run(op: unknown): ProbeSample | ProbeInfo | Promise<ProbeCheckpoint> {
+    switch (op) {
+      case 'sample':
+        return this.#sample();
+      case 'checkpoint':
+        return this.#checkpoint();
+      case 'info':
+        return this.#info();
+      default:
+        throw new ProbeError('ERR_UNKNOWN_OP', `request field "op" must be sample, checkpoint or info, got ${JSON.stringify(op)}`);
+    }
+  }
+
+  #sample(): ProbeSample {
+    const memory = memoryFigures();
+    const resources = resourceCounts();
+    const cpu = process.cpuUsage();
+    const h = this.#loopDelay;
+    // The histogram records the interval between timer wake-ups, i.e. the
+    // resolution plus the delay: subtract the resolution to report the delay.
+    const delayMs = (ns: number): number => (h.count === 0 ? 0 : Math.max(0, ns / 1e6 - EVENT_LOOP_RESOLUTION_MS));
+    const eventLoopDelay = { p50: delayMs(h.percentile(50)), p99: delayMs(h.percentile(99)), max: delayMs(h.max), mean: delayMs(h.mean) };
+    h.reset();
+    const { gc, allocatedBytes } = this.#gc.totals(memory.heapUsed);
+    return { memory, resources, eventLoopDelay, cpu: { user: cpu.user, system: cpu.system }, gc, allocatedBytes };
+  }
+
+  async #checkpoint(): Promise<ProbeCheckpoint> {
+    const forceGc = this.#forceGc;
+    if (forceGc === null) throw new ProbeError('ERR_GC_UNAVAILABLE', 'this process cannot force a GC (the --expose-gc trick failed)');
+    const resourcesBeforeGc = resourceCounts();
+    const preGcMemory = memoryFigures();
+    const started = performance.now();
+    forceGc();
+    // FinalizationRegistry callbacks run in a later task (e.g. fetch releasing
+    // the socket of a dropped Response); what they free needs the second GC.
+    await nextTurn();
+    forceGc();
+    // Handles closed by those callbacks stay listed until their close
+    // callback runs on the next loop iteration.
+    await nextTurn();
+    const forcedGcMs = performance.now() - started;
+    const memory = memoryFigures();
+    const resourcesAfterGc = resourceCounts();
+    const { gc, allocatedBytes } = this.#gc.totals(memory.heapUsed);
+    return { preGcMemory, memory, resourcesBeforeGc, resourcesAfterGc, gc, allocatedBytes, forcedGcMs };
+  }
+
+  #info(): ProbeInfo {
+    const ownFds: number[] = [];
+    for (const owner of [this.#server, ...this.#connections]) {
+      const fd = fdOf(owner);
+      if (fd !== null) ownFds.push(fd);
+    }
+    return {
+      pid: process.pid,
+      nodeVersion: process.version,
+      execArgv: process.execArgv,
+      argv: process.argv,
+      exposeGc: this.#exposeGc,
+      gcAvailable: this.#forceGc !== null,
+      ownFds,
+      eventLoopResolutionMs: EVENT_LOOP_RESOLUTION_MS,
+    };
+  }
+}
+
+function send(socket: Socket, response: ProbeResponse): void {
+  if (socket.writable) socket.write(`${JSON.stringify(response)}\n`);
+}
+
+function shouldActivate(): string | null {
+  const socketPath = process.env.SOAK_PROBE_SOCKET;
+  if (!socketPath) return null;
+  const match = process.env.SOAK_PROBE_MATCH;
+  if (match && !process.argv.some((arg) => arg.includes(match))) return null;
+  return socketPath;
+}
+
+const claimedPath = shouldActivate();
+if (claimedPath !== null) {
+  delete process.env.SOAK_PROBE_SOCKET;
+  delete process.env.SOAK_PROBE_MATCH;
+  new Probe(claimedPath);
+}

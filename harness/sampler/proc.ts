@@ -1,0 +1,180 @@
+// What /proc says about a process: works for any target, Node or not, and sees
+// what process.getActiveResourcesInfo() misses (unref'd handles, e.g. undici's
+// idle pooled sockets, and descriptors owned by native code).
+//
+// Cost, measured on the 2-core dev machine for a target holding 1 000 TCP
+// socket fds: readdir 0.6 ms + readlink ×1 000 3.6 ms + /proc/net/tcp 5.5 ms
+// (kernel time, ≈ 5 µs per row of the namespace's whole table) + parse 1 ms.
+// Everything is read synchronously on purpose: the cost is the same syscalls
+// either way, and the async version would push 1 000 readlinks through
+// libuv's 4-thread pool, contending with the harness's own file writes.
+
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import type { Counts, ProcSample } from '../records.ts';
+import { SamplerError } from './errors.ts';
+import { countTcpStates } from './proc-net-tcp.ts';
+
+/**
+ * USER_HZ, the unit of utime/stime in /proc/<pid>/stat. Linux fixes it at 100
+ * for user space on every architecture (`getconf CLK_TCK`), whatever the
+ * kernel's internal HZ, so no per-sample shell-out is needed.
+ */
+export const CLOCK_TICKS_PER_SECOND = 100;
+const MICROS_PER_TICK = 1_000_000 / CLOCK_TICKS_PER_SECOND;
+
+export interface ReadProcOptions {
+  /**
+   * Descriptors not to count (and whose sockets not to classify): the probe's
+   * own, from its `info` answer, so fd counts show the target's own only.
+   */
+  excludeFds?: Iterable<number>;
+  /**
+   * Classify TCP sockets by state (default true). The kernel renders the
+   * namespace's whole TCP table on each read, which dominates the cost with
+   * many sockets: a caller can take states on every Nth sample only; `tcp`
+   * is then `{}`.
+   */
+  tcpStates?: boolean;
+  /** Root of procfs; tests point it at a fixture tree. */
+  procRoot?: string;
+}
+
+function isErrno(error: unknown, ...codes: string[]): boolean {
+  return error instanceof Error && codes.includes((error as NodeJS.ErrnoException).code ?? '');
+}
+
+function gone(pid: number, cause?: unknown): SamplerError {
+  return new SamplerError('ERR_TARGET_GONE', `process ${pid} has exited`, { cause });
+}
+
+/** Reads a /proc file of the target; a missing process becomes ERR_TARGET_GONE. */
+function readTargetFile(pid: number, path: string): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ESRCH')) throw gone(pid, error);
+    throw new SamplerError('ERR_PROC_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** `Key:\tvalue` from /proc/<pid>/status. */
+function statusField(status: string, key: string): string | undefined {
+  const at = status.indexOf(`\n${key}:`);
+  if (at === -1) return undefined;
+  const start = at + key.length + 2;
+  const end = status.indexOf('\n', start);
+  return status.slice(start, end === -1 ? undefined : end).trim();
+}
+
+/** utime and stime (fields 14 and 15), counted after the `)` that ends the command name, which may hold spaces. */
+function parseStatCpu(stat: string, pid: number): { user: number; system: number } {
+  const afterComm = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // afterComm[0] is field 3 (state), so field n is afterComm[n - 3].
+  const utime = Number(afterComm[11]);
+  const stime = Number(afterComm[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) {
+    throw new SamplerError('ERR_PROC_UNREADABLE', `unexpected /proc/${pid}/stat format`);
+  }
+  return { user: utime * MICROS_PER_TICK, system: stime * MICROS_PER_TICK };
+}
+
+const SOCKET_LINK = /^socket:\[(\d+)\]$/;
+
+/**
+ * Counts the open descriptors and collects the inodes of the sockets among
+ * them. A descriptor closed between readdir() and readlink() is simply not
+ * counted: the result describes the process at (about) the end of the walk.
+ */
+function walkFds(
+  pid: number,
+  fdDir: string,
+  excluded: ReadonlySet<number>,
+): { fds: number; socketInodes: Set<number>; stdioSocketInodes: Set<number> } {
+  let names: string[];
+  try {
+    names = readdirSync(fdDir);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ESRCH')) throw gone(pid, error);
+    throw new SamplerError('ERR_PROC_UNREADABLE', `cannot list ${fdDir}: ${(error as Error).message}`, { cause: error });
+  }
+  let fds = 0;
+  const socketInodes = new Set<number>();
+  const stdioSocketInodes = new Set<number>();
+  for (const name of names) {
+    const fd = Number(name);
+    if (excluded.size > 0 && excluded.has(fd)) continue;
+    let link: string;
+    try {
+      link = readlinkSync(`${fdDir}/${name}`);
+    } catch (error) {
+      if (isErrno(error, 'ENOENT', 'ESRCH')) continue; // closed mid-walk
+      throw new SamplerError('ERR_PROC_UNREADABLE', `cannot read ${fdDir}/${name}: ${(error as Error).message}`, { cause: error });
+    }
+    fds++;
+    if (link.charCodeAt(0) === 115 /* 's' */) {
+      const match = SOCKET_LINK.exec(link);
+      if (match) {
+        socketInodes.add(Number(match[1]));
+        if (fd <= 2) stdioSocketInodes.add(Number(match[1]));
+      }
+    }
+  }
+  return { fds, socketInodes, stdioSocketInodes };
+}
+
+/** A net/tcp table; `optional` for tcp6, which is absent on kernels without IPv6. */
+function readTcpTable(path: string, optional: boolean): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch (error) {
+    if (optional && isErrno(error, 'ENOENT')) return '';
+    throw error;
+  }
+}
+
+/**
+ * One sample of process `pid` from /proc: RSS and threads (status), CPU
+ * (stat), open fds, and its TCP sockets by state (net/tcp + tcp6, matched by
+ * the inodes of its socket fds). Throws SamplerError ERR_TARGET_GONE when the
+ * process has exited, including when it is a zombie not yet reaped.
+ */
+export function readProc(pid: number, options: ReadProcOptions = {}): Promise<ProcSample> {
+  try {
+    return Promise.resolve(readProcSync(pid, options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+export function readProcSync(pid: number, options: ReadProcOptions = {}): ProcSample {
+  if (!Number.isInteger(pid) || pid <= 0) throw new TypeError(`pid: expected a positive integer, got ${String(pid)}`);
+  const base = `${options.procRoot ?? '/proc'}/${pid}`;
+  const status = readTargetFile(pid, `${base}/status`);
+  const state = statusField(status, 'State');
+  if (state !== undefined && (state.startsWith('Z') || state.startsWith('X'))) throw gone(pid);
+  const stat = readTargetFile(pid, `${base}/stat`);
+  const excluded = new Set(options.excludeFds ?? []);
+  const { fds, socketInodes, stdioSocketInodes } = walkFds(pid, `${base}/fd`, excluded);
+
+  const tcp: Counts = {};
+  if (options.tcpStates !== false && socketInodes.size > 0) {
+    try {
+      // The kernel renders these tables for the whole network namespace at
+      // ≈ 5–9 µs per row, so tcp6 is read only when a socket is still
+      // unaccounted for after tcp. Sockets on fds 0–2 do not count: a child
+      // spawned with stdio 'pipe' gets Unix socketpairs there.
+      countTcpStates(readTcpTable(`${base}/net/tcp`, false), socketInodes, tcp);
+      if (socketInodes.size > 0 && [...socketInodes].some((inode) => !stdioSocketInodes.has(inode))) {
+        countTcpStates(readTcpTable(`${base}/net/tcp6`, true), socketInodes, tcp);
+      }
+    } catch (error) {
+      if (isErrno(error, 'ENOENT', 'ESRCH')) throw gone(pid, error);
+      throw new SamplerError('ERR_PROC_UNREADABLE', `cannot read ${base}/net/tcp: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  // VmRSS is absent for kernel threads; a process that just exec'd has it.
+  const rssKb = Number.parseInt(statusField(status, 'VmRSS') ?? '0', 10);
+  const threads = Number.parseInt(statusField(status, 'Threads') ?? '0', 10);
+  return { rss: rssKb * 1024, fds, threads, tcp, cpu: parseStatCpu(stat, pid) };
+}
