@@ -1,0 +1,177 @@
+// startRelay(): builds and wires the relay, listens on 127.0.0.1, and returns
+// a handle whose close() is the graceful shutdown (stop accepting, let
+// in-flight requests finish within the deadline, abort the rest, close the
+// upstream pool). The CLI (main.ts) is a thin shell around this.
+
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AccountPool } from './accounts/pool.ts';
+import { ClientKeys, ManagementKey } from './auth.ts';
+import { RelayError } from './errors.ts';
+import { IdempotencyCache } from './idempotency-cache.ts';
+import { AccountSync } from './management/account-sync.ts';
+import { HealthScans, PROBE_PATH } from './management/health-scan.ts';
+import { ManagementApi } from './management/routes.ts';
+import { callUpstream } from './management/upstream-call.ts';
+import { RelayMetrics, type SizeName } from './metrics.ts';
+import { resolveOptions, type RelayOptions, type ResolvedOptions } from './options.ts';
+import { ChatCompletions } from './proxy/chat-completions.ts';
+import { buildModelsBody } from './proxy/models.ts';
+import { Scheduler } from './scheduler.ts';
+import { Front } from './server.ts';
+import { createUpstreamPool } from './upstream/upstream-pool.ts';
+import { CompletedUsage } from './usage/completed-usage.ts';
+import { UsageLedger } from './usage/ledger.ts';
+import { MODELS } from '../shared/accounts.ts';
+
+export type { RelayOptions } from './options.ts';
+export { RelayError, ConfigError } from './errors.ts';
+export { LEAK_CATALOG, parseLeaks, formatCatalog } from './leaks/catalog.ts';
+
+export interface RelayHandle {
+  readonly url: string;
+  readonly port: number;
+  /** The keys in force (generated ones included): tests and the harness need them. */
+  readonly clientKeys: readonly string[];
+  readonly managementKey: string;
+  readonly options: ResolvedOptions;
+  /** Graceful shutdown; idempotent (every call returns the same promise). */
+  close(): Promise<void>;
+}
+
+/** How much of a probe's body the health scan reads (it only needs the status). */
+const PROBE_BODY_CAP = 16 * 1024;
+/** After the deadline, aborted requests get this long to unwind before sockets are cut. */
+const ABORT_GRACE_MS = 1_000;
+
+function generateKey(prefix: string): string {
+  return prefix + randomBytes(24).toString('base64url');
+}
+
+function listenerTotal(emitter: NodeJS.EventEmitter): number {
+  let n = 0;
+  for (const name of emitter.eventNames()) n += emitter.listenerCount(name);
+  return n;
+}
+
+export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
+  const options = resolveOptions(input, generateKey);
+  const accounts = new AccountPool(options.seed, options.accounts);
+  const upstream = createUpstreamPool(options);
+  const scheduler = new Scheduler();
+  const ledger = new UsageLedger(options.accounts, options.usageSeriesCap, options.recentUsageCap);
+  const completed = new CompletedUsage(options.completedUsageTtlMs);
+  const idempotency = new IdempotencyCache(options.idempotencyCacheCap);
+  const scans = new HealthScans(
+    accounts,
+    async (a, signal) => (await callUpstream(upstream, accounts.authorizationOf(a), 'GET', PROBE_PATH, undefined, PROBE_BODY_CAP, signal)).status,
+    options.healthScansKept,
+  );
+  const sync = new AccountSync(accounts);
+  let server: Server | undefined;
+  let clientSockets = 0;
+  let draining = false;
+
+  const metrics = new RelayMetrics({
+    pool: () => upstream.stats,
+    accountsByState: () => accounts.countByState(Date.now()),
+    sizes: (): Record<SizeName, number> => ({
+      inflight_requests: scheduler.inflight,
+      retry_waits: scheduler.retryWaits,
+      idempotency_cache: idempotency.size,
+      completed_usage: completed.size,
+      usage_series: ledger.seriesCount,
+      usage_recent: ledger.recentCount,
+      health_scans: scans.size,
+      health_scan_workers: scans.workers,
+      sync_tracker_entries: sync.trackerEntries,
+      cooling_heap: accounts.coolingEntries(),
+      auth_index_map: accounts.authIndexMapSize,
+      model_cursors: MODELS.length,
+      client_sockets: clientSockets,
+    }),
+    listeners: () => ({
+      server: server === undefined ? 0 : listenerTotal(server),
+      upstream_pool: listenerTotal(upstream),
+      process: listenerTotal(process),
+    }),
+  });
+
+  const chat = new ChatCompletions({ accounts, upstream, metrics, scheduler, ledger, completed, idempotency, options });
+  const management = new ManagementApi({ accounts, upstream, scheduler, ledger, completed, scans, sync, options });
+  const front = new Front({
+    clientKeys: new ClientKeys(options.clientKeys),
+    managementKey: new ManagementKey(options.managementKey),
+    chat,
+    management,
+    metrics,
+    modelsBody: buildModelsBody(accounts, Math.floor(Date.now() / 1000)),
+    bodyLimitBytes: options.bodyLimitBytes,
+    draining: () => draining,
+  });
+
+  const srv = createServer({ keepAliveTimeout: 5_000, headersTimeout: 30_000, requestTimeout: 300_000 }, front.onRequest);
+  server = srv;
+  srv.on('connection', (socket: Socket) => {
+    clientSockets++;
+    socket.once('close', () => clientSockets--);
+  });
+  // A client that sends garbage must cost it its connection, not cost us a crash.
+  srv.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(options.port, '127.0.0.1', () => {
+        srv.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    completed.close();
+    await upstream.destroy();
+    throw err;
+  }
+  const port = (srv.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      draining = true;
+      const serverClosed = new Promise<void>((resolve) => srv.close(() => resolve()));
+      srv.closeIdleConnections();
+      scans.abort();
+      const deadline = new AbortController();
+      await Promise.race([scheduler.whenIdle(), sleep(options.shutdownTimeoutMs, undefined, { signal: deadline.signal, ref: false }).catch(() => {})]);
+      if (scheduler.inflight > 0) {
+        scheduler.abortAll(new RelayError('SHUTTING_DOWN', 'relay is shutting down'));
+        await Promise.race([scheduler.whenIdle(), sleep(ABORT_GRACE_MS, undefined, { signal: deadline.signal, ref: false }).catch(() => {})]);
+      }
+      deadline.abort();
+      srv.closeAllConnections();
+      await serverClosed;
+      completed.close();
+      idempotency.clear();
+      // close() waits for running upstream requests; anything left after the grace is destroyed.
+      const grace = new AbortController();
+      await Promise.race([upstream.close(), sleep(ABORT_GRACE_MS, undefined, { signal: grace.signal, ref: false }).catch(() => {})]);
+      grace.abort();
+      if (!upstream.destroyed) await upstream.destroy();
+    })();
+    return closing;
+  };
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    clientKeys: options.clientKeys,
+    managementKey: options.managementKey,
+    options,
+    close,
+  };
+}

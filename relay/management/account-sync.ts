@@ -1,0 +1,130 @@
+// Account sync from a control plane: a snapshot pushed in chunks (applied
+// atomically when the chunk marked `last` arrives) and incremental events
+// (applied at once). The tracker holds the in-progress snapshot only: a new
+// sync_id replaces an abandoned one, and the tracker is cleared the moment a
+// snapshot is applied, so nothing accumulates across syncs.
+
+import type { AccountPool } from '../accounts/pool.ts';
+
+interface PendingChange {
+  readonly account: number;
+  readonly disabled: boolean | undefined;
+  readonly priority: number | undefined;
+}
+
+interface Tracker {
+  readonly syncId: string;
+  nextChunk: number;
+  readonly changes: PendingChange[];
+  unknown: number;
+}
+
+/** A rejected sync request: `field` names the JSON field at fault. */
+export class SyncRequestError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'SyncRequestError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function bad(field: string, expected: string): SyncRequestError {
+  return new SyncRequestError(400, 'invalid_request', `${field}: expected ${expected}`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export class AccountSync {
+  readonly #accounts: AccountPool;
+  #tracker: Tracker | null = null;
+
+  constructor(accounts: AccountPool) {
+    this.#accounts = accounts;
+  }
+
+  /** Entries buffered for the in-progress snapshot (0 when none). */
+  get trackerEntries(): number {
+    return this.#tracker?.changes.length ?? 0;
+  }
+
+  snapshot(body: unknown): Record<string, unknown> {
+    if (!isObject(body)) throw bad('body', 'a JSON object');
+    const { sync_id: syncId, chunk, last, accounts } = body;
+    if (typeof syncId !== 'string' || syncId === '' || syncId.length > 128) throw bad('sync_id', 'a string of 1-128 characters');
+    if (typeof chunk !== 'number' || !Number.isInteger(chunk) || chunk < 0) throw bad('chunk', 'a non-negative integer');
+    if (typeof last !== 'boolean') throw bad('last', 'a boolean');
+    if (!Array.isArray(accounts)) throw bad('accounts', 'an array');
+
+    if (chunk === 0) this.#tracker = { syncId, nextChunk: 0, changes: [], unknown: 0 };
+    const tracker = this.#tracker;
+    if (tracker === null || tracker.syncId !== syncId) {
+      throw new SyncRequestError(409, 'sync_unknown', 'sync_id: no snapshot in progress with this id (start with chunk 0)');
+    }
+    if (chunk !== tracker.nextChunk) {
+      throw new SyncRequestError(409, 'sync_out_of_order', `chunk: expected ${tracker.nextChunk}, got ${chunk}`);
+    }
+    // A snapshot names each account at most once or twice; more is a runaway sender, not a snapshot.
+    if (tracker.changes.length + accounts.length > 2 * this.#accounts.size) {
+      this.#tracker = null;
+      throw new SyncRequestError(413, 'sync_too_large', 'accounts: snapshot larger than twice the account count; discarded');
+    }
+    const parsed = accounts.map((entry, i) => this.#change(entry, `accounts[${i}]`));
+    for (const change of parsed) {
+      if (change === null) tracker.unknown++;
+      else tracker.changes.push(change);
+    }
+    tracker.nextChunk++;
+    if (!last) return { sync_id: syncId, state: 'pending', received_chunks: tracker.nextChunk, entries: tracker.changes.length };
+
+    for (const change of tracker.changes) this.#apply(change);
+    const result = { sync_id: syncId, state: 'applied', chunks: tracker.nextChunk, applied: tracker.changes.length, unknown: tracker.unknown };
+    this.#tracker = null;
+    return result;
+  }
+
+  events(body: unknown): Record<string, unknown> {
+    if (!isObject(body) || !Array.isArray(body.events)) throw bad('events', 'an array');
+    const events = body.events;
+    // Validate everything first: a batch is applied entirely or not at all.
+    const changes = events.map((event, i): PendingChange | null => {
+      const field = `events[${i}]`;
+      if (!isObject(event)) throw bad(field, 'an object');
+      const { auth_index: authIndex, op, value } = event;
+      if (typeof authIndex !== 'string') throw bad(`${field}.auth_index`, 'a string');
+      if (op !== 'disable' && op !== 'enable' && op !== 'priority') throw bad(`${field}.op`, '"disable", "enable" or "priority"');
+      if (op === 'priority' && (typeof value !== 'number' || !Number.isInteger(value))) throw bad(`${field}.value`, 'an integer');
+      const account = this.#accounts.indexOf(authIndex);
+      if (account === -1) return null;
+      return op === 'priority'
+        ? { account, disabled: undefined, priority: value as number }
+        : { account, disabled: op === 'disable', priority: undefined };
+    });
+    let applied = 0;
+    for (const change of changes) {
+      if (change === null) continue;
+      this.#apply(change);
+      applied++;
+    }
+    return { applied, unknown: changes.length - applied };
+  }
+
+  #change(entry: unknown, field: string): PendingChange | null {
+    if (!isObject(entry)) throw bad(field, 'an object');
+    const { auth_index: authIndex, disabled, priority } = entry;
+    if (typeof authIndex !== 'string') throw bad(`${field}.auth_index`, 'a string');
+    if (disabled !== undefined && typeof disabled !== 'boolean') throw bad(`${field}.disabled`, 'a boolean');
+    if (priority !== undefined && (typeof priority !== 'number' || !Number.isInteger(priority))) throw bad(`${field}.priority`, 'an integer');
+    const account = this.#accounts.indexOf(authIndex);
+    return account === -1 ? null : { account, disabled, priority };
+  }
+
+  #apply(change: PendingChange): void {
+    if (change.disabled !== undefined) this.#accounts.setDisabled(change.account, change.disabled);
+    if (change.priority !== undefined) this.#accounts.setPriority(change.account, change.priority);
+  }
+}

@@ -1,0 +1,172 @@
+// RelayOptions: everything startRelay() needs, its defaults, and validation.
+// The CLI (cli-args.ts) and programmatic callers both end here, so a bad
+// value is rejected the same way from either side: a ConfigError naming the
+// CLI flag, never echoing a secret.
+
+import { ConfigError } from './errors.ts';
+
+export interface RelayOptions {
+  /** 0 lets the OS choose. The relay always binds 127.0.0.1. */
+  port?: number;
+  /** Upstream origin, e.g. `http://127.0.0.1:8080` (no path). */
+  upstream: string;
+  /** How many codex-like accounts to generate. */
+  accounts: number;
+  seed?: number;
+  /** Client bearer keys. Empty or absent → one random development key is generated. */
+  clientKeys?: readonly string[];
+  /** Absent → a random development key is generated. */
+  managementKey?: string;
+  /** Request body limit, bytes. Default 1 MiB. */
+  bodyLimitBytes?: number;
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** Upstream keep-alive idle timeout. */
+  keepAliveTimeoutMs?: number;
+  /** Upper bound on upstream sockets. */
+  upstreamConnections?: number;
+  /** Attempts per request across accounts (1 = no failover). */
+  maxAttempts?: number;
+  /** Pause before failing over after an upstream 429/5xx. */
+  retryDelayMs?: number;
+  /** Bytes of an upstream error body read for classification before destroying it. */
+  errorBodyCapBytes?: number;
+  /** Largest non-stream upstream response buffered. */
+  maxResponseBytes?: number;
+  idempotencyCacheCap?: number;
+  /** How long a completed request's usage stays queryable. */
+  completedUsageTtlMs?: number;
+  recentUsageCap?: number;
+  /** Cap on distinct (client key × model × account) usage counters. */
+  usageSeriesCap?: number;
+  healthScanConcurrency?: number;
+  healthScansKept?: number;
+  /** Graceful shutdown: how long in-flight requests may finish before being aborted. */
+  shutdownTimeoutMs?: number;
+  /** Switchable bugs from relay/leaks/catalog.ts. Empty → the fixed relay. */
+  leaks?: ReadonlySet<string>;
+}
+
+export type ResolvedOptions = Required<Omit<RelayOptions, 'clientKeys' | 'managementKey'>> & {
+  clientKeys: readonly string[];
+  managementKey: string;
+  /** True for keys the relay generated (they are printed once at start). */
+  generatedClientKeys: boolean;
+  generatedManagementKey: boolean;
+};
+
+export const DEFAULTS = {
+  port: 0,
+  seed: 42,
+  bodyLimitBytes: 1024 * 1024,
+  connectTimeoutMs: 5_000,
+  headersTimeoutMs: 60_000,
+  bodyTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 4_000,
+  upstreamConnections: 128,
+  maxAttempts: 3,
+  retryDelayMs: 20,
+  errorBodyCapBytes: 64 * 1024,
+  maxResponseBytes: 16 * 1024 * 1024,
+  idempotencyCacheCap: 1_000,
+  completedUsageTtlMs: 60_000,
+  recentUsageCap: 1_000,
+  usageSeriesCap: 100_000,
+  healthScanConcurrency: 16,
+  healthScansKept: 4,
+  shutdownTimeoutMs: 10_000,
+} as const;
+
+/** Which CLI flag sets each numeric option: errors name the flag the user typed. */
+export const NUMERIC_OPTIONS = {
+  port: { flag: '--port', min: 0, max: 65_535 },
+  accounts: { flag: '--accounts', min: 1, max: 1_000_000 },
+  seed: { flag: '--seed', min: 0, max: 2 ** 32 - 1 },
+  bodyLimitBytes: { flag: '--body-limit', min: 1, max: 256 * 1024 * 1024 },
+  connectTimeoutMs: { flag: '--connect-timeout', min: 1, max: 600_000 },
+  headersTimeoutMs: { flag: '--headers-timeout', min: 1, max: 3_600_000 },
+  bodyTimeoutMs: { flag: '--body-timeout', min: 1, max: 3_600_000 },
+  keepAliveTimeoutMs: { flag: '--keep-alive-timeout', min: 1, max: 600_000 },
+  upstreamConnections: { flag: '--upstream-connections', min: 1, max: 65_536 },
+  maxAttempts: { flag: '--max-attempts', min: 1, max: 20 },
+  retryDelayMs: { flag: '--retry-delay', min: 0, max: 60_000 },
+  errorBodyCapBytes: { flag: '--error-body-cap', min: 1, max: 16 * 1024 * 1024 },
+  maxResponseBytes: { flag: '--max-response', min: 1024, max: 1024 * 1024 * 1024 },
+  idempotencyCacheCap: { flag: '--idempotency-cap', min: 0, max: 10_000_000 },
+  completedUsageTtlMs: { flag: '--usage-ttl', min: 10, max: 86_400_000 },
+  recentUsageCap: { flag: '--recent-usage-cap', min: 0, max: 10_000_000 },
+  usageSeriesCap: { flag: '--usage-series-cap', min: 1, max: 100_000_000 },
+  healthScanConcurrency: { flag: '--health-scan-concurrency', min: 1, max: 1_024 },
+  healthScansKept: { flag: '--health-scans-kept', min: 1, max: 1_000 },
+  shutdownTimeoutMs: { flag: '--shutdown-timeout', min: 0, max: 600_000 },
+} as const satisfies Record<string, { flag: string; min: number; max: number }>;
+
+type NumericKey = keyof typeof NUMERIC_OPTIONS;
+
+function checkInt(key: NumericKey, value: unknown): number {
+  const { flag, min, max } = NUMERIC_OPTIONS[key];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(flag, `expected an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Printable ASCII, no spaces or commas (commas separate keys on the CLI). */
+const KEY_SHAPE = /^[\x21-\x2b\x2d-\x7e]{8,256}$/;
+
+function checkKey(flag: string, key: string): string {
+  // The value is a secret: say what is wrong, never what it was.
+  if (!KEY_SHAPE.test(key)) throw new ConfigError(flag, 'each key must be 8-256 printable characters without spaces or commas');
+  return key;
+}
+
+export function checkUpstream(value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new ConfigError('--upstream', 'required, e.g. http://127.0.0.1:8080');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('--upstream', `not a URL: ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('--upstream', `expected http: or https:, got ${JSON.stringify(url.protocol)}`);
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.username !== '' || url.password !== '') {
+    throw new ConfigError('--upstream', 'expected an origin only (scheme://host:port), without path, query or credentials');
+  }
+  return url.origin;
+}
+
+/**
+ * Fills defaults and validates. `generateKey` makes development keys when none
+ * are configured (injected so this module stays free of randomness).
+ */
+export function resolveOptions(options: RelayOptions, generateKey: (prefix: string) => string): ResolvedOptions {
+  const upstream = checkUpstream(options.upstream);
+  const numeric = {} as Record<NumericKey, number>;
+  for (const key of Object.keys(NUMERIC_OPTIONS) as NumericKey[]) {
+    const given = options[key];
+    const fallback = key === 'accounts' ? undefined : DEFAULTS[key];
+    numeric[key] = checkInt(key, given ?? fallback);
+  }
+  const givenClientKeys = options.clientKeys ?? [];
+  const clientKeys = givenClientKeys.length > 0
+    ? givenClientKeys.map((k) => checkKey('--client-key', k))
+    : [generateKey('sk-dev-')];
+  const managementKey = options.managementKey !== undefined
+    ? checkKey('--management-key', options.managementKey)
+    : generateKey('mk-dev-');
+  if (clientKeys.includes(managementKey)) {
+    throw new ConfigError('--management-key', 'must differ from every client key');
+  }
+  return {
+    ...numeric,
+    upstream,
+    clientKeys,
+    managementKey,
+    generatedClientKeys: givenClientKeys.length === 0,
+    generatedManagementKey: options.managementKey === undefined,
+    leaks: options.leaks ?? new Set<string>(),
+  };
+}

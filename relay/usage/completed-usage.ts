@@ -1,0 +1,61 @@
+// Usage of recently completed requests, queryable by request id
+// (GET /v0/management/requests/:id/usage) for `ttlMs` after completion.
+// Entries are inserted in completion order, so the sweep walks from the
+// oldest and stops at the first live one: O(expired) per sweep. The sweep
+// timer is unref'd (it must never keep the process alive) and cleared on close.
+
+import type { TokenUsage } from './token-usage.ts';
+
+export interface CompletedRequest {
+  readonly id: string;
+  readonly model: string;
+  readonly authIndex: string;
+  readonly status: number;
+  readonly stream: boolean;
+  readonly usage: TokenUsage | null;
+  readonly completedAt: number;
+  readonly durationMs: number;
+}
+
+export class CompletedUsage {
+  readonly #entries = new Map<string, CompletedRequest>();
+  readonly #ttlMs: number;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(ttlMs: number) {
+    this.#ttlMs = ttlMs;
+    // Sweep at half the TTL: an entry lives at most 1.5 × TTL.
+    this.#timer = setInterval(sweepTick, Math.max(10, Math.floor(ttlMs / 2)), this);
+    this.#timer.unref();
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  record(entry: CompletedRequest): void {
+    this.#entries.set(entry.id, entry);
+  }
+
+  get(id: string, now: number): CompletedRequest | undefined {
+    const entry = this.#entries.get(id);
+    return entry !== undefined && now - entry.completedAt < this.#ttlMs ? entry : undefined;
+  }
+
+  sweep(now: number): void {
+    for (const [id, entry] of this.#entries) {
+      if (now - entry.completedAt < this.#ttlMs) return;
+      this.#entries.delete(id);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#entries.clear();
+  }
+}
+
+function sweepTick(store: CompletedUsage): void {
+  store.sweep(Date.now());
+}
