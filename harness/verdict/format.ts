@@ -1,0 +1,97 @@
+// Terminal rendering of verdicts: what the on-call engineer reads. Compact,
+// deciding reason first, one line per signal, no colour (it may go to a file).
+
+import type { RunComparison } from './compare.ts';
+import type { SignalVerdict } from './memory.ts';
+import type { RunVerdict } from './run.ts';
+
+function num(v: number | null | undefined, digits = 1): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
+  const a = Math.abs(v);
+  if (a !== 0 && a < 0.1) return v.toPrecision(2);
+  return a >= 1000 ? v.toFixed(0) : v.toFixed(digits);
+}
+
+function hours(h: number | null): string {
+  if (h === null) return 'never';
+  if (h > 24 * 365) return '> 1 year';
+  if (h > 48) return `${(h / 24).toFixed(1)} d`;
+  if (h >= 1) return `${h.toFixed(1)} h`;
+  return `${(h * 60).toFixed(0)} min`;
+}
+
+function signalLine(v: SignalVerdict): string {
+  const name = v.signal.padEnd(12);
+  const status = v.status.padEnd(13);
+  if (v.ciMethod === null) return `  ${name} ${status} ${v.reasons[0] ?? ''}`;
+  const ci = `${num(v.slope)} ${v.unit} [${num(v.lower)}, ${num(v.upper)}] δ ${v.floor}`;
+  const rate = v.mibPerHour === null ? '' : `  ${num(v.mibPerHour, 2)} MiB/h`;
+  const limit = v.projection && v.slope > 0 && v.status === 'LEAK' ? `  limit in ${hours(v.projection.hoursToLimit)}` : '';
+  const mds = v.status === 'NO-LEAK' && !v.levelledOff ? `  sees ≥ ${num(v.minimalDetectableSlope)}` : '';
+  return `  ${name} ${status} ${ci}${rate}${limit}${mds}`;
+}
+
+export function formatVerdict(v: RunVerdict): string {
+  const lines: string[] = [];
+  const id = v.run.runId ?? `${v.run.scenario} seed ${v.run.seed}`;
+  lines.push(`${v.status}  ${id}${v.run.target ? ` (${v.run.target})` : ''}: ${v.reasons[0] ?? ''}`);
+  for (const r of v.reasons.slice(1)) lines.push(`  ${r}`);
+  lines.push(`checkpoints ${v.checkpoints.judged}/${v.checkpoints.total} judged; warm-up: ${v.warmup.description}; x = ${v.axis}`);
+  lines.push('memory (slope per x, 95 % CI):');
+  for (const m of v.memory) {
+    lines.push(signalLine(m));
+    if (m.status !== 'NO-LEAK' && m.status !== 'NOT-MEASURED' && m.ciMethod !== null) lines.push(`    ${m.reasons[0]}`);
+  }
+  const heap = v.memory.find((m) => m.signal === 'heapUsed');
+  if (heap?.projection) lines.push(`  heap limit ${num(heap.projection.limitBytes / 2 ** 20, 0)} MiB (${heap.projection.limitSource})`);
+  const handleLines = v.handles.types.filter((t) => t.status !== 'NO-LEAK' || t.delta !== 0);
+  lines.push(`handles: ${v.handles.status}${handleLines.length === 0 ? ' (no type changed)' : ''}`);
+  for (const t of handleLines) lines.push(`  ${t.type.padEnd(20)} ${t.status.padEnd(13)} ${t.baseline} → ${t.last} (Δ ${t.delta}): ${t.reason}`);
+  const c = v.churn;
+  if (c.source !== 'none') {
+    lines.push(
+      `churn (${c.source}, ${c.windows.length} windows): ${num(c.allocatedBytesPerRequest, 0)} B allocated/request` +
+        ` (p10–p90 ${num(c.allocatedSpread?.p10, 0)}–${num(c.allocatedSpread?.p90, 0)}), GC ${num(c.gcMicrosPerRequest, 2)} µs/request`,
+    );
+  }
+  if (c.eventLoopDelay) {
+    const e = c.eventLoopDelay;
+    lines.push(`  event-loop delay p99 in '${e.phase}': median ${num(e.inPhase?.median)} ms (p90 ${num(e.inPhase?.p90)} ms over ${e.inPhase?.windows ?? 0} samples), outside ${num(e.outside?.median)} ms`);
+  }
+  if (v.findings.length > 0) {
+    lines.push('findings:');
+    for (const f of v.findings) lines.push(`  - ${f.kind}: ${f.message}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatComparison(c: RunComparison): string {
+  const label: Record<RunComparison['outcome'], string> = {
+    'fix-holds': 'FIX HOLDS',
+    regression: 'REGRESSION',
+    'not-fixed': 'NOT FIXED',
+    inconclusive: 'INCONCLUSIVE',
+  };
+  const lines: string[] = [];
+  lines.push(`${label[c.outcome]}: ${c.reasons[0] ?? ''}`);
+  for (const r of c.reasons.slice(1)) lines.push(`  ${r}`);
+  for (const w of c.warnings) lines.push(`WARNING: ${w}`);
+  lines.push(
+    `aligned on ${c.alignment.requests} requests (dropped ${c.alignment.beforeCheckpointsDropped} before / ${c.alignment.afterCheckpointsDropped} after checkpoints)`,
+  );
+  lines.push('signal        before                     after                      after − before (95 % CI)    outcome');
+  for (const s of c.signals) {
+    const side = (x: typeof s.before): string => `${x.status} ${num(x.slope)} [${num(x.lower)}, ${num(x.upper)}]`.padEnd(26);
+    const d = s.difference ? `${num(s.difference.estimate)} [${num(s.difference.lower)}, ${num(s.difference.upper)}]`.padEnd(27) : 'n/a'.padEnd(27);
+    lines.push(`${s.signal.padEnd(13)} ${side(s.before)} ${side(s.after)} ${d} ${s.outcome}`);
+  }
+  const changed = c.handles.filter((h) => h.before.delta !== 0 || h.after.delta !== 0 || h.before.status !== 'NO-LEAK' || h.after.status !== 'NO-LEAK');
+  for (const h of changed) lines.push(`handles ${h.type}: ${h.before.status} Δ ${h.before.delta} → ${h.after.status} Δ ${h.after.delta}`);
+  const ratio = (name: string, r: RunComparison['churn']['allocatedBytesPerRequest']): void => {
+    if (r) lines.push(`${name}: after/before ${num(r.ratio, 2)} (95 % CI ${num(r.lower, 2)}–${num(r.upper, 2)})`);
+  };
+  ratio('allocated bytes/request', c.churn.allocatedBytesPerRequest);
+  ratio('GC time/request', c.churn.gcMicrosPerRequest);
+  ratio('event-loop delay p99 in phase', c.churn.eventLoopDelayInPhase);
+  return lines.join('\n');
+}

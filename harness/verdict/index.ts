@@ -1,0 +1,23 @@
+// The verdict engine's public API. Everything here is pure computation over a
+// run folder's records (harness/records.ts): no I/O, deterministic for a given
+// input (bootstraps use seeded generators from shared/prng.ts).
+
+export { judgeRun, type JudgeOptions, type RunVerdict, type Finding } from './run.ts';
+export {
+  compareRuns,
+  runDifferences,
+  type CompareOptions,
+  type RunComparison,
+  type RunData,
+  type SignalComparison,
+  type HandleComparison,
+  type ComparisonOutcome,
+} from './compare.ts';
+export { formatVerdict, formatComparison } from './format.ts';
+export { VerdictError, type VerdictErrorCode, type RunDifference } from './errors.ts';
+export { DEFAULT_FLOORS, DEFAULT_HEAP_LIMIT_BYTES, type MemoryOptions, type SignalVerdict } from './memory.ts';
+export type { HandleOptions, HandlesVerdict, HandleTypeVerdict } from './handles.ts';
+export type { ChurnOptions, ChurnReport, ChurnComparison } from './churn.ts';
+export type { SignatureExpectation, SignatureResult, SignatureSignal } from './signature.ts';
+export type { WarmupDecision } from './warmup.ts';
+export { MEMORY_SIGNALS, type Axis, type MemorySignal, type Status, type VerdictRunMeta, type WarmupOptions } from './types.ts';
