@@ -1,0 +1,223 @@
+// The probe's activation, protocol and lifecycle, against real target
+// processes on this machine.
+
+import { existsSync, readlinkSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readProc } from '../sampler/proc.ts';
+import { connectProbe, waitForProbe, type ProbeClient } from '../sampler/probe-client.ts';
+import { CONTROL_TARGET_PATH, startTarget, type Target } from './fixtures/spawn-target.ts';
+
+const targets: Target[] = [];
+const clients: ProbeClient[] = [];
+
+async function start(options?: Parameters<typeof startTarget>[0]): Promise<Target> {
+  const target = await startTarget(options);
+  targets.push(target);
+  return target;
+}
+
+async function probeOf(target: Target): Promise<ProbeClient> {
+  const client = await waitForProbe(target.socketPath, Date.now() + 10_000, { timeoutMs: 5_000 });
+  clients.push(client);
+  return client;
+}
+
+/** Sends raw lines on a fresh connection and collects `count` response lines. */
+function rawExchange(socketPath: string, payload: string, count: number): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ path: socketPath });
+    const lines: unknown[] = [];
+    let buffered = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`only ${lines.length} of ${count} answers`));
+    }, 5_000);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) !== -1) {
+        lines.push(JSON.parse(buffered.slice(0, newline)));
+        buffered = buffered.slice(newline + 1);
+      }
+      if (lines.length >= count) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(lines);
+      }
+    });
+    socket.on('error', reject);
+    socket.write(payload);
+  });
+}
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await Promise.all(targets.splice(0).map((target) => target.stop()));
+});
+
+describe('activation', () => {
+  it('does nothing without SOAK_PROBE_SOCKET', async () => {
+    const target = await start({ activate: false });
+    expect(await target.command('interval')).toBe('1'); // the target runs normally
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(existsSync(target.socketPath)).toBe(false);
+    expect(target.stderr()).toBe('');
+  });
+
+  it('answers info with the target identity and forces GC without --expose-gc', async () => {
+    const target = await start();
+    const probe = await probeOf(target);
+    const info = await probe.info();
+    expect(info.pid).toBe(target.pid);
+    expect(info.nodeVersion).toBe(process.version);
+    expect(info.argv[1]).toBe(CONTROL_TARGET_PATH);
+    expect(info.execArgv).toContain('--import');
+    expect(info.exposeGc).toBe(false);
+    expect(info.gcAvailable).toBe(true);
+    expect(info.eventLoopResolutionMs).toBeGreaterThan(0);
+    // The claiming process hides the variable from its own children.
+    expect(target.stderr()).toBe('');
+  });
+
+  it('activates through NODE_OPTIONS for a target started by a shell command', async () => {
+    const target = await start({ viaShell: true });
+    const probe = await probeOf(target);
+    const info = await probe.info();
+    expect(info.argv[1]).toBe(CONTROL_TARGET_PATH);
+    expect(info.execArgv).not.toContain('--import'); // it came through NODE_OPTIONS
+    const sample = await probe.sample();
+    expect(sample.memory.rss).toBeGreaterThan(0);
+    // The harness must sample info.pid: the shell may or may not have exec'd node.
+    const proc = await readProc(info.pid, { excludeFds: info.ownFds });
+    expect(proc.fds).toBeGreaterThan(0);
+  });
+
+  it('with SOAK_PROBE_MATCH, a wrapper leaves the socket to the matching child', async () => {
+    const wrapper = `require('node:child_process').spawn(process.execPath, [${JSON.stringify(CONTROL_TARGET_PATH)}], { stdio: 'inherit' }).on('exit', (c) => process.exit(c ?? 1));`;
+    const target = await start({ viaShell: true, args: ['-e', wrapper], env: { SOAK_PROBE_MATCH: 'control-target' }, waitForListening: true });
+    const probe = await probeOf(target);
+    const info = await probe.info();
+    expect(info.argv[1]).toBe(CONTROL_TARGET_PATH);
+    expect(info.pid).not.toBe(target.pid);
+  });
+
+  it('stays inactive, with one stderr line, when the socket path is already in use', async () => {
+    const first = await start();
+    await probeOf(first);
+    // A second target pointed at the same path must not steal or crash.
+    const second = await start({ env: { SOAK_PROBE_SOCKET: first.socketPath } });
+    expect(await second.command('interval')).toBe('1');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(second.stderr()).toBe(`soak-probe: not active, cannot listen on ${first.socketPath}: EADDRINUSE\n`);
+    expect((await clients[0]!.info()).pid).toBe(first.pid);
+  });
+});
+
+describe('protocol', () => {
+  it('answers malformed requests with typed errors and keeps serving', async () => {
+    const target = await start();
+    await probeOf(target);
+    const answers = await rawExchange(
+      target.socketPath,
+      'not json\n[1]\n{"op":"sample"}\n{"id":7,"op":"reboot"}\n{"id":8,"op":"info"}\n',
+      5,
+    );
+    expect(answers).toEqual([
+      { id: null, ok: false, error: { code: 'ERR_BAD_REQUEST', message: expect.stringContaining('not JSON') } },
+      { id: null, ok: false, error: { code: 'ERR_BAD_REQUEST', message: expect.stringContaining('"id"') } },
+      { id: null, ok: false, error: { code: 'ERR_BAD_REQUEST', message: expect.stringContaining('"id"') } },
+      { id: 7, ok: false, error: { code: 'ERR_UNKNOWN_OP', message: expect.stringContaining('"reboot"') } },
+      { id: 8, ok: true, data: expect.objectContaining({ pid: target.pid }) },
+    ]);
+  });
+
+  it('closes a connection that sends an endless line, and the target lives on', async () => {
+    const target = await start();
+    const probe = await probeOf(target);
+    const [answer] = await rawExchange(target.socketPath, 'x'.repeat(200_000), 1);
+    expect(answer).toMatchObject({ id: null, ok: false, error: { code: 'ERR_LINE_TOO_LONG' } });
+    expect((await probe.info()).pid).toBe(target.pid);
+  });
+
+  it('survives a harness that disconnects in the middle of a checkpoint', async () => {
+    const target = await start();
+    const probe = await probeOf(target);
+    for (let i = 0; i < 5; i++) {
+      const socket = createConnection({ path: target.socketPath });
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write('{"id":1,"op":"checkpoint"}\n{"id":2,"op":"sample"}\n');
+      socket.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await probe.sample()).memory.rss).toBeGreaterThan(0);
+    expect(target.child.exitCode).toBeNull();
+  });
+
+  it('answers concurrent requests by id', async () => {
+    const target = await start();
+    const probe = await probeOf(target);
+    const [checkpoint, sample, info] = await Promise.all([probe.checkpoint(), probe.sample(), probe.info()]);
+    expect(checkpoint.memory.heapUsed).toBeGreaterThan(0);
+    expect(sample.cpu.user).toBeGreaterThan(0);
+    expect(info.pid).toBe(target.pid);
+  });
+});
+
+describe('lifecycle', () => {
+  it('never keeps the target alive: a target that releases everything exits promptly', async () => {
+    const target = await start();
+    const probe = await probeOf(target);
+    const second = await connectProbe(target.socketPath);
+    clients.push(second);
+    await probe.sample();
+    await target.command('interval');
+    const quitAt = performance.now();
+    target.child.stdin!.write('quit\n');
+    const exit = await target.exited;
+    expect(exit.code).toBe(0);
+    // Node exits as soon as nothing ref'd is left; 1 s leaves room for a busy CI box.
+    expect(exit.atMs - quitAt).toBeLessThan(1_000);
+    await expect(probe.sample()).rejects.toMatchObject({ code: 'ERR_PROBE_UNAVAILABLE' });
+  });
+
+  it('a short-lived script exits on time with the probe loaded and a harness connected', async () => {
+    const target = await start({ args: ['-e', 'setTimeout(() => {}, 300)'], waitForListening: false });
+    const probe = await probeOf(target);
+    const exit = await target.exited;
+    expect(exit.code).toBe(0);
+    expect(probe.closed || (await probe.info().catch((error: { code: string }) => error.code)) === 'ERR_PROBE_UNAVAILABLE').toBe(true);
+    // The exit hook removed the socket file.
+    expect(existsSync(target.socketPath)).toBe(false);
+  });
+
+  it('hides its own handles: a target holding one ref\'d interval reports exactly that', async () => {
+    // stdout/stderr are never touched by this target, so no stdio handle exists either.
+    const target = await start({ args: ['-e', 'setInterval(() => {}, 1000)'], waitForListening: false });
+    const probe = await probeOf(target);
+    const second = await connectProbe(target.socketPath);
+    clients.push(second);
+    const sample = await probe.sample();
+    expect(sample.resources).toEqual({ Timeout: 1 });
+    const checkpoint = await second.checkpoint();
+    expect(checkpoint.resourcesBeforeGc).toEqual({ Timeout: 1 });
+    expect(checkpoint.resourcesAfterGc).toEqual({ Timeout: 1 });
+  });
+
+  it('lists its own fds (listener + one per connection), none of them TCP, for /proc to exclude', async () => {
+    const target = await start();
+    const probe = await probeOf(target);
+    const one = await probe.info();
+    expect(one.ownFds).toHaveLength(2);
+    const second = await connectProbe(target.socketPath);
+    clients.push(second);
+    const two = await probe.info();
+    expect(two.ownFds).toHaveLength(3);
+    for (const fd of two.ownFds) expect(readlinkSync(`/proc/${target.pid}/fd/${fd}`)).toMatch(/^socket:\[\d+\]$/);
+    const all = await readProc(target.pid);
+    const excluded = await readProc(target.pid, { excludeFds: two.ownFds });
+    expect(all.fds - excluded.fds).toBe(3);
+    expect(excluded.tcp).toEqual(all.tcp);
+  });
+});
