@@ -1,0 +1,277 @@
+// The fake provider as msw request handlers. They run in-process (msw
+// `getResponse`, or `setupServer` + global fetch) and behind the node:http
+// bridge (mocks/bridge.ts), which turns the Fetch-level signals of wire.ts into
+// real socket faults. Wire faults are expressed here, rendered there.
+
+import { http, HttpResponse, type HttpHandler } from 'msw';
+import { ERROR_BODIES, badRequestJson, codexLimitJson, usageJsonFor } from './bodies.ts';
+import {
+  FAULT_HEADER,
+  type ChatAdmission,
+  type ChatRequest,
+  type Decision,
+  type UpstreamEngine,
+} from './engine.ts';
+import type { FaultKind } from './faults.ts';
+import { PlanError } from './plan.ts';
+import { networkError, pacedStream, sleep, slices, type StreamEnd } from './wire.ts';
+
+const JSON_TYPE = 'application/json';
+const SSE_TYPE = 'text/event-stream';
+
+/**
+ * Chat admissions the bridge already made (it admits every chat request
+ * itself to serve the plain 200 on its fast path). A handler that finds one
+ * uses it instead of admitting again, so nothing is counted twice.
+ */
+export const preAdmitted = new WeakMap<Request, ChatAdmission>();
+
+/** The success body of a route, in the form the fault renderers slice up. */
+interface SuccessBody {
+  /** Complete JSON body, or the SSE events of a streamed completion. */
+  readonly pieces: readonly string[];
+  readonly contentType: string;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Complete bodies always carry Content-Length: the bridge streams every body
+ * as it comes and relies on the header to avoid chunked encoding (and it is
+ * what a real provider sends).
+ */
+function json(body: string, status: number, headers?: Record<string, string>): Response {
+  return new HttpResponse(body, {
+    status,
+    headers: { 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(body)), ...headers },
+  });
+}
+
+function bytesResponse(body: Uint8Array, status: number, headers: Record<string, string>): Response {
+  return new HttpResponse(body, { status, headers: { ...headers, 'content-length': String(body.length) } });
+}
+
+/** The plain 200 completion; the bridge's fast path writes these exact bytes and headers. */
+export function plainCompletion(engine: UpstreamEngine, chat: ChatRequest): string {
+  return engine.bodies.completionJson(engine.nextCompletionId(), chat.modelJson, chat.promptTokens);
+}
+
+function chatSuccessBody(engine: UpstreamEngine, chat: ChatRequest, forceStream = false): SuccessBody {
+  const id = engine.nextCompletionId();
+  if (chat.stream || forceStream) {
+    return { pieces: engine.bodies.sseEvents(id, chat.modelJson, chat.promptTokens, chat.includeUsage), contentType: SSE_TYPE };
+  }
+  return { pieces: [engine.bodies.completionJson(id, chat.modelJson, chat.promptTokens)], contentType: JSON_TYPE };
+}
+
+/** A complete success response; SSE paced by `tokenIntervalMs`. */
+function successResponse(engine: UpstreamEngine, body: SuccessBody, signal: AbortSignal): Response {
+  if (body.contentType !== SSE_TYPE) return json(body.pieces[0]!, 200);
+  const interval = engine.bodies.options.tokenIntervalMs;
+  const stream = pacedStream(interval > 0 ? body.pieces.map((p) => encoder.encode(p)) : [encoder.encode(body.pieces.join(''))], interval, { type: 'close' }, signal);
+  return new HttpResponse(stream, { status: 200, headers: { 'content-type': SSE_TYPE, 'cache-control': 'no-cache' } });
+}
+
+function retryAfterHeaders(seconds: number): Record<string, string> {
+  return { 'retry-after': String(seconds) };
+}
+
+/**
+ * Streams part of `body` then ends as `end` says. `declareLength` sends the
+ * Content-Length of the complete body (a lie once the stream is cut).
+ */
+function partialResponse(body: SuccessBody, end: StreamEnd, options: { declareLength: boolean; close: boolean; signal: AbortSignal }): Response {
+  const headers: Record<string, string> = { 'content-type': body.contentType };
+  if (options.close) headers.connection = 'close';
+  const full = encoder.encode(body.pieces.join(''));
+  if (options.declareLength) headers['content-length'] = String(full.length);
+  let part: Uint8Array;
+  if (body.contentType === SSE_TYPE) {
+    // Role chunk plus about a third of the tokens: enough for a relay to have
+    // started streaming to its client, never the end of the stream.
+    part = encoder.encode(body.pieces.slice(0, Math.max(1, Math.floor(body.pieces.length / 3))).join(''));
+  } else {
+    part = full.subarray(0, Math.max(1, Math.floor(full.length / 3)));
+  }
+  return new HttpResponse(pacedStream([part], 0, end, options.signal), { status: 200, headers });
+}
+
+interface FaultContext {
+  readonly engine: UpstreamEngine;
+  readonly success: () => SuccessBody;
+  readonly jitter: number;
+  readonly signal: AbortSignal;
+}
+
+/** The response of an injected fault. */
+async function faultResponse(kind: FaultKind, ctx: FaultContext): Promise<Response> {
+  const { engine, signal } = ctx;
+  const plan = engine.resolvedPlan;
+  const retryAfter = plan.retryAfterSeconds;
+  switch (kind) {
+    case '429':
+      return json(ERROR_BODIES.rateLimited, 429, retryAfterHeaders(retryAfter));
+    case '429-date':
+      return json(ERROR_BODIES.rateLimited, 429, { 'retry-after': new Date(Date.now() + retryAfter * 1000).toUTCString() });
+    case '429-codex':
+      return json(codexLimitJson(retryAfter, Date.now()), 429, retryAfterHeaders(retryAfter));
+    case '429-large':
+      return bytesResponse(engine.bodies.largeJsonError(plan.largeBodyBytes), 429, {
+        'content-type': JSON_TYPE,
+        ...retryAfterHeaders(retryAfter),
+      });
+    case '503':
+      return json(ERROR_BODIES.overloaded, 503);
+    case '503-large':
+      return bytesResponse(engine.bodies.largeHtmlError(plan.largeBodyBytes), 503, { 'content-type': 'text/html' });
+    case '500':
+      return json(ERROR_BODIES.internal, 500);
+    case '502':
+      return json(ERROR_BODIES.badGateway, 502);
+    case '504':
+      return json(ERROR_BODIES.gatewayTimeout, 504);
+    case 'truncate-cl':
+    case 'truncate-cl-close':
+      return partialResponse(ctx.success(), { type: 'cut' }, { declareLength: true, close: kind === 'truncate-cl-close', signal });
+    case 'truncate-chunked':
+    case 'truncate-chunked-close':
+      return partialResponse(ctx.success(), { type: 'cut' }, { declareLength: false, close: kind === 'truncate-chunked-close', signal });
+    case 'sse-cut':
+    case 'sse-cut-close':
+      return partialResponse(ctx.success(), { type: 'cut' }, { declareLength: false, close: kind === 'sse-cut-close', signal });
+    case 'stall-body':
+      return partialResponse(ctx.success(), { type: 'stall', ms: plan.stallMs }, { declareLength: false, close: false, signal });
+    case 'stall-headers':
+      await sleep(plan.stallMs, signal);
+      return networkError('rst');
+    case 'dribble': {
+      const body = ctx.success();
+      const bytes = encoder.encode(body.pieces.join(''));
+      const headers: Record<string, string> = { 'content-type': body.contentType };
+      if (body.contentType === JSON_TYPE) headers['content-length'] = String(bytes.length);
+      const stream = pacedStream(slices(bytes, plan.dribble.chunkBytes), Math.max(1, plan.dribble.intervalMs), { type: 'close' }, signal);
+      return new HttpResponse(stream, { status: 200, headers });
+    }
+    case 'latency': {
+      const { baseMs, jitterMs } = plan.latency;
+      await sleep(Math.max(0, baseMs + (ctx.jitter * 2 - 1) * jitterMs), signal);
+      return successResponse(engine, ctx.success(), signal);
+    }
+    case 'reset':
+      return networkError('rst');
+    case 'empty':
+      return networkError('fin');
+    case 'expired-token':
+      return json(ERROR_BODIES.expired, 401);
+    case 'quota-exhausted': {
+      const seconds = plan.accounts.quotaResetSeconds;
+      return json(codexLimitJson(seconds, Date.now()), 429, retryAfterHeaders(seconds));
+    }
+  }
+}
+
+/** Renders a non-serve decision (401 / 400). */
+function rejection(decision: Exclude<Decision, { type: 'serve' }>): Response {
+  if (decision.type === 'unauthorized') return json(ERROR_BODIES.unauthorized, 401);
+  return json(badRequestJson(decision.message, decision.param), 400);
+}
+
+async function respond(
+  engine: UpstreamEngine,
+  decision: Decision,
+  success: () => SuccessBody,
+  signal: AbortSignal,
+): Promise<Response> {
+  if (decision.type !== 'serve') return rejection(decision);
+  if (decision.fault === null) return successResponse(engine, success(), signal);
+  try {
+    return await faultResponse(decision.fault, { engine, success, jitter: decision.jitter, signal });
+  } catch (error) {
+    // A sleep cut short: the client left or the upstream is closing. Nobody
+    // reads this response; a network error makes the bridge drop the socket.
+    if (signal.aborted) return networkError('rst');
+    throw error;
+  }
+}
+
+/** Every route of the fake upstream, control routes included. Order matters: the hot route first. */
+export function createHandlers(engine: UpstreamEngine): HttpHandler[] {
+  return [
+    http.post('*/v1/chat/completions', async ({ request }) => {
+      let admission = preAdmitted.get(request);
+      if (!admission) {
+        const text = await request.text();
+        admission = engine.admitChat(
+          request.headers.get('authorization'),
+          request.headers.get(FAULT_HEADER),
+          text,
+          Buffer.byteLength(text),
+        );
+      }
+      const { decision, chat } = admission;
+      if (decision.type === 'serve' && decision.fault === null && chat && !chat.stream) {
+        return json(plainCompletion(engine, chat), 200);
+      }
+      // sse-cut needs a stream even when the request asked for JSON.
+      const forceStream = decision.type === 'serve' && (decision.fault === 'sse-cut' || decision.fault === 'sse-cut-close');
+      return respond(engine, decision, () => chatSuccessBody(engine, chat!, forceStream), request.signal);
+    }),
+
+    http.get('*/v1/models', ({ request }) => {
+      const decision = engine.admit('models', request.headers.get('authorization'), request.headers.get(FAULT_HEADER));
+      return respond(engine, decision, () => ({ pieces: [engine.bodies.modelsJson], contentType: JSON_TYPE }), request.signal);
+    }),
+
+    http.get('*/backend-api/wham/usage', ({ request }) => {
+      const decision = engine.admit('usage', request.headers.get('authorization'), request.headers.get(FAULT_HEADER));
+      return respond(
+        engine,
+        decision,
+        () => {
+          const account = decision.type === 'serve' ? decision.account : 0;
+          const exhausted = engine.accountFault(account) === 'quota-exhausted';
+          const resetAfter = exhausted ? engine.resolvedPlan.accounts.quotaResetSeconds : 3600;
+          const used = exhausted ? 100 : engine.usedPercentOf(account);
+          return { pieces: [usageJsonFor(used, exhausted, resetAfter, Date.now())], contentType: JSON_TYPE };
+        },
+        request.signal,
+      );
+    }),
+
+    // Control routes: loopback-only test plumbing, never faulted, not in `requests`.
+    http.get('*/__upstream/stats', () => {
+      engine.stats.route('GET /__upstream/stats');
+      return json(JSON.stringify(engine.stats.snapshot()), 200);
+    }),
+    http.get('*/__upstream/plan', () => {
+      engine.stats.route('GET /__upstream/plan');
+      return json(JSON.stringify(engine.plan), 200);
+    }),
+    http.put('*/__upstream/plan', async ({ request }) => {
+      engine.stats.route('PUT /__upstream/plan');
+      let body: unknown;
+      try {
+        body = await request.json();
+      } catch {
+        return json(badRequestJson('plan: body is not valid JSON', 'plan'), 400);
+      }
+      try {
+        engine.setPlan(body);
+      } catch (error) {
+        if (error instanceof PlanError) return json(badRequestJson(error.message, error.field), 400);
+        throw error;
+      }
+      return json(JSON.stringify({ ok: true, plan: engine.plan }), 200);
+    }),
+    http.post('*/__upstream/reset', () => {
+      engine.stats.route('POST /__upstream/reset');
+      engine.stats.reset();
+      return json('{"ok":true}', 200);
+    }),
+
+    http.all('*', () => {
+      engine.stats.route('other');
+      return json(ERROR_BODIES.notFound, 404);
+    }),
+  ];
+}

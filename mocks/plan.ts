@@ -1,0 +1,264 @@
+// The fault plan: plain JSON-serialisable data saying which faults to inject,
+// how often, when, and with which parameters, plus its validator. A report can
+// print a plan verbatim and a rerun with the same plan, seed and request order
+// injects the same faults.
+
+import { FAULT_KINDS, isFaultKind, type FaultKind } from './faults.ts';
+
+/** The API routes a rule can target. Control routes (/__upstream/*) never fault. */
+export const ROUTES = ['chat', 'models', 'usage'] as const;
+export type RouteName = (typeof ROUTES)[number];
+
+/**
+ * When a rule is active, in ms since the plan took effect (upstream start for
+ * the initial plan, the `setPlan`/`PUT /__upstream/plan` call for a later one).
+ * Without `everyMs` the window happens once; with it, it repeats every
+ * `everyMs` (e.g. a 30 s storm every 5 min: { startMs: 0, durationMs: 30000, everyMs: 300000 }).
+ */
+export interface FaultWindow {
+  startMs: number;
+  durationMs: number;
+  everyMs?: number;
+}
+
+export interface FaultRule {
+  fault: FaultKind;
+  /** Chance in [0, 1] that an eligible request gets this fault. */
+  probability: number;
+  /** Routes the rule applies to; default ['chat']. */
+  routes?: RouteName[];
+  window?: FaultWindow;
+}
+
+/** Per-account behaviours: which accounts are chosen depends only on (plan seed, account index). */
+export interface AccountBehaviour {
+  /** Share of accounts whose token always gets 401 (expired). */
+  expiredShare: number;
+  /** Share of accounts that always get 429 quota-exhausted. */
+  quotaExhaustedShare: number;
+  /** `resets_in_seconds` those accounts report. */
+  quotaResetSeconds: number;
+}
+
+export interface FaultPlan {
+  /** Seed of fault selection; defaults to the upstream's --seed. */
+  seed?: number;
+  rules: FaultRule[];
+  accounts?: AccountBehaviour;
+  /** `latency` fault: delay before headers = baseMs + uniform(-jitterMs, +jitterMs), floored at 0. */
+  latency?: { baseMs: number; jitterMs: number };
+  /** `dribble` fault: body sent in chunks of chunkBytes every intervalMs. */
+  dribble?: { chunkBytes: number; intervalMs: number };
+  /** How long `stall-body` / `stall-headers` keep the socket silent before closing it. */
+  stallMs?: number;
+  /** `Retry-After` seconds (and codex `resets_in_seconds`) of the 429 faults. */
+  retryAfterSeconds?: number;
+  /** Size of the `-large` error bodies; at least 256 KiB so an unread body pins an undici connection. */
+  largeBodyBytes?: number;
+}
+
+export interface ResolvedRule {
+  fault: FaultKind;
+  probability: number;
+  routes: readonly RouteName[];
+  window?: FaultWindow;
+}
+
+/** A plan with every default filled in: what the engine runs on. */
+export interface ResolvedPlan {
+  seed: number;
+  rules: readonly ResolvedRule[];
+  accounts: AccountBehaviour;
+  latency: { baseMs: number; jitterMs: number };
+  dribble: { chunkBytes: number; intervalMs: number };
+  stallMs: number;
+  retryAfterSeconds: number;
+  largeBodyBytes: number;
+}
+
+export const MIN_LARGE_BODY_BYTES = 256 * 1024;
+
+export const PLAN_DEFAULTS = {
+  accounts: { expiredShare: 0, quotaExhaustedShare: 0, quotaResetSeconds: 3600 },
+  latency: { baseMs: 200, jitterMs: 100 },
+  dribble: { chunkBytes: 64, intervalMs: 20 },
+  stallMs: 120_000,
+  retryAfterSeconds: 2,
+  largeBodyBytes: MIN_LARGE_BODY_BYTES,
+} as const;
+
+/** An empty plan: no faults. */
+export const NO_FAULTS: FaultPlan = { rules: [] };
+
+export class PlanError extends Error {
+  readonly code = 'E_UPSTREAM_PLAN';
+  /** Dotted path of the offending field, e.g. `plan.rules[2].probability`. */
+  readonly field: string;
+  constructor(field: string, problem: string) {
+    super(`${field}: ${problem}`);
+    this.name = 'PlanError';
+    this.field = field;
+  }
+}
+
+// Floating-point slack for "probabilities sum to at most 1" (0.1 + 0.2 + 0.7).
+const SUM_EPSILON = 1e-9;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function record(value: unknown, field: string, allowed: readonly string[]): Record<string, unknown> {
+  if (!isRecord(value)) throw new PlanError(field, `expected an object, got ${describe(value)}`);
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) throw new PlanError(`${field}.${key}`, `unknown field (allowed: ${allowed.join(', ')})`);
+  }
+  return value;
+}
+
+function number(value: unknown, field: string, min: number, max: number, integer = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new PlanError(field, `expected ${integer ? 'an integer' : 'a number'}, got ${describe(value)}`);
+  }
+  if (value < min || value > max) {
+    throw new PlanError(field, `must be in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}], got ${value}`);
+  }
+  return value;
+}
+
+function share(value: unknown, field: string): number {
+  return number(value, field, 0, 1);
+}
+
+const MAX = Number.MAX_SAFE_INTEGER;
+
+function validateWindow(value: unknown, field: string): FaultWindow {
+  const w = record(value, field, ['startMs', 'durationMs', 'everyMs']);
+  const startMs = number(w.startMs, `${field}.startMs`, 0, MAX);
+  const durationMs = number(w.durationMs, `${field}.durationMs`, 1, MAX);
+  if (w.everyMs === undefined) return { startMs, durationMs };
+  const everyMs = number(w.everyMs, `${field}.everyMs`, 1, MAX);
+  if (everyMs < durationMs) {
+    throw new PlanError(`${field}.everyMs`, `must be ≥ durationMs (${durationMs}), got ${everyMs}`);
+  }
+  return { startMs, durationMs, everyMs };
+}
+
+function validateRule(value: unknown, field: string): FaultRule {
+  const r = record(value, field, ['fault', 'probability', 'routes', 'window']);
+  if (!isFaultKind(r.fault)) {
+    throw new PlanError(`${field}.fault`, `unknown fault kind ${describe(r.fault)} (known: ${FAULT_KINDS.join(', ')})`);
+  }
+  const rule: FaultRule = { fault: r.fault, probability: share(r.probability, `${field}.probability`) };
+  if (r.routes !== undefined) {
+    if (!Array.isArray(r.routes) || r.routes.length === 0) {
+      throw new PlanError(`${field}.routes`, `expected a non-empty array of ${ROUTES.join(' | ')}, got ${describe(r.routes)}`);
+    }
+    rule.routes = r.routes.map((route, i) => {
+      if (!(ROUTES as readonly unknown[]).includes(route)) {
+        throw new PlanError(`${field}.routes[${i}]`, `unknown route ${describe(route)} (known: ${ROUTES.join(', ')})`);
+      }
+      return route as RouteName;
+    });
+  }
+  if (r.window !== undefined) rule.window = validateWindow(r.window, `${field}.window`);
+  return rule;
+}
+
+/**
+ * Checks an untrusted value (parsed JSON) and returns it as a FaultPlan.
+ * Throws PlanError naming the first offending field.
+ */
+export function validatePlan(value: unknown, field = 'plan'): FaultPlan {
+  const p = record(value, field, [
+    'seed',
+    'rules',
+    'accounts',
+    'latency',
+    'dribble',
+    'stallMs',
+    'retryAfterSeconds',
+    'largeBodyBytes',
+  ]);
+  if (!Array.isArray(p.rules)) throw new PlanError(`${field}.rules`, `expected an array, got ${describe(p.rules)}`);
+  const plan: FaultPlan = { rules: p.rules.map((rule, i) => validateRule(rule, `${field}.rules[${i}]`)) };
+
+  // Rules that can apply to the same request compete for one uniform draw, so
+  // their probabilities must fit in [0, 1]. Windows are ignored here on
+  // purpose: proving two windows never overlap is not worth the surprise.
+  for (const route of ROUTES) {
+    const sum = plan.rules.reduce((acc, r) => acc + ((r.routes ?? ['chat']).includes(route) ? r.probability : 0), 0);
+    if (sum > 1 + SUM_EPSILON) {
+      throw new PlanError(`${field}.rules`, `probabilities of the rules for route "${route}" sum to ${sum} (> 1)`);
+    }
+  }
+
+  if (p.seed !== undefined) plan.seed = number(p.seed, `${field}.seed`, 0, 2 ** 32 - 1, true);
+  if (p.accounts !== undefined) {
+    const a = record(p.accounts, `${field}.accounts`, ['expiredShare', 'quotaExhaustedShare', 'quotaResetSeconds']);
+    const accounts: AccountBehaviour = {
+      expiredShare: share(a.expiredShare ?? 0, `${field}.accounts.expiredShare`),
+      quotaExhaustedShare: share(a.quotaExhaustedShare ?? 0, `${field}.accounts.quotaExhaustedShare`),
+      quotaResetSeconds: number(
+        a.quotaResetSeconds ?? PLAN_DEFAULTS.accounts.quotaResetSeconds,
+        `${field}.accounts.quotaResetSeconds`,
+        0,
+        MAX,
+        true,
+      ),
+    };
+    if (accounts.expiredShare + accounts.quotaExhaustedShare > 1 + SUM_EPSILON) {
+      throw new PlanError(`${field}.accounts`, `expiredShare + quotaExhaustedShare must be ≤ 1`);
+    }
+    plan.accounts = accounts;
+  }
+  if (p.latency !== undefined) {
+    const l = record(p.latency, `${field}.latency`, ['baseMs', 'jitterMs']);
+    plan.latency = {
+      baseMs: number(l.baseMs, `${field}.latency.baseMs`, 0, MAX),
+      jitterMs: number(l.jitterMs ?? 0, `${field}.latency.jitterMs`, 0, MAX),
+    };
+  }
+  if (p.dribble !== undefined) {
+    const d = record(p.dribble, `${field}.dribble`, ['chunkBytes', 'intervalMs']);
+    plan.dribble = {
+      chunkBytes: number(d.chunkBytes, `${field}.dribble.chunkBytes`, 1, MAX, true),
+      intervalMs: number(d.intervalMs, `${field}.dribble.intervalMs`, 0, MAX),
+    };
+  }
+  if (p.stallMs !== undefined) plan.stallMs = number(p.stallMs, `${field}.stallMs`, 1, MAX);
+  if (p.retryAfterSeconds !== undefined) {
+    plan.retryAfterSeconds = number(p.retryAfterSeconds, `${field}.retryAfterSeconds`, 0, MAX, true);
+  }
+  if (p.largeBodyBytes !== undefined) {
+    plan.largeBodyBytes = number(p.largeBodyBytes, `${field}.largeBodyBytes`, MIN_LARGE_BODY_BYTES, 64 * 1024 * 1024, true);
+  }
+  return plan;
+}
+
+/** Fills in the defaults; `fallbackSeed` is the upstream's seed. */
+export function resolvePlan(plan: FaultPlan, fallbackSeed: number): ResolvedPlan {
+  return {
+    seed: plan.seed ?? fallbackSeed,
+    rules: plan.rules.map((r) => ({
+      fault: r.fault,
+      probability: r.probability,
+      routes: r.routes ?? ['chat'],
+      ...(r.window ? { window: r.window } : {}),
+    })),
+    accounts: plan.accounts ?? { ...PLAN_DEFAULTS.accounts },
+    latency: plan.latency ?? { ...PLAN_DEFAULTS.latency },
+    dribble: plan.dribble ?? { ...PLAN_DEFAULTS.dribble },
+    stallMs: plan.stallMs ?? PLAN_DEFAULTS.stallMs,
+    retryAfterSeconds: plan.retryAfterSeconds ?? PLAN_DEFAULTS.retryAfterSeconds,
+    largeBodyBytes: plan.largeBodyBytes ?? PLAN_DEFAULTS.largeBodyBytes,
+  };
+}

@@ -1,0 +1,125 @@
+// How a handler asks for wire behaviour that a Fetch Response cannot express,
+// and the stream shapes that produce the rest. Everything here is plain
+// Fetch API, so the same handlers work in-process (msw getResponse,
+// setupServer + fetch) where a network error is just a network error.
+//
+// Bridge mapping (mocks/bridge.ts):
+//   networkError('rst')  → socket.resetAndDestroy()      (TCP RST, no status line)
+//   networkError('fin')  → socket.end()                   (FIN, no status line)
+//   body stream errors   → res.destroy()                  (cut mid-body: no final chunk / short Content-Length)
+//   `content-length` header on a streamed body is honoured as is (so it can lie).
+
+import { setTimeout as sleepTimer } from 'node:timers/promises';
+import { HttpResponse } from 'msw';
+
+export type NetworkErrorKind = 'rst' | 'fin';
+
+const networkErrorKinds = new WeakMap<Response, NetworkErrorKind>();
+
+/** A network-error Response (`Response.error()`) the bridge turns into RST or FIN. */
+export function networkError(kind: NetworkErrorKind): Response {
+  const response = HttpResponse.error();
+  networkErrorKinds.set(response, kind);
+  return response;
+}
+
+/** RST for an untagged `Response.error()`: the harsher, more common failure. */
+export function networkErrorKindOf(response: Response): NetworkErrorKind | null {
+  if (response.type !== 'error') return null;
+  return networkErrorKinds.get(response) ?? 'rst';
+}
+
+/** The error a body stream fails with to make the bridge cut the response. */
+export class WireCut extends Error {
+  readonly code = 'E_UPSTREAM_WIRE_CUT';
+  constructor(reason: string) {
+    super(`upstream cut the response on purpose: ${reason}`);
+    this.name = 'WireCut';
+  }
+}
+
+/** Waits `ms`; rejects with the signal's reason when it aborts first (client gone, upstream closing). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return sleepTimer(ms, undefined, signal ? { signal } : undefined);
+}
+
+/** How a paced stream ends after its last piece. */
+export type StreamEnd =
+  | { type: 'close' }
+  /** Error right away: the bridge cuts the response (truncation). */
+  | { type: 'cut' }
+  /** Stay silent for `ms`, then cut. */
+  | { type: 'stall'; ms: number };
+
+/**
+ * A body stream that sends `pieces` one by one, `intervalMs` apart (the first
+ * immediately), then ends as `end` says. Timers die with the stream: a cancel
+ * (client gone) or an abort of `signal` clears them, so nothing outlives the
+ * request.
+ */
+export function pacedStream(
+  pieces: readonly Uint8Array[],
+  intervalMs: number,
+  end: StreamEnd,
+  signal?: AbortSignal,
+): ReadableStream<Uint8Array> {
+  let timer: NodeJS.Timeout | undefined;
+  let next = 0;
+  let onAbort: (() => void) | undefined;
+  const cleanup = () => {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (signal) {
+        onAbort = () => {
+          cleanup();
+          try {
+            controller.error(new WireCut('request aborted'));
+          } catch {
+            // already closed or errored
+          }
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      const finish = () => {
+        if (end.type === 'close') {
+          cleanup();
+          controller.close();
+        } else if (end.type === 'cut') {
+          cleanup();
+          controller.error(new WireCut('truncated body'));
+        } else {
+          timer = setTimeout(() => {
+            cleanup();
+            controller.error(new WireCut(`stalled ${end.ms} ms`));
+          }, end.ms);
+        }
+      };
+      const step = () => {
+        // Everything at once when unpaced: one write, one syscall.
+        if (intervalMs <= 0) {
+          for (const piece of pieces) controller.enqueue(piece);
+          finish();
+          return;
+        }
+        controller.enqueue(pieces[next++]!);
+        if (next < pieces.length) timer = setTimeout(step, intervalMs);
+        else finish();
+      };
+      if (pieces.length === 0) finish();
+      else step();
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+}
+
+/** Splits bytes into pieces of at most `size` bytes (views, no copies). */
+export function slices(bytes: Uint8Array, size: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, Math.min(bytes.length, i + size)));
+  return out;
+}
