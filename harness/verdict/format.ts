@@ -40,7 +40,8 @@ export function formatVerdict(v: RunVerdict): string {
   lines.push('memory (slope per x, 95 % CI):');
   for (const m of v.memory) {
     lines.push(signalLine(m));
-    if (m.status !== 'NO-LEAK' && m.status !== 'NOT-MEASURED' && m.ciMethod !== null) lines.push(`    ${m.reasons[0]}`);
+    const explain = (m.status !== 'NO-LEAK' || m.levelledOff) && m.status !== 'NOT-MEASURED' && m.ciMethod !== null;
+    if (explain) lines.push(`    ${m.reasons[0]}`);
   }
   const heap = v.memory.find((m) => m.signal === 'heapUsed');
   if (heap?.projection) lines.push(`  heap limit ${num(heap.projection.limitBytes / 2 ** 20, 0)} MiB (${heap.projection.limitSource})`);

@@ -1,0 +1,207 @@
+// Per-run verdicts on synthetic checkpoint series built in the tests.
+import { describe, expect, it } from 'vitest';
+import { syntheticCheckpoints } from '../../test/fixtures/verdict/synthetic.ts';
+import { formatVerdict, judgeRun, type SignalVerdict, type VerdictRunMeta } from './index.ts';
+import { decideWarmup } from './warmup.ts';
+
+const META: VerdictRunMeta = { scenario: 'steady', seed: 1, nodeVersion: 'v24.21.0', heapSizeLimit: 2 * 2 ** 30 };
+const heapOf = (v: ReturnType<typeof judgeRun>): SignalVerdict => v.memory.find((m) => m.signal === 'heapUsed')!;
+
+// 30 checkpoints, 20 000 requests apart, every 20 s → 1 000 req/s over 10 minutes.
+describe('memory verdicts', () => {
+  it('flat + noise → NO-LEAK with a finite minimal detectable slope', () => {
+    const v = judgeRun(META, syntheticCheckpoints({ checkpoints: 30, seed: 'flat' }), []);
+    const heap = heapOf(v);
+    expect(v.status).toBe('NO-LEAK');
+    expect(heap.status).toBe('NO-LEAK');
+    expect(heap.lower).toBeLessThanOrEqual(0);
+    expect(heap.upper).toBeGreaterThanOrEqual(0);
+    // 40 KiB noise over 480 000 requests: the CI half-width is a fraction of a byte, so the
+    // run could have seen anything a little above δ = 32 B/request.
+    expect(Number.isFinite(heap.minimalDetectableSlope)).toBe(true);
+    expect(heap.minimalDetectableSlope!).toBeGreaterThan(32);
+    expect(heap.minimalDetectableSlope!).toBeLessThan(40);
+    expect(v.warmup.rule).toBe('fraction');
+    expect(v.warmup.dropped).toBe(6);
+  });
+
+  it('linear 200 B/request + noise → LEAK with a CI covering 200, MiB/h and time to the heap limit', () => {
+    const v = judgeRun(META, syntheticCheckpoints({ checkpoints: 30, seed: 'leak', heapUsed: (x) => 200 * x }), []);
+    const heap = heapOf(v);
+    expect(v.status).toBe('LEAK');
+    expect(heap.status).toBe('LEAK');
+    expect(heap.lower).toBeLessThanOrEqual(200);
+    expect(heap.upper).toBeGreaterThanOrEqual(200);
+    expect(heap.trend!.passed).toBe(true);
+    expect(heap.secondHalf!.state).toBe('growing');
+    // 200 B × 1 000 req/s × 3600 s / 2^20 = 686.6 MiB/h.
+    expect(heap.mibPerHour!).toBeCloseTo(686.6, 0);
+    // Heap at the last checkpoint ≈ 40 MiB + 200·600 000 B = 154.4 MiB; (2048 − 154.4) MiB at 0.2 MB/s.
+    const expectedHours = (2 * 2 ** 30 - (40 * 2 ** 20 + 200 * 600_000)) / (200 * 1000) / 3600;
+    expect(heap.projection!.hoursToLimit!).toBeCloseTo(expectedHours, 1);
+    expect(heap.projection!.limitSource).toMatch(/heap_size_limit/);
+    // rss carries the same growth but the heap explains it: rss is LEAK too, not native growth.
+    expect(v.findings.some((f) => f.kind === 'native-allocator-growth')).toBe(false);
+  });
+
+  it('growth that levels off (a cache filling once) → not LEAK, reported as levelled off', () => {
+    // 300 B/request until 340 000 requests (≈ 100 MB), then flat for the remaining 260 000:
+    // the whole-run slope is far above δ, the second half is flat.
+    const cp = syntheticCheckpoints({ checkpoints: 30, seed: 'cache', heapUsed: (x) => 300 * Math.min(x, 340_000) });
+    const v = judgeRun(META, cp, []);
+    const heap = heapOf(v);
+    expect(heap.slope).toBeGreaterThan(32);
+    expect(heap.status).toBe('NO-LEAK');
+    expect(heap.levelledOff).toBe(true);
+    expect(heap.secondHalf!.state).toBe('flat');
+    expect(v.status).not.toBe('LEAK');
+    expect(v.findings.some((f) => f.kind === 'levelled-off' && f.message.startsWith('heapUsed'))).toBe(true);
+  });
+
+  it('warm-up growth then flat → not LEAK (phase-marked and fraction rules)', () => {
+    const grow = (x: number): number => 500 * Math.min(x, 100_000);
+    const marked = syntheticCheckpoints({ checkpoints: 30, seed: 'warm', heapUsed: grow, phase: (i) => (i < 5 ? 'warmup' : 'load') });
+    const vm = judgeRun(META, marked, []);
+    expect(vm.warmup.rule).toBe('phase');
+    expect(vm.warmup.dropped).toBe(5);
+    expect(heapOf(vm).status).toBe('NO-LEAK');
+    expect(vm.status).toBe('NO-LEAK');
+    const unmarked = syntheticCheckpoints({ checkpoints: 30, seed: 'warm', heapUsed: grow });
+    const vu = judgeRun(META, unmarked, []);
+    expect(vu.warmup.rule).toBe('fraction');
+    expect(heapOf(vu).status).toBe('NO-LEAK');
+  });
+
+  it('a significant but tiny drift (0.1 KiB/s at 1 000 req/s ≈ 0.1 B/request) → NO-LEAK because of δ', () => {
+    // 60 checkpoints 10 s apart (10 minutes); noise 5 KiB so the 60 KB drift is significant.
+    const cp = syntheticCheckpoints({
+      checkpoints: 60,
+      requestsPerCheckpoint: 10_000,
+      intervalMs: 10_000,
+      seed: 'drift',
+      heapUsed: (x) => 0.1 * x,
+      noise: { heapUsed: 5 * 1024 },
+    });
+    const heap = heapOf(judgeRun(META, cp, []));
+    expect(heap.trend!.passed).toBe(true); // significance alone would have said LEAK
+    expect(heap.lower).toBeGreaterThan(0);
+    expect(heap.status).toBe('NO-LEAK');
+    expect(heap.slope).toBeCloseTo(0.1, 1);
+  });
+
+  it('rss growing while heap, external and arrayBuffers are flat → native/allocator growth, not LEAK', () => {
+    const v = judgeRun(META, syntheticCheckpoints({ checkpoints: 30, seed: 'native', rss: (x) => 1000 * x }), []);
+    const rss = v.memory.find((m) => m.signal === 'rss')!;
+    expect(rss.status).toBe('NATIVE-GROWTH');
+    expect(v.status).toBe('NO-LEAK');
+    expect(v.findings.map((f) => f.kind)).toContain('native-allocator-growth');
+  });
+
+  it('too few checkpoints, a crashed target and a noisy run are INCONCLUSIVE, saying why', () => {
+    const few = judgeRun(META, syntheticCheckpoints({ checkpoints: 9 }), []);
+    expect(few.status).toBe('INCONCLUSIVE');
+    expect(heapOf(few).reasons[0]).toMatch(/too few checkpoints after warm-up: 7 < 8/);
+
+    const crashed = judgeRun(
+      { ...META, outcome: { status: 'target-crashed', exitCode: null, signal: 'SIGKILL', stderrTail: [] } },
+      syntheticCheckpoints({ checkpoints: 30, heapUsed: (x) => 200 * x }),
+      [],
+    );
+    expect(crashed.status).toBe('INCONCLUSIVE');
+    expect(crashed.reasons[0]).toMatch(/crashed \(signal SIGKILL\)/);
+    expect(heapOf(crashed).slope).toBeGreaterThan(150); // figures kept for diagnosis
+
+    // 12 checkpoints of 1 000 requests with 4 MiB noise: CI spans thousands of B/request.
+    const noisy = judgeRun(META, syntheticCheckpoints({ checkpoints: 15, requestsPerCheckpoint: 1000, noise: { heapUsed: 4 * 2 ** 20 } }), []);
+    expect(heapOf(noisy).status).toBe('INCONCLUSIVE');
+    expect(heapOf(noisy).reasons[0]).toMatch(/too noisy/);
+  });
+
+  it('uses the block bootstrap below 10 checkpoints and Sen’s interval from 10', () => {
+    const short = judgeRun(META, syntheticCheckpoints({ checkpoints: 12, heapUsed: (x) => 200 * x }), []);
+    expect(heapOf(short).n).toBe(9);
+    expect(heapOf(short).ciMethod).toBe('block-bootstrap');
+    expect(heapOf(short).status).toBe('LEAK');
+    const long = judgeRun(META, syntheticCheckpoints({ checkpoints: 13, heapUsed: (x) => 200 * x }), []);
+    expect(heapOf(long).ciMethod).toBe('sen');
+  });
+
+  it('judges per triggering event when the axis is an event count', () => {
+    // One 'rate_limited' event per 50 requests, each retaining 4 KiB.
+    const cp = syntheticCheckpoints({
+      checkpoints: 30,
+      heapUsed: (x) => 4096 * Math.floor(x / 50),
+      events: (_i, x) => ({ rate_limited: Math.floor(x / 50) }),
+    });
+    const heap = heapOf(judgeRun(META, cp, [], { axis: { kind: 'event', event: 'rate_limited' } }));
+    expect(heap.unit).toBe("B/event 'rate_limited'");
+    expect(heap.status).toBe('LEAK');
+    expect(heap.slope).toBeGreaterThan(4000);
+    expect(heap.slope).toBeLessThan(4200);
+  });
+
+  it('floors are configurable per scenario', () => {
+    const cp = syntheticCheckpoints({ checkpoints: 30, seed: 'floor', heapUsed: (x) => 50 * x });
+    expect(heapOf(judgeRun(META, cp, [])).status).toBe('LEAK');
+    expect(heapOf(judgeRun(META, cp, [], { floors: { heapUsed: 100 } })).status).toBe('NO-LEAK');
+    expect(() => judgeRun(META, cp, [], { floors: { heapUsed: -1 } })).toThrow(/floors\.heapUsed/);
+  });
+});
+
+describe('handle verdicts', () => {
+  it('+1 handle per checkpoint persisting → LEAK on that type only', () => {
+    const cp = syntheticCheckpoints({
+      checkpoints: 20,
+      resourcesAfterGc: (i) => ({ TCPSocketWrap: 4 + i, Timeout: 2 }),
+      tcp: (i) => ({ ESTABLISHED: 4, CLOSE_WAIT: i }),
+    });
+    const v = judgeRun(META, cp, []);
+    expect(v.status).toBe('LEAK');
+    const byType = new Map(v.handles.types.map((t) => [t.type, t]));
+    expect(byType.get('TCPSocketWrap')!.status).toBe('LEAK');
+    expect(byType.get('TCPSocketWrap')!.delta).toBe(15); // first post-warm-up is checkpoint 4
+    expect(byType.get('tcp:CLOSE_WAIT')!.status).toBe('LEAK');
+    expect(byType.get('Timeout')!.status).toBe('NO-LEAK');
+    expect(byType.get('fds')!.status).toBe('NO-LEAK');
+  });
+
+  it('handles that come back, or stay within an allowance, are not a leak', () => {
+    const breathing = syntheticCheckpoints({ checkpoints: 20, resourcesAfterGc: (i) => ({ TCPSocketWrap: 4 + (i % 3) }) });
+    expect(judgeRun(META, breathing, []).handles.status).toBe('NO-LEAK');
+    const pool = syntheticCheckpoints({ checkpoints: 20, tcp: (i) => ({ ESTABLISHED: Math.min(4 + i, 12) }) });
+    expect(judgeRun(META, pool, []).handles.status).toBe('LEAK');
+    expect(judgeRun(META, pool, [], { handles: { allowance: { 'tcp:ESTABLISHED': 8 } } }).handles.status).toBe('NO-LEAK');
+  });
+
+  it('reports handles released only by the forced GC as a finding', () => {
+    const cp = syntheticCheckpoints({
+      checkpoints: 20,
+      resourcesBeforeGc: () => ({ TCPSocketWrap: 9, Timeout: 2 }),
+      resourcesAfterGc: () => ({ TCPSocketWrap: 4, Timeout: 2 }),
+    });
+    const v = judgeRun(META, cp, []);
+    expect(v.handles.releasedOnlyByGc).toEqual([{ type: 'TCPSocketWrap', checkpoints: 16, of: 16, medianReleased: 5 }]);
+    expect(v.findings.some((f) => f.kind === 'released-only-by-gc')).toBe(true);
+    expect(v.status).toBe('NO-LEAK');
+  });
+});
+
+describe('warm-up rule', () => {
+  it('drops max(2, 20 %) without phases and honours an explicit count', () => {
+    expect(decideWarmup(syntheticCheckpoints({ checkpoints: 5 })).dropped).toBe(2);
+    expect(decideWarmup(syntheticCheckpoints({ checkpoints: 50 })).dropped).toBe(10);
+    expect(decideWarmup(syntheticCheckpoints({ checkpoints: 50 }), { dropFirst: 3 })).toMatchObject({ rule: 'explicit', dropped: 3 });
+    expect(() => decideWarmup([], { dropFirst: -1 })).toThrow(/warmup\.dropFirst/);
+  });
+});
+
+describe('formatVerdict', () => {
+  it('prints the status first, one line per signal, and the findings', () => {
+    const v = judgeRun(META, syntheticCheckpoints({ checkpoints: 30, seed: 'leak', heapUsed: (x) => 200 * x }), []);
+    const text = formatVerdict(v);
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^LEAK {2}steady seed 1: leaking: heapUsed/);
+    expect(text).toMatch(/heapUsed +LEAK +\d+\.\d B\/request \[\d+\.\d, \d+\.\d\] δ 32 +686\.\d+ MiB\/h +limit in \d+\.\d h/);
+    expect(text).toMatch(/warm-up: dropped the first 6 checkpoint/);
+  });
+});
