@@ -1,0 +1,30 @@
+// Seed 001's clients: on 429/503 they retry at once, up to maxTries in total,
+// on top of the relay's own failover retries. Every attempt is a request in
+// the stats (a 429 is a 4xx); each retry is an event `retry`.
+
+import type { Rng } from '../../shared/prng.ts';
+import type { ResolvedSettings } from '../../scenarios/index.ts';
+import { CHAT_PATH, chatBody, isChatCompletion, pickModel } from './payloads.ts';
+import type { Operation } from './pacer.ts';
+import type { TargetPool } from './target-pool.ts';
+
+export function retryOperation(
+  target: TargetPool,
+  clientKey: string,
+  settings: ResolvedSettings,
+  rng: Rng,
+  counters: { request: number },
+): Operation {
+  const headers = { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' };
+  const retryOn = new Set(settings.retry.on);
+  return async (kill) => {
+    const body = chatBody(pickModel(rng), counters.request++, false);
+    for (let attempt = 1; attempt <= settings.retry.maxTries; attempt++) {
+      if (attempt > 1) target.stats.event('retry');
+      const res = await target.exchange({ method: 'POST', path: CHAT_PATH, headers, body, verify: isChatCompletion }, kill);
+      if (res === null) return false;
+      if (!retryOn.has(res.status) || kill.aborted) return res.status < 400;
+    }
+    return false;
+  };
+}

@@ -1,0 +1,86 @@
+// Load-side statistics, shared by every generator of one LoadDriver.
+// Memory is bounded for hours: counters plus one HDR histogram (node:perf_hooks,
+// fixed size whatever the sample count) that is reset at every window() call,
+// so percentiles are per window and no per-request sample is ever kept.
+
+import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
+import type { LoadWindow } from '../records.ts';
+
+/** Latencies are recorded in microseconds, 1 µs … 1 h, 3 significant figures. */
+const HIGHEST_US = 3_600_000_000;
+
+type StatusClass = '2xx' | '3xx' | '4xx' | '5xx';
+
+function emptyWindow() {
+  return { requests: 0, status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, errors: 0, timeouts: 0, mismatches: 0 };
+}
+
+export class LoadStats {
+  readonly #latency: RecordableHistogram = createHistogram({ lowest: 1, highest: HIGHEST_US, figures: 3 });
+  #window = emptyWindow();
+  #windowStart = performance.now();
+  #completed = 0;
+  readonly #events = new Map<string, number>();
+
+  /**
+   * A response arrived. `latencyMs` null keeps it out of the percentiles
+   * (streams we abort on purpose). `verified` false: a 2xx whose body failed
+   * verification counts as a mismatch, not as a 2xx.
+   */
+  response(status: number, latencyMs: number | null, verified = true): void {
+    this.#completed++;
+    const w = this.#window;
+    w.requests++;
+    if (status >= 200 && status < 300 && !verified) {
+      w.mismatches++;
+    } else if (status >= 200 && status < 600) {
+      w.status[`${Math.floor(status / 100)}xx` as StatusClass]++;
+    }
+    if (latencyMs !== null) {
+      const us = Math.round(latencyMs * 1000);
+      this.#latency.record(us < 1 ? 1 : us > HIGHEST_US ? HIGHEST_US : us);
+    }
+  }
+
+  /** No (complete) response: connection error, cut response, or a client-side timeout. */
+  failure(kind: 'error' | 'timeout'): void {
+    this.#window.errors++;
+    if (kind === 'timeout') this.#window.timeouts++;
+  }
+
+  /** A harness-side triggering event (`sse-abort`, `api-call`, ...). */
+  event(name: string, count = 1): void {
+    this.#events.set(name, (this.#events.get(name) ?? 0) + count);
+  }
+
+  /** Everything since the previous call, then a fresh window. */
+  window(): LoadWindow {
+    const now = performance.now();
+    const seconds = Math.max(1e-3, (now - this.#windowStart) / 1000);
+    const h = this.#latency;
+    const empty = h.count === 0;
+    const w = this.#window;
+    const out: LoadWindow = {
+      requests: w.requests,
+      reqPerSec: Math.round((w.requests / seconds) * 10) / 10,
+      latencyMs: {
+        p50: empty ? 0 : h.percentile(50) / 1000,
+        p99: empty ? 0 : h.percentile(99) / 1000,
+        max: empty ? 0 : h.max / 1000,
+      },
+      status: { ...w.status },
+      errors: w.errors,
+      timeouts: w.timeouts,
+      mismatches: w.mismatches,
+    };
+    h.reset();
+    this.#window = emptyWindow();
+    this.#windowStart = now;
+    return out;
+  }
+
+  /** Cumulative: completed requests (every status) and harness-side events. */
+  totals(): { requestsCompleted: number; events: Record<string, number> } {
+    return { requestsCompleted: this.#completed, events: Object.fromEntries(this.#events) };
+  }
+}
