@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AccountPool } from './accounts/pool.ts';
 import { ClientKeys, ManagementKey } from './auth.ts';
 import { RelayError } from './errors.ts';
+import { compactHeapAfterStartup } from './heap-compaction.ts';
 import { IdempotencyCache } from './idempotency-cache.ts';
 import { AccountSync } from './management/account-sync.ts';
 import { HealthScans, PROBE_PATH } from './management/health-scan.ts';
@@ -138,6 +139,8 @@ export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
     throw err;
   }
   const port = (srv.address() as AddressInfo).port;
+  // Before the first request: give back the young generation grown by account generation.
+  compactHeapAfterStartup();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
