@@ -76,7 +76,7 @@ export interface SignalVerdict {
   slope: number;
   lower: number;
   upper: number;
-  ciMethod: 'sen' | 'block-bootstrap' | null;
+  ciMethod: 'sen' | 'block-bootstrap' | 'sen+block-bootstrap' | null;
   trend: { s: number; z: number; p: number; varianceFactor: number; passed: boolean } | null;
   secondHalf: SecondHalf | null;
   /** Smallest true slope this run would call LEAK with ~80 % probability (see minimalDetectableSlope). */

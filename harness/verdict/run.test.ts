@@ -117,10 +117,10 @@ describe('memory verdicts', () => {
     expect(heapOf(noisy).reasons[0]).toMatch(/too noisy/);
   });
 
-  it('uses the block bootstrap below 10 checkpoints and Sen’s interval from 10', () => {
+  it('uses the envelope of Sen and block bootstrap below 10 checkpoints and Sen’s interval from 10', () => {
     const short = judgeRun(META, syntheticCheckpoints({ checkpoints: 12, heapUsed: (x) => 200 * x }), []);
     expect(heapOf(short).n).toBe(9);
-    expect(heapOf(short).ciMethod).toBe('block-bootstrap');
+    expect(heapOf(short).ciMethod).toBe('sen+block-bootstrap');
     expect(heapOf(short).status).toBe('LEAK');
     const long = judgeRun(META, syntheticCheckpoints({ checkpoints: 13, heapUsed: (x) => 200 * x }), []);
     expect(heapOf(long).ciMethod).toBe('sen');

@@ -420,7 +420,8 @@ export interface SlopeInterval {
   lower: number;
   upper: number;
   level: number;
-  method: 'sen' | 'block-bootstrap';
+  /** 'sen+block-bootstrap': the envelope of both (short series, see trend.ts). */
+  method: 'sen' | 'block-bootstrap' | 'sen+block-bootstrap';
 }
 
 /** The k-th smallest (1-based, fractional k interpolated) of sorted values, clamped to the ends. */
@@ -482,11 +483,23 @@ export interface BootstrapOptions {
  * residuals of the fit in overlapping blocks (Künsch 1989) so that short-range
  * dependence survives, and refitting on y* = a + b·x + e*. Residuals, not
  * (x, y) pairs, are resampled so every replicate keeps the design (the x values).
+ * The residuals are centred and scaled by √(n/(n−2)) ("modified residuals",
+ * Davison & Hinkley 1997 §6.2): raw residuals of a fitted line are smaller than
+ * the errors, and the interval came out too narrow without it.
+ *
+ * Measured coverage of the 95 % percentile interval (200–300 seeded series each):
+ * iid noise n = 8: 76 %, n = 24: 86 % (Sen's interval: 95 %, 96 %); AR(1) φ = 0.6:
+ * 59–75 %. It is NOT a
+ * reliable interval alone at these sizes; trend.ts uses it only together with
+ * Sen's interval.
  */
 export function blockBootstrapSlopes(x: readonly number[], y: readonly number[], options: BootstrapOptions = {}): Float64Array {
   const n = x.length;
   const fit = theilSen(x, y);
-  const residuals = y.map((v, i) => v - fit.intercept - fit.slope * x[i]!);
+  const raw = y.map((v, i) => v - fit.intercept - fit.slope * x[i]!);
+  const centre = mean(raw);
+  const inflate = n > 2 ? Math.sqrt(n / (n - 2)) : 1;
+  const residuals = raw.map((r) => (r - centre) * inflate);
   const replicates = options.replicates ?? 2000;
   const block = Math.max(1, Math.min(n, options.blockLength ?? Math.round(Math.cbrt(n))));
   const rng: Rng = createRng(options.seed ?? 'theil-sen-block-bootstrap');
