@@ -98,6 +98,10 @@ export function createBridge(options: BridgeOptions): Bridge {
       return;
     }
     const reader = response.body.getReader();
+    // Resolves once the last chunk reached the kernel. A cut must wait for it:
+    // node corks the socket on a response's first write until the next tick,
+    // and destroying a corked socket drops the bytes meant to precede the cut.
+    let flushed: Promise<void> = Promise.resolve();
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -106,7 +110,11 @@ export function createBridge(options: BridgeOptions): Bridge {
           await reader.cancel();
           return;
         }
-        if (!res.write(value)) {
+        let writable = true;
+        flushed = new Promise<void>((resolve) => {
+          writable = res.write(value, () => resolve());
+        });
+        if (!writable) {
           await new Promise<void>((resolve) => {
             const settle = () => {
               res.off('drain', settle);
@@ -122,6 +130,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     } catch {
       // The body stream failed: a WireCut fault, or the request was aborted.
       // Either way the response cannot complete: cut it mid-body.
+      await flushed;
       if (!res.destroyed) cut(res, 'destroy');
     }
   }

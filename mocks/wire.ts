@@ -53,9 +53,13 @@ export type StreamEnd =
 
 /**
  * A body stream that sends `pieces` one by one, `intervalMs` apart (the first
- * immediately), then ends as `end` says. Timers die with the stream: a cancel
- * (client gone) or an abort of `signal` clears them, so nothing outlives the
- * request.
+ * immediately; all at once when `intervalMs` is 0), then ends as `end` says.
+ *
+ * Pull-based with highWaterMark 0, on purpose: `controller.error()` discards
+ * chunks still queued, so a cut must only happen on a read that comes after
+ * the consumer took every piece, or the part meant to reach the wire before
+ * the cut would vanish. Timers die with the stream: a cancel (client gone) or
+ * an abort of `signal` clears them, so nothing outlives the request.
  */
 export function pacedStream(
   pieces: readonly Uint8Array[],
@@ -66,13 +70,21 @@ export function pacedStream(
   let timer: NodeJS.Timeout | undefined;
   let next = 0;
   let onAbort: (() => void) | undefined;
+  let wake: (() => void) | undefined;
   const cleanup = () => {
     clearTimeout(timer);
+    timer = undefined;
     if (onAbort) signal?.removeEventListener('abort', onAbort);
   };
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (signal) {
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      timer = setTimeout(resolve, ms);
+    });
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        if (!signal) return;
         onAbort = () => {
           cleanup();
           try {
@@ -80,41 +92,50 @@ export function pacedStream(
           } catch {
             // already closed or errored
           }
+          wake?.();
         };
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-      const finish = () => {
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      },
+      async pull(controller) {
+        if (signal?.aborted) return;
+        if (next < pieces.length) {
+          if (intervalMs <= 0) {
+            while (next < pieces.length) controller.enqueue(pieces[next++]!);
+            if (end.type === 'close') {
+              cleanup();
+              controller.close();
+            }
+          } else {
+            if (next > 0) await wait(intervalMs);
+            if (signal?.aborted) return;
+            controller.enqueue(pieces[next++]!);
+            if (next === pieces.length && end.type === 'close') {
+              cleanup();
+              controller.close();
+            }
+          }
+          return;
+        }
         if (end.type === 'close') {
           cleanup();
           controller.close();
-        } else if (end.type === 'cut') {
-          cleanup();
-          controller.error(new WireCut('truncated body'));
-        } else {
-          timer = setTimeout(() => {
-            cleanup();
-            controller.error(new WireCut(`stalled ${end.ms} ms`));
-          }, end.ms);
-        }
-      };
-      const step = () => {
-        // Everything at once when unpaced: one write, one syscall.
-        if (intervalMs <= 0) {
-          for (const piece of pieces) controller.enqueue(piece);
-          finish();
           return;
         }
-        controller.enqueue(pieces[next++]!);
-        if (next < pieces.length) timer = setTimeout(step, intervalMs);
-        else finish();
-      };
-      if (pieces.length === 0) finish();
-      else step();
+        if (end.type === 'stall') {
+          await wait(end.ms);
+          if (signal?.aborted) return;
+        }
+        cleanup();
+        controller.error(new WireCut(end.type === 'stall' ? `stalled ${end.ms} ms` : 'truncated body'));
+      },
+      cancel() {
+        cleanup();
+        wake?.();
+      },
     },
-    cancel() {
-      cleanup();
-    },
-  });
+    { highWaterMark: 0 },
+  );
 }
 
 /** Splits bytes into pieces of at most `size` bytes (views, no copies). */
