@@ -34,6 +34,8 @@ export interface StandIn {
   routes: Map<string, RouteCounts>;
   /** Parsed JSON bodies received on management routes (bounded by the test's load). */
   bodies: Map<string, unknown[]>;
+  /** Idempotency-Key header values received (bounded by the test's load). */
+  idempotencyKeys: string[];
   /** SSE events written per stream closed early by the client. */
   eventsBeforeClose: number[];
   authFailures: number;
@@ -68,6 +70,7 @@ export async function startStandIn(behaviour: Partial<StandInBehaviour> = {}): P
   const routes = new Map<string, RouteCounts>();
   const bodies = new Map<string, unknown[]>();
   const eventsBeforeClose: number[] = [];
+  const idempotencyKeys: string[] = [];
   const sockets = new Set<Socket>();
   const scans = new Map<string, number>();
   let open = 0;
@@ -91,6 +94,8 @@ export async function startStandIn(behaviour: Partial<StandInBehaviour> = {}): P
       state.authFailures++;
       return json(res, 401, { error: 'unauthorized' });
     }
+    const key = req.headers['idempotency-key'];
+    if (typeof key === 'string') idempotencyKeys.push(key);
     if (b.latencyMs > 0) await new Promise((r) => setTimeout(r, b.latencyMs));
     if (management && text !== '') {
       let list = bodies.get(name);
@@ -181,6 +186,7 @@ export async function startStandIn(behaviour: Partial<StandInBehaviour> = {}): P
     routes,
     bodies,
     eventsBeforeClose,
+    idempotencyKeys,
     get authFailures() {
       return state.authFailures;
     },
