@@ -98,6 +98,7 @@ export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
       upstream_pool: listenerTotal(upstream),
       process: listenerTotal(process),
     }),
+    viewsBuilt: () => accounts.viewsBuilt,
   });
 
   const chat = new ChatCompletions({ accounts, upstream, metrics, scheduler, ledger, completed, idempotency, options });

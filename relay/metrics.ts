@@ -26,6 +26,8 @@ export interface GaugeSources {
   accountsByState(): { available: number; cooling: number; disabled: number };
   sizes(): Record<SizeName, number>;
   listeners(): Record<ListenerSite, number>;
+  /** Account views built by the management API since start (a clone counter: one lookup must build one). */
+  viewsBuilt(): number;
 }
 
 /** Every map/cache/buffer whose size the harness watches: label `structure` of relay_structure_entries. */
@@ -112,6 +114,15 @@ export class RelayMetrics {
       registers,
     });
 
+    new Counter({
+      name: 'relay_account_views_built_total',
+      help: 'Account views built for management responses (grows by the page size per list call, by 1 per lookup)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sources.viewsBuilt());
+      },
+    });
     new Gauge({
       name: 'relay_upstream_pool',
       help: 'undici Pool.stats of the upstream pool, by field (connected, free, pending, queued, running, size)',

@@ -1,8 +1,9 @@
 // Cooldown rules, as real relays (CLIProxyAPI, new-api) apply them after an
 // upstream answer. Pure functions: the pool decides what to do with the result.
 //
-//   429  Retry-After (seconds or HTTP-date), else codex body
-//        {"error":{"type":"usage_limit_reached","resets_in_seconds":N}},
+//   429  codex body {"error":{"type":"usage_limit_reached","resets_in_seconds":N}}
+//        (the quota's own reset time: more specific than a generic header),
+//        else Retry-After (seconds or HTTP-date),
 //        else exponential backoff 1 s·2^n capped at 30 min (n = consecutive 429s)
 //   401/402/403      30 min (credentials or billing: will not heal soon)
 //   404              12 h   (model not served by this account)
@@ -85,7 +86,7 @@ export function cooldownFor429(
   consecutive429: number,
   now: number,
 ): number {
-  return parseRetryAfter(retryAfter, now) ?? codexResetDelay(body) ?? backoffDelay(consecutive429);
+  return codexResetDelay(body) ?? parseRetryAfter(retryAfter, now) ?? backoffDelay(consecutive429);
 }
 
 /**
