@@ -52,6 +52,14 @@ function rawExchange(socketPath: string, payload: string, count: number): Promis
   });
 }
 
+/** The target's exit, or a rejection after `ms`: a probe that keeps targets alive fails fast. */
+function exitWithin(target: Target, ms: number): Promise<Awaited<Target['exited']>> {
+  return Promise.race([
+    target.exited,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`target still running after ${ms} ms`)), ms)),
+  ]);
+}
+
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
   await Promise.all(targets.splice(0).map((target) => target.stop()));
@@ -175,7 +183,7 @@ describe('lifecycle', () => {
     await target.command('interval');
     const quitAt = performance.now();
     target.child.stdin!.write('quit\n');
-    const exit = await target.exited;
+    const exit = await exitWithin(target, 5_000);
     expect(exit.code).toBe(0);
     // Node exits as soon as nothing ref'd is left; 1 s leaves room for a busy CI box.
     expect(exit.atMs - quitAt).toBeLessThan(1_000);
@@ -185,7 +193,7 @@ describe('lifecycle', () => {
   it('a short-lived script exits on time with the probe loaded and a harness connected', async () => {
     const target = await start({ args: ['-e', 'setTimeout(() => {}, 300)'], waitForListening: false });
     const probe = await probeOf(target);
-    const exit = await target.exited;
+    const exit = await exitWithin(target, 5_000);
     expect(exit.code).toBe(0);
     expect(probe.closed || (await probe.info().catch((error: { code: string }) => error.code)) === 'ERR_PROBE_UNAVAILABLE').toBe(true);
     // The exit hook removed the socket file.

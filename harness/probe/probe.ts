@@ -17,7 +17,7 @@
 
 import { unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { Counts, MemoryFigures, ProbeSample } from '../records.ts';
@@ -25,6 +25,14 @@ import type { ProbeCheckpoint, ProbeErrorBody, ProbeInfo, ProbeResponse } from '
 
 /** Coarse on purpose: 50 timer wake-ups per second; delays below it are not measured. */
 const EVENT_LOOP_RESOLUTION_MS = 20;
+/**
+ * Event-loop turns a checkpoint waits after each forced GC. Measured on Node
+ * 24.21: a fetch() Response dropped unread releases its socket 3 turns after
+ * the GC that collects it (finalizer task → stream cancel → socket destroy →
+ * close callback), and only a second GC after those turns collects the rest
+ * of a batch. 5 leaves a margin; a drained process runs 5 turns in < 1 ms.
+ */
+const SETTLE_TURNS = 5;
 /** A request line is a few dozen bytes; anything this long is not our harness. */
 const MAX_LINE_CHARS = 64 * 1024;
 /**
@@ -121,6 +129,43 @@ class GcAccounting {
   }
 }
 
+/**
+ * Event-loop delay, measured by an unref'd JS interval timer: how late each
+ * tick fires. Not perf_hooks.monitorEventLoopDelay: its reset() also forgets
+ * the previous tick's time, so the first interval after each sample is never
+ * recorded, and a stall that starts right after a sample (exactly what a
+ * harness sampling every second would catch) vanishes. Here the previous
+ * tick's time survives the reset. One callback every 20 ms costs ≈ 1 µs.
+ */
+class LoopDelayMonitor {
+  readonly #histogram: RecordableHistogram = createHistogram();
+  readonly #timer: NodeJS.Timeout;
+  #lastTick = performance.now();
+
+  constructor() {
+    this.#timer = setInterval(() => {
+      const now = performance.now();
+      // Recorded in µs (the histogram takes integers ≥ 1).
+      this.#histogram.record(Math.max(1, Math.round((now - this.#lastTick - EVENT_LOOP_RESOLUTION_MS) * 1000)));
+      this.#lastTick = now;
+    }, EVENT_LOOP_RESOLUTION_MS).unref();
+  }
+
+  /** Delay figures since the previous call, in ms; then starts a new window. */
+  takeWindow(): ProbeSample['eventLoopDelay'] {
+    const h = this.#histogram;
+    // A tick of 1 µs is "no delay": report 0, not 0.001.
+    const ms = (us: number): number => (h.count === 0 || us <= 1 ? 0 : us / 1000);
+    const window = { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), mean: h.count === 0 ? 0 : h.mean / 1000 };
+    h.reset();
+    return window;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
 function memoryFigures(): MemoryFigures {
   // memoryUsage() walks V8's heap pages (≈ 10 µs here): fine once per sample,
   // never per request.
@@ -135,8 +180,8 @@ function resourceCounts(): Counts {
   return counts;
 }
 
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+async function settle(): Promise<void> {
+  for (let i = 0; i < SETTLE_TURNS; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 function fdOf(handleOwner: Server | Socket): number | null {
@@ -156,7 +201,7 @@ class Probe {
   readonly #socketPath: string;
   readonly #exposeGc = typeof (globalThis as { gc?: unknown }).gc === 'function';
   readonly #forceGc = acquireGc();
-  readonly #loopDelay: ELDHistogram = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+  readonly #loopDelay = new LoopDelayMonitor();
   readonly #gc = new GcAccounting();
   readonly #connections = new Set<Socket>();
   readonly #server: Server;
@@ -164,7 +209,6 @@ class Probe {
 
   constructor(socketPath: string) {
     this.#socketPath = socketPath;
-    this.#loopDelay.enable();
     this.#foldTimer = setInterval(() => this.#gc.foldIfStale(), GC_FOLD_INTERVAL_MS).unref();
     this.#server = createServer((socket) => this.#accept(socket));
     this.#server.on('error', (error: NodeJS.ErrnoException) => this.#giveUp(error));
@@ -183,7 +227,7 @@ class Probe {
 
   /** Listening failed (path in use, directory missing): the target runs on, unprobed. */
   #giveUp(error: NodeJS.ErrnoException): void {
-    this.#loopDelay.disable();
+    this.#loopDelay.stop();
     clearInterval(this.#foldTimer);
     process.stderr.write(`soak-probe: not active, cannot listen on ${this.#socketPath}: ${error.code ?? error.message}\n`);
   }
@@ -250,12 +294,7 @@ class Probe {
     const memory = memoryFigures();
     const resources = resourceCounts();
     const cpu = process.cpuUsage();
-    const h = this.#loopDelay;
-    // The histogram records the interval between timer wake-ups, i.e. the
-    // resolution plus the delay: subtract the resolution to report the delay.
-    const delayMs = (ns: number): number => (h.count === 0 ? 0 : Math.max(0, ns / 1e6 - EVENT_LOOP_RESOLUTION_MS));
-    const eventLoopDelay = { p50: delayMs(h.percentile(50)), p99: delayMs(h.percentile(99)), max: delayMs(h.max), mean: delayMs(h.mean) };
-    h.reset();
+    const eventLoopDelay = this.#loopDelay.takeWindow();
     const { gc, allocatedBytes } = this.#gc.totals(memory.heapUsed);
     return { memory, resources, eventLoopDelay, cpu: { user: cpu.user, system: cpu.system }, gc, allocatedBytes };
   }
@@ -266,14 +305,14 @@ class Probe {
     const resourcesBeforeGc = resourceCounts();
     const preGcMemory = memoryFigures();
     const started = performance.now();
+    // Twice, with event-loop turns after each: FinalizationRegistry callbacks
+    // run in a later task (e.g. fetch releasing the socket of a dropped
+    // Response), what they let go of needs the second GC, and handles they
+    // close stay listed until their close callback has run.
     forceGc();
-    // FinalizationRegistry callbacks run in a later task (e.g. fetch releasing
-    // the socket of a dropped Response); what they free needs the second GC.
-    await nextTurn();
+    await settle();
     forceGc();
-    // Handles closed by those callbacks stay listed until their close
-    // callback runs on the next loop iteration.
-    await nextTurn();
+    await settle();
     const forcedGcMs = performance.now() - started;
     const memory = memoryFigures();
     const resourcesAfterGc = resourceCounts();

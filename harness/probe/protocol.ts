@@ -37,14 +37,14 @@ export type ProbeResponse =
 export interface ProbeCheckpoint {
   /** Memory just before the forced GCs. */
   preGcMemory: MemoryFigures;
-  /** Memory after gc(); turn; gc(); turn. */
+  /** Memory after gc(); 5 event-loop turns; gc(); 5 turns (see SETTLE_TURNS in probe.ts). */
   memory: MemoryFigures;
   resourcesBeforeGc: Counts;
   resourcesAfterGc: Counts;
   /** Cumulative, including the two GCs this checkpoint forced. */
   gc: ProbeSample['gc'];
   allocatedBytes: number;
-  /** Wall time of the two forced GCs and the turns between them, ms. */
+  /** Wall time of the two forced GCs and the turns after them, ms. */
   forcedGcMs: number;
 }
 
