@@ -1,6 +1,7 @@
 // Per-run verdicts on synthetic checkpoint series built in the tests.
 import { describe, expect, it } from 'vitest';
-import { syntheticCheckpoints } from '../../test/fixtures/verdict/synthetic.ts';
+import { gaussian, syntheticCheckpoints } from '../../test/fixtures/verdict/synthetic.ts';
+import { createRng } from '../../shared/prng.ts';
 import { formatVerdict, judgeRun, type SignalVerdict, type VerdictRunMeta } from './index.ts';
 import { decideWarmup } from './warmup.ts';
 
@@ -145,6 +146,27 @@ describe('memory verdicts', () => {
     expect(heapOf(judgeRun(META, cp, [])).status).toBe('LEAK');
     expect(heapOf(judgeRun(META, cp, [], { floors: { heapUsed: 100 } })).status).toBe('NO-LEAK');
     expect(() => judgeRun(META, cp, [], { floors: { heapUsed: -1 } })).toThrow(/floors\.heapUsed/);
+  });
+});
+
+describe('error rates on repeated synthetic runs (seeded)', () => {
+  // 10-minute runs, 30 checkpoints, 40 KiB heap noise. These are the calibration
+  // targets of issue #6 in miniature: no false LEAK on controls, detection at 64 B/request.
+  it('no LEAK in 40 flat runs with iid noise, nor in 40 with AR(1) φ = 0.8 noise', () => {
+    for (let s = 0; s < 40; s++) {
+      expect(judgeRun(META, syntheticCheckpoints({ checkpoints: 30, seed: `control-${s}` }), []).status).toBe('NO-LEAK');
+      const ar = createRng(`ar-${s}`);
+      let e = 0;
+      const noise = Array.from({ length: 30 }, () => (e = 0.8 * e + 0.6 * gaussian(ar)) * 200 * 1024);
+      const v = judgeRun(META, syntheticCheckpoints({ checkpoints: 30, seed: `arc-${s}`, heapUsed: (_x, i) => noise[i]! }), []);
+      expect(v.status).not.toBe('LEAK');
+    }
+  });
+
+  it('LEAK in 40 of 40 runs retaining 64 B/request', () => {
+    for (let s = 0; s < 40; s++) {
+      expect(judgeRun(META, syntheticCheckpoints({ checkpoints: 30, seed: `leak64-${s}`, heapUsed: (x) => 64 * x }), []).status).toBe('LEAK');
+    }
   });
 });
 
