@@ -17,6 +17,7 @@ import {
   ranks,
   senSlopeInterval,
   theilSen,
+  theilSenSlope,
 } from './stats.ts';
 import { createRng } from '../../shared/prng.ts';
 
@@ -126,6 +127,18 @@ describe('Theil–Sen and Sen interval', () => {
     expect(fit.slope).toBe(2);
     expect(fit.pairs).toBe(5);
     expect(fit.tiedPairs).toBe(1);
+  });
+
+  it('the selection-based slope (used per bootstrap replicate) equals the sorted median', () => {
+    const rng = createRng('select');
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 2 + (trial % 23);
+      // Integer-valued y and repeated x values exercise ties in slopes and in x.
+      const x = seq(n).map((i) => (trial % 4 === 0 ? Math.ceil(i / 2) : i));
+      const y = x.map(() => Math.floor(rng() * 7));
+      if (new Set(x).size < 2) continue;
+      expect(theilSenSlope(x, y)).toBe(theilSen(x, y).slope);
+    }
   });
 
   it('refuses a series without two distinct x', () => {
