@@ -38,7 +38,7 @@ describe('in-process (msw getResponse, no bridge)', () => {
     const body = JSON.stringify({ model: 'gpt-5-mini', messages: [] });
     const response = await getResponse(handlers, chatRequest({}, body));
     expect(response?.status).toBe(200);
-    const json = await response!.json();
+    const json = (await response!.json()) as { model: string; object: string; usage: Record<string, number> };
     expect(json.model).toBe('gpt-5-mini');
     expect(json.object).toBe('chat.completion');
     expect(json.usage.total_tokens).toBe(json.usage.prompt_tokens + json.usage.completion_tokens);
