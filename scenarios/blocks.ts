@@ -43,6 +43,19 @@ export const LARGE_ERROR_FAULTS: FaultPlan = {
     { fault: 'truncate-cl', probability: 0.01 },
     { fault: 'sse-cut', probability: 0.01 },
   ],
+  // Stalls end within a segment (the default is 2 min), so a checkpoint after
+  // the storm measures what the relay kept, not sockets still legitimately open.
+  stallMs: 8_000,
+};
+
+/** Seed 000's probes meet real account trouble: some usage calls are rate-limited, fail or are slow. */
+export const USAGE_PROBE_FAULTS: FaultPlan = {
+  rules: [
+    { fault: '429', probability: 0.05, routes: ['usage'] },
+    { fault: '503', probability: 0.02, routes: ['usage'] },
+    { fault: 'latency', probability: 0.05, routes: ['usage', 'chat'] },
+    { fault: '429', probability: 0.01 },
+  ],
 };
 
 /** Seed 001: rate-limit storms that make the relay fail over and schedule delayed retries. */

@@ -19,6 +19,7 @@
 // resolve.ts and the registry.
 
 import type { Duration } from './duration.ts';
+import type { FaultPlan } from '../mocks/index.ts';
 
 /**
  * Traffic kinds the load driver knows how to generate.
@@ -61,24 +62,11 @@ export const PHASE_KINDS = [
 ] as const;
 export type PhaseKind = (typeof PHASE_KINDS)[number];
 
-/**
- * The fake upstream's fault plan, as plain JSON data. mocks/ owns the full
- * type and validates it when the orchestrator PUTs it to `/__upstream/plan`;
- * this is the structural subset scenarios write.
- */
-export interface FaultPlan {
-  rules: FaultRule[];
-  /** Per-account behaviour (mocks/ defines the keys). Passed through verbatim. */
-  accounts?: Record<string, unknown>;
-}
-export interface FaultRule {
-  /** Fault kind: `429`, `429-large`, `503-large`, `stall-body`, `sse-cut`, ... (mocks/ validates). */
-  fault: string;
-  /** Probability per upstream request, in [0, 1]. */
-  probability: number;
-  /** Restricts the rule (e.g. to a route or model); mocks/ defines the keys. Passed through verbatim. */
-  window?: Record<string, unknown>;
-}
+// The fake upstream's fault plan, as plain JSON data: mocks/ owns the type
+// (fault kinds are checked at compile time) and validates it again when the
+// orchestrator PUTs it to `/__upstream/plan`. Type-only import: scenarios/
+// never loads mocks/ code.
+export type { FaultPlan, FaultRule } from '../mocks/index.ts';
 
 /** Knobs of the custom drivers; every field has a default (see resolve.ts DEFAULT_SETTINGS). */
 export interface PhaseSettings {

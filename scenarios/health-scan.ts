@@ -4,7 +4,7 @@
 // per call. Also drives the relay's own scan endpoint.
 
 import { defineScenario } from './define.ts';
-import { CHAT_MIX } from './blocks.ts';
+import { CHAT_MIX, USAGE_PROBE_FAULTS } from './blocks.ts';
 
 export default defineScenario({
   name: 'health-scan',
@@ -12,12 +12,13 @@ export default defineScenario({
   defaults: { duration: '5m', rate: 400, accounts: 5000, seed: 42 },
   phases: [
     { name: 'warm-up', kind: 'warm-up', share: 0.1, load: 0.5, mix: CHAT_MIX },
-    { name: 'scan', kind: 'health-scan', share: 0.55, mix: { ...CHAT_MIX, 'api-call': 5 }, settings: { apiCallConcurrency: 16 } },
+    { name: 'scan', kind: 'health-scan', share: 0.55, mix: { ...CHAT_MIX, 'api-call': 5 }, faults: USAGE_PROBE_FAULTS, settings: { apiCallConcurrency: 16 } },
     {
       name: 'relay-scan',
       kind: 'health-scan',
       share: 0.25,
       mix: { ...CHAT_MIX, 'api-call': 2 },
+      faults: USAGE_PROBE_FAULTS,
       settings: { apiCallConcurrency: 8, relayScan: { concurrency: 16, pause: '2s' } },
     },
     { name: 'cool-down', kind: 'cool-down', share: 0.1, load: 0.3, mix: CHAT_MIX },

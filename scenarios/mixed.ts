@@ -4,7 +4,7 @@
 // ≈ 200k requests: enough for a trustworthy slope, short enough to wait for.
 
 import { defineScenario } from './define.ts';
-import { BLENDED_MIX, CHAT_MIX, LARGE_ERROR_FAULTS, LIGHT_FAULTS, RETRY_STORM_FAULTS, SLOW_STREAM_FAULTS } from './blocks.ts';
+import { BLENDED_MIX, CHAT_MIX, LARGE_ERROR_FAULTS, LIGHT_FAULTS, RETRY_STORM_FAULTS, SLOW_STREAM_FAULTS, USAGE_PROBE_FAULTS } from './blocks.ts';
 
 export default defineScenario({
   name: 'mixed',
@@ -19,7 +19,7 @@ export default defineScenario({
       kind: 'health-scan',
       share: 0.1,
       mix: { ...BLENDED_MIX, 'api-call': 30 },
-      faults: LIGHT_FAULTS,
+      faults: USAGE_PROBE_FAULTS,
       settings: { relayScan: { concurrency: 16, pause: '2s' } },
     },
     { name: 'error-storm', kind: 'error-storm', share: 0.1, mix: BLENDED_MIX, faults: LARGE_ERROR_FAULTS },

@@ -143,11 +143,16 @@ function resolveMix(mix: unknown, field: string): ResolvedMix {
   return out;
 }
 
+/**
+ * Shape checks only (the type is mocks/'s): mocks validates the full plan
+ * (kinds, per-route sums ≤ 1, windows) when the orchestrator applies it, and
+ * scenarios.test.ts runs every registered plan through that validator.
+ */
 function resolveFaults(plan: FaultPlan | null | undefined, field: string): FaultPlan | null {
   if (plan === undefined || plan === null) return null;
   if (typeof plan !== 'object' || !Array.isArray(plan.rules)) throw invalid(field, 'expected { rules: [...] }');
   plan.rules.forEach((rule, i) => {
-    if (typeof rule.fault !== 'string' || rule.fault === '') throw invalid(`${field}.rules[${i}].fault`, 'expected a fault kind');
+    if (typeof rule.fault !== 'string' || (rule.fault as string) === '') throw invalid(`${field}.rules[${i}].fault`, 'expected a fault kind');
     fraction(rule.probability, `${field}.rules[${i}].probability`);
   });
   // Deep copy: the orchestrator serialises it, nobody may mutate the scenario module's literal.

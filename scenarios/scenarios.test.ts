@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+// Runtime import from mocks/ in a test only: the plans scenarios ship must pass the upstream's own validator.
+import { validatePlan } from '../mocks/index.ts';
 import {
   ScenarioError,
   TRAFFIC_KINDS,
@@ -146,6 +148,14 @@ describe('registry', () => {
       expect(s.description.length).toBeGreaterThan(10);
       expect(s.description).not.toContain('\n');
       expect(s.variants.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("every phase's fault plan passes the fake upstream's validator", () => {
+    for (const spec of listScenarios()) {
+      for (const p of resolveScenario(spec).phases) {
+        if (p.faults !== null) expect(() => validatePlan(p.faults, `${spec.name}.${p.name}`)).not.toThrow();
+      }
     }
   });
 
