@@ -6,6 +6,7 @@
 // is left here is persistence across checkpoints: a handle leak keeps Δ above
 // zero and never gives back what it took; a pool that breathes does.
 
+import { VerdictError } from './errors.ts';
 import type { Checkpoint } from '../records.ts';
 import { handleCounts, handleKeys, handleSeries } from './series.ts';
 import { median } from './stats.ts';
@@ -57,7 +58,7 @@ export interface HandlesVerdict {
 /** `checkpoints` are the post-warm-up checkpoints in seq order. */
 export function judgeHandles(checkpoints: readonly Checkpoint[], options: HandleOptions = {}): HandlesVerdict {
   const k = options.persistence ?? 3;
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`handles.persistence: expected a positive integer, got ${k}`);
+  if (!Number.isInteger(k) || k < 1) throw new VerdictError('ERR_VERDICT_INPUT', `handles.persistence: expected a positive integer, got ${k}`);
   const ignore = new Set(options.ignore ?? []);
   const keys = handleKeys(checkpoints).filter((key) => !ignore.has(key));
   const types: HandleTypeVerdict[] = [];

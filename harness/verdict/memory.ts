@@ -8,6 +8,7 @@
 //   INCONCLUSIVE  target crashed, < 8 checkpoints, no progress on x, CI wider than
 //                 noisyFactor·δ, a slope above δ that the run cannot confirm or refute.
 
+import { VerdictError } from './errors.ts';
 import type { Checkpoint } from '../records.ts';
 import { normalQuantile } from './stats.ts';
 import { estimateTrend, hasSpread, type Trend, type TrendOptions } from './trend.ts';
@@ -161,7 +162,7 @@ export function judgeMemorySignal(
   const axis: Axis = options.axis ?? { kind: 'requests' };
   const unit = `B/${axisLabel(axis)}`;
   const floor = options.floors?.[signal] ?? DEFAULT_FLOORS[signal];
-  if (!(floor > 0)) throw new RangeError(`floors.${signal}: expected a positive number of bytes, got ${floor}`);
+  if (!(floor > 0)) throw new VerdictError('ERR_VERDICT_INPUT', `floors.${signal}: expected a positive number of bytes, got ${floor}`);
   const n = checkpoints.length;
   const minCheckpoints = options.minCheckpoints ?? 8;
   if (signal !== 'rss' && checkpoints.some((c) => c.procOnly)) {

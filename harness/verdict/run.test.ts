@@ -146,6 +146,7 @@ describe('memory verdicts', () => {
     expect(heapOf(judgeRun(META, cp, [])).status).toBe('LEAK');
     expect(heapOf(judgeRun(META, cp, [], { floors: { heapUsed: 100 } })).status).toBe('NO-LEAK');
     expect(() => judgeRun(META, cp, [], { floors: { heapUsed: -1 } })).toThrow(/floors\.heapUsed/);
+    expect(() => judgeRun(META, cp, [], { floors: { heapUsed: -1 } })).toThrow(expect.objectContaining({ code: 'ERR_VERDICT_INPUT' }));
   });
 });
 

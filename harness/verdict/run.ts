@@ -104,7 +104,9 @@ export function judgeRun(
     });
   }
 
-  const churn = measureChurn(sorted.slice(warmup.dropped), samples, {
+  // Samples taken before the first judged checkpoint belong to warm-up, whichever rule decided it.
+  const judgedFrom = warmup.dropped > 0 && judged.length > 0 ? sorted[warmup.dropped - 1]!.t : -Infinity;
+  const churn = measureChurn(judged, samples.filter((s) => s.t >= judgedFrom), {
     ...options.churn,
     excludePhases: options.churn?.excludePhases ?? options.warmup?.phases ?? DEFAULT_WARMUP_PHASES,
   });

@@ -5,6 +5,7 @@
 // singletons and allocator arenas. That growth is real but bounded; counting it
 // is how the old heuristics (memwatch, leakage) cried LEAK on healthy servers.
 
+import { VerdictError } from './errors.ts';
 import type { Checkpoint } from '../records.ts';
 import type { WarmupOptions } from './types.ts';
 
@@ -32,7 +33,7 @@ export function decideWarmup(checkpoints: readonly Checkpoint[], options: Warmup
   const n = checkpoints.length;
   if (options.dropFirst !== undefined) {
     if (!Number.isInteger(options.dropFirst) || options.dropFirst < 0) {
-      throw new RangeError(`warmup.dropFirst: expected a non-negative integer, got ${options.dropFirst}`);
+      throw new VerdictError('ERR_VERDICT_INPUT', `warmup.dropFirst: expected a non-negative integer, got ${options.dropFirst}`);
     }
     const dropped = Math.min(n, options.dropFirst);
     return { rule: 'explicit', dropped, kept: n - dropped, description: `dropped the first ${dropped} checkpoint(s) (explicit)` };
@@ -51,7 +52,7 @@ export function decideWarmup(checkpoints: readonly Checkpoint[], options: Warmup
   }
   const fraction = options.fraction ?? 0.2;
   const minDrop = options.minDrop ?? 2;
-  if (!(fraction >= 0 && fraction < 1)) throw new RangeError(`warmup.fraction: expected a number in [0, 1), got ${fraction}`);
+  if (!(fraction >= 0 && fraction < 1)) throw new VerdictError('ERR_VERDICT_INPUT', `warmup.fraction: expected a number in [0, 1), got ${fraction}`);
   const dropped = Math.min(n, Math.max(minDrop, Math.ceil(fraction * n)));
   return {
     rule: 'fraction',
