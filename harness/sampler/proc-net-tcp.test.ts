@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { Counts } from '../records.ts';
+import { TCP4, TCP6 } from './fixtures/proc-net-tcp-text.ts';
+import { countTcpStates, parseProcNetTcp } from './proc-net-tcp.ts';
+
+describe('parseProcNetTcp', () => {
+  it('decodes IPv4 rows: addresses, ports, state names and inodes', () => {
+    const rows = parseProcNetTcp(TCP4);
+    expect(rows).toHaveLength(6);
+    expect(rows[0]).toEqual({ localAddress: '127.0.0.1', localPort: 8080, remoteAddress: '0.0.0.0', remotePort: 0, state: 'LISTEN', inode: 36681 });
+    expect(rows[2]).toMatchObject({ localPort: 0xd431, remotePort: 8080, state: 'ESTABLISHED', inode: 40002 });
+    expect(rows[3]).toMatchObject({ state: 'TIME_WAIT', inode: 0 });
+    expect(rows[4]).toMatchObject({ localAddress: '15.2.0.10', remoteAddress: '34.216.184.93', remotePort: 443, state: 'CLOSE_WAIT' });
+    expect(rows[5]!.state).toBe('UNKNOWN_0F');
+  });
+
+  it('decodes IPv6 rows, word by word in host order', () => {
+    const rows = parseProcNetTcp(TCP6);
+    expect(rows[0]).toMatchObject({ localAddress: '0000:0000:0000:0000:0000:0000:0000:0001', localPort: 8443, state: 'LISTEN' });
+    expect(rows[1]).toMatchObject({ localAddress: '0000:0000:0000:0000:0000:ffff:7f00:0001', remotePort: 0xc001, state: 'ESTABLISHED' });
+  });
+
+  it('skips the header, blank and malformed lines; empty text gives no rows', () => {
+    expect(parseProcNetTcp('')).toEqual([]);
+    expect(parseProcNetTcp(TCP4.split('\n')[0]!)).toEqual([]);
+    const withJunk = `${TCP4}\n   6: garbage\n\n`;
+    expect(parseProcNetTcp(withJunk)).toHaveLength(6);
+  });
+});
+
+describe('countTcpStates', () => {
+  it('counts only rows whose inode is in the set, and removes matched inodes from it', () => {
+    const unmatched = new Set([36681, 40001, 40003, 40004, 99999]);
+    const counts: Counts = {};
+    expect(countTcpStates(TCP4, unmatched, counts)).toBe(4);
+    expect(counts).toEqual({ LISTEN: 1, ESTABLISHED: 1, CLOSE_WAIT: 1, UNKNOWN_0F: 1 });
+    expect([...unmatched]).toEqual([99999]);
+  });
+
+  it('never attributes inode-0 rows (TIME_WAIT) to a process, and adds across tables', () => {
+    const unmatched = new Set([0, 40002, 50001, 50002]);
+    const counts: Counts = {};
+    countTcpStates(TCP4, unmatched, counts);
+    countTcpStates(TCP6, unmatched, counts);
+    expect(counts).toEqual({ ESTABLISHED: 2, LISTEN: 1 });
+    expect([...unmatched]).toEqual([0]);
+  });
+
+  it('agrees with parseProcNetTcp on a real table of this machine', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync('/proc/net/tcp', 'latin1');
+    const rows = parseProcNetTcp(text).filter((row) => row.inode !== 0);
+    const expected: Counts = {};
+    for (const row of rows) expected[row.state] = (expected[row.state] ?? 0) + 1;
+    const counts: Counts = {};
+    countTcpStates(text, new Set(rows.map((row) => row.inode)), counts);
+    expect(counts).toEqual(expected);
+  });
+});
