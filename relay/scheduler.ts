@@ -60,6 +60,16 @@ export class Scheduler {
     }
   }
 
+  /** Up to `limit` in-flight entries, oldest first (management listing). */
+  list(limit: number): InFlight[] {
+    const out: InFlight[] = [];
+    for (const entry of this.#inflight.values()) {
+      if (out.length === limit) break;
+      out.push(entry);
+    }
+    return out;
+  }
+
   get(id: string): InFlight | undefined {
     return this.#inflight.get(id);
   }

@@ -137,6 +137,20 @@ export class ManagementApi {
       const body = await this.#jsonBody(req, false);
       return sendJson(res, 200, id === 'snapshot' ? d.sync.snapshot(body) : d.sync.events(body));
     }
+    if (head === 'requests' && n === 1) {
+      if (!expect('GET')) return 405;
+      const limit = queryInt(query, 'limit', DEFAULT_PAGE, 1, MAX_PAGE);
+      const now = Date.now();
+      const inflight = d.scheduler.list(limit).map((e) => ({
+        id: e.id,
+        model: e.model,
+        auth_index: e.account === -1 ? null : d.accounts.records[e.account]!.authIndex,
+        attempt: e.attempt,
+        committed: e.committed,
+        age_ms: now - e.startedAt,
+      }));
+      return sendJson(res, 200, { total: d.scheduler.inflight, inflight });
+    }
     if (head === 'requests' && n === 3 && id !== undefined) {
       if (action === 'cancel') {
         if (!expect('POST')) return 405;

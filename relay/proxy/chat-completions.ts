@@ -221,14 +221,13 @@ export class ChatCompletions {
 
   async #relayStream(entry: InFlight, res: ServerResponse, up: Dispatcher.ResponseData, a: number, m: number): Promise<Attempt> {
     const d = this.#d;
-    const pump = new SsePump(up.body, res);
+    const pump = new SsePump(up.body, res, entry);
     const result = await pump.run();
     if (result.ok) {
       d.accounts.markSuccess(a, m);
       return { done: true, outcome: { status: 200, usage: usageFromSseTail(result.tail) } };
     }
     if (!result.committed) return this.#networkFailure(entry, a, m, result.error);
-    entry.committed = true;
     if (entry.controller.signal.aborted) throw entry.controller.signal.reason;
     // Broken after commit: the client already has a 200 and some frames. The
     // only honest signal left is to cut the stream (no [DONE] arrives).

@@ -13,6 +13,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { RelayError } from '../errors.ts';
+import type { InFlight } from '../scheduler.ts';
 
 /** The final usage frame is a few hundred bytes; keep comfortably more. */
 const TAIL_BYTES = 8 * 1024;
@@ -30,14 +31,16 @@ const SSE_HEADERS = {
 export class SsePump {
   readonly #body: Readable;
   readonly #res: ServerResponse;
+  readonly #entry: InFlight;
   readonly #tail: Buffer[] = [];
   #tailBytes = 0;
   #committed = false;
   #resolve!: (result: PumpResult) => void;
 
-  constructor(body: Readable, res: ServerResponse) {
+  constructor(body: Readable, res: ServerResponse, entry: InFlight) {
     this.#body = body;
     this.#res = res;
+    this.#entry = entry;
   }
 
   get committed(): boolean {
@@ -58,6 +61,7 @@ export class SsePump {
     const res = this.#res;
     if (!this.#committed) {
       this.#committed = true;
+      this.#entry.committed = true;
       res.writeHead(200, SSE_HEADERS);
     }
     this.#keepTail(chunk);
