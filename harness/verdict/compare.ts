@@ -152,7 +152,11 @@ function slopeDifference(
   };
 }
 
-const fmt = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'n/a' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1));
+const fmt = (v: number | null): string => {
+  if (v === null || !Number.isFinite(v)) return 'n/a';
+  const a = Math.abs(v);
+  return a >= 1000 ? v.toFixed(0) : a >= 1 || a === 0 ? v.toFixed(1) : v.toPrecision(2);
+};
 
 /**
  * Per-signal outcome:

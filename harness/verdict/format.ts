@@ -80,10 +80,11 @@ export function formatComparison(c: RunComparison): string {
   lines.push(
     `aligned on ${c.alignment.requests} requests (dropped ${c.alignment.beforeCheckpointsDropped} before / ${c.alignment.afterCheckpointsDropped} after checkpoints)`,
   );
-  lines.push('signal        before                     after                      after − before (95 % CI)    outcome');
+  const unit = c.signals[0]?.unit ?? 'B/request';
+  lines.push(`${'signal'.padEnd(13)} ${'before'.padEnd(34)} ${'after'.padEnd(34)} ${'after − before, 95 % CI'.padEnd(28)} outcome   (${unit})`);
   for (const s of c.signals) {
-    const side = (x: typeof s.before): string => `${x.status} ${num(x.slope)} [${num(x.lower)}, ${num(x.upper)}]`.padEnd(26);
-    const d = s.difference ? `${num(s.difference.estimate)} [${num(s.difference.lower)}, ${num(s.difference.upper)}]`.padEnd(27) : 'n/a'.padEnd(27);
+    const side = (x: typeof s.before): string => `${x.status} ${num(x.slope)} [${num(x.lower)}, ${num(x.upper)}]`.padEnd(34);
+    const d = (s.difference ? `${num(s.difference.estimate)} [${num(s.difference.lower)}, ${num(s.difference.upper)}]` : 'n/a').padEnd(28);
     lines.push(`${s.signal.padEnd(13)} ${side(s.before)} ${side(s.after)} ${d} ${s.outcome}`);
   }
   const changed = c.handles.filter((h) => h.before.delta !== 0 || h.after.delta !== 0 || h.before.status !== 'NO-LEAK' || h.after.status !== 'NO-LEAK');

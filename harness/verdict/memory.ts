@@ -107,7 +107,7 @@ export function minimalDetectableSlope(floor: number, lower: number, upper: numb
 export function heapLimitOf(options: MemoryOptions, heapSizeLimit: number | undefined): { bytes: number; source: string } {
   if (options.heapLimitBytes !== undefined) return { bytes: options.heapLimitBytes, source: 'heap limit from options' };
   if (heapSizeLimit !== undefined && heapSizeLimit > 0) return { bytes: heapSizeLimit, source: 'v8 heap_size_limit of the target' };
-  return { bytes: DEFAULT_HEAP_LIMIT_BYTES, source: 'default 4 GiB (target heap limit unknown)' };
+  return { bytes: DEFAULT_HEAP_LIMIT_BYTES, source: 'default 4 GiB: target heap limit unknown' };
 }
 
 function limitFor(signal: MemorySignal, options: MemoryOptions, heapSizeLimit: number | undefined): { bytes: number; source: string } {
@@ -139,8 +139,10 @@ function emptyVerdict(signal: MemorySignal, unit: string, floor: number, n: numb
   };
 }
 
+/** Short but not lossy: 149.9 stays 149.9 (a CI printed as [150, 150] would read as zero width). */
 function fmt(v: number): string {
-  return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toPrecision(2);
+  const a = Math.abs(v);
+  return a >= 1000 ? v.toFixed(0) : a >= 1 || a === 0 ? v.toFixed(1) : v.toPrecision(2);
 }
 
 export interface MemoryContext {
@@ -158,6 +160,20 @@ export function judgeMemorySignal(
   signal: MemorySignal,
   options: MemoryOptions = {},
   context: MemoryContext = {},
+): SignalVerdict {
+  const verdict = judgeSeries(checkpoints, signal, options, context);
+  if (context.crashed !== undefined && verdict.status !== 'NOT-MEASURED') {
+    verdict.status = 'INCONCLUSIVE';
+    verdict.reasons.unshift(`target crashed (${context.crashed}); figures for diagnosis only`);
+  }
+  return verdict;
+}
+
+function judgeSeries(
+  checkpoints: readonly Checkpoint[],
+  signal: MemorySignal,
+  options: MemoryOptions,
+  context: MemoryContext,
 ): SignalVerdict {
   const axis: Axis = options.axis ?? { kind: 'requests' };
   const unit = `B/${axisLabel(axis)}`;
@@ -221,7 +237,6 @@ export function judgeMemorySignal(
     verdict.reasons.unshift(reason);
     return verdict;
   };
-  if (context.crashed !== undefined) verdict.reasons.push(`figures shown for diagnosis only`);
 
   const aboveFloor = whole.ci.lower > floor;
   const pointAbove = whole.slope > floor;
@@ -243,10 +258,6 @@ export function judgeMemorySignal(
     result = decide('INCONCLUSIVE', `${ci}: estimate above δ ${floor} but the interval reaches below it; run longer`);
   } else {
     result = decide('NO-LEAK', `${ci}; could have seen ≥ ${fmt(mds)} ${unit}`);
-  }
-  if (context.crashed !== undefined) {
-    result.status = 'INCONCLUSIVE';
-    result.reasons.unshift(`target crashed (${context.crashed})`);
   }
   return result;
 }
