@@ -78,8 +78,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
       },
     });
   } catch (err) {
-    // parseArgs names the offending flag in its message ("Unknown option '--x'"); keep that, drop the hint about '--'.
-    const message = err instanceof Error ? err.message.split('. ')[0]! : String(err);
+    // parseArgs names the offending flag in its message ("Unknown option '--x'"); keep its first
+    // sentence only: the contract is one stderr line.
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.split('. ')[0]!;
     const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? 'arguments';
     throw new ConfigError(flag, message);
   }
