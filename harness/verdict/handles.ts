@@ -4,7 +4,8 @@
 // The goleak-style retry ("poll, GC, poll again until the count settles or a
 // deadline passes") happens in the sampler before it writes a checkpoint. What
 // is left here is persistence across checkpoints: a handle leak keeps Δ above
-// zero and never gives back what it took; a pool that breathes does.
+// zero, never gives back what it took, and keeps taking; a pool that breathes
+// gives back, and a pool that filled once stops taking.
 
 import { VerdictError } from './errors.ts';
 import type { Checkpoint } from '../records.ts';
@@ -37,6 +38,8 @@ export interface HandleTypeVerdict {
   delta: number;
   /** Δ over the last `persistence` checkpoints, oldest first. */
   tail: number[];
+  /** Δ stayed above the allowance but did not grow after the midpoint: a pool that grew once, or a one-off. */
+  held: boolean;
 }
 
 export interface GcReleasedFinding {
@@ -70,21 +73,31 @@ export function judgeHandles(checkpoints: readonly Checkpoint[], options: Handle
     const tail = series.slice(-k).map((v) => v - baseline);
     let status: Status;
     let reason: string;
+    let held = false;
     if (series.length < k + 1) {
       status = 'INCONCLUSIVE';
       reason = `needs ${k + 1} post-warm-up checkpoints, has ${series.length}`;
     } else {
       const persists = tail.every((d) => d > allowance);
       const nonDecreasing = tail.every((d, i) => i === 0 || d >= tail[i - 1]!);
-      if (persists && nonDecreasing) {
+      // Still growing: Δ at the end exceeds Δ at the midpoint of the judged checkpoints, the
+      // handle analogue of the memory verdict's second-half check. Without it a keep-alive
+      // pool that opened one more socket once, after warm-up, reads as a leak forever.
+      const midDelta = series[Math.floor(series.length / 2)]! - baseline;
+      const growing = last - baseline > midDelta;
+      if (persists && nonDecreasing && growing) {
         status = 'LEAK';
-        reason = `Δ ${tail.join(', ')} over the last ${k} checkpoints: above ${allowance} and never decreasing`;
+        reason = `Δ ${tail.join(', ')} over the last ${k} checkpoints: above ${allowance}, never decreasing, up from ${midDelta} at mid-run`;
+      } else if (persists && nonDecreasing) {
+        status = 'NO-LEAK';
+        held = true;
+        reason = `Δ ${last - baseline} held since mid-run (not growing): a pool that grew once, or a one-off`;
       } else {
         status = 'NO-LEAK';
         reason = persists ? `Δ above ${allowance} but decreasing over the last ${k} checkpoints` : `Δ returns to ≤ ${allowance}`;
       }
     }
-    types.push({ type, status, reason, baseline, last, delta: last - baseline, tail });
+    types.push({ type, status, reason, baseline, last, delta: last - baseline, tail, held });
   }
   const status: Status = types.some((t) => t.status === 'LEAK')
     ? 'LEAK'

@@ -19,7 +19,14 @@ export interface JudgeOptions extends MemoryOptions {
 }
 
 export interface Finding {
-  kind: 'native-allocator-growth' | 'levelled-off' | 'released-only-by-gc' | 'target-crashed' | 'run-not-completed' | 'signature';
+  kind:
+    | 'native-allocator-growth'
+    | 'levelled-off'
+    | 'handles-held'
+    | 'released-only-by-gc'
+    | 'target-crashed'
+    | 'run-not-completed'
+    | 'signature';
   message: string;
 }
 
@@ -97,6 +104,9 @@ export function judgeRun(
   }
 
   const handles = judgeHandles(judged, options.handles);
+  for (const t of handles.types.filter((h) => h.held)) {
+    findings.push({ kind: 'handles-held', message: `${t.type}: ${t.baseline} → ${t.last}; ${t.reason}` });
+  }
   for (const f of handles.releasedOnlyByGc) {
     findings.push({
       kind: 'released-only-by-gc',
