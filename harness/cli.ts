@@ -82,11 +82,31 @@ function durationFlag(flag: string, v: string | undefined): number | undefined {
   }
 }
 
+/**
+ * `--rate -5` is ambiguous to parseArgs (a value or a flag?). A string flag
+ * followed by a number is a value: join them so validation can say what is
+ * wrong with it.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const name = a.startsWith('--') ? a.slice(2) : null;
+    const spec = name ? (OPTIONS as Record<string, { type: string }>)[name] : undefined;
+    const next = argv[i + 1];
+    if (spec?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 /** Turn argv into SoakOptions, or throw a usage error naming the flag. */
 export function parseSoakArgs(argv: string[]): { options: SoakOptions; values: Parsed } {
   let values: Parsed;
   try {
-    const parsed = parseArgs({ args: argv, options: OPTIONS as never, strict: true, allowPositionals: false });
+    const parsed = parseArgs({ args: joinNegativeValues(argv), options: OPTIONS as never, strict: true, allowPositionals: false });
     values = parsed.values as Parsed;
   } catch (err) {
     throw usageError((err as Error).message.split('\n')[0]!);

@@ -53,7 +53,10 @@ export class ProgressReporter {
   private liveShown = false;
   private readonly tty: boolean;
 
-  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean }, _totalMs: number) {
+  private readonly out: NodeJS.WritableStream & { isTTY?: boolean };
+
+  constructor(out: NodeJS.WritableStream & { isTTY?: boolean }) {
+    this.out = out;
     this.tty = out.isTTY === true;
   }
 

@@ -17,6 +17,7 @@ import { gitSha, harnessInfo, machineInfo, type RunMeta } from './run/meta.ts';
 import { createRunFolder, newRunId, RUN_FILES, uniqueRunDir, type RunFolder } from './run/run-folder.ts';
 import { buildTimeline, checkpointTimes } from './run/timeline.ts';
 import { freePort } from './run/free-port.ts';
+import { descendants, isAlive } from './run/pids.ts';
 import { readProc } from './sampler/proc.ts';
 import { connectProbe, waitForProbe, type ProbeClient } from './sampler/probe-client.ts';
 import { scrapeMetrics } from './sampler/prometheus.ts';
@@ -105,6 +106,7 @@ function validate(options: SoakOptions): void {
     if (!/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+\/?$/.test(options.target.url)) {
       throw usageError(`--target-url: expected http://127.0.0.1:PORT (loopback only), got ${options.target.url}`);
     }
+    if (!isAlive(options.target.pid)) throw usageError(`--target-pid: no live process ${options.target.pid} readable in /proc`);
   }
   if (options.target?.kind === 'cmd' && options.target.command.trim() === '') {
     throw usageError('--target-cmd: empty command');
@@ -117,15 +119,19 @@ function validate(options: SoakOptions): void {
  */
 export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
   validate(options);
-  const scenario = getScenario(options.scenario ?? 'mixed');
   const leaks = validateLeakNames(options.leaks ?? []);
-  const resolved: ResolvedScenario = resolveScenario(scenario, {
-    durationMs: options.durationMs,
-    rate: options.rate,
-    connections: options.connections,
-    accounts: options.accounts,
-    seed: options.seed,
-  });
+  let resolved: ResolvedScenario;
+  try {
+    resolved = resolveScenario(getScenario(options.scenario ?? 'mixed'), {
+      durationMs: options.durationMs,
+      rate: options.rate,
+      connections: options.connections,
+      accounts: options.accounts,
+      seed: options.seed,
+    });
+  } catch (err) {
+    throw usageError(`--scenario ${options.scenario ?? 'mixed'}: ${(err as Error).message}`);
+  }
   const target: TargetSpec = options.target ?? { kind: 'relay' };
   if (leaks.length > 0 && target.kind !== 'relay') {
     throw usageError('--leak: leak variants exist only in the reference relay; drop --target-cmd/--target-pid or --leak');
@@ -162,14 +168,18 @@ class SoakRun {
   private nextCheckpointMs = 0;
   private loadElapsedMs = 0;
 
-  constructor(
-    private readonly options: SoakOptions,
-    private readonly scenario: ResolvedScenario,
-    private readonly leaks: string[],
-    private readonly target: TargetSpec,
-    runId: string,
-    private readonly folder: RunFolder,
-  ) {
+  private readonly options: SoakOptions;
+  private readonly scenario: ResolvedScenario;
+  private readonly leaks: string[];
+  private readonly target: TargetSpec;
+  private readonly folder: RunFolder;
+
+  constructor(options: SoakOptions, scenario: ResolvedScenario, leaks: string[], target: TargetSpec, runId: string, folder: RunFolder) {
+    this.options = options;
+    this.scenario = scenario;
+    this.leaks = leaks;
+    this.target = target;
+    this.folder = folder;
     this.probeSocket = join(tmpdir(), `soak-probe-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
     this.meta = {
       recordVersion: RECORD_VERSION,
@@ -189,7 +199,7 @@ class SoakRun {
       endedAt: null,
       outcome: null,
     };
-    this.progress = options.progressStream ? new ProgressReporter(options.progressStream, scenario.durationMs) : null;
+    this.progress = options.progressStream ? new ProgressReporter(options.progressStream) : null;
     if (options.signal) {
       if (options.signal.aborted) this.internal.abort(options.signal.reason);
       else options.signal.addEventListener('abort', () => this.internal.abort(options.signal!.reason), { once: true });
@@ -338,11 +348,6 @@ class SoakRun {
       this.targetUrl = this.target.url.replace(/\/$/, '');
       if (process.env.SOAK_CLIENT_KEY) this.keys.client = process.env.SOAK_CLIENT_KEY;
       if (process.env.SOAK_MANAGEMENT_KEY) this.keys.management = process.env.SOAK_MANAGEMENT_KEY;
-      try {
-        await readProc(this.targetPid);
-      } catch {
-        throw usageError(`--target-pid: no process ${this.targetPid} is readable in /proc`);
-      }
       this.event('warning', 'attached to a running process: no fault plan is applied and only /proc is sampled');
     }
     this.meta.target.pid = this.targetPid;
@@ -363,13 +368,15 @@ class SoakRun {
     }
     this.hasMetrics = await this.scrape().then((m) => m !== null);
     this.folder.writeJson(RUN_FILES.meta, this.meta);
-    this.event('info', 'children ready', { upstream: this.upstream?.url ?? null, target: this.targetUrl, pid: this.targetPid });
+    this.event('info', 'children ready', {
+      upstream: this.upstream ? { url: this.upstream.url, pid: this.upstream.pid } : null,
+      target: { url: this.targetUrl, pid: this.targetPid },
+    });
   }
 
   /** With a shell, the measured process is the shell's child; find the one listening. */
   private async resolveTargetPid(child: Child): Promise<number> {
     if (this.target.kind !== 'cmd') return child.pid;
-    const { descendants } = await import('./run/pids.ts');
     const pids = descendants(child.pid);
     // The deepest descendant that is a node (or the only) process is the server.
     return pids.at(-1) ?? child.pid;
