@@ -21,3 +21,5 @@ export type { ChurnOptions, ChurnReport, ChurnComparison } from './churn.ts';
 export type { SignatureExpectation, SignatureResult, SignatureSignal } from './signature.ts';
 export type { WarmupDecision } from './warmup.ts';
 export { MEMORY_SIGNALS, type Axis, type MemorySignal, type Status, type VerdictRunMeta, type WarmupOptions } from './types.ts';
+/** The statistics library (Theil–Sen, Sen's interval, Mann–Kendall/Hamed–Rao, bootstrap, normal). */
+export * as stats from './stats.ts';

@@ -118,6 +118,17 @@ describe('memory verdicts', () => {
     expect(heapOf(noisy).reasons[0]).toMatch(/too noisy/);
   });
 
+  it('no checkpoints → INCONCLUSIVE; a probe-less target is judged on rss alone', () => {
+    const empty = judgeRun(META, [], []);
+    expect(empty.status).toBe('INCONCLUSIVE');
+    expect(empty.reasons[0]).toMatch(/no checkpoints after warm-up/);
+    const procOnly = syntheticCheckpoints({ checkpoints: 30, seed: 'proc', rss: (x) => 1000 * x }).map((c) => ({ ...c, procOnly: true }));
+    const v = judgeRun(META, procOnly, []);
+    expect(v.memory.filter((m) => m.status === 'NOT-MEASURED').map((m) => m.signal)).toEqual(['heapUsed', 'external', 'arrayBuffers']);
+    expect(v.memory.find((m) => m.signal === 'rss')!.status).toBe('LEAK');
+    expect(v.status).toBe('LEAK');
+  });
+
   it('uses the envelope of Sen and block bootstrap below 10 checkpoints and Sen’s interval from 10', () => {
     const short = judgeRun(META, syntheticCheckpoints({ checkpoints: 12, heapUsed: (x) => 200 * x }), []);
     expect(heapOf(short).n).toBe(9);

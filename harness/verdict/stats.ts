@@ -24,8 +24,9 @@ import { createRng, type Rng } from '../../shared/prng.ts';
 // ---------------------------------------------------------------------------
 // Descriptive statistics
 
-function sortedCopy(values: readonly number[]): number[] {
-  return Float64Array.from(values).sort() as unknown as number[];
+/** Numeric ascending copy (a typed array sorts numerically; a plain array would sort as strings). */
+function sortedCopy(values: readonly number[]): Float64Array {
+  return Float64Array.from(values).sort();
 }
 
 /**
