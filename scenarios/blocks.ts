@@ -37,15 +37,16 @@ export const LARGE_ERROR_FAULTS: FaultPlan = {
   rules: [
     { fault: '429-large', probability: 0.1 },
     { fault: '503-large', probability: 0.06 },
-    { fault: 'stall-body', probability: 0.02 },
+    { fault: 'stall-body', probability: 0.005 },
     { fault: '429', probability: 0.04 },
     { fault: '503', probability: 0.03 },
     { fault: 'truncate-cl', probability: 0.01 },
     { fault: 'sse-cut', probability: 0.01 },
   ],
-  // Stalls end within a segment (the default is 2 min), so a checkpoint after
-  // the storm measures what the relay kept, not sockets still legitimately open.
-  stallMs: 8_000,
+  // Stalls end within the load's drain grace (5 s; the upstream default is
+  // 2 min), so a checkpoint measures what the relay kept, not sockets still
+  // legitimately open on a stall.
+  stallMs: 4_000,
 };
 
 /** Seed 000's probes meet real account trouble: some usage calls are rate-limited, fail or are slow. */

@@ -42,9 +42,14 @@ export interface ChatTraffic {
   stop(graceMs: number): Promise<void>;
 }
 
-/** How many connections an open-model rate needs: ~10 req/s each keeps the per-second bursts small. */
+/**
+ * Connections for an open-model rate. autocannon's "open" model is a rate cap
+ * per connection, so a connection stuck on a stalled response stops sending:
+ * ~5 req/s per connection leaves headroom for the stalls an error storm
+ * injects (at 700 req/s, 140 connections) without one socket per request.
+ */
 export function connectionsForRate(rate: number): number {
-  return Math.max(4, Math.min(256, Math.ceil(rate / 10), Math.floor(rate)));
+  return Math.max(4, Math.min(512, Math.ceil(rate / 5), Math.floor(rate)));
 }
 
 interface RequestContext {
