@@ -87,6 +87,8 @@ describe('memory verdicts', () => {
     expect(heap.trend!.passed).toBe(true); // significance alone would have said LEAK
     expect(heap.lower).toBeGreaterThan(0);
     expect(heap.status).toBe('NO-LEAK');
+    expect(heap.levelledOff).toBe(false); // decided by the floor, not by the second half
+    expect(heap.reasons[0]).toMatch(/could have seen ≥ 32\.\d B\/request/);
     expect(heap.slope).toBeCloseTo(0.1, 1);
   });
 
@@ -155,7 +157,9 @@ describe('memory verdicts', () => {
   it('floors are configurable per scenario', () => {
     const cp = syntheticCheckpoints({ checkpoints: 30, seed: 'floor', heapUsed: (x) => 50 * x });
     expect(heapOf(judgeRun(META, cp, [])).status).toBe('LEAK');
-    expect(heapOf(judgeRun(META, cp, [], { floors: { heapUsed: 100 } })).status).toBe('NO-LEAK');
+    const raised = heapOf(judgeRun(META, cp, [], { floors: { heapUsed: 100 } }));
+    expect(raised.status).toBe('NO-LEAK');
+    expect(raised.levelledOff).toBe(false);
     expect(() => judgeRun(META, cp, [], { floors: { heapUsed: -1 } })).toThrow(/floors\.heapUsed/);
     expect(() => judgeRun(META, cp, [], { floors: { heapUsed: -1 } })).toThrow(expect.objectContaining({ code: 'ERR_VERDICT_INPUT' }));
   });
