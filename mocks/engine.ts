@@ -96,6 +96,11 @@ export class UpstreamEngine {
   private selector: FaultSelector;
   private currentPlan: FaultPlan;
   private completionCounter = 0;
+  /**
+   * Tokens already verified, by token. Verifying costs a sha256 per request;
+   * only valid tokens are cached, so the map is bounded by the account count.
+   */
+  private readonly knownTokens = new Map<string, number>();
 
   constructor(options: EngineOptions) {
     if (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > 2 ** 32 - 1) {
@@ -139,7 +144,12 @@ export class UpstreamEngine {
   /** Account index behind an `Authorization` header value, or -1. */
   accountOf(authorization: string | null | undefined): number {
     if (!authorization || !authorization.startsWith(BEARER)) return -1;
-    return accountIndexOfToken(this.seed, this.accounts, authorization.slice(BEARER.length));
+    const token = authorization.slice(BEARER.length);
+    const known = this.knownTokens.get(token);
+    if (known !== undefined) return known;
+    const index = accountIndexOfToken(this.seed, this.accounts, token);
+    if (index >= 0) this.knownTokens.set(token, index);
+    return index;
   }
 
   /** Per-account fixed behaviour under the current plan. */
