@@ -41,6 +41,7 @@ Options (default in brackets):
   --max-response BYTES           largest buffered upstream JSON response [${DEFAULTS.maxResponseBytes}]
   --idempotency-cap N            idempotency cache entries [${DEFAULTS.idempotencyCacheCap}]
   --usage-ttl MS                 completed-request usage retention [${DEFAULTS.completedUsageTtlMs}]
+  --usage-completed-cap N        completed-request usage entries cap [${DEFAULTS.completedUsageCap}]
   --recent-usage-cap N           recent usage details kept [${DEFAULTS.recentUsageCap}]
   --usage-series-cap N           usage counters (key x model x account) cap [${DEFAULTS.usageSeriesCap}]
   --health-scan-concurrency N    default health scan concurrency [${DEFAULTS.healthScanConcurrency}]

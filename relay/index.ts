@@ -63,7 +63,7 @@ export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
   const upstream = createUpstreamPool(options);
   const scheduler = new Scheduler();
   const ledger = new UsageLedger(options.accounts, options.usageSeriesCap, options.recentUsageCap);
-  const completed = new CompletedUsage(options.completedUsageTtlMs);
+  const completed = new CompletedUsage(options.completedUsageTtlMs, options.completedUsageCap);
   const idempotency = new IdempotencyCache(options.idempotencyCacheCap);
   const scans = new HealthScans(
     accounts,

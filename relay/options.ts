@@ -37,6 +37,8 @@ export interface RelayOptions {
   idempotencyCacheCap?: number;
   /** How long a completed request's usage stays queryable. */
   completedUsageTtlMs?: number;
+  /** Hard cap on completed-request entries (at 5 000 req/s a 60 s TTL alone would keep 300 000). */
+  completedUsageCap?: number;
   recentUsageCap?: number;
   /** Cap on distinct (client key × model × account) usage counters. */
   usageSeriesCap?: number;
@@ -71,6 +73,7 @@ export const DEFAULTS = {
   maxResponseBytes: 16 * 1024 * 1024,
   idempotencyCacheCap: 1_000,
   completedUsageTtlMs: 60_000,
+  completedUsageCap: 10_000,
   recentUsageCap: 1_000,
   usageSeriesCap: 100_000,
   healthScanConcurrency: 16,
@@ -95,6 +98,7 @@ export const NUMERIC_OPTIONS = {
   maxResponseBytes: { flag: '--max-response', min: 1024, max: 1024 * 1024 * 1024 },
   idempotencyCacheCap: { flag: '--idempotency-cap', min: 0, max: 10_000_000 },
   completedUsageTtlMs: { flag: '--usage-ttl', min: 10, max: 86_400_000 },
+  completedUsageCap: { flag: '--usage-completed-cap', min: 1, max: 10_000_000 },
   recentUsageCap: { flag: '--recent-usage-cap', min: 0, max: 10_000_000 },
   usageSeriesCap: { flag: '--usage-series-cap', min: 1, max: 100_000_000 },
   healthScanConcurrency: { flag: '--health-scan-concurrency', min: 1, max: 1_024 },

@@ -1,5 +1,7 @@
 // Usage of recently completed requests, queryable by request id
-// (GET /v0/management/requests/:id/usage) for `ttlMs` after completion.
+// (GET /v0/management/requests/:id/usage) for `ttlMs` after completion, and
+// never more than `cap` entries (the oldest goes first: at high request rates
+// the TTL alone would hold hundreds of thousands).
 // Entries are inserted in completion order, so the sweep walks from the
 // oldest and stops at the first live one: O(expired) per sweep. The sweep
 // timer is unref'd (it must never keep the process alive) and cleared on close.
@@ -20,10 +22,12 @@ export interface CompletedRequest {
 export class CompletedUsage {
   readonly #entries = new Map<string, CompletedRequest>();
   readonly #ttlMs: number;
+  readonly #cap: number;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(ttlMs: number) {
+  constructor(ttlMs: number, cap: number) {
     this.#ttlMs = ttlMs;
+    this.#cap = cap;
     // Sweep at half the TTL: an entry lives at most 1.5 × TTL.
     this.#timer = setInterval(sweepTick, Math.max(10, Math.floor(ttlMs / 2)), this);
     this.#timer.unref();
@@ -34,6 +38,7 @@ export class CompletedUsage {
   }
 
   record(entry: CompletedRequest): void {
+    if (this.#entries.size >= this.#cap) this.#entries.delete(this.#entries.keys().next().value as string);
     this.#entries.set(entry.id, entry);
   }
 

@@ -1,0 +1,193 @@
+// npm run bench:relay — the relay against a minimal undici pass-through proxy
+// (bench/passthrough-proxy.ts), both child processes, in front of the same
+// fake upstream child (mocks/main.ts), same autocannon settings, same run,
+// 5 000 accounts loaded. Rounds alternate (pass, relay, pass, relay) so drift
+// in the shared machine hits both alike.
+//
+// Reports req/s, p50/p99 latency, CPU µs per request (utime+stime from
+// /proc/<pid>/stat of each proxy over its rounds) and the ratios, the relay's
+// idle RSS with 5 000 accounts (before and after load), and the cost of one
+// auth_index lookup at 1 000 vs 100 000 accounts.
+//
+// Run alone: `flock /tmp/soak-bench.lock npm run bench:relay`. ≈ 70 s.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { AccountPool } from '../relay/accounts/pool.ts';
+
+const ACCOUNTS = 5_000;
+const SEED = 42;
+const CONNECTIONS = 32;
+const WARMUP_S = 3;
+const ROUND_S = 10;
+const ROUNDS = 2;
+const CLIENT_KEY = 'sk-bench-client-0001';
+const MANAGEMENT_KEY = 'mk-bench-management-0001';
+const TARGETS = { throughputRatio: 0.8, cpuRatio: 1.3, idleRssMb: 150 };
+const CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat times are in these ticks
+const BODY = JSON.stringify({ model: 'gpt-5', messages: [{ role: 'user', content: 'hello' }] });
+
+const root = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
+const children: ChildProcess[] = [];
+
+async function startChild(name: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2_000)));
+  let stdout = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name}: no readiness line in 20 s; stderr: ${stderr}`)), 20_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited ${code}; stderr: ${stderr}`));
+    });
+  });
+  return { child, url };
+}
+
+/** utime + stime of a process, µs. */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): utime is field 14, stime field 15.
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+interface Round {
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  cpuUs: number;
+}
+
+async function load(url: string, seconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${url}/v1/chat/completions`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json' },
+    body: BODY,
+  });
+}
+
+async function round(url: string, pid: number): Promise<Round> {
+  const cpuBefore = cpuMicros(pid);
+  const result = await load(url, ROUND_S);
+  const cpuUs = cpuMicros(pid) - cpuBefore;
+  return {
+    requests: result.requests.total,
+    seconds: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    cpuUs,
+  };
+}
+
+function summarise(rounds: Round[]) {
+  const requests = rounds.reduce((s, r) => s + r.requests, 0);
+  const seconds = rounds.reduce((s, r) => s + r.seconds, 0);
+  const cpuUs = rounds.reduce((s, r) => s + r.cpuUs, 0);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return {
+    reqPerSec: requests / seconds,
+    p50: median(rounds.map((r) => r.p50)),
+    p99: Math.max(...rounds.map((r) => r.p99)),
+    cpuUsPerRequest: cpuUs / requests,
+    non2xx: rounds.reduce((s, r) => s + r.non2xx, 0),
+    errors: rounds.reduce((s, r) => s + r.errors, 0),
+  };
+}
+
+/** ns per auth_index lookup at `count` accounts (the pool alone, in this process). */
+function lookupNs(count: number): number {
+  const pool = new AccountPool(SEED, count);
+  const keys = Array.from({ length: 10_000 }, (_, i) => pool.records[(i * 7_919) % count]!.authIndex);
+  let sink = 0;
+  for (let i = 0; i < 200_000; i++) sink += pool.indexOf(keys[i % keys.length]!); // warm-up
+  const started = process.hrtime.bigint();
+  const n = 1_000_000;
+  for (let i = 0; i < n; i++) sink += pool.indexOf(keys[i % keys.length]!);
+  const ns = Number(process.hrtime.bigint() - started) / n;
+  if (sink === -1) process.stdout.write(''); // keep the loop observable
+  return ns;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const upstream = await startChild('upstream', [root('mocks/main.ts'), '--port', '0', '--seed', String(SEED), '--accounts', String(ACCOUNTS)]);
+  const relay = await startChild('relay', [
+    root('relay/main.ts'), '--port', '0', '--upstream', upstream.url, '--accounts', String(ACCOUNTS), '--seed', String(SEED),
+    '--client-key', CLIENT_KEY, '--management-key', MANAGEMENT_KEY,
+  ]);
+  const pass = await startChild('passthrough', [root('bench/passthrough-proxy.ts'), '--port', '0', '--upstream', upstream.url, '--seed', String(SEED)]);
+  await new Promise((r) => setTimeout(r, 1_000));
+  const idleRssBefore = rssMb(relay.child.pid!);
+
+  process.stderr.write(`bench: warm-up ${WARMUP_S} s each\n`);
+  await load(pass.url, WARMUP_S);
+  await load(relay.url, WARMUP_S);
+
+  const passRounds: Round[] = [];
+  const relayRounds: Round[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    process.stderr.write(`bench: round ${i + 1}/${ROUNDS}\n`);
+    passRounds.push(await round(pass.url, pass.child.pid!));
+    relayRounds.push(await round(relay.url, relay.child.pid!));
+  }
+  await new Promise((r) => setTimeout(r, 2_000));
+  const idleRssAfter = rssMb(relay.child.pid!);
+
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((c) => (c.exitCode === null ? once(c, 'exit') : undefined)));
+
+  const lookup1k = lookupNs(1_000);
+  const lookup100k = lookupNs(100_000);
+
+  const p = summarise(passRounds);
+  const r = summarise(relayRounds);
+  const throughputRatio = r.reqPerSec / p.reqPerSec;
+  const cpuRatio = r.cpuUsPerRequest / p.cpuUsPerRequest;
+  const fmt = (n: number, d = 0) => n.toFixed(d).padStart(10);
+  const lines = [
+    `relay vs pass-through, ${ACCOUNTS} accounts, autocannon ${CONNECTIONS} connections, ${ROUNDS} × ${ROUND_S} s each, alternating`,
+    `                req/s   p50 ms   p99 ms  CPU µs/req   non-2xx   errors`,
+    `passthrough ${fmt(p.reqPerSec)} ${fmt(p.p50, 1)} ${fmt(p.p99, 1)} ${fmt(p.cpuUsPerRequest, 1)} ${fmt(p.non2xx)} ${fmt(p.errors)}`,
+    `relay       ${fmt(r.reqPerSec)} ${fmt(r.p50, 1)} ${fmt(r.p99, 1)} ${fmt(r.cpuUsPerRequest, 1)} ${fmt(r.non2xx)} ${fmt(r.errors)}`,
+    `throughput ratio ${throughputRatio.toFixed(3)} (target ≥ ${TARGETS.throughputRatio}) ${throughputRatio >= TARGETS.throughputRatio ? 'PASS' : 'FAIL'}`,
+    `CPU/request ratio ${cpuRatio.toFixed(3)} (target ≤ ${TARGETS.cpuRatio}) ${cpuRatio <= TARGETS.cpuRatio ? 'PASS' : 'FAIL'}`,
+    `relay idle RSS: ${idleRssBefore.toFixed(1)} MB before load, ${idleRssAfter.toFixed(1)} MB after (target < ${TARGETS.idleRssMb} MB before load) ${idleRssBefore < TARGETS.idleRssMb ? 'PASS' : 'FAIL'}`,
+    `auth_index lookup: ${lookup1k.toFixed(1)} ns at 1 000 accounts, ${lookup100k.toFixed(1)} ns at 100 000 (ratio ${(lookup100k / lookup1k).toFixed(2)})`,
+    `total ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(JSON.stringify({ passthrough: p, relay: r, throughputRatio, cpuRatio, idleRssBefore, idleRssAfter, lookup1k, lookup100k }) + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  for (const child of children) child.kill('SIGKILL');
+  process.exit(1);
+});
