@@ -93,6 +93,8 @@ export class AccountPool {
   readonly #lanes: ModelLane[];
   /** Bit i set when the account serves MODELS[i]. */
   readonly #serves: Uint8Array;
+  /** Accounts serving each model, whatever their state (fixed after construction). */
+  readonly #servingCount: Int32Array;
   readonly #probeStatus: Uint16Array;
   readonly #probeAt: Float64Array;
   /** Views built since start: lets a test prove one lookup builds one view, whatever N. */
@@ -104,6 +106,7 @@ export class AccountPool {
     this.#disabled = new Uint8Array(count);
     this.#priority = new Int32Array(count);
     this.#serves = new Uint8Array(count);
+    this.#servingCount = new Int32Array(MODELS.length);
     this.#probeStatus = new Uint16Array(count);
     this.#probeAt = new Float64Array(count);
     this.#lanes = MODELS.map(() => {
@@ -124,6 +127,7 @@ export class AccountPool {
       for (const model of record.models) {
         const m = MODEL_INDEX.get(model)!;
         this.#serves[a]! |= 1 << m;
+        this.#servingCount[m]!++;
         this.#lanes[m]!.available.add(a);
       }
     }
@@ -150,9 +154,9 @@ export class AccountPool {
     return (this.#serves[a]! & (1 << m)) !== 0;
   }
 
-  /** Accounts that serve model `m` at all (enabled or not, cooling or not). */
+  /** Whether any account serves model `m` at all (enabled or not, cooling or not). */
   hasAnyFor(m: number): boolean {
-    return this.#lanes[m]!.available.size > 0 || this.#lanes[m]!.cooling.size > 0;
+    return this.#servingCount[m]! > 0;
   }
 
   /**
