@@ -221,7 +221,7 @@ export class ChatCompletions {
 
   async #relayStream(entry: InFlight, res: ServerResponse, up: Dispatcher.ResponseData, a: number, m: number): Promise<Attempt> {
     const d = this.#d;
-    const pump = new SsePump(up.body, res, entry);
+    const pump = new SsePump(up.body, res, entry, headerText(up.headers['content-type']));
     const result = await pump.run();
     if (result.ok) {
       d.accounts.markSuccess(a, m);

@@ -22,25 +22,24 @@ export type PumpResult =
   | { ok: true; tail: string }
   | { ok: false; committed: boolean; error: unknown };
 
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  'x-accel-buffering': 'no',
-} as const;
+const DEFAULT_CONTENT_TYPE = 'text/event-stream; charset=utf-8';
 
 export class SsePump {
   readonly #body: Readable;
   readonly #res: ServerResponse;
   readonly #entry: InFlight;
+  readonly #contentType: string;
   readonly #tail: Buffer[] = [];
   #tailBytes = 0;
   #committed = false;
   #resolve!: (result: PumpResult) => void;
 
-  constructor(body: Readable, res: ServerResponse, entry: InFlight) {
+  /** `contentType`: the upstream's, passed on (an upstream may answer a stream request with plain JSON). */
+  constructor(body: Readable, res: ServerResponse, entry: InFlight, contentType: string | undefined) {
     this.#body = body;
     this.#res = res;
     this.#entry = entry;
+    this.#contentType = contentType ?? DEFAULT_CONTENT_TYPE;
   }
 
   get committed(): boolean {
@@ -62,7 +61,7 @@ export class SsePump {
     if (!this.#committed) {
       this.#committed = true;
       this.#entry.committed = true;
-      res.writeHead(200, SSE_HEADERS);
+      res.writeHead(200, { 'content-type': this.#contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
     }
     this.#keepTail(chunk);
     if (!res.write(chunk)) {

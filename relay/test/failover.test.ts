@@ -81,7 +81,12 @@ describe('failover', () => {
   it('serves the same request from another account after a 503', async () => {
     pair = await startPair(20, { maxAttempts: 5, retryDelayMs: 5 }, { plan: { seed: 11, rules: [{ fault: '503', probability: 0.3 }] } });
     const p = pair;
-    for (let i = 0; i < 30; i++) expect((await chat(p.relay)).status).toBe(200);
+    for (let i = 0; i < 30; i++) {
+      // Half of them streams: a stream fails over too while nothing has been committed.
+      const reply = await chat(p.relay, i % 2 === 0 ? {} : { stream: true });
+      expect(reply.status).toBe(200);
+      if (i % 2 === 1) expect(reply.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    }
     const injected = p.upstream.stats().faults['503'] ?? 0;
     expect(injected).toBeGreaterThan(0);
     const m = await metrics(p.relay);
@@ -109,6 +114,18 @@ describe('failover', () => {
     const authIndex = (await management(p.relay, 'accounts?limit=1')).json().accounts[0].auth_index;
     expect((await management(p.relay, `accounts/${authIndex}/reset-cooldown`, {})).status).toBe(200);
     expect((await chat(p.relay)).status).toBe(200);
+  });
+
+  it('answers 503 no_available_account when every account is disabled', async () => {
+    pair = await startPair(3);
+    const page = (await management(pair.relay, 'accounts')).json();
+    const events = page.accounts.map((a: { auth_index: string }) => ({ auth_index: a.auth_index, op: 'disable' }));
+    expect((await management(pair.relay, 'sync/events', { events })).json().applied).toBe(3);
+    const before = pair.upstream.stats().requests;
+    const reply = await chat(pair.relay);
+    expect(reply.status).toBe(503);
+    expect(reply.json().error.code).toBe('no_available_account');
+    expect(pair.upstream.stats().requests).toBe(before);
   });
 
   it('fails over on a reset connection, and gives 502 once every attempt broke', async () => {
