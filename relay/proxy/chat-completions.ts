@@ -121,6 +121,8 @@ export class ChatCompletions {
     tracked[ENTRY] = entry;
     res.setHeader('x-request-id', entry.id);
     res.once('close', onResponseClose);
+    // The client may have gone while its body was read: then 'close' already fired.
+    if (res.destroyed || req.socket.destroyed) entry.controller.abort(CLIENT_GONE);
     let outcome: Outcome;
     try {
       outcome = await this.#run(entry, res, m, isStream, body, cacheKey);
