@@ -69,7 +69,7 @@ export function mean(values: readonly number[]): number {
  * as in every rank test here.
  */
 export function ranks(values: readonly number[]): number[] {
-  const order = values.map((v, i) => i).sort((a, b) => values[a]! - values[b]!);
+  const order = values.map((_, i) => i).sort((a, b) => values[a]! - values[b]!);
   const out = new Array<number>(values.length);
   let i = 0;
   while (i < order.length) {
