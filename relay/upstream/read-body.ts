@@ -5,6 +5,51 @@
 import type { Readable } from 'node:stream';
 import { RelayError } from '../errors.ts';
 
+interface ReadAllState {
+  readonly chunks: Buffer[];
+  length: number;
+  readonly limit: number;
+  resolve: (body: Buffer) => void;
+  reject: (err: unknown) => void;
+}
+
+// Hot path (every non-stream response): module-level listeners find their
+// state on the body under a symbol instead of closing over it.
+const STATE = Symbol('relay.readAll');
+type Reading = Readable & { [STATE]?: ReadAllState | undefined };
+
+function release(body: Reading): ReadAllState {
+  const state = body[STATE]!;
+  body[STATE] = undefined;
+  body.off('data', onAllData);
+  body.off('end', onAllEnd);
+  body.off('error', onAllError);
+  // A late error after we stopped listening must not become an uncaught exception.
+  body.on('error', swallow);
+  return state;
+}
+
+function onAllData(this: Reading, chunk: Buffer): void {
+  const state = this[STATE]!;
+  state.length += chunk.length;
+  if (state.length <= state.limit) {
+    state.chunks.push(chunk);
+    return;
+  }
+  release(this);
+  this.destroy();
+  state.reject(new RelayError('UPSTREAM_TOO_LARGE', `upstream body exceeds ${state.limit} bytes`));
+}
+
+function onAllEnd(this: Reading): void {
+  const { chunks, length, resolve } = release(this);
+  resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
+}
+
+function onAllError(this: Reading, err: Error): void {
+  release(this).reject(err);
+}
+
 /**
  * The whole body, or a RelayError('UPSTREAM_TOO_LARGE') after destroying it
  * when it passes `limit`. Rejects with the stream's own error (undici code
@@ -12,36 +57,10 @@ import { RelayError } from '../errors.ts';
  */
 export function readAll(body: Readable, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    const onData = (chunk: Buffer): void => {
-      length += chunk.length;
-      if (length > limit) {
-        cleanup();
-        body.destroy();
-        reject(new RelayError('UPSTREAM_TOO_LARGE', `upstream body exceeds ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
-    };
-    const onError = (err: Error): void => {
-      cleanup();
-      reject(err);
-    };
-    const cleanup = (): void => {
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', onError);
-      // A late error after we stopped listening must not become an uncaught exception.
-      body.on('error', swallow);
-    };
-    body.on('data', onData);
-    body.once('end', onEnd);
-    body.once('error', onError);
+    (body as Reading)[STATE] = { chunks: [], length: 0, limit, resolve, reject };
+    body.on('data', onAllData);
+    body.once('end', onAllEnd);
+    body.once('error', onAllError);
   });
 }
 
