@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { rmSync } from 'node:fs';
-import { request } from 'undici';
+import { Client, request } from 'undici';
 import { EXIT, SoakError, usageError } from './errors.ts';
 import type { Checkpoint, ContinuousSample, Counts, ProbeSample, ProcSample, RunOutcome } from './records.ts';
 import { RECORD_VERSION } from './records.ts';
@@ -467,10 +467,16 @@ class SoakRun {
 
   private async scrape(): Promise<Record<string, number> | null> {
     if (!this.hasMetrics || !this.targetUrl) return null;
+    // A connection per scrape, closed after it: a persistent harness
+    // connection would sit in the target's socket and handle counts, and keep
+    // checkpoint drains from ever seeing zero open sockets.
+    const client = new Client(this.targetUrl);
     try {
-      return await scrapeMetrics(`${this.targetUrl}/metrics`, { timeoutMs: 5_000 });
+      return await scrapeMetrics(`${this.targetUrl}/metrics`, { timeoutMs: 5_000, dispatcher: client });
     } catch {
       return null;
+    } finally {
+      client.destroy().catch(() => {});
     }
   }
 
