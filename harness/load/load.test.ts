@@ -228,6 +228,26 @@ describe('segment boundaries', () => {
     expect(second).toBeGreaterThan(first * 1.5);
   });
 
+  it('closed model: custom drivers get their share of the connections as concurrent loops', async () => {
+    const { s, load } = await setup({ latencyMs: 5 });
+    await load.runSegment(phase({ chat: 1, 'api-call': 1 }, { connections: 8 }), 500, never);
+    for (const route of ['POST /v1/chat/completions', 'POST /v0/management/api-call']) {
+      expect(s.route(route).maxInFlight).toBeLessThanOrEqual(4);
+      expect(s.route(route).maxInFlight).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('a dead target: the segment still ends on time, failures counted as errors, no requests completed', async () => {
+    const { s, load } = await setup();
+    await s.close();
+    const t0 = performance.now();
+    await load.runSegment(phase({ chat: 1, 'api-call': 1 }, { rate: 50 }), 300, never);
+    expect(performance.now() - t0).toBeLessThan(1_500);
+    const w = load.window();
+    expect(w.errors).toBeGreaterThan(0);
+    expect(w.requests).toBe(0);
+  });
+
   it('rejects bad arguments with typed errors that never contain a key', async () => {
     expect(() => createLoad({ url: 'nope', ...STAND_IN_KEYS, accounts: 1, seed: 1 })).toThrow(LoadError);
     try {
