@@ -1,7 +1,7 @@
 // compareRuns on synthetic leaky / fixed runs.
 import { describe, expect, it } from 'vitest';
 import { syntheticCheckpoints } from '../../test/fixtures/verdict/synthetic.ts';
-import { compareRuns, formatComparison, VerdictError, type RunData, type VerdictRunMeta } from './index.ts';
+import { compareRuns, formatComparison, VerdictError, type RunRecords, type VerdictRunMeta } from './index.ts';
 
 const META: VerdictRunMeta = {
   scenario: 'rate-limit-storm',
@@ -13,7 +13,7 @@ const META: VerdictRunMeta = {
 };
 
 // Leaky relay: 150 B/request retained plus one CLOSE_WAIT socket per checkpoint.
-const leaky: RunData = {
+const leaky: RunRecords = {
   meta: { ...META, target: 'leaky' },
   checkpoints: syntheticCheckpoints({
     checkpoints: 30,
@@ -23,7 +23,7 @@ const leaky: RunData = {
   }),
 };
 // Fixed relay: flat, and it ran a little longer (alignment must cut it).
-const fixed: RunData = {
+const fixed: RunRecords = {
   meta: { ...META, target: 'fixed' },
   checkpoints: syntheticCheckpoints({ checkpoints: 34, seed: 'fixed' }),
 };
@@ -56,7 +56,7 @@ describe('compareRuns', () => {
   });
 
   it('leaky vs leaky → not fixed; clean vs clean → inconclusive with the detectable slope', () => {
-    const again: RunData = { meta: META, checkpoints: syntheticCheckpoints({ checkpoints: 30, seed: 'leaky-2', heapUsed: (x) => 150 * x }) };
+    const again: RunRecords = { meta: META, checkpoints: syntheticCheckpoints({ checkpoints: 30, seed: 'leaky-2', heapUsed: (x) => 150 * x }) };
     expect(compareRuns(leaky, again).outcome).toBe('not-fixed');
     const clean = compareRuns(fixed, { meta: META, checkpoints: syntheticCheckpoints({ checkpoints: 30, seed: 'clean-2' }) });
     expect(clean.outcome).toBe('inconclusive');
@@ -65,7 +65,7 @@ describe('compareRuns', () => {
   });
 
   it('refuses runs that differ, listing every difference', () => {
-    const other: RunData = {
+    const other: RunRecords = {
       meta: {
         ...META,
         seed: 43,
@@ -92,7 +92,7 @@ describe('compareRuns', () => {
   });
 
   it('with force, compares anyway and carries the differences as warnings', () => {
-    const other: RunData = { meta: { ...META, seed: 43, nodeVersion: 'v24.22.0' }, checkpoints: fixed.checkpoints };
+    const other: RunRecords = { meta: { ...META, seed: 43, nodeVersion: 'v24.22.0' }, checkpoints: fixed.checkpoints };
     const c = compareRuns(leaky, other, { force: true });
     expect(c.outcome).toBe('fix-holds');
     expect(c.warnings).toEqual(['forced comparison despite seed: 42 vs 43', 'forced comparison despite nodeVersion: "v24.21.0" vs "v24.22.0"']);

@@ -11,7 +11,7 @@ import { judgeRun, type JudgeOptions, type RunVerdict } from './run.ts';
 import { hasSpread } from './trend.ts';
 import type { MemorySignal, VerdictRunMeta } from './types.ts';
 
-export interface RunData {
+export interface RunRecords {
   meta: VerdictRunMeta;
   checkpoints: readonly Checkpoint[];
   samples?: readonly ContinuousSample[];
@@ -206,7 +206,7 @@ function compareSignal(before: RunVerdict, after: RunVerdict, signal: MemorySign
   return { ...base, outcome: 'inconclusive', reason: `before ${b.status}, after ${a.status}: ${a.reasons[0] ?? ''}` };
 }
 
-export function compareRuns(before: RunData, after: RunData, options: CompareOptions = {}): RunComparison {
+export function compareRuns(before: RunRecords, after: RunRecords, options: CompareOptions = {}): RunComparison {
   const differences = runDifferences(before.meta, after.meta);
   const warnings: string[] = [];
   if (differences.length > 0) {

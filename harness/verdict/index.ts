@@ -8,7 +8,7 @@ export {
   runDifferences,
   type CompareOptions,
   type RunComparison,
-  type RunData,
+  type RunRecords,
   type SignalComparison,
   type HandleComparison,
   type ComparisonOutcome,
@@ -23,3 +23,4 @@ export type { WarmupDecision } from './warmup.ts';
 export { MEMORY_SIGNALS, type Axis, type MemorySignal, type Status, type VerdictRunMeta, type WarmupOptions } from './types.ts';
 /** The statistics library (Theil–Sen, Sen's interval, Mann–Kendall/Hamed–Rao, bootstrap, normal). */
 export * as stats from './stats.ts';
+export { verdictMetaOf, verdictRunOf } from './from-run.ts';
