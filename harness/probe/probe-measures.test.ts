@@ -12,6 +12,8 @@ import type { ProbeInfo } from './protocol.ts';
 import { startTarget, type Target } from './fixtures/spawn-target.ts';
 
 const MiB = 1024 * 1024;
+/** Small buffers the runtime itself allocates and frees between two readings. */
+const SLACK = 256 * 1024;
 const cleanups: Array<() => Promise<void> | void> = [];
 
 afterEach(async () => {
@@ -103,13 +105,13 @@ describe('probe checkpoint', () => {
     const baseline = await probe.checkpoint();
     await target.command('retain 16');
     const retained = await probe.checkpoint();
-    expect(retained.memory.arrayBuffers - baseline.memory.arrayBuffers).toBeGreaterThanOrEqual(16 * MiB);
-    expect(retained.memory.external - baseline.memory.external).toBeGreaterThanOrEqual(16 * MiB);
+    expect(retained.memory.arrayBuffers - baseline.memory.arrayBuffers).toBeGreaterThanOrEqual(16 * MiB - SLACK);
+    expect(retained.memory.external - baseline.memory.external).toBeGreaterThanOrEqual(16 * MiB - SLACK);
     await target.command('release');
     const released = await probe.checkpoint();
     // Still counted just before the forced GC, gone after it: the GC trick works without --expose-gc.
-    expect(released.preGcMemory.arrayBuffers - baseline.memory.arrayBuffers).toBeGreaterThanOrEqual(16 * MiB);
-    expect(released.memory.arrayBuffers - baseline.memory.arrayBuffers).toBeLessThan(1 * MiB);
+    expect(released.preGcMemory.arrayBuffers - baseline.memory.arrayBuffers).toBeGreaterThanOrEqual(16 * MiB - SLACK);
+    expect(released.memory.arrayBuffers - baseline.memory.arrayBuffers).toBeLessThan(SLACK);
     expect(released.forcedGcMs).toBeGreaterThan(0);
   });
 

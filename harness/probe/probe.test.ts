@@ -89,6 +89,23 @@ describe('activation', () => {
     expect(target.stderr()).toBe('');
   });
 
+  it('redacts secret-looking option values from argv', async () => {
+    const args = [CONTROL_TARGET_PATH, '--management-key', 'mk-s3cret', '--client-keys=ck-s3cret', '--port', '0', '--api_token', 'tk-s3cret'];
+    const target = await start({ args, waitForListening: true });
+    const info = await (await probeOf(target)).info();
+    expect(info.argv.slice(1)).toEqual([
+      CONTROL_TARGET_PATH,
+      '--management-key',
+      '<redacted>',
+      '--client-keys=<redacted>',
+      '--port',
+      '0',
+      '--api_token',
+      '<redacted>',
+    ]);
+    expect(JSON.stringify(info)).not.toContain('s3cret');
+  });
+
   it('activates through NODE_OPTIONS for a target started by a shell command', async () => {
     const target = await start({ viaShell: true });
     const probe = await probeOf(target);
@@ -220,6 +237,7 @@ describe('lifecycle', () => {
     expect(one.ownFds).toHaveLength(2);
     const second = await connectProbe(target.socketPath);
     clients.push(second);
+    await second.info(); // the probe has accepted it once it answers on it
     const two = await probe.info();
     expect(two.ownFds).toHaveLength(3);
     for (const fd of two.ownFds) expect(readlinkSync(`/proc/${target.pid}/fd/${fd}`)).toMatch(/^socket:\[\d+\]$/);

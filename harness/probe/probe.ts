@@ -184,6 +184,31 @@ async function settle(): Promise<void> {
   for (let i = 0; i < SETTLE_TURNS; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Option names whose value is a secret (management key, client keys, tokens). */
+const SECRET_OPTION = /^--?[\w-]*(key|token|secret|password|passwd|auth)[\w-]*$/i;
+
+/**
+ * argv with the values of secret-looking options replaced, in both `--opt v`
+ * and `--opt=v` forms: `info` answers end up in run folders and logs, and a
+ * relay may take its management key on the command line.
+ */
+function redactArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('-') && eq !== -1 && SECRET_OPTION.test(arg.slice(0, eq))) {
+      out.push(`${arg.slice(0, eq)}=<redacted>`);
+    } else if (SECRET_OPTION.test(arg) && i + 1 < argv.length) {
+      out.push(arg, '<redacted>');
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 function fdOf(handleOwner: Server | Socket): number | null {
   const fd = (handleOwner as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
   return typeof fd === 'number' && fd >= 0 ? fd : null;
@@ -329,8 +354,8 @@ class Probe {
     return {
       pid: process.pid,
       nodeVersion: process.version,
-      execArgv: process.execArgv,
-      argv: process.argv,
+      execArgv: redactArgv(process.execArgv),
+      argv: redactArgv(process.argv),
       exposeGc: this.#exposeGc,
       gcAvailable: this.#forceGc !== null,
       ownFds,

@@ -52,6 +52,7 @@ export interface ProbeCheckpoint {
 export interface ProbeInfo {
   pid: number;
   nodeVersion: string;
+  /** Values of options named like a key, token, secret, password or auth are replaced by `<redacted>`. */
   execArgv: string[];
   argv: string[];
   /** True when the target itself was started with --expose-gc (globalThis.gc existed at load). */
