@@ -7,10 +7,13 @@
 //   flock /tmp/soak-bench.lock npx node bench/upstream.bench.ts
 //
 // Also measures the upstream with the bridge fast path off (--msw-only), to
-// show what msw's per-request machinery costs. ≈ 45 s in total.
+// show what msw's per-request machinery costs. The targets take turns over
+// several short rounds and the medians are compared, so background load that
+// drifts during the run hits all of them alike. ≈ 50 s in total.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { accessTokenOf } from '../shared/accounts.ts';
@@ -21,8 +24,9 @@ import { startUpstream } from '../mocks/index.ts';
 const SEED = 42;
 const ACCOUNTS = 5000;
 const CONNECTIONS = 50;
-const WARMUP_S = 2;
-const DURATION_S = 10;
+const ROUNDS = 3;
+const WARMUP_S = 1;
+const DURATION_S = 4;
 const READY = /^(?:upstream|bare): listening on (http:\/\/127\.0\.0\.1:\d+)$/m;
 const REQUEST_BODY = JSON.stringify({ model: 'gpt-5', messages: [{ role: 'user', content: 'Say hello.' }] });
 
@@ -95,14 +99,16 @@ async function load(url: string, seconds: number): Promise<Figures> {
   };
 }
 
-async function measure(target: Target): Promise<Figures> {
-  const { child, url } = await startChild(target);
-  try {
-    await load(url, WARMUP_S);
-    return await load(url, DURATION_S);
-  } finally {
-    child.kill('SIGTERM');
-  }
+const TARGETS = ['bare', 'upstream', 'msw-only'] as const;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function line(label: string, r: Figures): string {
+  return `${label.padEnd(9)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(3)} ms  errors ${r.errors}  non-2xx ${r.non2xx}`;
 }
 
 async function main(): Promise<void> {
@@ -111,20 +117,41 @@ async function main(): Promise<void> {
     await serve(process.argv[serveAt + 1] as Target);
     return;
   }
-  console.log(`bench:upstream  node ${process.version}  ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s each`);
-  const results: Partial<Record<Target, Figures>> = {};
-  for (const target of ['bare', 'upstream', 'msw-only'] as const) {
-    results[target] = await measure(target);
-    const r = results[target];
-    console.log(
-      `${target.padEnd(9)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(3)} ms  errors ${r.errors}  non-2xx ${r.non2xx}`,
-    );
+  const load1 = () => loadavg()[0]!.toFixed(2);
+  console.log(
+    `bench:upstream  node ${process.version}  ${CONNECTIONS} connections, ${ROUNDS} rounds of ${WARMUP_S} s warm-up + ${DURATION_S} s per target  load average ${load1()}`,
+  );
+  const children = await Promise.all(TARGETS.map((t) => startChild(t)));
+  const runs: Record<Target, Figures[]> = { bare: [], upstream: [], 'msw-only': [] };
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, target] of TARGETS.entries()) {
+        const { url } = children[i]!;
+        await load(url, WARMUP_S);
+        runs[target].push(await load(url, DURATION_S));
+      }
+    }
+  } finally {
+    for (const { child } of children) child.kill('SIGTERM');
   }
-  const bare = results.bare!.reqPerSec;
-  console.log(`ratio upstream/bare ${(results.upstream!.reqPerSec / bare).toFixed(2)}  msw-only/bare ${(results['msw-only']!.reqPerSec / bare).toFixed(2)}`);
+  const summary = {} as Record<Target, Figures>;
+  for (const target of TARGETS) {
+    const r = runs[target];
+    summary[target] = {
+      reqPerSec: median(r.map((x) => x.reqPerSec)),
+      p50: median(r.map((x) => x.p50)),
+      p99: median(r.map((x) => x.p99)),
+      errors: r.reduce((a, x) => a + x.errors, 0),
+      non2xx: r.reduce((a, x) => a + x.non2xx, 0),
+    };
+    console.log(`${line(target, summary[target])}   (rounds: ${r.map((x) => x.reqPerSec.toFixed(0)).join(', ')})`);
+  }
+  const bare = summary.bare.reqPerSec;
+  console.log(
+    `ratio upstream/bare ${(summary.upstream.reqPerSec / bare).toFixed(2)}  msw-only/bare ${(summary['msw-only'].reqPerSec / bare).toFixed(2)}  (medians; load average at end ${load1()})`,
+  );
   console.log('target: upstream req/s ≥ 2 × the relay maximum from `npm run bench:relay`');
-  const failed = Object.values(results).some((r) => r.errors > 0 || r.non2xx > 0);
-  if (failed) {
+  if (TARGETS.some((t) => summary[t].errors > 0 || summary[t].non2xx > 0)) {
     console.error('bench:upstream: errors or non-2xx responses during the run: figures are not comparable');
     process.exitCode = 1;
   }
