@@ -124,3 +124,16 @@ describe('options and leaks', () => {
     for (const path of ['//evil/x', 'http://evil/x', 'x', '/\\evil', '']) expect(isSameOriginPath(path, origin)).toBe(false);
   });
 });
+
+describe('usageFromJson on realistic bodies', () => {
+  it('finds the top-level usage with nested details, ignoring "usage" inside content', () => {
+    const body = JSON.stringify({
+      id: 'x',
+      choices: [{ message: { content: 'the word "usage": {"prompt_tokens": 999} appears here' } }],
+      usage: { prompt_tokens: 11, completion_tokens: 22, total_tokens: 33, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 5 } },
+    });
+    expect(usageFromJson(Buffer.from(body))).toEqual({ prompt: 11, completion: 22, total: 33 });
+    expect(usageFromJson(Buffer.from(JSON.stringify({ choices: [{ message: { content: '"usage": {"prompt_tokens": 1}' } }] })))).toBeNull();
+    expect(usageFromJson(Buffer.from('{"usage":{"prompt_tokens":1'))).toBeNull();
+  });
+});

@@ -21,15 +21,41 @@ export function usageOf(value: unknown): TokenUsage | null {
   return { prompt, completion, total };
 }
 
-/** Usage from a complete non-stream chat completion body, or null. */
+const USAGE_KEY = Buffer.from('"usage"');
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const QUOTE = 0x22;
+
+/**
+ * Usage from a complete non-stream chat completion body, or null.
+ * Hot path: only the `usage` object is parsed, not the whole completion.
+ * `"usage"` with unescaped quotes cannot occur inside a JSON string value, so
+ * the last occurrence is the key; the object it opens holds only numbers and
+ * nested objects (`*_tokens_details`), so brace counting finds its end.
+ */
 export function usageFromJson(body: Buffer): TokenUsage | null {
-  // Most bodies carry usage; the pre-check spares a parse when they do not.
-  if (body.indexOf('"usage"') === -1) return null;
-  try {
-    return usageOf((JSON.parse(body.toString('utf8')) as { usage?: unknown }).usage);
-  } catch {
-    return null;
+  const key = body.lastIndexOf(USAGE_KEY);
+  if (key === -1) return null;
+  const start = body.indexOf(OPEN_BRACE, key + USAGE_KEY.length);
+  if (start === -1) return null;
+  let depth = 0;
+  for (let i = start; i < body.length; i++) {
+    const c = body[i];
+    if (c === QUOTE) {
+      // Skip a key: usage keys contain no escapes or braces.
+      const close = body.indexOf(QUOTE, i + 1);
+      if (close === -1) return null;
+      i = close;
+    } else if (c === OPEN_BRACE) depth++;
+    else if (c === CLOSE_BRACE && --depth === 0) {
+      try {
+        return usageOf(JSON.parse(body.toString('latin1', start, i + 1)));
+      } catch {
+        return null;
+      }
+    }
   }
+  return null;
 }
 
 /**
