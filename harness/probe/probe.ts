@@ -114,6 +114,10 @@ class GcAccounting {
     }
   }
 
+  stop(): void {
+    this.#profiler.stop();
+  }
+
   foldIfStale(): void {
     if (performance.now() - this.#lastFold >= GC_FOLD_INTERVAL_MS) this.fold();
   }
@@ -253,6 +257,7 @@ class Probe {
   /** Listening failed (path in use, directory missing): the target runs on, unprobed. */
   #giveUp(error: NodeJS.ErrnoException): void {
     this.#loopDelay.stop();
+    this.#gc.stop();
     clearInterval(this.#foldTimer);
     process.stderr.write(`soak-probe: not active, cannot listen on ${this.#socketPath}: ${error.code ?? error.message}\n`);
   }
@@ -272,8 +277,9 @@ class Probe {
       }
       if (pending.length > MAX_LINE_CHARS) {
         send(socket, { id: null, ok: false, error: { code: 'ERR_LINE_TOO_LONG', message: `request line over ${MAX_LINE_CHARS} chars` } });
-        socket.end();
         pending = '';
+        socket.removeAllListeners('data'); // whatever else it sends is dropped
+        socket.end();
       }
     });
     // A harness that vanishes mid-answer must not crash the target.
