@@ -10,6 +10,7 @@
 //    A relay that cuts responses would look *healthier*. We count each cut as
 //    an error and start every connection with a clean parser and queue; a
 //    response the parser rejects is an error too, and resets the connection.
+//    A connection refused is retried with back-off instead of on the next tick.
 // 2. Smooth open model. autocannon's rate limit is a per-connection budget
 //    refilled by a setInterval(1 s) started when the connection is created; all
 //    connections are created in the same millisecond, so the whole load fires
@@ -28,6 +29,7 @@ import type { Socket } from 'node:net';
 export interface AutocannonClient extends EventEmitter {
   parser: { initialize(type: 'RESPONSE'): void; execute(chunk: Buffer): unknown };
   pipelinedRequests: { size(): number; clear(): void };
+  /** Undefined until the first connect. */
   conn: Socket;
   destroyed: boolean;
   reqsMade: number;
@@ -43,19 +45,55 @@ export interface AutocannonClient extends EventEmitter {
   destroy(): void;
 }
 
+/** Reconnect back-off after a connection that never connected: 25 ms doubling to 1 s. */
+const BACKOFF_MIN_MS = 25;
+const BACKOFF_MAX_MS = 1_000;
+
 export function hardenClient(client: AutocannonClient, onFailure: () => void): void {
   const connect = client._connect;
-  client._connect = function reconnectClean(this: AutocannonClient) {
+  let connected = false; // the current socket reached 'connect'
+  let backoffMs = 0;
+  let deferred: NodeJS.Timeout | null = null;
+
+  const connectClean = function (this: AutocannonClient) {
     // Whatever the previous socket left half-parsed belongs to a response that
     // will never complete (it was counted when the socket ended).
     this.parser.initialize('RESPONSE');
     this.pipelinedRequests.clear();
+    connected = false;
     connect.call(this);
+    this.conn.once('connect', () => {
+      connected = true;
+      backoffMs = 0;
+    });
     // prependListener: runs before autocannon's own 'end' handler, which reconnects.
     this.conn.prependListener('end', () => {
       if (!this.destroyed && this.pipelinedRequests.size() > 0) onFailure();
     });
   };
+
+  client._connect = function reconnect(this: AutocannonClient) {
+    if (deferred !== null) return;
+    if (this.conn === undefined || connected) {
+      connectClean.call(this);
+      return;
+    }
+    // The last socket failed before connecting (refused, target gone):
+    // autocannon would retry on the next tick forever, burning a core. Back off.
+    backoffMs = Math.min(BACKOFF_MAX_MS, backoffMs === 0 ? BACKOFF_MIN_MS : backoffMs * 2);
+    this.pipelinedRequests.clear(); // nothing is in flight while we wait: a drain may close us now
+    deferred = setTimeout(() => {
+      deferred = null;
+      if (!this.destroyed) connectClean.call(this);
+    }, backoffMs);
+  };
+  const destroy = client.destroy;
+  client.destroy = function destroyAndCancel(this: AutocannonClient) {
+    if (deferred !== null) clearTimeout(deferred);
+    deferred = null;
+    destroy.call(this);
+  };
+
   const parser = client.parser;
   const execute = parser.execute.bind(parser);
   parser.execute = (chunk: Buffer) => {
@@ -80,7 +118,8 @@ export function staggerRate(client: AutocannonClient, offsetMs: number): void {
   client.reqsMadeThisSecond = client.rate;
   const refill = () => {
     client.reqsMadeThisSecond = 0;
-    if (client.paused) {
+    // While a reconnect is backing off the socket is dead: the reconnect sends.
+    if (client.paused && !client.conn.destroyed) {
       client.paused = false;
       client._doRequest();
     }
