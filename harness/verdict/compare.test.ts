@@ -64,6 +64,17 @@ describe('compareRuns', () => {
     expect(clean.reasons.join('\n')).toMatch(/could see heap leaks ≥ 3\d\.\d B\/request/);
   });
 
+  it('an INCONCLUSIVE before next to a LEAK after is not a regression without a worse slope', () => {
+    // Before: too short to judge (judged window under 60 s); after: a leak of the same size.
+    const short: RunRecords = { meta: META, checkpoints: syntheticCheckpoints({ checkpoints: 30, intervalMs: 2000, seed: 's', heapUsed: (x) => 150 * x }) };
+    const heapOnly: RunRecords = { meta: META, checkpoints: syntheticCheckpoints({ checkpoints: 30, seed: 'h', heapUsed: (x) => 150 * x }) };
+    const c = compareRuns(short, heapOnly, { minJudgedSeconds: 60 });
+    expect(c.before.status).toBe('INCONCLUSIVE');
+    expect(c.after.status).toBe('LEAK');
+    expect(c.signals.find((s) => s.signal === 'heapUsed')!.outcome).toBe('inconclusive');
+    expect(c.outcome).toBe('inconclusive');
+  });
+
   it('refuses runs that differ, listing every difference', () => {
     const other: RunRecords = {
       meta: {

@@ -175,7 +175,7 @@ const fmt = (v: number | null): string => {
 /**
  * Per-signal outcome:
  *  fixed          before LEAK; after NO-LEAK with CI upper < δ; difference CI upper < 0.
- *  regressed      after LEAK and (before not LEAK, or difference CI lower > 0).
+ *  regressed      after LEAK and (before NO-LEAK, or difference CI lower > 0).
  *  still-leaking  both LEAK, after not significantly worse.
  *  clean          neither run leaks.
  *  inconclusive   anything else (an INCONCLUSIVE run, a fix the interval cannot confirm).
@@ -188,7 +188,9 @@ function compareSignal(before: RunVerdict, after: RunVerdict, signal: MemorySign
   const leak = (s: string): boolean => s === 'LEAK';
   const clean = (s: string): boolean => s === 'NO-LEAK' || s === 'NATIVE-GROWTH';
   if (b.status === 'NOT-MEASURED' || a.status === 'NOT-MEASURED') return { ...base, outcome: 'not-measured', reason: 'not measured in both runs' };
-  if (leak(a.status) && (!leak(b.status) || (diff !== null && diff.lower > 0))) {
+  // Regression needs evidence: a clean before, or an interval showing after is worse. An
+  // INCONCLUSIVE before next to a LEAK after proves nothing by itself.
+  if (leak(a.status) && (clean(b.status) || (diff !== null && diff.lower > 0))) {
     return { ...base, outcome: 'regressed', reason: `after leaks ${fmt(a.slope)} ${a.unit}${diff ? `, +${fmt(diff.estimate)} vs before (CI [${fmt(diff.lower)}, ${fmt(diff.upper)}])` : ''}` };
   }
   if (leak(b.status) && leak(a.status)) return { ...base, outcome: 'still-leaking', reason: `both leak: ${fmt(b.slope)} → ${fmt(a.slope)} ${a.unit}` };
@@ -240,7 +242,7 @@ export function compareRuns(before: RunRecords, after: RunRecords, options: Comp
 
   const reasons: string[] = [];
   const regressedSignals = signals.filter((s) => s.outcome === 'regressed');
-  const regressedHandles = handles.filter((h) => h.after.status === 'LEAK' && (h.before.status !== 'LEAK' || h.after.delta > h.before.delta));
+  const regressedHandles = handles.filter((h) => h.after.status === 'LEAK' && (h.before.status === 'NO-LEAK' || h.after.delta > h.before.delta));
   const beforeLeaks = vb.status === 'LEAK';
   const leakingSignals = signals.filter((s) => s.before.status === 'LEAK');
   const leakingHandles = handles.filter((h) => h.before.status === 'LEAK');

@@ -8,6 +8,7 @@
 // gives back, and a pool that filled once stops taking.
 
 import { VerdictError } from './errors.ts';
+import { tooShortReason } from './warmup.ts';
 import type { Checkpoint } from '../records.ts';
 import { handleCounts, handleKeys, handleSeries } from './series.ts';
 import { median } from './stats.ts';
@@ -25,6 +26,9 @@ export interface HandleOptions {
   ignore?: readonly string[];
   /** Fraction of checkpoints where before-GC > after-GC for "released only by GC". Default 0.8. */
   gcReleasedFraction?: number;
+  /** A LEAK over a judged window shorter than this becomes INCONCLUSIVE (see warmup.ts tooShortReason). */
+  minJudgedSeconds?: number;
+  minJudgedRequests?: number;
 }
 
 export interface HandleTypeVerdict {
@@ -96,6 +100,11 @@ export function judgeHandles(checkpoints: readonly Checkpoint[], options: Handle
         status = 'NO-LEAK';
         reason = persists ? `Δ above ${allowance} but decreasing over the last ${k} checkpoints` : `Δ returns to ≤ ${allowance}`;
       }
+    }
+    const tooShort = status === 'LEAK' ? tooShortReason(checkpoints, options) : null;
+    if (tooShort !== null) {
+      status = 'INCONCLUSIVE';
+      reason = `${reason}; but ${tooShort}`;
     }
     types.push({ type, status, reason, baseline, last, delta: last - baseline, tail, held });
   }

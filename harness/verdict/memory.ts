@@ -9,6 +9,7 @@
 //                 noisyFactor·δ, a slope above δ that the run cannot confirm or refute.
 
 import { VerdictError } from './errors.ts';
+import { tooShortReason } from './warmup.ts';
 import type { Checkpoint } from '../records.ts';
 import { normalQuantile } from './stats.ts';
 import { estimateTrend, hasSpread, type Trend, type TrendOptions } from './trend.ts';
@@ -34,6 +35,7 @@ export const DEFAULT_FLOORS: Readonly<Record<MemorySignal, number>> = {
 
 export const DEFAULT_HEAP_LIMIT_BYTES = 4 * 1024 ** 3;
 
+
 export interface MemoryOptions extends TrendOptions {
   axis?: Axis;
   floors?: Partial<Record<MemorySignal, number>>;
@@ -41,6 +43,9 @@ export interface MemoryOptions extends TrendOptions {
   minCheckpoints?: number;
   /** CI wider than noisyFactor·δ (and no LEAK) → INCONCLUSIVE 'too noisy'. Default 4. */
   noisyFactor?: number;
+  /** Judged window shorter than this (seconds, requests) → INCONCLUSIVE: see warmup.ts tooShortReason. */
+  minJudgedSeconds?: number;
+  minJudgedRequests?: number;
   /** Heap limit for the projection; overrides the run's v8 heap_size_limit. */
   heapLimitBytes?: number;
   /** Budget for rss/external/arrayBuffers projections (a container limit); default the heap limit. */
@@ -193,6 +198,8 @@ function judgeSeries(
   if (n < minCheckpoints) {
     return emptyVerdict(signal, unit, floor, n, 'INCONCLUSIVE', `too few checkpoints after warm-up: ${n} < ${minCheckpoints}`);
   }
+  const tooShort = tooShortReason(checkpoints, options);
+  if (tooShort !== null) return emptyVerdict(signal, unit, floor, n, 'INCONCLUSIVE', tooShort);
   const x = checkpoints.map((c) => xOf(c, axis));
   const y = checkpoints.map((c) => memoryOf(c, signal));
   if (!hasSpread(x)) {

@@ -114,10 +114,29 @@ describe('memory verdicts', () => {
     expect(crashed.reasons[0]).toMatch(/crashed \(signal SIGKILL\)/);
     expect(heapOf(crashed).slope).toBeGreaterThan(150); // figures kept for diagnosis
 
-    // 12 checkpoints of 1 000 requests with 4 MiB noise: CI spans thousands of B/request.
-    const noisy = judgeRun(META, syntheticCheckpoints({ checkpoints: 15, requestsPerCheckpoint: 1000, noise: { heapUsed: 4 * 2 ** 20 } }), []);
+    // 12 judged checkpoints over 220 000 requests with 32 MiB noise: SE ≈ 33.5 MB / 220 000 ≈ 150 B/request.
+    const noisy = judgeRun(META, syntheticCheckpoints({ checkpoints: 15, noise: { heapUsed: 32 * 2 ** 20 } }), []);
     expect(heapOf(noisy).status).toBe('INCONCLUSIVE');
     expect(heapOf(noisy).reasons[0]).toMatch(/too noisy/);
+  });
+
+  it('a strong leak over a judged window under 60 s is INCONCLUSIVE: warm-up looks the same', () => {
+    // 13 checkpoints 1.5 s apart (the shape of a 20-second run): 10 judged over 13.5 s.
+    const cp = syntheticCheckpoints({ checkpoints: 13, intervalMs: 1500, requestsPerCheckpoint: 1000, heapUsed: (x) => 300 * x, tcp: (i) => ({ CLOSE_WAIT: i }) });
+    const v = judgeRun(META, cp, []);
+    expect(v.status).toBe('INCONCLUSIVE');
+    expect(heapOf(v).reasons[0]).toMatch(/judged window 14 s < 60 s/);
+    expect(v.handles.types.find((t) => t.type === 'tcp:CLOSE_WAIT')!.status).toBe('INCONCLUSIVE');
+    expect(heapOf(judgeRun(META, cp, [], { minJudgedSeconds: 10, minJudgedRequests: 1000 })).status).toBe('LEAK');
+  });
+
+  it('a strong leak over fewer than 50 000 judged requests is INCONCLUSIVE: capped caches fill linearly', () => {
+    // 24 judged checkpoints over 8 minutes but only 1 500 requests apart (35 000 requests judged).
+    const cp = syntheticCheckpoints({ checkpoints: 30, requestsPerCheckpoint: 1500, heapUsed: (x) => 300 * x });
+    const heap = heapOf(judgeRun(META, cp, []));
+    expect(heap.status).toBe('INCONCLUSIVE');
+    expect(heap.reasons[0]).toMatch(/holds 34500 requests < 50000: bounded caches may still be filling/);
+    expect(heapOf(judgeRun(META, cp, [], { minJudgedRequests: 30_000 })).status).toBe('LEAK');
   });
 
   it('no checkpoints → INCONCLUSIVE; a probe-less target is judged on rss alone', () => {

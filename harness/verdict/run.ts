@@ -103,7 +103,11 @@ export function judgeRun(
     if (v.levelledOff) findings.push({ kind: 'levelled-off', message: `${v.signal}: ${v.reasons[0]}` });
   }
 
-  const handles = judgeHandles(judged, options.handles);
+  const handles = judgeHandles(judged, {
+    minJudgedSeconds: options.minJudgedSeconds,
+    minJudgedRequests: options.minJudgedRequests,
+    ...options.handles,
+  });
   for (const t of handles.types.filter((h) => h.held)) {
     findings.push({ kind: 'handles-held', message: `${t.type}: ${t.baseline} → ${t.last}; ${t.reason}` });
   }

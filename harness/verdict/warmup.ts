@@ -61,3 +61,42 @@ export function decideWarmup(checkpoints: readonly Checkpoint[], options: Warmup
     description: `dropped the first ${dropped} checkpoint(s): max(${minDrop}, ${Math.round(fraction * 100)} %) (no warm-up phase marked)`,
   };
 }
+
+/** How much post-warm-up evidence a LEAK needs (see tooShortReason). */
+export interface MinimumWindow {
+  /** Default 60 s. */
+  minJudgedSeconds?: number;
+  /** Default 50 000 requests. */
+  minJudgedRequests?: number;
+}
+
+export const DEFAULT_MIN_JUDGED_SECONDS = 60;
+export const DEFAULT_MIN_JUDGED_REQUESTS = 50_000;
+
+/**
+ * Why the judged checkpoints are too short a window for a LEAK verdict, or null.
+ *
+ * Inside warm-up, growth is linear and no statistic can tell it from a leak:
+ *  - by time: JIT tiers, lazily built state and TTL caches keep growing for tens of seconds
+ *    to minutes (default 60 s of wall time between the first and last judged checkpoint);
+ *  - by count: a cache capped at N entries fills at up to one entry per request, so until a
+ *    few times N requests it grows like a leak (default 50 000 requests, 5× the relay's
+ *    largest cap, 10 000 completed-usage entries).
+ * Measured on the fixed relay's 20-second 'mixed' smoke runs (≈ 10 000 judged requests over
+ * ≈ 65 s): the idempotency cache (cap 1 000) and completed-usage list (cap 10 000) filled
+ * linearly for the whole run, and heap read as LEAK at ≈ 220 B/request until this rule.
+ */
+export function tooShortReason(judged: readonly Checkpoint[], options: MinimumWindow = {}): string | null {
+  const minSeconds = options.minJudgedSeconds ?? DEFAULT_MIN_JUDGED_SECONDS;
+  const minRequests = options.minJudgedRequests ?? DEFAULT_MIN_JUDGED_REQUESTS;
+  if (judged.length < 2) return `fewer than 2 checkpoints after warm-up`;
+  const first = judged[0]!;
+  const last = judged[judged.length - 1]!;
+  const seconds = (last.t - first.t) / 1000;
+  if (seconds < minSeconds) return `judged window ${seconds.toFixed(0)} s < ${minSeconds} s: too short to tell a leak from warm-up`;
+  const requests = last.requestsCompleted - first.requestsCompleted;
+  if (requests < minRequests) {
+    return `judged window holds ${requests} requests < ${minRequests}: bounded caches may still be filling, which looks like a leak`;
+  }
+  return null;
+}
