@@ -49,7 +49,9 @@ describe('countTcpStates', () => {
   it('agrees with parseProcNetTcp on a real table of this machine', async () => {
     const { readFileSync } = await import('node:fs');
     const text = readFileSync('/proc/net/tcp', 'latin1');
-    const rows = parseProcNetTcp(text).filter((row) => row.inode !== 0);
+    // The kernel can list a socket twice when the table changes between read() chunks: count each inode once.
+    const seen = new Set<number>();
+    const rows = parseProcNetTcp(text).filter((row) => row.inode !== 0 && !seen.has(row.inode) && seen.add(row.inode));
     const expected: Counts = {};
     for (const row of rows) expected[row.state] = (expected[row.state] ?? 0) + 1;
     const counts: Counts = {};
