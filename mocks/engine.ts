@@ -36,6 +36,8 @@ export interface ChatRequest {
   stream: boolean;
   includeUsage: boolean;
   promptTokens: number;
+  /** The top-level `mock_fault` field, unchecked (undefined when absent). */
+  mockFault: unknown;
 }
 
 export type Decision =
@@ -78,14 +80,8 @@ function parseChatBody(text: string, bodyBytes: number): ChatRequest | { message
     stream: b.stream === true,
     includeUsage: typeof streamOptions === 'object' && streamOptions !== null && streamOptions.include_usage === true,
     promptTokens: promptTokensOf(bodyBytes),
+    mockFault: b[FAULT_BODY_FIELD],
   };
-}
-
-function mockFaultOf(text: string): unknown {
-  // Only bodies that mention the field pay for a second look; JSON.parse
-  // already succeeded once, so this cannot throw.
-  if (!text.includes(FAULT_BODY_FIELD)) return undefined;
-  return (JSON.parse(text) as Record<string, unknown>)[FAULT_BODY_FIELD];
 }
 
 export class UpstreamEngine {
@@ -175,7 +171,7 @@ export class UpstreamEngine {
       this.selector.next('chat', performance.now());
       return { decision: { type: 'bad-request', message: parsed.message, param: parsed.param }, chat: null };
     }
-    const forced = forcedHeader ?? mockFaultOf(bodyText);
+    const forced = forcedHeader ?? parsed.mockFault;
     return { decision: this.decide('chat', authorization, forced, forcedHeader != null ? FAULT_HEADER : FAULT_BODY_FIELD), chat: parsed };
   }
 
