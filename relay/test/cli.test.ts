@@ -141,6 +141,15 @@ describe('relay CLI', () => {
     expect(keyRun.stderr).not.toContain('s3cret');
   });
 
+  it('names RELAY_LEAKS when the environment holds an unknown leak, and --port when it is taken', async () => {
+    const leakRun = await runToExit(['--upstream', upstream.url, '--accounts', '5'], { RELAY_LEAKS: 'nope' });
+    expect(leakRun.code).toBe(2);
+    expect(leakRun.stderr).toMatch(/^relay: RELAY_LEAKS: unknown leak "nope"/);
+    const taken = await runToExit(['--upstream', upstream.url, '--accounts', '5', '--port', String(upstream.port)]);
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toMatch(/^relay: --port: cannot listen on \d+ \(EADDRINUSE\)/);
+  });
+
   it('prints --help and --leak list, exit 0', async () => {
     const help = await runToExit(['--help']);
     expect(help.code).toBe(0);
