@@ -4,6 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { getResponse } from 'msw';
+import { setupServer } from 'msw/node';
 import { Client } from 'undici';
 import { UpstreamEngine } from './engine.ts';
 import { createHandlers } from './handlers.ts';
@@ -52,6 +53,23 @@ describe('in-process (msw getResponse, no bridge)', () => {
     const cut = await getResponse(handlers, chatRequest({ 'x-mock-fault': 'truncate-cl' }));
     expect(cut!.status).toBe(200);
     await expect(cut!.text()).rejects.toMatchObject({ code: 'E_UPSTREAM_WIRE_CUT' });
+  });
+
+  it('works under setupServer with global fetch', async () => {
+    const server = setupServer(...createHandlers(new UpstreamEngine({ seed: SEED, accounts: ACCOUNTS })));
+    server.listen({ onUnhandledRequest: 'error' });
+    try {
+      const ok = await fetch(chatRequest());
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as { object: string }).object).toBe('chat.completion');
+      const limited = await fetch(chatRequest({ 'x-mock-fault': '429-codex' }));
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toBe('2');
+      await limited.body?.cancel();
+      await expect(fetch(chatRequest({ 'x-mock-fault': 'reset' }))).rejects.toThrow(TypeError);
+    } finally {
+      server.close();
+    }
   });
 });
 
