@@ -264,7 +264,8 @@ export function compareRuns(before: RunRecords, after: RunRecords, options: Comp
     for (const s of signals.filter((x) => x.outcome === 'still-leaking')) reasons.push(`${s.signal}: ${s.reason}`);
   } else {
     outcome = 'inconclusive';
-    if (!beforeLeaks) reasons.push(`before run is ${vb.status}, not LEAK: there is no leak for the fix to remove (${vb.reasons[0]})`);
+    if (vb.status === 'NO-LEAK') reasons.push(`before run is NO-LEAK: there is no leak for the fix to remove (${vb.reasons[0]})`);
+    else if (!beforeLeaks) reasons.push(`before run is INCONCLUSIVE, so it does not show a leak to fix: ${vb.reasons[0]}`);
     if (va.status !== 'NO-LEAK') reasons.push(`after run is ${va.status}: ${va.reasons[0]}`);
     for (const s of leakingSignals.filter((x) => x.outcome !== 'fixed')) reasons.push(`${s.signal}: ${s.reason}`);
     for (const h of leakingHandles) if (h.after.delta > (allowance[h.type] ?? 0)) reasons.push(`handles ${h.type}: after Δ ${h.after.delta} > 0`);

@@ -167,6 +167,13 @@ export function judgeMemorySignal(
   context: MemoryContext = {},
 ): SignalVerdict {
   const verdict = judgeSeries(checkpoints, signal, options, context);
+  // Too short a window: the figures stay (they help diagnosis), the verdict does not.
+  const tooShort = verdict.ciMethod !== null ? tooShortReason(checkpoints, options) : null;
+  if (tooShort !== null) {
+    verdict.status = 'INCONCLUSIVE';
+    verdict.levelledOff = false;
+    verdict.reasons.unshift(tooShort);
+  }
   if (context.crashed !== undefined && verdict.status !== 'NOT-MEASURED') {
     verdict.status = 'INCONCLUSIVE';
     verdict.reasons.unshift(`target crashed (${context.crashed}); figures for diagnosis only`);
@@ -198,8 +205,6 @@ function judgeSeries(
   if (n < minCheckpoints) {
     return emptyVerdict(signal, unit, floor, n, 'INCONCLUSIVE', `too few checkpoints after warm-up: ${n} < ${minCheckpoints}`);
   }
-  const tooShort = tooShortReason(checkpoints, options);
-  if (tooShort !== null) return emptyVerdict(signal, unit, floor, n, 'INCONCLUSIVE', tooShort);
   const x = checkpoints.map((c) => xOf(c, axis));
   const y = checkpoints.map((c) => memoryOf(c, signal));
   if (!hasSpread(x)) {

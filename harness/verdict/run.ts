@@ -145,7 +145,9 @@ export function judgeRun(
     reasons.push(`leaking: ${leaking.join(', ')}`);
   } else if (unsure.length > 0) {
     status = 'INCONCLUSIVE';
-    reasons.push(`inconclusive: ${unsure.join(', ')}`);
+    const first = memory.find((v) => v.status === 'INCONCLUSIVE') ?? handles.types.find((t) => t.status === 'INCONCLUSIVE');
+    const why = first === undefined ? '' : 'signal' in first ? ` (${first.signal}: ${first.reasons[0]})` : ` (${first.type}: ${first.reason})`;
+    reasons.push(`inconclusive: ${unsure.join(', ')}${why}`);
   } else {
     status = 'NO-LEAK';
     reasons.push('no signal above its floor');
