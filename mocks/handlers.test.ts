@@ -57,7 +57,7 @@ describe('in-process (msw getResponse, no bridge)', () => {
 
   it('works under setupServer with global fetch', async () => {
     const server = setupServer(...createHandlers(new UpstreamEngine({ seed: SEED, accounts: ACCOUNTS })));
-    server.listen({ onUnhandledRequest: 'error' });
+    server.listen({ onUnhandledFrame: 'error' });
     try {
       const ok = await fetch(chatRequest());
       expect(ok.status).toBe(200);
