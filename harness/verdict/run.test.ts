@@ -60,11 +60,12 @@ describe('memory verdicts', () => {
   });
 
   it('warm-up growth then flat → not LEAK (phase-marked and fraction rules)', () => {
-    const grow = (x: number): number => 500 * Math.min(x, 100_000);
-    const marked = syntheticCheckpoints({ checkpoints: 30, seed: 'warm', heapUsed: grow, phase: (i) => (i < 5 ? 'warmup' : 'load') });
+    // Growth for the first 200 000 requests (10 checkpoints), marked as the warm-up phase.
+    const grow = (x: number): number => 500 * Math.min(x, 200_000);
+    const marked = syntheticCheckpoints({ checkpoints: 30, seed: 'warm', heapUsed: grow, phase: (i) => (i < 10 ? 'warmup' : 'load') });
     const vm = judgeRun(META, marked, []);
     expect(vm.warmup.rule).toBe('phase');
-    expect(vm.warmup.dropped).toBe(5);
+    expect(vm.warmup.dropped).toBe(10);
     expect(heapOf(vm).status).toBe('NO-LEAK');
     expect(vm.status).toBe('NO-LEAK');
     const unmarked = syntheticCheckpoints({ checkpoints: 30, seed: 'warm', heapUsed: grow });
@@ -255,6 +256,11 @@ describe('warm-up rule', () => {
     expect(decideWarmup(syntheticCheckpoints({ checkpoints: 5 })).dropped).toBe(2);
     expect(decideWarmup(syntheticCheckpoints({ checkpoints: 50 })).dropped).toBe(10);
     expect(decideWarmup(syntheticCheckpoints({ checkpoints: 50 }), { dropFirst: 3 })).toMatchObject({ rule: 'explicit', dropped: 3 });
+    // A short marked warm-up does not shrink the fraction rule's drop; a long one extends it.
+    const shortWarm = syntheticCheckpoints({ checkpoints: 50, phase: (i) => (i < 4 ? 'warm-up' : 'load') });
+    expect(decideWarmup(shortWarm)).toMatchObject({ rule: 'fraction', dropped: 10 });
+    const longWarm = syntheticCheckpoints({ checkpoints: 50, phase: (i) => (i < 15 ? 'warm-up' : 'load') });
+    expect(decideWarmup(longWarm)).toMatchObject({ rule: 'phase', dropped: 15 });
     expect(() => decideWarmup([], { dropFirst: -1 })).toThrow(/warmup\.dropFirst/);
   });
 });

@@ -22,11 +22,14 @@ export interface WarmupDecision {
 }
 
 /**
- * The rule, in order:
+ * The rule:
  *  1. `dropFirst` given → drop exactly that many leading checkpoints.
- *  2. Some checkpoint's phase is a warm-up phase → start at the first checkpoint
- *     after the last warm-up-phase checkpoint (the sampler told us where warm-up ends).
- *  3. Otherwise drop the first max(minDrop, ⌈fraction·n⌉) checkpoints (default max(2, 20 %)).
+ *  2. Otherwise drop the larger of
+ *     - the fraction rule: the first max(minDrop, ⌈fraction·n⌉) checkpoints (default max(2, 20 %)),
+ *     - the phase rule: everything up to the last checkpoint whose phase is a warm-up phase
+ *       (the scenario said where warm-up ends).
+ *     The larger, because either can be short: a scenario's warm-up phase is a guess about
+ *     the target, and 20 % of a short run may end before a lazily built cache is full.
  * Checkpoints are assumed sorted by seq.
  */
 export function decideWarmup(checkpoints: readonly Checkpoint[], options: WarmupOptions = {}): WarmupDecision {
@@ -38,27 +41,31 @@ export function decideWarmup(checkpoints: readonly Checkpoint[], options: Warmup
     const dropped = Math.min(n, options.dropFirst);
     return { rule: 'explicit', dropped, kept: n - dropped, description: `dropped the first ${dropped} checkpoint(s) (explicit)` };
   }
-  const phases = new Set(options.phases ?? DEFAULT_WARMUP_PHASES);
-  let lastWarm = -1;
-  for (let i = 0; i < n; i++) if (phases.has(checkpoints[i]!.phase)) lastWarm = i;
-  if (lastWarm >= 0) {
-    const dropped = lastWarm + 1;
-    return {
-      rule: 'phase',
-      dropped,
-      kept: n - dropped,
-      description: `dropped ${dropped} checkpoint(s) up to the end of the warm-up phase`,
-    };
-  }
   const fraction = options.fraction ?? 0.2;
   const minDrop = options.minDrop ?? 2;
   if (!(fraction >= 0 && fraction < 1)) throw new VerdictError('ERR_VERDICT_INPUT', `warmup.fraction: expected a number in [0, 1), got ${fraction}`);
-  const dropped = Math.min(n, Math.max(minDrop, Math.ceil(fraction * n)));
+  if (!Number.isInteger(minDrop) || minDrop < 0) throw new VerdictError('ERR_VERDICT_INPUT', `warmup.minDrop: expected a non-negative integer, got ${minDrop}`);
+  const byFraction = Math.min(n, Math.max(minDrop, Math.ceil(fraction * n)));
+  const phases = new Set(options.phases ?? DEFAULT_WARMUP_PHASES);
+  let byPhase = 0;
+  for (let i = 0; i < n; i++) if (phases.has(checkpoints[i]!.phase)) byPhase = i + 1;
+  const fractionText = `max(${minDrop}, ${Math.round(fraction * 100)} %) = ${byFraction}`;
+  if (byPhase > byFraction) {
+    return {
+      rule: 'phase',
+      dropped: byPhase,
+      kept: n - byPhase,
+      description: `dropped ${byPhase} checkpoint(s) up to the end of the warm-up phase (more than ${fractionText})`,
+    };
+  }
   return {
     rule: 'fraction',
-    dropped,
-    kept: n - dropped,
-    description: `dropped the first ${dropped} checkpoint(s): max(${minDrop}, ${Math.round(fraction * 100)} %) (no warm-up phase marked)`,
+    dropped: byFraction,
+    kept: n - byFraction,
+    description:
+      byPhase > 0
+        ? `dropped the first ${byFraction} checkpoint(s): ${fractionText}, more than the ${byPhase} of the warm-up phase`
+        : `dropped the first ${byFraction} checkpoint(s): ${fractionText} (no warm-up phase marked)`,
   };
 }
 
