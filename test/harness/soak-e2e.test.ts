@@ -1,0 +1,189 @@
+// End-to-end: real children (fake upstream, reference relay with the probe, or
+// a target given by command), real sockets on 127.0.0.1, a real run folder.
+// Short runs: the scenario machinery is the same at 6 s as at 6 h.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { runSoak } from '../../harness/soak.ts';
+import { readRun } from '../../harness/run/read-run.ts';
+import { isAlive } from '../../harness/run/pids.ts';
+
+const CLI = resolve(import.meta.dirname, '../../harness/cli.ts');
+const root = mkdtempSync(join(tmpdir(), 'soak-e2e-'));
+const spawned: ChildProcess[] = [];
+const strayPids: number[] = [];
+
+afterEach(() => {
+  for (const p of spawned.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
+  for (const pid of strayPids.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Relay flags that make drains short in tests (idle upstream sockets close after 300 ms). */
+const FAST_DRAIN = ['--keep-alive-timeout', '300'];
+
+function portRefuses(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((res) => {
+    const s = connect({ host: hostname, port: Number(port) });
+    s.once('connect', () => {
+      s.destroy();
+      res(false);
+    });
+    s.once('error', () => res(true));
+  });
+}
+
+interface ChildrenReady {
+  upstream: { url: string; pid: number } | null;
+  target: { url: string; pid: number };
+}
+
+function childrenOf(dir: string): ChildrenReady {
+  const ev = readRun(dir).events.find((e) => e.message === 'children ready');
+  if (!ev) throw new Error(`no "children ready" event in ${dir}`);
+  return ev.data as ChildrenReady;
+}
+
+/** Start the CLI and resolve once it has written `checkpoints` checkpoints. */
+async function startCli(args: string[], checkpoints: number): Promise<{ child: ChildProcess; stderr: () => string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  spawned.push(child);
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout!.resume();
+  await new Promise<void>((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no checkpoint ${checkpoints} within 60 s; stderr:\n${err}`)), 60_000);
+    const check = () => {
+      if (err.includes(`checkpoint ${checkpoints}:`)) {
+        clearTimeout(timer);
+        child.stderr!.off('data', check);
+        resolveReady();
+      }
+    };
+    child.stderr!.on('data', check);
+    child.once('exit', (code) => reject(new Error(`CLI exited early (${code}); stderr:\n${err}`)));
+  });
+  return { child, stderr: () => err };
+}
+
+describe('runSoak end to end', () => {
+  it('runs the reference relay against the fake upstream and writes a complete run folder', async () => {
+    const out = join(root, 'api-run');
+    const result = await runSoak({
+      scenario: 'mixed',
+      accounts: 300,
+      durationMs: 12_000,
+      rate: 150,
+      out,
+      sampleIntervalMs: 1_000,
+      target: { kind: 'relay', extraArgs: FAST_DRAIN },
+    });
+    expect(result.outcome).toEqual({ status: 'completed' });
+    expect(result.exitCode).toBe(0);
+    const run = readRun(out);
+    expect(run.meta.outcome).toEqual({ status: 'completed' });
+    expect(run.meta.harness.nodeVersion).toBe(process.version);
+    expect(run.meta.target.nodeVersion).toMatch(/^v24\./);
+    expect(run.meta.target.execArgv).toContain('--expose-gc');
+    expect(run.meta.gitSha === null || /^[0-9a-f]{40}$/.test(run.meta.gitSha)).toBe(true);
+    // ≥ 8 checkpoints after the pre-load one, each drained and post-GC.
+    expect(run.checkpoints.length).toBeGreaterThanOrEqual(9);
+    for (const cp of run.checkpoints) {
+      expect(cp.procOnly).toBe(false);
+      expect(cp.memory.heapUsed).toBeGreaterThan(1_000_000);
+      expect(cp.fds).toBeGreaterThan(5);
+    }
+    const last = run.checkpoints.at(-1)!;
+    expect(last.requestsCompleted).toBeGreaterThan(500);
+    expect(last.relay?.['relay_inflight_requests']).toBe(0);
+    // Continuous samples carry every source.
+    const full = run.samples.filter((s) => s.proc && s.probe && s.relay && s.load);
+    expect(full.length).toBeGreaterThanOrEqual(5);
+    expect(run.summary).toMatchObject({ outcome: { status: 'completed' }, nodeVersion: process.version });
+    expect(run.skippedLines).toBe(0);
+    // Children are gone and their ports released.
+    const kids = childrenOf(out);
+    expect(isAlive(kids.target.pid)).toBe(false);
+    expect(await portRefuses(kids.target.url)).toBe(true);
+    expect(await portRefuses(kids.upstream!.url)).toBe(true);
+  }, 120_000);
+
+  it('SIGINT mid-run stops every child, releases every port, and keeps the run folder (exit 130)', async () => {
+    const out = join(root, 'sigint-run');
+    const { child } = await startCli(['--accounts', '200', '--duration', '60s', '--rate', '100', '--out', out], 1);
+    const kids = childrenOf(out);
+    expect(isAlive(kids.target.pid)).toBe(true);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(130);
+    expect(isAlive(kids.target.pid)).toBe(false);
+    expect(isAlive(kids.upstream!.pid)).toBe(false);
+    expect(await portRefuses(kids.target.url)).toBe(true);
+    expect(await portRefuses(kids.upstream!.url)).toBe(true);
+    const run = readRun(out);
+    expect(run.meta.outcome).toEqual({ status: 'interrupted', signal: 'SIGINT' });
+    expect(run.checkpoints.length).toBeGreaterThanOrEqual(2);
+  }, 120_000);
+
+  it('leaves every sample readable after the harness is killed with SIGKILL', async () => {
+    const out = join(root, 'sigkill-run');
+    const { child } = await startCli(['--accounts', '200', '--duration', '60s', '--rate', '100', '--out', out, '--sample-interval', '1s'], 1);
+    const kids = childrenOf(out);
+    strayPids.push(kids.target.pid, kids.upstream!.pid);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const run = readRun(out);
+    expect(run.samples.length).toBeGreaterThanOrEqual(1);
+    expect(run.checkpoints.length).toBeGreaterThanOrEqual(2);
+    expect(run.skippedLines).toBeLessThanOrEqual(1);
+    expect(run.summary).toBeNull();
+    expect(run.meta.outcome).toBeNull();
+    for (const s of run.samples) expect(s.kind).toBe('sample');
+  }, 120_000);
+
+  it('samples a --target-cmd Node server written here: rss, fds and probe data', async () => {
+    const server = join(root, 'tiny-server.mjs');
+    writeFileSync(
+      server,
+      `import http from 'node:http';
+       const port = Number(process.argv[process.argv.indexOf('--port') + 1]);
+       const body = JSON.stringify({ id: 'x', object: 'chat.completion', model: 'gpt-5', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+       http.createServer((req, res) => { req.resume(); req.on('end', () => { res.setHeader('content-type', 'application/json'); res.end(body); }); }).listen(port, '127.0.0.1');`,
+    );
+    const out = join(root, 'cmd-run');
+    const result = await runSoak({
+      scenario: 'mixed',
+      accounts: 50,
+      durationMs: 12_000,
+      rate: 100,
+      out,
+      sampleIntervalMs: 1_000,
+      drainMaxMs: 1_500,
+      target: { kind: 'cmd', command: `${JSON.stringify(process.execPath)} ${JSON.stringify(server)} --port {port} --upstream {upstream}` },
+    });
+    expect(result.outcome.status).toBe('completed');
+    const run = readRun(out);
+    expect(run.meta.target.kind).toBe('cmd');
+    expect(run.meta.target.nodeVersion).toBe(process.version);
+    const sampled = run.samples.filter((s) => s.proc && s.probe);
+    expect(sampled.length).toBeGreaterThanOrEqual(3);
+    for (const s of sampled) {
+      expect(s.proc!.rss).toBeGreaterThan(10_000_000);
+      expect(s.proc!.fds).toBeGreaterThan(3);
+      expect(s.probe!.memory.heapUsed).toBeGreaterThan(1_000_000);
+    }
+    for (const cp of run.checkpoints) expect(cp.procOnly).toBe(false);
+    expect(run.checkpoints.at(-1)!.requestsCompleted).toBeGreaterThan(100);
+  }, 120_000);
+});
