@@ -18,6 +18,8 @@ export interface StandInBehaviour {
   sseGapMs: number;
   /** Relay health scan: how long a scan stays `running`. */
   scanMs: number;
+  /** Keep management bodies and Idempotency-Keys for assertions (off for memory measurements). */
+  record: boolean;
 }
 
 export interface RouteCounts {
@@ -66,7 +68,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export async function startStandIn(behaviour: Partial<StandInBehaviour> = {}): Promise<StandIn> {
-  const b: StandInBehaviour = { latencyMs: 0, chat: 'ok', chatStatus: 200, sseEvents: 5, sseGapMs: 0, scanMs: 50, ...behaviour };
+  const b: StandInBehaviour = { latencyMs: 0, chat: 'ok', chatStatus: 200, sseEvents: 5, sseGapMs: 0, scanMs: 50, record: true, ...behaviour };
   const routes = new Map<string, RouteCounts>();
   const bodies = new Map<string, unknown[]>();
   const eventsBeforeClose: number[] = [];
@@ -95,9 +97,9 @@ export async function startStandIn(behaviour: Partial<StandInBehaviour> = {}): P
       return json(res, 401, { error: 'unauthorized' });
     }
     const key = req.headers['idempotency-key'];
-    if (typeof key === 'string') idempotencyKeys.push(key);
+    if (typeof key === 'string' && b.record) idempotencyKeys.push(key);
     if (b.latencyMs > 0) await new Promise((r) => setTimeout(r, b.latencyMs));
-    if (management && text !== '') {
+    if (management && text !== '' && b.record) {
       let list = bodies.get(name);
       if (!list) bodies.set(name, (list = []));
       list.push(JSON.parse(text));
