@@ -32,8 +32,8 @@ export interface SignalComparison {
   signal: MemorySignal;
   unit: string;
   floor: number;
-  before: { status: string; slope: number; lower: number; upper: number; minimalDetectableSlope: number | null };
-  after: { status: string; slope: number; lower: number; upper: number; minimalDetectableSlope: number | null };
+  before: { status: string; slope: number | null; lower: number | null; upper: number | null; minimalDetectableSlope: number | null };
+  after: { status: string; slope: number | null; lower: number | null; upper: number | null; minimalDetectableSlope: number | null };
   /** after − before with a 95 % bootstrap interval; null when either slope is undefined. */
   difference: { estimate: number; lower: number; upper: number } | null;
   outcome: SignalOutcome;
@@ -195,7 +195,7 @@ function compareSignal(before: RunVerdict, after: RunVerdict, signal: MemorySign
   }
   if (leak(b.status) && leak(a.status)) return { ...base, outcome: 'still-leaking', reason: `both leak: ${fmt(b.slope)} → ${fmt(a.slope)} ${a.unit}` };
   if (leak(b.status) && a.status === 'NO-LEAK') {
-    if (a.upper < a.floor && diff !== null && diff.upper < 0) {
+    if (a.upper !== null && a.upper < a.floor && diff !== null && diff.upper < 0) {
       return { ...base, outcome: 'fixed', reason: `${fmt(b.slope)} → ${fmt(a.slope)} ${a.unit}; after CI upper ${fmt(a.upper)} < δ ${a.floor}; difference CI [${fmt(diff.lower)}, ${fmt(diff.upper)}] excludes 0` };
     }
     return {
@@ -225,8 +225,12 @@ export function compareRuns(before: RunRecords, after: RunRecords, options: Comp
   const judgedA = aligned.b.slice(va.warmup.dropped);
   const signals = vb.memory.map((v) => {
     const w = va.memory.find((m) => m.signal === v.signal)!;
-    const measured = v.ciMethod !== null && w.ciMethod !== null;
-    return compareSignal(vb, va, v.signal, measured ? slopeDifference(judgedB, judgedA, v.signal, { before: v, after: w }, options) : null);
+    const interval = (m: typeof v): { slope: number; lower: number; upper: number } | null =>
+      m.slope === null || m.lower === null || m.upper === null ? null : { slope: m.slope, lower: m.lower, upper: m.upper };
+    const before = interval(v);
+    const after = interval(w);
+    const diff = before && after ? slopeDifference(judgedB, judgedA, v.signal, { before, after }, options) : null;
+    return compareSignal(vb, va, v.signal, diff);
   });
 
   const handleTypes = [...new Set([...vb.handles.types.map((t) => t.type), ...va.handles.types.map((t) => t.type)])].sort();

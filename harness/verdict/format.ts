@@ -26,7 +26,7 @@ function signalLine(v: SignalVerdict): string {
   if (v.ciMethod === null) return `  ${name} ${status} ${v.reasons[0] ?? ''}`;
   const ci = `${num(v.slope)} ${v.unit} [${num(v.lower)}, ${num(v.upper)}] δ ${v.floor}`;
   const rate = v.mibPerHour === null ? '' : `  ${num(v.mibPerHour, 2)} MiB/h`;
-  const limit = v.projection && v.slope > 0 && v.status === 'LEAK' ? `  limit in ${hours(v.projection.hoursToLimit)}` : '';
+  const limit = v.projection && (v.slope ?? 0) > 0 && v.status === 'LEAK' ? `  limit in ${hours(v.projection.hoursToLimit)}` : '';
   const mds = v.status === 'NO-LEAK' && !v.levelledOff ? `  sees ≥ ${num(v.minimalDetectableSlope)}` : '';
   return `  ${name} ${status} ${ci}${rate}${limit}${mds}`;
 }

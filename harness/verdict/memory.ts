@@ -54,9 +54,10 @@ export interface MemoryOptions extends TrendOptions {
 
 export interface SecondHalf {
   n: number;
-  slope: number;
-  lower: number;
-  upper: number;
+  /** null when the second half has no spread on x (e.g. no events there). */
+  slope: number | null;
+  lower: number | null;
+  upper: number | null;
   /** growing: slope > δ/2 and CI lower > 0; flat: CI upper ≤ δ; unclear: neither. */
   state: 'growing' | 'flat' | 'unclear';
 }
@@ -79,9 +80,10 @@ export interface SignalVerdict {
   /** 'B/request' or "B/event 'x'". */
   unit: string;
   floor: number;
-  slope: number;
-  lower: number;
-  upper: number;
+  /** Theil–Sen slope and its 95 % interval, bytes per x unit; null when not computed. */
+  slope: number | null;
+  lower: number | null;
+  upper: number | null;
   ciMethod: 'sen' | 'block-bootstrap' | 'sen+block-bootstrap' | null;
   trend: { s: number; z: number; p: number; varianceFactor: number; passed: boolean } | null;
   secondHalf: SecondHalf | null;
@@ -130,9 +132,9 @@ function emptyVerdict(signal: MemorySignal, unit: string, floor: number, n: numb
     n,
     unit,
     floor,
-    slope: Number.NaN,
-    lower: Number.NaN,
-    upper: Number.NaN,
+    slope: null,
+    lower: null,
+    upper: null,
     ciMethod: null,
     trend: null,
     secondHalf: null,
@@ -145,7 +147,8 @@ function emptyVerdict(signal: MemorySignal, unit: string, floor: number, n: numb
 }
 
 /** Short but not lossy: 149.9 stays 149.9 (a CI printed as [150, 150] would read as zero width). */
-function fmt(v: number): string {
+function fmt(v: number | null): string {
+  if (v === null) return 'n/a';
   const a = Math.abs(v);
   return a >= 1000 ? v.toFixed(0) : a >= 1 || a === 0 ? v.toFixed(1) : v.toPrecision(2);
 }
@@ -268,7 +271,7 @@ function judgeSeries(
     result = decide('INCONCLUSIVE', `${ci} above δ ${floor} but the trend is not significant after the autocorrelation correction (p ${whole.mk.p.toPrecision(2)})`);
   } else if (aboveFloor) {
     result = decide('INCONCLUSIVE', `${ci} above δ ${floor} but the second half is too noisy to tell whether growth stopped`);
-  } else if (half.state === 'growing' && half.lower > floor) {
+  } else if (half.state === 'growing' && half.lower !== null && half.lower > floor) {
     result = decide('INCONCLUSIVE', `growth started late: second half ${fmt(half.slope)} ${unit}, CI lower ${fmt(half.lower)} > δ ${floor}, whole run ${ci}; run longer`);
   } else if (whole.ci.upper - whole.ci.lower > (options.noisyFactor ?? 4) * floor) {
     result = decide('INCONCLUSIVE', `too noisy: CI width ${fmt(whole.ci.upper - whole.ci.lower)} > ${options.noisyFactor ?? 4}·δ (${ci}); run longer`);
@@ -290,7 +293,7 @@ function judgeSecondHalf(x: readonly number[], y: readonly number[], floor: numb
   const start = Math.floor(x.length / 2);
   const hx = x.slice(start);
   const hy = y.slice(start);
-  if (!hasSpread(hx)) return { n: hx.length, slope: Number.NaN, lower: Number.NaN, upper: Number.NaN, state: 'unclear' };
+  if (!hasSpread(hx)) return { n: hx.length, slope: null, lower: null, upper: null, state: 'unclear' };
   const t: Trend = estimateTrend(hx, hy, { ...options, bootstrapSeed: `${String(options.bootstrapSeed)}:second-half` });
   const state = t.slope > floor / 2 && t.ci.lower > 0 ? 'growing' : t.ci.upper <= floor ? 'flat' : 'unclear';
   return { n: hx.length, slope: t.slope, lower: t.ci.lower, upper: t.ci.upper, state };

@@ -96,7 +96,7 @@ export function judgeRun(
     rss.reasons.unshift('rss grows while heapUsed, external and arrayBuffers are flat: native/allocator growth, not a JS leak');
     findings.push({
       kind: 'native-allocator-growth',
-      message: `rss +${rss.slope.toFixed(1)} ${rss.unit} with a flat JS heap and buffers: allocator fragmentation or native memory`,
+      message: `rss +${(rss.slope ?? 0).toFixed(1)} ${rss.unit} with a flat JS heap and buffers: allocator fragmentation or native memory`,
     });
   }
   for (const v of memory) {
