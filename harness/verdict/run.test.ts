@@ -265,6 +265,14 @@ describe('warm-up rule', () => {
   });
 });
 
+describe('serialisation', () => {
+  it('a verdict survives a JSON round trip unchanged (no NaN, no typed arrays)', () => {
+    const short = judgeRun(META, syntheticCheckpoints({ checkpoints: 9 }), []);
+    const full = judgeRun(META, syntheticCheckpoints({ checkpoints: 30, heapUsed: (x) => 200 * x }), []);
+    for (const v of [short, full]) expect(JSON.parse(JSON.stringify(v))).toEqual(v);
+  });
+});
+
 describe('formatVerdict', () => {
   it('prints the status first, one line per signal, and the findings', () => {
     const v = judgeRun(META, syntheticCheckpoints({ checkpoints: 30, seed: 'leak', heapUsed: (x) => 200 * x }), []);
