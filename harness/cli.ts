@@ -196,6 +196,7 @@ export async function main(argv: string[]): Promise<number> {
     const o = result.outcome;
     process.stdout.write(`run folder: ${result.runDir}\n`);
     process.stdout.write(`outcome: ${o.status}${o.status === 'failed' ? ` (${o.code})` : ''}; ${result.checkpoints} checkpoints, ${result.samples} samples, ${result.requestsCompleted} requests\n`);
+    if (result.verdictText) process.stdout.write(`\n${result.verdictText}\n`);
     if (o.status === 'target-crashed') {
       process.stdout.write(`target exited with code ${o.exitCode}, signal ${o.signal}; last stderr lines:\n${o.stderrTail.map((l) => `  ${l}`).join('\n')}\n`);
     } else if (o.status === 'failed') {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { rmSync } from 'node:fs';
-import { Client, request } from 'undici';
+import { request } from 'undici';
 import { EXIT, SoakError, usageError } from './errors.ts';
 import type { Checkpoint, ContinuousSample, Counts, ProbeSample, ProcSample, RunOutcome } from './records.ts';
 import { RECORD_VERSION } from './records.ts';
@@ -19,8 +19,10 @@ import { buildTimeline, checkpointTimes } from './run/timeline.ts';
 import { freePort } from './run/free-port.ts';
 import { descendants, isAlive } from './run/pids.ts';
 import { readProc } from './sampler/proc.ts';
-import { connectProbe, waitForProbe, type ProbeClient } from './sampler/probe-client.ts';
-import { scrapeMetrics } from './sampler/prometheus.ts';
+import { waitForProbe, type ProbeClient } from './sampler/probe-client.ts';
+import { TargetSources } from './run/target-sources.ts';
+import { judgeRunFolder } from './judge.ts';
+import type { RunVerdict } from './verdict/index.ts';
 import { createLoad } from './load/index.ts';
 import { getScenario, resolveScenario, type ResolvedScenario } from '../scenarios/index.ts';
 import { validateLeakNames } from './leaks.ts';
@@ -68,7 +70,12 @@ export interface SoakOptions {
 export interface SoakResult {
   runDir: string;
   outcome: RunOutcome;
+  /** 0 no leak, 1 LEAK, 3 incomplete, 130/143 interrupted (see errors.ts EXIT). */
   exitCode: number;
+  /** The run's verdict (null when interrupted or nothing was checkpointed). */
+  verdict: RunVerdict | null;
+  /** The verdict as the terminal summary an on-call engineer reads. */
+  verdictText: string | null;
   checkpoints: number;
   samples: number;
   requestsCompleted: number;
@@ -152,16 +159,13 @@ class SoakRun {
   private targetUrl = '';
   private probe: ProbeClient | null = null;
   private probeSocket: string;
-  private hasMetrics = true;
+  private sources: TargetSources | null = null;
   private crash: RunOutcome | null = null;
   private stopping = false;
   private readonly t0 = performance.now();
   private phaseName = 'start';
   private samplesWritten = 0;
   private checkpointsWritten = 0;
-  private lastProc: ProcSample | null = null;
-  private lastProbe: ProbeSample | null = null;
-  private lastFaults: Counts | null = null;
   private readonly meta: RunMeta;
   private readonly progress: ProgressReporter | null;
   private load: ReturnType<typeof createLoad> | null = null;
@@ -191,7 +195,7 @@ class SoakRun {
       durationMs: scenario.durationMs,
       leaks,
       faultPlans: Object.fromEntries(scenario.phases.map((p) => [p.name, p.faults ?? { rules: [] }])),
-      target: { kind: target.kind, command: null, pid: null, url: null, nodeVersion: null, execArgv: null },
+      target: { kind: target.kind, command: null, pid: null, url: null, nodeVersion: null, execArgv: null, heapSizeLimit: null },
       harness: harnessInfo(),
       gitSha: gitSha(PROJECT_ROOT),
       machine: machineInfo(),
@@ -236,6 +240,8 @@ class SoakRun {
       runDir: this.folder.dir,
       outcome,
       exitCode: exitCodeFor(outcome),
+      verdict: null,
+      verdictText: null,
       checkpoints: this.checkpointsWritten,
       samples: this.samplesWritten,
       requestsCompleted: this.load?.totals().requestsCompleted ?? 0,
@@ -244,7 +250,18 @@ class SoakRun {
     this.meta.outcome = outcome;
     this.folder.writeJson(RUN_FILES.meta, this.meta);
     this.event('outcome', outcome.status, outcome);
+    if (outcome.status !== 'interrupted' && this.checkpointsWritten > 0) {
+      try {
+        const judged = judgeRunFolder(this.folder.dir);
+        result.verdict = judged.verdict;
+        result.verdictText = judged.text;
+        if (outcome.status === 'completed' && judged.verdict.status === 'LEAK') result.exitCode = EXIT.leak;
+      } catch (err) {
+        this.event('warning', `no verdict: ${(err as Error).message}`);
+      }
+    }
     this.folder.writeJson(RUN_FILES.summary, {
+      verdict: result.verdict,
       recordVersion: RECORD_VERSION,
       runId: this.meta.runId,
       scenario: this.meta.scenario,
@@ -355,18 +372,19 @@ class SoakRun {
 
     if (this.options.probe !== false && this.target.kind !== 'pid') {
       try {
-        await waitForProbe(this.probeSocket, Date.now() + 10_000);
-        this.probe = await connectProbe(this.probeSocket, { timeoutMs: 30_000 });
-        const info = (await this.probe.info()) as { nodeVersion?: string; execArgv?: string[] };
+        this.probe = await waitForProbe(this.probeSocket, Date.now() + 10_000, { timeoutMs: 30_000 });
+        const info = (await this.probe.info()) as { nodeVersion?: string; execArgv?: string[]; heapSizeLimit?: number };
         this.meta.target.nodeVersion = info.nodeVersion ?? null;
         this.meta.target.execArgv = info.execArgv ?? null;
+        this.meta.target.heapSizeLimit = info.heapSizeLimit ?? null;
       } catch (err) {
         if (this.target.kind === 'relay') throw err;
         this.probe = null;
         this.event('warning', `no probe in the target (not a Node process, or NODE_OPTIONS ignored): sampling /proc only (${(err as Error).message})`);
       }
     }
-    this.hasMetrics = await this.scrape().then((m) => m !== null);
+    this.sources = new TargetSources({ pid: this.targetPid, targetUrl: this.targetUrl, upstreamUrl: this.upstream?.url ?? null, probe: this.probe });
+    this.sources.hasMetrics = (await this.sources.metrics()) !== null;
     this.folder.writeJson(RUN_FILES.meta, this.meta);
     this.event('info', 'children ready', {
       upstream: this.upstream ? { url: this.upstream.url, pid: this.upstream.pid } : null,
@@ -453,33 +471,6 @@ class SoakRun {
     }
   }
 
-  private async upstreamFaults(): Promise<Counts | null> {
-    if (!this.upstream) return null;
-    try {
-      const res = await request(`${this.upstream.url}/__upstream/stats`, { headersTimeout: 5_000, bodyTimeout: 5_000 });
-      const stats = (await res.body.json()) as { faults?: Counts };
-      this.lastFaults = stats.faults ?? {};
-      return this.lastFaults;
-    } catch {
-      return this.lastFaults;
-    }
-  }
-
-  private async scrape(): Promise<Record<string, number> | null> {
-    if (!this.hasMetrics || !this.targetUrl) return null;
-    // A connection per scrape, closed after it: a persistent harness
-    // connection would sit in the target's socket and handle counts, and keep
-    // checkpoint drains from ever seeing zero open sockets.
-    const client = new Client(this.targetUrl);
-    try {
-      return await scrapeMetrics(`${this.targetUrl}/metrics`, { timeoutMs: 5_000, dispatcher: client });
-    } catch {
-      return null;
-    } finally {
-      client.destroy().catch(() => {});
-    }
-  }
-
   // ---------------------------------------------------------------- sampling
 
   private async samplerLoop(): Promise<void> {
@@ -503,19 +494,12 @@ class SoakRun {
   }
 
   private async takeSample(): Promise<void> {
-    const [proc, probe, relay, faults] = await Promise.all([
-      readProc(this.targetPid).catch(() => null),
-      this.probe ? this.probe.sample().catch(() => null) : Promise.resolve(null),
-      this.scrape(),
-      this.upstreamFaults(),
-    ]);
+    const { proc, probe, relay, faults } = await this.sources!.readAll();
     const load = this.load ? this.load.window() : null;
     const requestsCompleted = this.load?.totals().requestsCompleted ?? 0;
     const record: ContinuousSample = { kind: 'sample', t: this.now(), phase: this.phaseName, proc, probe, relay, load, faults, requestsCompleted };
     this.folder.sample(record);
     this.samplesWritten++;
-    if (proc) this.lastProc = proc;
-    if (probe) this.lastProbe = probe;
     this.progress?.update({
       elapsedMs: this.loadElapsedMs,
       totalMs: this.scenario.durationMs,
@@ -546,7 +530,7 @@ class SoakRun {
     let relay: Record<string, number> | null = null;
     let proc: ProcSample | null = null;
     for (;;) {
-      [relay, proc] = await Promise.all([this.scrape(), readProc(this.targetPid).catch(() => null)]);
+      [relay, proc] = await Promise.all([this.sources!.metrics(), this.sources!.proc()]);
       const inflight = relay ? (relay['relay_inflight_requests'] ?? 0) : 0;
       const open = proc ? openTcp(proc.tcp) : 0;
       if ((inflight === 0 && open === 0) || performance.now() - drainStart > drainMax) break;
@@ -556,8 +540,8 @@ class SoakRun {
     const drainMs = Math.round(performance.now() - drainStart);
     let cp: Awaited<ReturnType<ProbeClient['checkpoint']>> | null = null;
     if (this.probe) cp = await this.probe.checkpoint();
-    [relay, proc] = await Promise.all([this.scrape(), readProc(this.targetPid)]);
-    const faults = await this.upstreamFaults();
+    [relay, proc] = await Promise.all([this.sources!.metrics(), readProc(this.targetPid)]);
+    const faults = await this.sources!.faults();
     const totals = this.load?.totals() ?? { requestsCompleted: 0, events: {} };
     const record: Checkpoint = {
       kind: 'checkpoint',

@@ -15,6 +15,8 @@ export interface TargetDescription {
   /** Node version and flags of the target when the probe reported them. */
   nodeVersion: string | null;
   execArgv: string[] | null;
+  /** v8's heap_size_limit in the target, when the probe reported it (projections to OOM use it). */
+  heapSizeLimit: number | null;
 }
 
 export interface RunMeta {

@@ -12,7 +12,7 @@ const meta: RunMeta = {
   durationMs: 60_000,
   leaks: ['seed-002'],
   faultPlans: { load: { rules: [{ kind: 'rate_limit' }] } },
-  target: { kind: 'relay', command: 'node relay/main.ts', pid: 1, url: null, nodeVersion: 'v24.21.0', execArgv: ['--expose-gc'] },
+  target: { kind: 'relay', command: 'node relay/main.ts', pid: 1, url: null, nodeVersion: 'v24.21.0', execArgv: ['--expose-gc'], heapSizeLimit: null },
   harness: { nodeVersion: 'v24.21.0', execArgv: [], argv: [] },
   gitSha: null,
   machine: { cores: 2, cpuModel: 'x', memoryBytes: 1, hostname: 'h', kernel: 'k' },

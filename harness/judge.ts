@@ -1,0 +1,52 @@
+// From a run folder to its verdict: reads the records, derives the verdict
+// options from the run's own resolved scenario (floors, warm-up phases) and
+// from the relay's leak catalog (the expected cost per event of each enabled
+// variant), and judges. Works on partial runs (a killed harness, a crash).
+
+import { readRun, type RunData } from './run/read-run.ts';
+import { judgeRun, verdictMetaOf, formatVerdict, type JudgeOptions, type RunVerdict, type SignatureExpectation } from './verdict/index.ts';
+import { MEMORY_SIGNALS, type MemorySignal } from './verdict/index.ts';
+import { LEAK_CATALOG } from '../relay/leaks/catalog.ts';
+
+interface ResolvedLike {
+  phases?: Array<{ name: string; kind?: string }>;
+  thresholds?: Partial<Record<string, number>>;
+}
+
+/** Verdict options implied by the run itself. */
+export function judgeOptionsFor(run: Pick<RunData, 'meta'>): JudgeOptions {
+  const resolved = (run.meta.resolved ?? {}) as ResolvedLike;
+  const floors: Partial<Record<MemorySignal, number>> = {};
+  for (const signal of MEMORY_SIGNALS) {
+    const v = resolved.thresholds?.[signal];
+    if (typeof v === 'number') floors[signal] = v;
+  }
+  // Checkpoint 0 is taken before any load ('start'); warm-up phases are the
+  // scenario's own. Both are excluded from the regression.
+  const warmupPhases = ['start', ...(resolved.phases ?? []).filter((p) => p.kind === 'warm-up').map((p) => p.name)];
+  return { floors, warmup: { phases: warmupPhases }, signatures: signaturesFor(run.meta.leaks) };
+}
+
+/** The catalog's expected signature for each enabled variant that declares one. */
+export function signaturesFor(leaks: readonly string[]): SignatureExpectation[] {
+  const out: SignatureExpectation[] = [];
+  for (const name of leaks) {
+    const entry = LEAK_CATALOG.find((e) => e.name === name) as { signature?: SignatureExpectation } | undefined;
+    if (entry?.signature) out.push({ ...entry.signature, variant: name });
+  }
+  return out;
+}
+
+export interface JudgedRun {
+  run: RunData;
+  verdict: RunVerdict;
+  text: string;
+}
+
+export function judgeRunFolder(dir: string, overrides: JudgeOptions = {}): JudgedRun {
+  const run = readRun(dir);
+  const heapSizeLimit = run.meta.target.heapSizeLimit ?? undefined;
+  const options: JudgeOptions = { ...judgeOptionsFor(run), ...overrides };
+  const verdict = judgeRun(verdictMetaOf(run.meta, heapSizeLimit ? { heapSizeLimit } : {}), run.checkpoints, run.samples, options);
+  return { run, verdict, text: formatVerdict(verdict) };
+}
