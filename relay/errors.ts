@@ -15,6 +15,7 @@ export type RelayErrorCode =
   | 'UPSTREAM_TOO_LARGE'
   | 'CLIENT_ABORTED'
   | 'REQUEST_CANCELLED'
+  | 'ACCOUNT_DISABLED'
   | 'SHUTTING_DOWN';
 
 export class RelayError extends Error {

@@ -12,6 +12,7 @@ import { ClientKeys, ManagementKey } from './auth.ts';
 import { RelayError } from './errors.ts';
 import { compactHeapAfterStartup } from './heap-compaction.ts';
 import { IdempotencyCache } from './idempotency-cache.ts';
+import { leakFlags } from './leaks/flags.ts';
 import { AccountSync } from './management/account-sync.ts';
 import { HealthScans, PROBE_PATH } from './management/health-scan.ts';
 import { ManagementApi } from './management/routes.ts';
@@ -29,7 +30,8 @@ import { MODELS } from '../shared/accounts.ts';
 
 export type { RelayOptions } from './options.ts';
 export { RelayError, ConfigError } from './errors.ts';
-export { LEAK_CATALOG, parseLeaks, formatCatalog } from './leaks/catalog.ts';
+export { LEAK_CATALOG, parseLeaks, formatCatalog, expectedSignature, leakEntry } from './leaks/catalog.ts';
+export type { LeakEntry, LeakSignature, ResolvedSignature } from './leaks/catalog.ts';
 
 export interface RelayHandle {
   readonly url: string;
@@ -59,18 +61,21 @@ function listenerTotal(emitter: NodeJS.EventEmitter): number {
 
 export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
   const options = resolveOptions(input, generateKey);
+  // Computed once: each component captures its booleans; no Set lookup per request.
+  const leaks = leakFlags(options.leaks);
   const accounts = new AccountPool(options.seed, options.accounts);
-  const upstream = createUpstreamPool(options);
-  const scheduler = new Scheduler();
+  const upstream = createUpstreamPool(options, leaks);
+  const scheduler = new Scheduler(leaks);
   const ledger = new UsageLedger(options.accounts, options.usageSeriesCap, options.recentUsageCap);
-  const completed = new CompletedUsage(options.completedUsageTtlMs, options.completedUsageCap);
-  const idempotency = new IdempotencyCache(options.idempotencyCacheCap);
+  const completed = new CompletedUsage(options.completedUsageTtlMs, options.completedUsageCap, leaks.usageTtl);
+  const idempotency = new IdempotencyCache(options.idempotencyCacheCap, leaks.lazyLru);
   const scans = new HealthScans(
     accounts,
     async (a, signal) => (await callUpstream(upstream, accounts.authorizationOf(a), 'GET', PROBE_PATH, undefined, PROBE_BODY_CAP, signal)).status,
     options.healthScansKept,
+    leaks,
   );
-  const sync = new AccountSync(accounts);
+  const sync = new AccountSync(accounts, leaks);
   let server: Server | undefined;
   let clientSockets = 0;
   let draining = false;
@@ -92,17 +97,28 @@ export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
       auth_index_map: accounts.authIndexMapSize,
       model_cursors: MODELS.length,
       client_sockets: clientSockets,
+      cancel_pollers: scheduler.cancelPollers,
     }),
     listeners: () => ({
       server: server === undefined ? 0 : listenerTotal(server),
       upstream_pool: listenerTotal(upstream),
       process: listenerTotal(process),
+      account_events: listenerTotal(accounts.events),
     }),
     viewsBuilt: () => accounts.viewsBuilt,
+    clonesMade: () => accounts.clonesMade,
+    idempotencyEvictions: () => idempotency.evictions,
+    capacities: () => ({
+      idempotency_cache: options.idempotencyCacheCap,
+      completed_usage: options.completedUsageCap,
+      usage_series: options.usageSeriesCap,
+      usage_recent: options.recentUsageCap,
+      health_scans: options.healthScansKept,
+    }),
   });
 
-  const chat = new ChatCompletions({ accounts, upstream, metrics, scheduler, ledger, completed, idempotency, options });
-  const management = new ManagementApi({ accounts, upstream, scheduler, ledger, completed, scans, sync, options });
+  const chat = new ChatCompletions({ accounts, upstream, metrics, scheduler, ledger, completed, idempotency, options, leaks });
+  const management = new ManagementApi({ accounts, upstream, scheduler, ledger, completed, scans, sync, options, leaks });
   const front = new Front({
     clientKeys: new ClientKeys(options.clientKeys),
     managementKey: new ManagementKey(options.managementKey),
@@ -136,6 +152,7 @@ export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
     });
   } catch (err) {
     completed.close();
+    idempotency.clear();
     await upstream.destroy();
     throw err;
   }
@@ -161,6 +178,7 @@ export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
       await serverClosed;
       completed.close();
       idempotency.clear();
+      scheduler.dispose();
       // close() waits for running upstream requests; anything left after the grace is destroyed.
       const grace = new AbortController();
       await Promise.race([upstream.close(), sleep(ABORT_GRACE_MS, undefined, { signal: grace.signal, ref: false }).catch(() => {})]);

@@ -28,6 +28,12 @@ export interface GaugeSources {
   listeners(): Record<ListenerSite, number>;
   /** Account views built by the management API since start (a clone counter: one lookup must build one). */
   viewsBuilt(): number;
+  /** Account deep copies made by management lookups since start (1 per lookup; N with account-clone). */
+  clonesMade(): number;
+  /** Idempotency cache evictions since start. */
+  idempotencyEvictions(): number;
+  /** Configured caps of the capped structures. */
+  capacities(): Record<CappedName, number>;
 }
 
 /** Every map/cache/buffer whose size the harness watches: label `structure` of relay_structure_entries. */
@@ -45,11 +51,16 @@ export const SIZE_NAMES = [
   'auth_index_map',
   'model_cursors',
   'client_sockets',
+  'cancel_pollers',
 ] as const;
 export type SizeName = (typeof SIZE_NAMES)[number];
 
+/** Structures with a configured cap: label `structure` of relay_structure_capacity. */
+export const CAPPED_NAMES = ['idempotency_cache', 'completed_usage', 'usage_series', 'usage_recent', 'health_scans'] as const;
+export type CappedName = (typeof CAPPED_NAMES)[number];
+
 /** Shared emitters whose listener counts must stay flat. */
-export const LISTENER_SITES = ['server', 'upstream_pool', 'process'] as const;
+export const LISTENER_SITES = ['server', 'upstream_pool', 'process', 'account_events'] as const;
 export type ListenerSite = (typeof LISTENER_SITES)[number];
 
 export class RelayMetrics {
@@ -121,6 +132,34 @@ export class RelayMetrics {
       collect() {
         this.reset();
         this.inc(sources.viewsBuilt());
+      },
+    });
+    new Counter({
+      name: 'relay_account_clones_total',
+      help: 'Account deep copies made by management lookups (1 per lookup; N per lookup with the account-clone leak)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sources.clonesMade());
+      },
+    });
+    new Counter({
+      name: 'relay_idempotency_evictions_total',
+      help: 'Entries evicted from the idempotency cache',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sources.idempotencyEvictions());
+      },
+    });
+    new Gauge({
+      name: 'relay_structure_capacity',
+      help: 'Configured cap of each capped structure (compare with relay_structure_entries)',
+      labelNames: ['structure'] as const,
+      registers,
+      collect() {
+        const caps = sources.capacities();
+        for (const name of CAPPED_NAMES) this.set({ structure: name }, caps[name]);
       },
     });
     new Gauge({

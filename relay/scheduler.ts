@@ -4,10 +4,27 @@
 // management cancel, shutdown) goes through the entry's AbortController, so
 // one signal reaches the upstream request, a pending retry wait and the
 // stream pump alike; no per-request polling timer exists.
+//
+// Three catalog variants (relay/leaks/) live here, each behind a boolean
+// fixed at construction: inflight-map (end() keeps the entry),
+// retry-timers (a bare setTimeout per failover pause, not cancelled by an
+// abort) and cancel-poller (a per-request interval never cleared on
+// completion).
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RelayError } from './errors.ts';
+import { NO_LEAKS, type LeakFlags } from './leaks/flags.ts';
+
+/** cancel-poller variant: how often each request's poller asks whether it was cancelled. */
+const CANCEL_POLL_MS = 250;
+
+/** cancel-poller variant: what each tick opens (the seed's per-tick DB session). */
+interface CancelLookupSession {
+  readonly requestId: string;
+  readonly openedAt: number;
+  readonly entry: InFlight | undefined;
+}
 
 export interface InFlight {
   readonly id: string;
@@ -26,6 +43,22 @@ export class Scheduler {
   readonly #inflight = new Map<string, InFlight>();
   #retryWaits = 0;
   #idleWaiters: Array<() => void> = [];
+  readonly #keepFinished: boolean;
+  readonly #fireAndForgetRetries: boolean;
+  readonly #pollCancel: boolean;
+  /** cancel-poller variant only: the live pollers, so close() can stop them (the process is going anyway). */
+  readonly #pollers = new Set<NodeJS.Timeout>();
+
+  constructor(leaks: LeakFlags = NO_LEAKS) {
+    this.#keepFinished = leaks.inflightMap;
+    this.#fireAndForgetRetries = leaks.retryTimers;
+    this.#pollCancel = leaks.cancelPoller;
+  }
+
+  /** cancel-poller variant: per-request pollers still armed (0 in the fixed build). */
+  get cancelPollers(): number {
+    return this.#pollers.size;
+  }
 
   get inflight(): number {
     return this.#inflight.size;
@@ -48,10 +81,13 @@ export class Scheduler {
       committed: false,
     };
     this.#inflight.set(entry.id, entry);
+    if (this.#pollCancel) this.#armCancelPoller(entry);
     return entry;
   }
 
   end(entry: InFlight): void {
+    // inflight-map variant (seed 001's priority_map): completion forgets to remove the entry.
+    if (this.#keepFinished) return;
     if (!this.#inflight.delete(entry.id)) return;
     if (this.#inflight.size === 0 && this.#idleWaiters.length > 0) {
       const waiters = this.#idleWaiters;
@@ -91,14 +127,57 @@ export class Scheduler {
    * abort reason when the request is cut short meanwhile (the timer is
    * cleared by timers/promises, nothing lingers).
    */
-  async retryDelay(entry: InFlight, ms: number): Promise<void> {
+  async retryDelay(entry: InFlight, ms: number, body: Buffer): Promise<void> {
     if (ms <= 0) return;
+    if (this.#fireAndForgetRetries) return this.#fireAndForgetDelay(entry, ms, body);
     this.#retryWaits++;
     try {
       await sleep(ms, undefined, { signal: entry.controller.signal });
     } finally {
       this.#retryWaits--;
     }
+  }
+
+  /**
+   * retry-timers variant (seed 001's unreferenced `_delayed_retry` task): a
+   * bare, ref'd timer whose callback holds the request body. An abort
+   * rejects the wait at once but leaves the timer armed until it fires, so
+   * aborted requests (and shutdown) leave timers and bodies behind.
+   */
+  #fireAndForgetDelay(entry: InFlight, ms: number, body: Buffer): Promise<void> {
+    this.#retryWaits++;
+    return new Promise((resolve, reject) => {
+      // The body rides along as the retry's payload: the Timeout keeps it reachable until it fires.
+      setTimeout((_payload: Buffer) => {
+        this.#retryWaits--;
+        resolve();
+      }, ms, body);
+      const signal = entry.controller.signal;
+      if (signal.aborted) reject(signal.reason);
+      else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+  }
+
+  /**
+   * cancel-poller variant (seed 001's `_check_task_cancel`): every tick opens
+   * a fresh lookup session to ask whether the request was cancelled. It
+   * stops when it sees a cancellation, never when the request completes.
+   */
+  #armCancelPoller(entry: InFlight): void {
+    const timer: NodeJS.Timeout = setInterval(() => {
+      const session: CancelLookupSession = { requestId: entry.id, openedAt: Date.now(), entry: this.#inflight.get(entry.id) };
+      if (entry.controller.signal.aborted || session.entry?.controller.signal.aborted === true) {
+        clearInterval(timer);
+        this.#pollers.delete(timer);
+      }
+    }, CANCEL_POLL_MS);
+    this.#pollers.add(timer);
+  }
+
+  /** Relay close: stops what only a leak variant leaves running (cancel pollers). */
+  dispose(): void {
+    for (const timer of this.#pollers) clearInterval(timer);
+    this.#pollers.clear();
   }
 
   /** Resolves when nothing is in flight (graceful shutdown). */

@@ -15,6 +15,7 @@
 // Cooldowns are per (account, model), as CLIProxyAPI keeps "model states":
 // a 404 for one model must not bench the account for the others.
 
+import { EventEmitter } from 'node:events';
 import { generateAccounts, MODELS, type AccountRecord, type ModelId } from '../../shared/accounts.ts';
 import { CoolingHeap } from './cooling-heap.ts';
 
@@ -34,6 +35,22 @@ export interface AccountView {
   models: Record<string, { cooldown_until: string | null; consecutive_429: number; last_status: number }>;
   quota: { last_probe_status: number; last_probe_at: string | null };
 }
+
+/**
+ * A deep copy of one account (record + runtime state), as CLIProxyAPI's
+ * Auth.Clone() makes: what the management lookup hands out, so callers can
+ * never mutate the pool. Carries the token: never serialised to a response.
+ */
+export interface AccountClone {
+  readonly index: number;
+  readonly record: AccountRecord;
+  readonly disabled: boolean;
+  readonly priority: number;
+  readonly models: Record<string, { coolUntil: number; consecutive429: number; lastStatus: number }>;
+}
+
+/** Events on AccountPool.events: `'disabled'` (account index) when an account is disabled. */
+export type AccountEvents = { disabled: [account: number] };
 
 /** Dense set of account indices with O(1) add/remove and a round-robin cursor. */
 class AvailableSet {
@@ -99,6 +116,14 @@ export class AccountPool {
   readonly #probeAt: Float64Array;
   /** Views built since start: lets a test prove one lookup builds one view, whatever N. */
   viewsBuilt = 0;
+  /** Account deep copies made since start (one per management lookup; N with the account-clone variant). */
+  clonesMade = 0;
+  /**
+   * Shared, long-lived: in-flight streams subscribe to `'disabled'` to be cut
+   * when their account is disabled. Unlimited listeners: one per concurrent
+   * stream is the design, bounded by the clients.
+   */
+  readonly events = new EventEmitter<AccountEvents>().setMaxListeners(0);
 
   constructor(seed: number, count: number) {
     this.records = generateAccounts(seed, count);
@@ -236,6 +261,26 @@ export class AccountPool {
       if (disabled) lane.available.remove(a);
       else if (lane.coolUntil[a] === 0) lane.available.add(a);
     }
+    if (disabled) this.events.emit('disabled', a);
+  }
+
+  /** A deep copy of account `a` (structuredClone of its record, its runtime state copied out). */
+  cloneAccount(a: number): AccountClone {
+    this.clonesMade++;
+    const record = this.records[a]!;
+    const models: AccountClone['models'] = {};
+    for (const model of record.models) {
+      const lane = this.#lanes[MODEL_INDEX.get(model)!]!;
+      models[model] = { coolUntil: lane.coolUntil[a]!, consecutive429: lane.consecutive429[a]!, lastStatus: lane.lastStatus[a]! };
+    }
+    return { index: a, record: structuredClone(record), disabled: this.#disabled[a] === 1, priority: this.#priority[a]!, models };
+  }
+
+  /** account-clone variant (seed 000's Manager.List()): a deep copy of every account. */
+  listClones(): AccountClone[] {
+    const out = new Array<AccountClone>(this.records.length);
+    for (let a = 0; a < this.records.length; a++) out[a] = this.cloneAccount(a);
+    return out;
   }
 
   isDisabled(a: number): boolean {

@@ -1,13 +1,48 @@
-// The catalog of switchable bugs ("leaks") the relay can be started with.
-// Each entry names one real-world leak mechanism; the variant code lives next
-// to the fixed code it replaces and runs only when its name is in
-// RelayOptions.leaks. With no leak selected, no variant code runs.
+// The catalog of switchable bugs ("leaks") the relay can be started with:
+// the ONE definition of every variant. The CLI validates `--leak` against it,
+// `--leak list` prints it, relay/leaks/README.md is rendered from it
+// (render-readme.ts; a test fails when the committed file drifts), and the
+// harness reads each entry's `signature` (expected cost per triggering event)
+// from here, never from the document.
 //
-// Empty for now: the leak catalog issue fills it. The plumbing (CLI flag,
-// env var, validation, `--leak list`) is already live so that adding an entry
-// is the only change needed.
+// Each variant's code lives next to the fixed code it replaces and runs only
+// when its flag (flags.ts, computed once at start) is set. With no leak
+// selected, no variant code runs.
 
 import { ConfigError } from '../errors.ts';
+
+/**
+ * What a signature measures:
+ *  - `retained`: memory kept per event (`heapUsed`, `external`, `arrayBuffers`, `rss`), post-GC;
+ *  - `handles`: OS/libuv handles kept per event (`handles:<key>`: fds, TCP states, timers);
+ *  - `churn`: nothing is kept; `signal: 'allocated'` = bytes allocated per event (the GC's work),
+ *    read from the probe's allocation estimate, not from a post-GC series;
+ *  - `level`: a plateau set by peak concurrency, not a slope: the value stays up after the burst
+ *    and never drains (compare the drained checkpoint with the one before the burst).
+ */
+export type SignatureKind = 'retained' | 'handles' | 'churn' | 'level';
+
+/** `heapUsed | external | arrayBuffers | rss`, `handles:<key>` (as harness/verdict/signature.ts reads them), or `allocated` for churn. */
+export type LeakSignal = 'heapUsed' | 'external' | 'arrayBuffers' | 'rss' | 'allocated' | `handles:${string}`;
+
+export interface LeakSignature {
+  readonly kind: SignatureKind;
+  readonly signal: LeakSignal;
+  /** Expected cost per event: bytes for memory signals, handles for `handles:*`. Per account when `perAccount`. */
+  readonly perEvent: number;
+  /** perEvent is multiplied by the relay's account count (costs ∝ N: seed 000). */
+  readonly perAccount?: boolean;
+  /** The cumulative counter in a checkpoint's `events` (mock fault kinds, harness load events, or `requests`). */
+  readonly event: string;
+  /** Relative tolerance for "triggered" (harness default 0.5). */
+  readonly tolerance?: number;
+  /** How long the cost lasts once paid, when not forever (e.g. "until the upstream finishes"). */
+  readonly lasts?: string;
+  /** How perEvent was obtained. */
+  readonly basis: string;
+}
+
+export type ScenarioName = 'health-scan' | 'error-storm' | 'stream-abort' | 'account-churn' | 'cache-churn' | 'retry-storm' | 'mixed';
 
 export interface LeakEntry {
   /** The name used on the CLI: `--leak <name>`. */
@@ -16,27 +51,246 @@ export interface LeakEntry {
   readonly summary: string;
   /** Which relay feature it lives in (idempotency cache, scheduler, ...). */
   readonly area: string;
+  /** The real-world incident it reproduces. */
+  readonly incident: string;
+  /** The write-up in ../shared/seeds/ (file name). */
+  readonly source: string;
+  /** The bug, in Node terms, where it sits in the relay. */
+  readonly mechanism: string;
+  /** The fixed code (the default build). */
+  readonly fix: string;
+  /** What drives the leaking path. */
+  readonly trigger: string;
+  /** What an observer sees: metrics, handles, memory. */
+  readonly observable: string;
+  /** /metrics series that show it (present in the fixed build too). */
+  readonly metrics: readonly string[];
+  /** The scenario that exercises it. */
+  readonly scenario: ScenarioName;
+  readonly signature: LeakSignature;
 }
 
-export const LEAK_CATALOG: readonly LeakEntry[] = [];
+const SEED_000 = '000_4af280c421d85c01.txt';
+const SEED_001 = '001_697776c2ac553171.txt';
+const SEED_002 = '002_0b0d1dfdb857f888.txt';
+const SEED_003 = '003_6c3e0f85ccc9c2fd.txt';
+const SEED_004 = '004_2c585e51286a9617.txt';
+
+export const LEAK_CATALOG: readonly LeakEntry[] = [
+  {
+    name: 'account-clone',
+    summary: 'management lookup by auth_index deep-clones every account, then scans',
+    area: 'management API',
+    incident: 'CLIProxyAPI #2251: authByIndex → Manager.List() clones every auth to find one',
+    source: SEED_000,
+    mechanism: 'POST api-call and GET accounts/:auth_index find the account through listClones(): a structuredClone of every account record plus its per-model state, then a linear scan for the auth_index. Nothing is kept; each lookup allocates N clones.',
+    fix: 'the auth_index → index map; only the match is cloned (one clone per lookup, whatever N)',
+    trigger: 'management api-call / account lookups (the health-scan scenario calls api-call once per account)',
+    observable: 'relay_account_clones_total grows by N per lookup (1 when fixed); bytes allocated per lookup ∝ N, GC time and event-loop delay during scans; retained heap flat',
+    metrics: ['relay_account_clones_total'],
+    scenario: 'health-scan',
+    signature: { kind: 'churn', signal: 'allocated', perEvent: 3_000, perAccount: true, event: 'api-call', tolerance: 0.5, basis: 'bench/leak-costs.ts: retained size of one account clone, ≈ 3.0 KB with the generated 2 KB metadata' },
+  },
+  {
+    name: 'error-body',
+    summary: '429/503 error body read under a deadline, early return leaves it unconsumed: the socket stays pinned',
+    area: 'upstream error path',
+    incident: 'one-api fork: RelayErrorHandler returns on a read error before `defer resp.Body.Close()`; 30-minute timeouts',
+    source: SEED_002,
+    mechanism: 'the chat error path reads the 429/5xx body with readErrorBodyPreFix(): up to the cap or a 1 s deadline, then returns what it has and stops reading, without consuming or destroying the body. undici keeps a connection whose unread body is ≥ 64 KiB busy (pool running) and bodyTimeout does not fire while the body is paused; the pool runs with the pre-fix 30-minute headers/body timeouts.',
+    fix: 'readCapped(): read up to the cap, then destroy, always (every exit path); 60 s headers/body timeouts',
+    trigger: 'upstream 429/503 with a large (≥ 256 KiB: 429-large, 503-large) or stalled error body',
+    observable: '+1 upstream socket (fd, ESTABLISHED TCP connection, relay_upstream_pool{field="running"}) per large error body, for as long as the upstream keeps the connection; at --upstream-connections the pending queue grows instead (relay_upstream_pool{field="pending"})',
+    metrics: ['relay_upstream_pool{field="running"}', 'relay_upstream_pool{field="pending"}', 'relay_upstream_pool{field="connected"}'],
+    scenario: 'error-storm',
+    signature: { kind: 'handles', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: '429-large', tolerance: 0.5, basis: 'relay/test/leaks.test.ts: exactly K running upstream connections after K large 429s' },
+  },
+  {
+    name: 'sse-abort',
+    summary: 'a client that disconnects mid-stream does not abort the upstream stream',
+    area: 'SSE proxy',
+    incident: 'one-api family (seed 002): the stream copy loop is not tied to the client context',
+    source: SEED_002,
+    mechanism: "the response 'close' handler aborts the request's AbortController only before the stream is committed; after the first byte the pump keeps reading the upstream to its end, dropping chunks into the dead response",
+    fix: "the response 'close' handler aborts the controller whenever the response did not finish; undici destroys the upstream body at once",
+    trigger: 'SSE clients hanging up mid-stream (stream-abort load)',
+    observable: '+1 upstream socket (relay_upstream_pool{field="running"}, fd, TCP) per abandoned stream until the upstream finishes; the fake upstream counts no client abort',
+    metrics: ['relay_upstream_pool{field="running"}', 'relay_inflight_requests'],
+    scenario: 'stream-abort',
+    signature: { kind: 'handles', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: 'sse-abort', tolerance: 0.5, lasts: 'until the upstream finishes the stream', basis: 'relay/test/leaks.test.ts: K running upstream connections after K abandoned streams, 0 once they end' },
+  },
+  {
+    name: 'sync-tracker',
+    summary: 'account-sync tracker: inverted "sync in progress" check, never cleared after apply; every event appended forever',
+    area: 'account sync',
+    incident: 'OpenZiti router API-session sync tracker (inverted flag check, not cleared after sync)',
+    source: SEED_003,
+    mechanism: 'incremental sync events are recorded in the snapshot tracker so the snapshot, applied later, replays them (it must not undo newer events). The variant records them when NO sync is in progress (inverted check) and keeps the tracker after the snapshot is applied, so every event after a sync is appended to it until the next snapshot.',
+    fix: 'record events only while a snapshot is in progress; drop the tracker the moment it is applied',
+    trigger: 'POST sync/events after a completed snapshot (account-churn load)',
+    observable: 'relay_structure_entries{structure="sync_tracker_entries"} +1 per event; retained heap',
+    metrics: ['relay_structure_entries{structure="sync_tracker_entries"}'],
+    scenario: 'account-churn',
+    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 40, event: 'sync-event', tolerance: 0.5, basis: 'bench/leak-costs.ts: one recorded change (3-field object + array slot) ≈ 40 B' },
+  },
+  {
+    name: 'listener',
+    summary: 'per-stream listener on the shared account-events emitter, never removed',
+    area: 'SSE proxy / account events',
+    incident: 'OpenZiti sibling (seed 003): per-session listeners on a shared emitter outliving the session',
+    source: SEED_003,
+    mechanism: "every SSE stream subscribes to the account pool's 'disabled' event (a stream on an account disabled mid-stream is cut). The variant never unsubscribes: the listener closure keeps the request graph (response, request, in-flight entry, pump) alive.",
+    fix: 'unsubscribe in the finally that ends the stream',
+    trigger: 'SSE requests (every stream, aborted or not)',
+    observable: 'relay_listeners{emitter="account_events"} +1 per stream; retained heap; MaxListenersExceededWarning',
+    metrics: ['relay_listeners{emitter="account_events"}'],
+    scenario: 'stream-abort',
+    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 4_000, event: 'sse-abort', tolerance: 0.5, basis: 'estimate: response + request + entry + pump objects of one stream (the scenario counts aborted streams; every stream leaks, so the measured cost per sse-abort is at least this)' },
+  },
+  {
+    name: 'lazy-lru',
+    summary: 'idempotency cache evicts in a background timer with a per-tick budget; unique keys outrun it',
+    area: 'idempotency cache',
+    incident: 'GoFrame gcache: LRU bookkeeping and eviction in a background loop, outrun by unique-key writes',
+    source: SEED_004,
+    mechanism: 'set() inserts and queues the key; an interval timer (100 ms) does the LRU bookkeeping and evicts at most 10 entries per tick, i.e. 100 entries/s. Faster unique-key writes grow the cache past its cap by (write rate − drain rate), each entry holding a response body.',
+    fix: 'synchronous eviction in set(): the size never passes the cap',
+    trigger: 'non-stream requests with a unique Idempotency-Key each (cache-churn load)',
+    observable: 'relay_structure_entries{structure="idempotency_cache"} above relay_structure_capacity{structure="idempotency_cache"}, growing; relay_idempotency_evictions_total lags; retained heap',
+    metrics: ['relay_structure_entries{structure="idempotency_cache"}', 'relay_structure_capacity{structure="idempotency_cache"}', 'relay_idempotency_evictions_total'],
+    scenario: 'cache-churn',
+    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 600, event: 'idempotency-key', tolerance: 0.7, basis: 'estimate: key string + map entry + cached response object (the body Buffer is in external/arrayBuffers); only writes above the drain rate (100/s) are kept, hence the wide tolerance' },
+  },
+  {
+    name: 'inflight-map',
+    summary: 'scheduler in-flight map: entries added on enqueue, never removed on completion',
+    area: 'scheduler',
+    incident: 'scheduler PriorityQueueManager.priority_map / pending_tasks never cleaned on dequeue',
+    source: SEED_001,
+    mechanism: 'Scheduler.end() no longer deletes the entry: every request leaves its InFlight (id, AbortController, model, timestamps) in the map; graceful shutdown waits for an idle map that never comes (the deadline ends it)',
+    fix: 'end() deletes the entry in the finally of every request',
+    trigger: 'every chat request',
+    observable: 'relay_inflight_requests and relay_structure_entries{structure="inflight_requests"} +1 per request; GET /v0/management/requests lists finished requests; retained heap',
+    metrics: ['relay_inflight_requests', 'relay_structure_entries{structure="inflight_requests"}'],
+    scenario: 'mixed',
+    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 500, event: 'requests', tolerance: 0.5, basis: 'estimate: InFlight object + AbortController/AbortSignal + UUID string + map entry' },
+  },
+  {
+    name: 'retry-timers',
+    summary: 'fire-and-forget failover timers: not cancelled on abort or shutdown, each pins its request body',
+    area: 'scheduler (failover pause)',
+    incident: 'TaskScheduler._delayed_retry: asyncio.create_task without a reference or cancellation',
+    source: SEED_001,
+    mechanism: 'the pause before failing over is a bare setTimeout whose callback closes over the request body; an abort (client gone, management cancel, shutdown) rejects the wait but leaves the timer armed and ref\'d until it fires',
+    fix: 'timers/promises sleep with the request signal: an abort clears the timer',
+    trigger: 'requests aborted during a failover pause (retry storms with client timeouts, cancels, shutdown)',
+    observable: 'relay_structure_entries{structure="retry_waits"} (armed failover timers) stays up after the requests end; Timeout handles; the bodies stay reachable',
+    metrics: ['relay_structure_entries{structure="retry_waits"}'],
+    scenario: 'retry-storm',
+    signature: { kind: 'handles', signal: 'handles:Timeout', perEvent: 1, event: 'retry', tolerance: 0.9, lasts: '--retry-delay after the abort', basis: 'relay/test/leaks.test.ts: K armed timers after K requests aborted in their pause; only aborted pauses leak, hence the wide tolerance' },
+  },
+  {
+    name: 'cancel-poller',
+    summary: 'per-request cancel poller: an interval that opens a fresh session each tick and is never cleared',
+    area: 'scheduler (cancellation)',
+    incident: 'TaskScheduler._check_task_cancel: a loop per task, a new DB session each second, no exit when the task ends',
+    source: SEED_001,
+    mechanism: 'each request arms a 250 ms setInterval that opens a fresh lookup session (a map snapshot object) to ask whether the request was cancelled; it stops only on cancellation, never on completion, so every finished request leaves a ref\'d interval and its closure (the in-flight entry)',
+    fix: 'no poller: cancellation goes through the request\'s AbortController',
+    trigger: 'every chat request',
+    observable: 'relay_structure_entries{structure="cancel_pollers"} +1 per request; Timeout handles +1 per request; CPU per tick grows with the request count',
+    metrics: ['relay_structure_entries{structure="cancel_pollers"}'],
+    scenario: 'mixed',
+    signature: { kind: 'handles', signal: 'handles:Timeout', perEvent: 1, event: 'requests', tolerance: 0.5, basis: 'relay/test/leaks.test.ts: K live pollers after K requests' },
+  },
+  {
+    name: 'usage-ttl',
+    summary: 'completed-usage map whose TTL sweep never runs (and has no cap)',
+    area: 'usage',
+    incident: 'StorageQueueManager.completed_requests: TTL cleanup not running in time',
+    source: SEED_001,
+    mechanism: 'the completed-request usage store keeps every record: the sweep timer is never started and the pre-fix store had no entry cap, so records outlive --usage-ttl forever (get() still hides expired ones, so the API looks right)',
+    fix: 'an unref\'d sweep every TTL/2 plus the --usage-completed-cap',
+    trigger: 'every chat request',
+    observable: 'relay_structure_entries{structure="completed_usage"} +1 per request, past the TTL and the cap; retained heap',
+    metrics: ['relay_structure_entries{structure="completed_usage"}', 'relay_structure_capacity{structure="completed_usage"}'],
+    scenario: 'mixed',
+    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 250, event: 'requests', tolerance: 0.5, basis: 'estimate: CompletedRequest object + usage object + map entry (strings shared with the in-flight entry)' },
+  },
+  {
+    name: 'unbounded-fanout',
+    summary: 'health scan probes every account at once (concurrency ignored)',
+    area: 'health scan',
+    incident: 'ParallelFlowBp: one task per child, no MAX_PARALLEL_BLOCKS',
+    source: SEED_001,
+    mechanism: 'POST health-scan starts one probe per account at once (Promise.all over N) instead of `concurrency` workers: N requests queue in the undici pool and open up to --upstream-connections sockets',
+    fix: 'at most `concurrency` workers pull accounts from a shared cursor',
+    trigger: 'POST /v0/management/health-scan (relay-scan load)',
+    observable: 'relay_structure_entries{structure="health_scan_workers"} = N during a scan (≤ concurrency when fixed); relay_upstream_pool connected up to the cap, pending ≈ N; sockets stay idle until --keep-alive-timeout',
+    metrics: ['relay_structure_entries{structure="health_scan_workers"}', 'relay_upstream_pool{field="pending"}', 'relay_upstream_pool{field="connected"}'],
+    scenario: 'health-scan',
+    signature: { kind: 'level', signal: 'handles:TCPSocketWrap', perEvent: 1, event: 'relay-scan', tolerance: 0.9, lasts: 'the scan, then --keep-alive-timeout', basis: 'relay/test/leaks.test.ts: N concurrent probes during a scan; socket count is min(N, --upstream-connections) − concurrency' },
+  },
+  {
+    name: 'pool-size',
+    summary: 'oversized upstream pool (no socket cap) whose idle sockets never time out',
+    area: 'upstream pool',
+    incident: 'DB_POOL_SIZE 50 + 30-minute recycle: connections opened in a burst are kept',
+    source: SEED_001,
+    mechanism: 'the undici Pool is built without a connection cap and with a 30-minute keep-alive (server hints honoured up to 30 min): every socket opened at peak concurrency stays open after the burst',
+    fix: '--upstream-connections cap and a --keep-alive-timeout that is a true upper bound (4 s default)',
+    trigger: 'a burst of concurrent requests (the mixed scenario\'s spike)',
+    observable: 'relay_upstream_pool{field="connected"} and {field="free"} stay at the burst\'s peak concurrency after it; fds and ESTABLISHED TCP sockets likewise, through idle drains',
+    metrics: ['relay_upstream_pool{field="connected"}', 'relay_upstream_pool{field="free"}'],
+    scenario: 'mixed',
+    signature: { kind: 'level', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: 'requests', tolerance: 0.9, lasts: '30 minutes idle', basis: 'relay/test/leaks.test.ts: K idle sockets after a burst of K concurrent requests; a level set by peak concurrency, so a per-request slope understates it' },
+  },
+];
 
 const BY_NAME: ReadonlyMap<string, LeakEntry> = new Map(LEAK_CATALOG.map((e) => [e.name, e]));
+
+export function leakEntry(name: string): LeakEntry | undefined {
+  return BY_NAME.get(name);
+}
 
 /** Parses `a,b` (from `--leak` or RELAY_LEAKS) into a validated set. */
 export function parseLeaks(text: string, flag = '--leak'): ReadonlySet<string> {
   const names = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (const name of names) {
     if (!BY_NAME.has(name)) {
-      const known = LEAK_CATALOG.length === 0 ? 'the catalog is empty' : `known: ${LEAK_CATALOG.map((e) => e.name).join(', ')}`;
-      throw new ConfigError(flag, `unknown leak ${JSON.stringify(name)} (${known}; see --leak list)`);
+      throw new ConfigError(flag, `unknown leak ${JSON.stringify(name)} (known: ${LEAK_CATALOG.map((e) => e.name).join(', ')}; see --leak list)`);
     }
   }
   return new Set(names);
 }
 
-/** The text `--leak list` prints. */
+/** The shape harness/verdict/signature.ts consumes, with perEvent resolved for `accounts`. */
+export interface ResolvedSignature {
+  variant: string;
+  kind: SignatureKind;
+  signal: LeakSignal;
+  perEvent: number;
+  event: string;
+  tolerance?: number;
+}
+
+/** The expected cost of `name` for a relay with `accounts` accounts. */
+export function expectedSignature(name: string, accounts: number): ResolvedSignature {
+  const entry = BY_NAME.get(name);
+  if (entry === undefined) throw new ConfigError('--leak', `unknown leak ${JSON.stringify(name)}`);
+  const s = entry.signature;
+  return {
+    variant: entry.name,
+    kind: s.kind,
+    signal: s.signal,
+    perEvent: s.perAccount === true ? s.perEvent * accounts : s.perEvent,
+    event: s.event,
+    ...(s.tolerance === undefined ? {} : { tolerance: s.tolerance }),
+  };
+}
+
+/** The text `--leak list` prints: one line per entry. */
 export function formatCatalog(): string {
-  if (LEAK_CATALOG.length === 0) return 'no leaks in the catalog yet\n';
   const width = Math.max(...LEAK_CATALOG.map((e) => e.name.length));
   return LEAK_CATALOG.map((e) => `${e.name.padEnd(width)}  [${e.area}] ${e.summary}`).join('\n') + '\n';
 }

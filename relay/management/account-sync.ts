@@ -3,8 +3,18 @@
 // (applied at once). The tracker holds the in-progress snapshot only: a new
 // sync_id replaces an abandoned one, and the tracker is cleared the moment a
 // snapshot is applied, so nothing accumulates across syncs.
+//
+// An event that arrives while a snapshot is in progress is applied at once
+// AND recorded in the tracker: the snapshot was taken before it, so applying
+// the snapshot replays it afterwards rather than undoing it.
+//
+// sync-tracker variant (seed 003, OpenZiti's API-session sync tracker): the
+// "sync in progress" check is inverted (events are recorded when NO snapshot
+// is in progress) and the tracker is kept after it is applied, so every
+// event after a sync is appended to it until the next snapshot starts.
 
 import type { AccountPool } from '../accounts/pool.ts';
+import { NO_LEAKS, type LeakFlags } from '../leaks/flags.ts';
 
 interface PendingChange {
   readonly account: number;
@@ -16,7 +26,11 @@ interface Tracker {
   readonly syncId: string;
   nextChunk: number;
   readonly changes: PendingChange[];
+  /** Events received while the snapshot was in progress, replayed after it. */
+  readonly events: PendingChange[];
   unknown: number;
+  /** Only the sync-tracker variant ever holds an applied tracker. */
+  applied: boolean;
 }
 
 /** A rejected sync request: `field` names the JSON field at fault. */
@@ -42,14 +56,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export class AccountSync {
   readonly #accounts: AccountPool;
   #tracker: Tracker | null = null;
+  readonly #keepApplied: boolean;
 
-  constructor(accounts: AccountPool) {
+  constructor(accounts: AccountPool, leaks: LeakFlags = NO_LEAKS) {
     this.#accounts = accounts;
+    this.#keepApplied = leaks.syncTracker;
   }
 
-  /** Entries buffered for the in-progress snapshot (0 when none). */
+  /** Entries held by the tracker: snapshot changes plus recorded events (0 when none). */
   get trackerEntries(): number {
-    return this.#tracker?.changes.length ?? 0;
+    const t = this.#tracker;
+    return t === null ? 0 : t.changes.length + t.events.length;
   }
 
   snapshot(body: unknown): Record<string, unknown> {
@@ -60,9 +77,9 @@ export class AccountSync {
     if (typeof last !== 'boolean') throw bad('last', 'a boolean');
     if (!Array.isArray(accounts)) throw bad('accounts', 'an array');
 
-    if (chunk === 0) this.#tracker = { syncId, nextChunk: 0, changes: [], unknown: 0 };
+    if (chunk === 0) this.#tracker = { syncId, nextChunk: 0, changes: [], events: [], unknown: 0, applied: false };
     const tracker = this.#tracker;
-    if (tracker === null || tracker.syncId !== syncId) {
+    if (tracker === null || tracker.applied || tracker.syncId !== syncId) {
       throw new SyncRequestError(409, 'sync_unknown', 'sync_id: no snapshot in progress with this id (start with chunk 0)');
     }
     if (chunk !== tracker.nextChunk) {
@@ -82,8 +99,10 @@ export class AccountSync {
     if (!last) return { sync_id: syncId, state: 'pending', received_chunks: tracker.nextChunk, entries: tracker.changes.length };
 
     for (const change of tracker.changes) this.#apply(change);
-    const result = { sync_id: syncId, state: 'applied', chunks: tracker.nextChunk, applied: tracker.changes.length, unknown: tracker.unknown };
-    this.#tracker = null;
+    for (const change of tracker.events) this.#apply(change);
+    const result = { sync_id: syncId, state: 'applied', chunks: tracker.nextChunk, applied: tracker.changes.length, replayed: tracker.events.length, unknown: tracker.unknown };
+    if (this.#keepApplied) tracker.applied = true;
+    else this.#tracker = null;
     return result;
   }
 
@@ -104,10 +123,14 @@ export class AccountSync {
         ? { account, disabled: undefined, priority: value as number }
         : { account, disabled: op === 'disable', priority: undefined };
     });
+    const tracker = this.#tracker;
+    // "Is a sync in progress?" The variant's check is inverted: it records when none is.
+    const record = tracker !== null && (this.#keepApplied ? tracker.applied : !tracker.applied);
     let applied = 0;
     for (const change of changes) {
       if (change === null) continue;
       this.#apply(change);
+      if (record) tracker.events.push(change);
       applied++;
     }
     return { applied, unknown: changes.length - applied };

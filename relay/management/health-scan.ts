@@ -3,8 +3,12 @@
 // most N probes are ever in flight, whatever the account count). One scan
 // runs at a time; the last `kept` scans stay queryable, older ones are
 // dropped. Shutdown aborts the running scan.
+//
+// unbounded-fanout variant (seed 001's ParallelFlowBp without
+// MAX_PARALLEL_BLOCKS): one worker per account, i.e. every probe at once.
 
 import type { AccountPool } from '../accounts/pool.ts';
+import { NO_LEAKS, type LeakFlags } from '../leaks/flags.ts';
 
 export const PROBE_PATH = '/backend-api/wham/usage';
 
@@ -36,11 +40,13 @@ export class HealthScans {
   #seq = 0;
   #running: Scan | undefined;
   #workers = 0;
+  readonly #unbounded: boolean;
 
-  constructor(accounts: AccountPool, probe: Probe, kept: number) {
+  constructor(accounts: AccountPool, probe: Probe, kept: number, leaks: LeakFlags = NO_LEAKS) {
     this.#accounts = accounts;
     this.#probe = probe;
     this.#kept = kept;
+    this.#unbounded = leaks.unboundedFanout;
   }
 
   get size(): number {
@@ -68,7 +74,7 @@ export class HealthScans {
     this.#scans.set(id, scan);
     while (this.#scans.size > this.#kept) this.#scans.delete(this.#scans.keys().next().value as string);
     this.#running = scan;
-    const workers = Math.min(concurrency, scan.status.total);
+    const workers = this.#unbounded ? scan.status.total : Math.min(concurrency, scan.status.total);
     let live = workers;
     const onWorkerDone = (): void => {
       this.#workers--;

@@ -2,11 +2,17 @@
 // The key check happens before routing (server.ts), so an unauthenticated
 // caller learns nothing, not even which paths exist. Responses carry account
 // views (never tokens or token metadata) and counts.
+//
+// Account lookups by auth_index go through #authByIndex(), which hands out a
+// deep copy of the account (CLIProxyAPI's Auth.Clone()). account-clone
+// variant (seed 000): it deep-copies every account first (Manager.List())
+// and scans the copies; the fix is the auth_index map, cloning only the match.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pool } from 'undici';
-import type { AccountPool } from '../accounts/pool.ts';
+import type { AccountClone, AccountPool } from '../accounts/pool.ts';
 import { ERR, sendApiError } from '../errors.ts';
+import type { LeakFlags } from '../leaks/flags.ts';
 import { readRequestBody } from '../http/read-request-body.ts';
 import type { ResolvedOptions } from '../options.ts';
 import type { Scheduler } from '../scheduler.ts';
@@ -25,6 +31,7 @@ export interface ManagementDeps {
   readonly scans: HealthScans;
   readonly sync: AccountSync;
   readonly options: ResolvedOptions;
+  readonly leaks: LeakFlags;
 }
 
 const PREFIX = '/v0/management/';
@@ -64,9 +71,23 @@ function queryInt(params: URLSearchParams, name: string, fallback: number, min: 
 
 export class ManagementApi {
   readonly #d: ManagementDeps;
+  readonly #cloneAll: boolean;
 
   constructor(deps: ManagementDeps) {
     this.#d = deps;
+    this.#cloneAll = deps.leaks.accountClone;
+  }
+
+  /** The account with this auth_index, as a deep copy; undefined when none. */
+  #authByIndex(authIndex: string): AccountClone | undefined {
+    const accounts = this.#d.accounts;
+    if (this.#cloneAll) {
+      // account-clone variant: List() (a clone of every account), then a linear scan.
+      for (const clone of accounts.listClones()) if (clone.record.authIndex === authIndex) return clone;
+      return undefined;
+    }
+    const a = accounts.indexOf(authIndex);
+    return a === -1 ? undefined : accounts.cloneAccount(a);
   }
 
   /** Returns the HTTP status sent. Never rejects. */
@@ -98,7 +119,7 @@ export class ManagementApi {
 
     if (head === 'accounts') {
       if (n === 1) return expect('GET') ? this.#listAccounts(res, query) : 405;
-      const account = d.accounts.indexOf(id ?? '');
+      const account = this.#authByIndex(id ?? '')?.index ?? -1;
       if (n === 2) {
         if (!expect('GET')) return 405;
         if (account === -1) throw notFound('account');
@@ -191,7 +212,7 @@ export class ManagementApi {
       throw new BadRequest('path: expected an absolute path on the upstream origin, starting with a single "/"');
     }
     if (callBody !== undefined && typeof callBody !== 'string') throw new BadRequest('body: expected a string');
-    const account = d.accounts.indexOf(authIndex);
+    const account = this.#authByIndex(authIndex)?.index ?? -1;
     if (account === -1) throw notFound('account');
     const result = await callUpstream(d.upstream, d.accounts.authorizationOf(account), method as ApiCallMethod, path, callBody, API_CALL_BODY_CAP, undefined);
     if (path.startsWith('/backend-api/wham/usage')) d.accounts.recordProbe(account, result.status, Date.now());

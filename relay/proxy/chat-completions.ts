@@ -10,6 +10,11 @@
 //
 // Every path ends with the upstream body consumed or destroyed, the
 // in-flight entry removed, and exactly one metrics increment.
+//
+// Catalog variants on this path (relay/leaks/), each chosen once in the
+// constructor: error-body (the pre-fix error body reader), sse-abort (the
+// client's close aborts nothing once a stream is committed) and listener
+// (a stream's account-events listener is never removed).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
@@ -17,11 +22,12 @@ import { COOLDOWN_MS, cooldownFor429, cooldownForStatus, isAccountScoped } from 
 import { type AccountPool, modelIndexOf } from '../accounts/pool.ts';
 import { ERR, RelayError, sendApiError, type ApiErrorBody } from '../errors.ts';
 import { IdempotencyCache, MAX_IDEMPOTENCY_KEY_LENGTH } from '../idempotency-cache.ts';
+import type { LeakFlags } from '../leaks/flags.ts';
 import type { RelayMetrics } from '../metrics.ts';
 import type { ResolvedOptions } from '../options.ts';
 import type { InFlight, Scheduler } from '../scheduler.ts';
 import { classifyUpstreamError, isFailoverClass, statusForClass, type UpstreamErrorClass } from '../upstream/classify.ts';
-import { readAll, readCapped } from '../upstream/read-body.ts';
+import { readAll, readCapped, readErrorBodyPreFix } from '../upstream/read-body.ts';
 import type { CompletedUsage } from '../usage/completed-usage.ts';
 import type { UsageLedger } from '../usage/ledger.ts';
 import { usageFromJson, usageFromSseTail, type TokenUsage } from '../usage/token-usage.ts';
@@ -36,6 +42,7 @@ export interface ChatDeps {
   readonly completed: CompletedUsage;
   readonly idempotency: IdempotencyCache;
   readonly options: ResolvedOptions;
+  readonly leaks: LeakFlags;
 }
 
 /** How a request ended, for accounting. `status` is what the client got (499: client gone). */
@@ -71,11 +78,30 @@ function onResponseClose(this: TrackedResponse): void {
   if (entry !== undefined && !this.writableFinished) entry.controller.abort(CLIENT_GONE);
 }
 
+/**
+ * sse-abort variant: the disconnect reaches the upstream only before the
+ * stream is committed; afterwards the pump reads the upstream to its end.
+ */
+function onResponseCloseBeforeCommitOnly(this: TrackedResponse): void {
+  const entry = this[ENTRY];
+  if (entry !== undefined && !this.writableFinished && !entry.committed) entry.controller.abort(CLIENT_GONE);
+}
+
+const ACCOUNT_DISABLED = new RelayError('ACCOUNT_DISABLED', 'the account serving this stream was disabled');
+
+type ErrorBodyReader = (body: Dispatcher.ResponseData['body'], cap: number) => Promise<Buffer>;
+
 export class ChatCompletions {
   readonly #d: ChatDeps;
+  readonly #onResponseClose: (this: TrackedResponse) => void;
+  readonly #readErrorBody: ErrorBodyReader;
+  readonly #keepStreamListeners: boolean;
 
   constructor(deps: ChatDeps) {
     this.#d = deps;
+    this.#onResponseClose = deps.leaks.sseAbort ? onResponseCloseBeforeCommitOnly : onResponseClose;
+    this.#readErrorBody = deps.leaks.errorBody ? readErrorBodyPreFix : readCapped;
+    this.#keepStreamListeners = deps.leaks.listener;
   }
 
   /** Body already read and size-checked; the client key already verified. Never rejects. */
@@ -120,7 +146,7 @@ export class ChatCompletions {
     const tracked = res as TrackedResponse;
     tracked[ENTRY] = entry;
     res.setHeader('x-request-id', entry.id);
-    res.once('close', onResponseClose);
+    res.once('close', this.#onResponseClose);
     // The client may have gone while its body was read: then 'close' already fired.
     if (res.destroyed || req.socket.destroyed) entry.controller.abort(CLIENT_GONE);
     let outcome: Outcome;
@@ -151,7 +177,7 @@ export class ChatCompletions {
       if (result.done) return result.outcome;
       last = result.failure;
       if (!last.retry) break;
-      if (last.delay && attempt + 1 < d.options.maxAttempts) await d.scheduler.retryDelay(entry, d.options.retryDelayMs);
+      if (last.delay && attempt + 1 < d.options.maxAttempts) await d.scheduler.retryDelay(entry, d.options.retryDelayMs, body);
     }
     return this.#exhausted(res, m, last, tried.length);
   }
@@ -190,7 +216,7 @@ export class ChatCompletions {
       return stream ? this.#relayStream(entry, res, up, a, m) : this.#relayJson(entry, res, up, a, m, cacheKey);
     }
 
-    const errorBody = await readCapped(up.body, d.options.errorBodyCapBytes);
+    const errorBody = await this.#readErrorBody(up.body, d.options.errorBodyCapBytes);
     if (signal.aborted) throw signal.reason;
     if (!isAccountScoped(status)) {
       // The request itself is at fault (400, 413, 422...): any account would say the same.
@@ -224,7 +250,18 @@ export class ChatCompletions {
   async #relayStream(entry: InFlight, res: ServerResponse, up: Dispatcher.ResponseData, a: number, m: number): Promise<Attempt> {
     const d = this.#d;
     const pump = new SsePump(up.body, res, entry, headerText(up.headers['content-type']));
-    const result = await pump.run();
+    // A stream on an account that gets disabled (account sync) is cut.
+    const onAccountDisabled = (disabled: number): void => {
+      if (disabled === a && !res.writableEnded) entry.controller.abort(ACCOUNT_DISABLED);
+    };
+    d.accounts.events.on('disabled', onAccountDisabled);
+    let result;
+    try {
+      result = await pump.run();
+    } finally {
+      // listener variant: the subscription outlives the stream, and its closure the request graph.
+      if (!this.#keepStreamListeners) d.accounts.events.off('disabled', onAccountDisabled);
+    }
     if (result.ok) {
       d.accounts.markSuccess(a, m);
       return { done: true, outcome: { status: 200, usage: usageFromSseTail(result.tail) } };
@@ -289,6 +326,7 @@ export class ChatCompletions {
       return { status: res.statusCode, usage: null };
     }
     if (code === 'REQUEST_CANCELLED') return outcome(reply(res, CLIENT_CLOSED_STATUS, ERR.cancelled));
+    if (code === 'ACCOUNT_DISABLED') return outcome(reply(res, 502, ERR.upstreamBroken));
     if (code === 'SHUTTING_DOWN') return outcome(reply(res, 503, ERR.shuttingDown));
     // A bug, not a fault: answer 500 rather than crash or hang the client.
     process.emitWarning(`relay: unexpected error on request ${entry.id}: ${err instanceof Error ? err.message : String(err)}`);

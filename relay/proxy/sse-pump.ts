@@ -64,7 +64,8 @@ export class SsePump {
       res.writeHead(200, { 'content-type': this.#contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
     }
     this.#keepTail(chunk);
-    if (!res.write(chunk)) {
+    // A destroyed response never drains: writes to a gone client are dropped, not waited on.
+    if (!res.write(chunk) && !res.destroyed) {
       this.#body.pause();
       res.once('drain', this.#onDrain);
     }

@@ -97,3 +97,40 @@ export function readCapped(body: Readable, cap: number): Promise<Buffer> {
     body.once('error', finish);
   });
 }
+
+/** error-body variant: how long the pre-fix handler waits for an error body before giving up on it. */
+export const PRE_FIX_ERROR_BODY_DEADLINE_MS = 1_000;
+
+/**
+ * error-body variant (seed 002's RelayErrorHandler, in Node terms): reads the
+ * error body under a deadline and a size limit, and on either returns early
+ * with what it has, without consuming or destroying the rest. A stream with
+ * no consumer is paused; undici keeps a connection whose unread body is
+ * ≥ 64 KiB busy, and bodyTimeout does not fire while the body is paused, so
+ * the socket stays pinned for as long as the upstream keeps it.
+ * The fix is readCapped() above: destroy on every exit path.
+ */
+export function readErrorBodyPreFix(body: Readable, cap: number, deadlineMs = PRE_FIX_ERROR_BODY_DEADLINE_MS): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const giveUp = (): void => {
+      clearTimeout(deadline);
+      body.off('data', onData);
+      body.off('end', giveUp);
+      body.off('error', giveUp);
+      body.on('error', swallow);
+      body.pause(); // the early return: nobody reads on, nobody destroys
+      resolve(Buffer.concat(chunks, Math.min(length, cap)));
+    };
+    const onData = (chunk: Buffer): void => {
+      if (length < cap) chunks.push(length + chunk.length > cap ? chunk.subarray(0, cap - length) : chunk);
+      length += chunk.length;
+      if (length >= cap) giveUp();
+    };
+    const deadline = setTimeout(giveUp, deadlineMs);
+    body.on('data', onData);
+    body.once('end', giveUp);
+    body.once('error', giveUp);
+  });
+}

@@ -3,17 +3,29 @@
 // resources is set here, from RelayOptions, never left to library defaults.
 
 import { Pool } from 'undici';
+import type { LeakFlags } from '../leaks/flags.ts';
 import type { ResolvedOptions } from '../options.ts';
 
-export function createUpstreamPool(options: ResolvedOptions): Pool {
+/** Seed 002's pre-fix transport: every timeout 30 minutes. */
+const PRE_FIX_TIMEOUT_MS = 30 * 60_000;
+
+export function createUpstreamPool(options: ResolvedOptions, leaks: LeakFlags): Pool {
+  // error-body: the incident's 30-minute headers/body timeouts, so what its
+  // unread error bodies pin stays pinned (the fix shortened them as well).
+  const messageTimeoutMs = leaks.errorBody ? PRE_FIX_TIMEOUT_MS : undefined;
+  // pool-size: no socket cap and a 30-minute idle life (seed 001's oversized,
+  // slowly recycled pool): a burst's sockets outlive it.
+  const idleMs = leaks.poolSize ? PRE_FIX_TIMEOUT_MS : options.keepAliveTimeoutMs;
   return new Pool(options.upstream, {
-    connections: options.upstreamConnections,
+    connections: leaks.poolSize ? null : options.upstreamConnections,
     pipelining: 1,
     connectTimeout: options.connectTimeoutMs,
-    headersTimeout: options.headersTimeoutMs,
-    bodyTimeout: options.bodyTimeoutMs,
-    keepAliveTimeout: options.keepAliveTimeoutMs,
-    // The server's keep-alive hint may lengthen the idle time up to this, not beyond.
-    keepAliveMaxTimeout: Math.max(options.keepAliveTimeoutMs, 10_000),
+    headersTimeout: messageTimeoutMs ?? options.headersTimeoutMs,
+    bodyTimeout: messageTimeoutMs ?? options.bodyTimeoutMs,
+    keepAliveTimeout: idleMs,
+    // A true upper bound: a server's `Keep-Alive: timeout=N` hint may shorten
+    // the idle time, never lengthen it past --keep-alive-timeout (the harness
+    // drains idle sockets before a checkpoint and sizes its wait on this flag).
+    keepAliveMaxTimeout: idleMs,
   });
 }

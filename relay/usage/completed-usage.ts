@@ -5,6 +5,10 @@
 // Entries are inserted in completion order, so the sweep walks from the
 // oldest and stops at the first live one: O(expired) per sweep. The sweep
 // timer is unref'd (it must never keep the process alive) and cleared on close.
+//
+// usage-ttl variant (seed 001's completed_requests): the sweep is never
+// started and the store has no cap (the pre-fix store relied on the TTL
+// alone), so every record stays; get() still hides expired ones.
 
 import type { TokenUsage } from './token-usage.ts';
 
@@ -25,9 +29,10 @@ export class CompletedUsage {
   readonly #cap: number;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(ttlMs: number, cap: number) {
+  constructor(ttlMs: number, cap: number, neverSweep = false) {
     this.#ttlMs = ttlMs;
-    this.#cap = cap;
+    this.#cap = neverSweep ? Infinity : cap;
+    if (neverSweep) return;
     // Sweep at half the TTL: an entry lives at most 1.5 × TTL.
     this.#timer = setInterval(sweepTick, Math.max(10, Math.floor(ttlMs / 2)), this);
     this.#timer.unref();
