@@ -95,7 +95,10 @@ export interface Checkpoint {
   fds: number;
   tcp: Counts;
   relay: Record<string, number> | null;
-  gc: { count: number; timeMs: number };
+  /** Cumulative GC figures, including the two GCs this checkpoint forced. */
+  gc: { count: number; timeMs: number; majorCount?: number };
+  /** Wall time of the forced GCs and the event-loop turns after them, ms. */
+  forcedGcMs?: number;
   allocatedBytes: number;
   /** True when the target has no probe: memory then holds /proc rss only. */
   procOnly: boolean;

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'undici';
 import { EXIT, SoakError, usageError } from './errors.ts';
 import type { Checkpoint, ContinuousSample, Counts, ProbeSample, ProcSample, RunOutcome } from './records.ts';
@@ -30,6 +30,7 @@ import { ProgressReporter, type Progress } from './progress.ts';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const PROBE_PATH = join(PROJECT_ROOT, 'harness/probe/probe.ts');
+const EXIT_WITH_HARNESS = join(PROJECT_ROOT, 'harness/run/exit-with-harness.ts');
 const RELAY_MAIN = join(PROJECT_ROOT, 'relay/main.ts');
 const UPSTREAM_MAIN = join(PROJECT_ROOT, 'mocks/main.ts');
 const READY_LINE = /^(?:relay|upstream): listening on (http:\/\/127\.0\.0\.1:\d+)$/;
@@ -137,7 +138,9 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
       seed: options.seed,
     });
   } catch (err) {
-    throw usageError(`--scenario ${options.scenario ?? 'mixed'}: ${(err as Error).message}`);
+    // ScenarioError messages already name the flag or field (`--scenario: unknown …`, `phases[1]: …`).
+    const message = (err as Error).message;
+    throw usageError(message.startsWith('--') ? message : `--scenario ${options.scenario ?? 'mixed'}: ${message}`);
   }
   const target: TargetSpec = options.target ?? { kind: 'relay' };
   if (leaks.length > 0 && target.kind !== 'relay') {
@@ -158,8 +161,11 @@ class SoakRun {
   private targetPid = 0;
   private targetUrl = '';
   private probe: ProbeClient | null = null;
-  private probeSocket: string;
+  /** A private directory for the probe's Unix socket (removed at the end, even if the target was killed). */
+  private readonly probeDir: string;
+  private readonly probeSocket: string;
   private sources: TargetSources | null = null;
+  private probeOwnFds: number[] = [];
   private crash: RunOutcome | null = null;
   private stopping = false;
   private readonly t0 = performance.now();
@@ -184,7 +190,8 @@ class SoakRun {
     this.leaks = leaks;
     this.target = target;
     this.folder = folder;
-    this.probeSocket = join(tmpdir(), `soak-probe-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
+    this.probeDir = mkdtempSync(join(tmpdir(), 'soak-probe-'));
+    this.probeSocket = join(this.probeDir, 'probe.sock');
     this.meta = {
       recordVersion: RECORD_VERSION,
       runId,
@@ -301,17 +308,20 @@ class SoakRun {
       this.upstream = await spawnChild({
         name: 'upstream',
         command: process.execPath,
-        args: [UPSTREAM_MAIN, '--port', '0', '--seed', String(s.seed), '--accounts', String(s.accounts)],
+        args: ['--import', EXIT_WITH_HARNESS, UPSTREAM_MAIN, '--port', '0', '--seed', String(s.seed), '--accounts', String(s.accounts)],
+        env: { ...process.env, SOAK_EXIT_WITH_HARNESS: '1' },
+        stdinPipe: true,
         ready: { pattern: READY_LINE },
         readyTimeoutMs,
       });
       this.children.push(this.upstream);
       this.watchExit(this.upstream, 'upstream');
     }
-    const probeEnv = this.options.probe === false ? {} : { SOAK_PROBE_SOCKET: this.probeSocket };
+    const probeEnv = { SOAK_EXIT_WITH_HARNESS: '1', ...(this.options.probe === false ? {} : { SOAK_PROBE_SOCKET: this.probeSocket }) };
     if (this.target.kind === 'relay') {
       const args = [
         '--expose-gc',
+        '--import', EXIT_WITH_HARNESS,
         ...(this.options.probe === false ? [] : ['--import', PROBE_PATH]),
         RELAY_MAIN,
         '--port', '0',
@@ -332,6 +342,7 @@ class SoakRun {
           RELAY_CLIENT_KEYS: this.keys.client,
           RELAY_MANAGEMENT_KEY: this.keys.management,
         },
+        stdinPipe: true,
         ready: { pattern: READY_LINE },
         readyTimeoutMs,
       });
@@ -339,7 +350,7 @@ class SoakRun {
       const port = await freePort();
       const command = this.target.command.replaceAll('{port}', String(port)).replaceAll('{upstream}', this.upstream!.url);
       this.meta.target.command = command;
-      const nodeOptions = [process.env.NODE_OPTIONS ?? '', this.options.probe === false ? '' : `--import=${PROBE_PATH}`].join(' ').trim();
+      const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--import=${EXIT_WITH_HARNESS}`, this.options.probe === false ? '' : `--import=${PROBE_PATH}`].join(' ').trim();
       this.targetChild = await spawnChild({
         name: 'target',
         command,
@@ -351,6 +362,7 @@ class SoakRun {
           RELAY_CLIENT_KEYS: process.env.SOAK_CLIENT_KEY ?? this.keys.client,
           RELAY_MANAGEMENT_KEY: process.env.SOAK_MANAGEMENT_KEY ?? this.keys.management,
         },
+        stdinPipe: true,
         ready: { port },
         readyTimeoutMs,
       });
@@ -367,23 +379,28 @@ class SoakRun {
       if (process.env.SOAK_MANAGEMENT_KEY) this.keys.management = process.env.SOAK_MANAGEMENT_KEY;
       this.event('warning', 'attached to a running process: no fault plan is applied and only /proc is sampled');
     }
-    this.meta.target.pid = this.targetPid;
-    this.meta.target.url = this.targetUrl;
 
     if (this.options.probe !== false && this.target.kind !== 'pid') {
       try {
         this.probe = await waitForProbe(this.probeSocket, Date.now() + 10_000, { timeoutMs: 30_000 });
-        const info = (await this.probe.info()) as { nodeVersion?: string; execArgv?: string[]; heapSizeLimit?: number };
-        this.meta.target.nodeVersion = info.nodeVersion ?? null;
-        this.meta.target.execArgv = info.execArgv ?? null;
-        this.meta.target.heapSizeLimit = info.heapSizeLimit ?? null;
+        const info = await this.probe.info();
+        this.meta.target.nodeVersion = info.nodeVersion;
+        this.meta.target.execArgv = info.execArgv;
+        this.meta.target.heapSizeLimit = info.heapSizeLimit;
+        // The probe knows which process it is in: for a shell command that
+        // beats guessing from the process tree.
+        this.targetPid = info.pid;
+        this.probeOwnFds = info.ownFds;
       } catch (err) {
         if (this.target.kind === 'relay') throw err;
         this.probe = null;
         this.event('warning', `no probe in the target (not a Node process, or NODE_OPTIONS ignored): sampling /proc only (${(err as Error).message})`);
       }
     }
+    this.meta.target.pid = this.targetPid;
+    this.meta.target.url = this.targetUrl;
     this.sources = new TargetSources({ pid: this.targetPid, targetUrl: this.targetUrl, upstreamUrl: this.upstream?.url ?? null, probe: this.probe });
+    this.sources.excludeFds = this.probeOwnFds;
     this.sources.hasMetrics = (await this.sources.metrics()) !== null;
     this.folder.writeJson(RUN_FILES.meta, this.meta);
     this.event('info', 'children ready', {
@@ -417,7 +434,7 @@ class SoakRun {
     this.probe?.close();
     // Target first (it holds connections to the upstream), then the upstream.
     for (const child of [...this.children].reverse()) await child.stop(5_000);
-    rmSync(this.probeSocket, { force: true });
+    rmSync(this.probeDir, { recursive: true, force: true });
   }
 
   // ---------------------------------------------------------------- driving
@@ -540,7 +557,7 @@ class SoakRun {
     const drainMs = Math.round(performance.now() - drainStart);
     let cp: Awaited<ReturnType<ProbeClient['checkpoint']>> | null = null;
     if (this.probe) cp = await this.probe.checkpoint();
-    [relay, proc] = await Promise.all([this.sources!.metrics(), readProc(this.targetPid)]);
+    [relay, proc] = await Promise.all([this.sources!.metrics(), readProc(this.targetPid, { excludeFds: this.probeOwnFds })]);
     const faults = await this.sources!.faults();
     const totals = this.load?.totals() ?? { requestsCompleted: 0, events: {} };
     const record: Checkpoint = {
@@ -558,7 +575,8 @@ class SoakRun {
       fds: proc.fds,
       tcp: proc.tcp,
       relay,
-      gc: cp?.gc ?? { count: 0, timeMs: 0 },
+      gc: cp ? { count: cp.gc.count, timeMs: cp.gc.timeMs, majorCount: cp.gc.majorCount } : { count: 0, timeMs: 0 },
+      ...(cp ? { forcedGcMs: cp.forcedGcMs } : {}),
       allocatedBytes: cp?.allocatedBytes ?? 0,
       procOnly: cp === null,
     };

@@ -366,6 +366,7 @@ class Probe {
       gcAvailable: this.#forceGc !== null,
       ownFds,
       eventLoopResolutionMs: EVENT_LOOP_RESOLUTION_MS,
+      heapSizeLimit: v8.getHeapStatistics().heap_size_limit,
     };
   }
 }

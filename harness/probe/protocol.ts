@@ -67,4 +67,6 @@ export interface ProbeInfo {
   ownFds: number[];
   /** monitorEventLoopDelay resolution, ms: delays below it are not measurable. */
   eventLoopResolutionMs: number;
+  /** v8's heap_size_limit: where a growing heap ends in an OOM (verdict projections). */
+  heapSizeLimit: number;
 }

@@ -33,6 +33,12 @@ export interface SpawnOptions {
   readyTimeoutMs: number;
   /** Called with each stderr line (already kept in the tail). */
   onStderr?: (line: string) => void;
+  /**
+   * Give the child a stdin pipe the harness never writes to. With the
+   * exit-with-harness preload, the child stops itself when the kernel closes
+   * that pipe, i.e. when the harness dies, even by SIGKILL.
+   */
+  stdinPipe?: boolean;
 }
 
 export interface Child {
@@ -58,8 +64,10 @@ export async function spawnChild(options: SpawnOptions): Promise<Child> {
     // Own process group: no terminal SIGINT, and the whole group (a shell and
     // its node child) can be signalled at once.
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
+  // Never written to; must not keep the harness's own event loop alive.
+  (proc.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   const tail: string[] = [];
   let exitInfo: ChildExit | null = null;
   const exited = new Promise<ChildExit>((resolve) => {
@@ -85,6 +93,7 @@ export async function spawnChild(options: SpawnOptions): Promise<Child> {
     const timer = setTimeout(() => signalGroup(proc, 'SIGKILL'), graceMs);
     const result = await exited;
     clearTimeout(timer);
+    proc.stdin?.destroy();
     // A shell's grandchildren may outlive the shell: sweep the group.
     signalGroup(proc, 'SIGKILL');
     return result;

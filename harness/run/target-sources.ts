@@ -23,6 +23,8 @@ export class TargetSources {
   probe: ProbeClient | null;
   /** Cleared when the target has no /metrics, so it is not asked again. */
   hasMetrics = true;
+  /** The probe's own fds in the target (its Unix sockets), left out of fd counts. */
+  excludeFds: number[] = [];
   private lastFaults: Counts | null = null;
 
   constructor(options: { pid: number; targetUrl: string; upstreamUrl: string | null; probe: ProbeClient | null }) {
@@ -33,7 +35,7 @@ export class TargetSources {
   }
 
   proc(): Promise<ProcSample | null> {
-    return readProc(this.pid).catch(() => null);
+    return readProc(this.pid, { excludeFds: this.excludeFds }).catch(() => null);
   }
 
   probeSample(): Promise<ProbeSample | null> {

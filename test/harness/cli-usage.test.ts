@@ -26,7 +26,7 @@ describe('soak CLI bad input', () => {
     ['zero accounts', ['--accounts', '0'], /--accounts: /],
     ['non-integer seed', ['--seed', '1.5'], /--seed: /],
     ['rate and connections together', ['--rate', '10', '--connections', '5'], /--rate and --connections/],
-    ['unknown scenario', ['--scenario', 'no-such-scenario'], /--scenario no-such-scenario: .*mixed/],
+    ['unknown scenario', ['--scenario', 'no-such-scenario'], /--scenario: .*no-such-scenario.*mixed/],
     ['unknown leak', ['--leak', 'no-such-leak'], /--leak: unknown variant "no-such-leak"/],
     ['unreadable target pid', ['--target-pid', '4000000', '--target-url', 'http://127.0.0.1:9'], /--target-pid: /],
     ['target url without pid', ['--target-url', 'http://127.0.0.1:9'], /--target-url needs --target-pid/],

@@ -136,13 +136,19 @@ describe('runSoak end to end', () => {
     expect(run.checkpoints.length).toBeGreaterThanOrEqual(2);
   }, 120_000);
 
-  it('leaves every sample readable after the harness is killed with SIGKILL', async () => {
+  it('leaves every sample readable after the harness is killed with SIGKILL, and its children stop by themselves', async () => {
     const out = join(root, 'sigkill-run');
     const { child } = await startCli(['--accounts', '200', '--duration', '60s', '--rate', '100', '--out', out, '--sample-interval', '1s'], 1);
     const kids = childrenOf(out);
     strayPids.push(kids.target.pid, kids.upstream!.pid);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
+    // The children notice the harness is gone (their stdin pipe closes) and stop themselves.
+    const deadline = Date.now() + 15_000;
+    while ((isAlive(kids.target.pid) || isAlive(kids.upstream!.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(isAlive(kids.target.pid)).toBe(false);
+    expect(isAlive(kids.upstream!.pid)).toBe(false);
+    expect(await portRefuses(kids.target.url)).toBe(true);
     const run = readRun(out);
     expect(run.samples.length).toBeGreaterThanOrEqual(1);
     expect(run.checkpoints.length).toBeGreaterThanOrEqual(2);
