@@ -89,7 +89,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_account_clones_total grows by N per lookup (1 when fixed); bytes allocated per lookup ∝ N, GC time and event-loop delay during scans; retained heap flat',
     metrics: ['relay_account_clones_total'],
     scenario: 'health-scan',
-    signature: { kind: 'churn', signal: 'allocated', perEvent: 3_000, perAccount: true, event: 'api-call', tolerance: 0.5, basis: 'bench/leak-costs.ts: retained size of one account clone, ≈ 3.0 KB with the generated 2 KB metadata' },
+    signature: { kind: 'churn', signal: 'allocated', perEvent: 3_000, perAccount: true, event: 'api-call', tolerance: 0.5, basis: 'bench/leak-costs.ts: retained size of one account clone, 2 975 B with the generated ~2 KB metadata (Node 24.21)' },
   },
   {
     name: 'error-body',
@@ -103,7 +103,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: '+1 upstream socket (fd, ESTABLISHED TCP connection, relay_upstream_pool{field="running"}) per large error body, for as long as the upstream keeps the connection; at --upstream-connections the pending queue grows instead (relay_upstream_pool{field="pending"})',
     metrics: ['relay_upstream_pool{field="running"}', 'relay_upstream_pool{field="pending"}', 'relay_upstream_pool{field="connected"}'],
     scenario: 'error-storm',
-    signature: { kind: 'handles', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: '429-large', tolerance: 0.5, basis: 'relay/test/leaks.test.ts: exactly K running upstream connections after K large 429s' },
+    signature: { kind: 'handles', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: '429-large', tolerance: 0.5, basis: 'relay/test/leaks-upstream.test.ts: exactly K running upstream connections after K large 429s' },
   },
   {
     name: 'sse-abort',
@@ -117,7 +117,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: '+1 upstream socket (relay_upstream_pool{field="running"}, fd, TCP) per abandoned stream until the upstream finishes; the fake upstream counts no client abort',
     metrics: ['relay_upstream_pool{field="running"}', 'relay_inflight_requests'],
     scenario: 'stream-abort',
-    signature: { kind: 'handles', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: 'sse-abort', tolerance: 0.5, lasts: 'until the upstream finishes the stream', basis: 'relay/test/leaks.test.ts: K running upstream connections after K abandoned streams, 0 once they end' },
+    signature: { kind: 'handles', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: 'sse-abort', tolerance: 0.5, lasts: 'until the upstream finishes the stream', basis: 'relay/test/leaks-upstream.test.ts: K running upstream connections after K abandoned streams, 0 once they end' },
   },
   {
     name: 'sync-tracker',
@@ -131,7 +131,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="sync_tracker_entries"} +1 per event; retained heap',
     metrics: ['relay_structure_entries{structure="sync_tracker_entries"}'],
     scenario: 'account-churn',
-    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 40, event: 'sync-event', tolerance: 0.5, basis: 'bench/leak-costs.ts: one recorded change (3-field object + array slot) ≈ 40 B' },
+    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 55, event: 'sync-event', tolerance: 0.5, basis: 'bench/leak-costs.ts: 54 B post-GC heap per event over 150 000 events (leaky − fixed)' },
   },
   {
     name: 'listener',
@@ -142,10 +142,10 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     mechanism: "every SSE stream subscribes to the account pool's 'disabled' event (a stream on an account disabled mid-stream is cut). The variant never unsubscribes: the listener closure keeps the request graph (response, request, in-flight entry, pump) alive.",
     fix: 'unsubscribe in the finally that ends the stream',
     trigger: 'SSE requests (every stream, aborted or not)',
-    observable: 'relay_listeners{emitter="account_events"} +1 per stream; retained heap; MaxListenersExceededWarning',
+    observable: 'relay_listeners{emitter="account_events"} +1 per stream; retained heap (the emitter allows unlimited listeners: one per concurrent stream is the design, so no MaxListenersExceededWarning either)',
     metrics: ['relay_listeners{emitter="account_events"}'],
     scenario: 'stream-abort',
-    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 4_000, event: 'sse-abort', tolerance: 0.5, basis: 'estimate: response + request + entry + pump objects of one stream (the scenario counts aborted streams; every stream leaks, so the measured cost per sse-abort is at least this)' },
+    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 4_000, event: 'sse-abort', tolerance: 0.5, basis: 'bench/leak-costs.ts: 3 950 B post-GC heap per finished stream (the response, its request and socket objects, the in-flight entry). The scenario counts aborted streams; every stream leaks, so the cost per sse-abort is at least this' },
   },
   {
     name: 'lazy-lru',
@@ -159,7 +159,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="idempotency_cache"} above relay_structure_capacity{structure="idempotency_cache"}, growing; relay_idempotency_evictions_total lags; retained heap',
     metrics: ['relay_structure_entries{structure="idempotency_cache"}', 'relay_structure_capacity{structure="idempotency_cache"}', 'relay_idempotency_evictions_total'],
     scenario: 'cache-churn',
-    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 600, event: 'idempotency-key', tolerance: 0.7, basis: 'estimate: key string + map entry + cached response object (the body Buffer is in external/arrayBuffers); only writes above the drain rate (100/s) are kept, hence the wide tolerance' },
+    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 300, event: 'idempotency-key', tolerance: 0.6, basis: 'bench/leak-costs.ts: 307 B heap + 572 B arrayBuffers per cached entry (the body). Only writes above the drain rate (100/s) are kept: at cache-churn\'s ≈ 280 unique keys/s about 64 %, hence the wider tolerance' },
   },
   {
     name: 'inflight-map',
@@ -173,7 +173,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_inflight_requests and relay_structure_entries{structure="inflight_requests"} +1 per request; GET /v0/management/requests lists finished requests; retained heap',
     metrics: ['relay_inflight_requests', 'relay_structure_entries{structure="inflight_requests"}'],
     scenario: 'mixed',
-    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 500, event: 'requests', tolerance: 0.5, basis: 'estimate: InFlight object + AbortController/AbortSignal + UUID string + map entry' },
+    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 500, event: 'requests', tolerance: 0.5, basis: 'bench/leak-costs.ts: 522 B post-GC heap per request (InFlight, AbortController and signal, UUID string, map entry)' },
   },
   {
     name: 'retry-timers',
@@ -187,7 +187,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="retry_waits"} (armed failover timers) stays up after the requests end; Timeout handles; the bodies stay reachable',
     metrics: ['relay_structure_entries{structure="retry_waits"}'],
     scenario: 'retry-storm',
-    signature: { kind: 'handles', signal: 'handles:Timeout', perEvent: 1, event: 'retry', tolerance: 0.9, lasts: '--retry-delay after the abort', basis: 'relay/test/leaks.test.ts: K armed timers after K requests aborted in their pause; only aborted pauses leak, hence the wide tolerance' },
+    signature: { kind: 'handles', signal: 'handles:Timeout', perEvent: 1, event: 'retry', tolerance: 0.9, lasts: '--retry-delay after the abort', basis: 'relay/test/leaks-upstream.test.ts: K armed timers after K requests aborted in their pause; only aborted pauses leak, hence the wide tolerance' },
   },
   {
     name: 'cancel-poller',
@@ -201,7 +201,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="cancel_pollers"} +1 per request; Timeout handles +1 per request; CPU per tick grows with the request count',
     metrics: ['relay_structure_entries{structure="cancel_pollers"}'],
     scenario: 'mixed',
-    signature: { kind: 'handles', signal: 'handles:Timeout', perEvent: 1, event: 'requests', tolerance: 0.5, basis: 'relay/test/leaks.test.ts: K live pollers after K requests' },
+    signature: { kind: 'handles', signal: 'handles:Timeout', perEvent: 1, event: 'requests', tolerance: 0.5, basis: 'relay/test/leaks-state.test.ts: K live pollers after K requests; bench/leak-costs.ts: plus 830 B heap per request (the interval and its closure)' },
   },
   {
     name: 'usage-ttl',
@@ -215,7 +215,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="completed_usage"} +1 per request, past the TTL and the cap; retained heap',
     metrics: ['relay_structure_entries{structure="completed_usage"}', 'relay_structure_capacity{structure="completed_usage"}'],
     scenario: 'mixed',
-    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 250, event: 'requests', tolerance: 0.5, basis: 'estimate: CompletedRequest object + usage object + map entry (strings shared with the in-flight entry)' },
+    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 230, event: 'requests', tolerance: 0.5, basis: 'bench/leak-costs.ts: 231 B post-GC heap per request (record, usage object, map entry; strings shared)' },
   },
   {
     name: 'unbounded-fanout',
@@ -229,7 +229,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="health_scan_workers"} = N during a scan (≤ concurrency when fixed); relay_upstream_pool connected up to the cap, pending ≈ N; sockets stay idle until --keep-alive-timeout',
     metrics: ['relay_structure_entries{structure="health_scan_workers"}', 'relay_upstream_pool{field="pending"}', 'relay_upstream_pool{field="connected"}'],
     scenario: 'health-scan',
-    signature: { kind: 'level', signal: 'handles:TCPSocketWrap', perEvent: 1, event: 'relay-scan', tolerance: 0.9, lasts: 'the scan, then --keep-alive-timeout', basis: 'relay/test/leaks.test.ts: N concurrent probes during a scan; socket count is min(N, --upstream-connections) − concurrency' },
+    signature: { kind: 'level', signal: 'handles:TCPSocketWrap', perEvent: 1, event: 'relay-scan', tolerance: 0.9, lasts: 'the scan, then --keep-alive-timeout', basis: 'relay/test/leaks-upstream.test.ts: N concurrent probes during a scan; socket count is min(N, --upstream-connections) − concurrency' },
   },
   {
     name: 'pool-size',
@@ -243,7 +243,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_upstream_pool{field="connected"} and {field="free"} stay at the burst\'s peak concurrency after it; fds and ESTABLISHED TCP sockets likewise, through idle drains',
     metrics: ['relay_upstream_pool{field="connected"}', 'relay_upstream_pool{field="free"}'],
     scenario: 'mixed',
-    signature: { kind: 'level', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: 'requests', tolerance: 0.9, lasts: '30 minutes idle', basis: 'relay/test/leaks.test.ts: K idle sockets after a burst of K concurrent requests; a level set by peak concurrency, so a per-request slope understates it' },
+    signature: { kind: 'level', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: 'requests', tolerance: 0.9, lasts: '30 minutes idle', basis: 'relay/test/leaks-upstream.test.ts: K idle sockets after a burst of K concurrent requests; a level set by peak concurrency, so a per-request slope understates it' },
   },
 ];
 

@@ -1,0 +1,152 @@
+// Measures what each retained-memory leak variant costs per triggering event,
+// the figure behind the catalog's `signature.perEvent` (relay/leaks/catalog.ts).
+// For each variant: a real fake upstream and a real relay in this process,
+// EVENTS events through the real HTTP paths, post-GC heapUsed / arrayBuffers
+// before and after, divided by the events; the same run on the fixed relay is
+// the baseline subtracted. Both runs use caps of 1 on the relay's bounded
+// stores, so the fixed relay keeps nothing per request and the difference is
+// the variant's own cost.
+//
+//   flock /tmp/soak-bench.lock npx node --expose-gc bench/leak-costs.ts [events]
+//
+// account-clone is churn, not retention: its figure is the retained size of
+// one List() result divided by N (what each lookup allocates per account).
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request } from 'undici';
+import { startUpstream } from '../mocks/index.ts';
+import { startRelay, type RelayHandle } from '../relay/index.ts';
+import { AccountPool } from '../relay/accounts/pool.ts';
+import { authIndexOf } from '../shared/accounts.ts';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) {
+  process.stderr.write('leak-costs: run with --expose-gc (npx node --expose-gc bench/leak-costs.ts)\n');
+  process.exit(2);
+}
+const eventsArg = process.argv[2] ?? '3000';
+if (!/^\d+$/.test(eventsArg) || Number(eventsArg) < 100) {
+  process.stderr.write(`leak-costs: events: expected an integer ≥ 100, got ${JSON.stringify(eventsArg)}\n`);
+  process.exit(2);
+}
+const EVENTS = Number(eventsArg);
+const SEED = 42;
+const ACCOUNTS = 200;
+const CONCURRENCY = 8;
+const CLIENT_KEY = 'sk-bench-client-0001';
+const MANAGEMENT_KEY = 'mk-bench-management-0001';
+
+const agent = new Agent({ keepAliveTimeout: 10_000, connections: CONCURRENCY });
+
+async function settledMemory(): Promise<{ heap: number; buffers: number }> {
+  for (let i = 0; i < 3; i++) {
+    gc!();
+    await sleep(20);
+  }
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed, buffers: m.arrayBuffers };
+}
+
+async function post(url: string, body: unknown, key: string, headers: Record<string, string> = {}): Promise<void> {
+  const res = await request(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    dispatcher: agent,
+  });
+  await res.body.text();
+}
+
+type Driver = (relay: RelayHandle, i: number) => Promise<void>;
+
+const chat: Driver = (relay) => post(`${relay.url}/v1/chat/completions`, { model: 'gpt-5', messages: [{ role: 'user', content: 'hi' }] }, CLIENT_KEY);
+const stream: Driver = (relay) => post(`${relay.url}/v1/chat/completions`, { model: 'gpt-5', stream: true, messages: [{ role: 'user', content: 'hi' }] }, CLIENT_KEY);
+const idempotent: Driver = (relay, i) => post(`${relay.url}/v1/chat/completions`, { model: 'gpt-5', messages: [{ role: 'user', content: 'hi' }] }, CLIENT_KEY, { 'idempotency-key': `bench-${i}` });
+/** Sync events go in batches: one event costs tens of bytes, far below one request's noise. */
+const SYNC_BATCH = 50;
+const syncEvents: Driver = (relay, i) => post(`${relay.url}/v0/management/sync/events`, {
+  events: Array.from({ length: SYNC_BATCH }, (_, j) => ({ auth_index: authIndexOf(SEED, (i + j) % ACCOUNTS), op: 'priority', value: j })),
+}, MANAGEMENT_KEY);
+
+/** Caps of 1: the fixed relay keeps no per-request record, so the baseline is flat. */
+const QUIET_CAPS = { completedUsageCap: 1, recentUsageCap: 0, idempotencyCacheCap: 1 };
+
+interface Case {
+  leak: string;
+  driver: Driver;
+  /** Events per driver call (sync events are batched). */
+  eventsPerCall?: number;
+  /** Measured run: this leak on, unless `leaky` overrides the options. */
+  leaky?: { leak: boolean; idempotencyCacheCap?: number };
+  baseline?: { idempotencyCacheCap?: number };
+  /** Runs before the measured events (the sync tracker exists only after a snapshot). */
+  setup?: (relay: RelayHandle) => Promise<void>;
+}
+
+const snapshot = (relay: RelayHandle) => post(`${relay.url}/v0/management/sync/snapshot`, { sync_id: 's', chunk: 0, last: true, accounts: [] }, MANAGEMENT_KEY);
+
+const CASES: Case[] = [
+  { leak: 'sync-tracker', driver: syncEvents, eventsPerCall: SYNC_BATCH, setup: snapshot },
+  { leak: 'listener', driver: stream },
+  // What one entry above the cap costs: the fixed cache with room for everything vs with a cap of 1.
+  { leak: 'lazy-lru', driver: idempotent, leaky: { leak: false, idempotencyCacheCap: 10_000_000 } },
+  { leak: 'inflight-map', driver: chat },
+  { leak: 'usage-ttl', driver: chat },
+  { leak: 'cancel-poller', driver: chat },
+];
+
+async function measure(c: Case, leaky: boolean): Promise<{ heap: number; buffers: number }> {
+  const overrides = leaky ? c.leaky : c.baseline;
+  const leakOn = leaky && (c.leaky?.leak ?? true);
+  const upstream = await startUpstream({ seed: SEED, accounts: ACCOUNTS });
+  const relay = await startRelay({
+    upstream: upstream.url,
+    accounts: ACCOUNTS,
+    seed: SEED,
+    clientKeys: [CLIENT_KEY],
+    managementKey: MANAGEMENT_KEY,
+    shutdownTimeoutMs: 100,
+    ...QUIET_CAPS,
+    ...(overrides?.idempotencyCacheCap === undefined ? {} : { idempotencyCacheCap: overrides.idempotencyCacheCap }),
+    leaks: new Set(leakOn ? [c.leak] : []),
+  });
+  try {
+    await c.setup?.(relay);
+    let next = 0;
+    const run = async (count: number, offset: number): Promise<void> => {
+      next = 0;
+      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+        while (next < count) await c.driver(relay, offset + next++);
+      }));
+    };
+    await run(300, 10_000_000); // warm-up: JIT, pools, lazily built structures
+    const before = await settledMemory();
+    await run(EVENTS, 0);
+    const after = await settledMemory();
+    const events = EVENTS * (c.eventsPerCall ?? 1);
+    return { heap: (after.heap - before.heap) / events, buffers: (after.buffers - before.buffers) / events };
+  } finally {
+    await relay.close();
+    await upstream.close();
+  }
+}
+
+async function cloneCost(): Promise<number> {
+  const pool = new AccountPool(SEED, 2_000);
+  const before = await settledMemory();
+  const clones = pool.listClones();
+  const after = await settledMemory();
+  if (clones.length !== 2_000) throw new Error('unexpected clone count');
+  return (after.heap + after.buffers - before.heap - before.buffers) / clones.length;
+}
+
+process.stdout.write(`leak-costs: ${EVENTS} events per case, Node ${process.version}\n`);
+process.stdout.write(`account-clone      ${(await cloneCost()).toFixed(0).padStart(7)} B allocated per account per lookup (retained size of one clone)\n`);
+for (const c of CASES) {
+  const fixed = await measure(c, false);
+  const leaky = await measure(c, true);
+  const heap = leaky.heap - fixed.heap;
+  const buffers = leaky.buffers - fixed.buffers;
+  process.stdout.write(`${c.leak.padEnd(18)} ${heap.toFixed(0).padStart(7)} B heapUsed, ${buffers.toFixed(0).padStart(6)} B arrayBuffers per event (leaky ${leaky.heap.toFixed(0)} − fixed ${fixed.heap.toFixed(0)})\n`);
+}
+await agent.close();
