@@ -36,7 +36,16 @@ const UPSTREAM_MAIN = join(PROJECT_ROOT, 'mocks/main.ts');
 const READY_LINE = /^(?:relay|upstream): listening on (http:\/\/127\.0\.0\.1:\d+)$/;
 
 export type TargetSpec =
-  | { kind: 'relay'; extraArgs?: string[] }
+  | {
+      kind: 'relay';
+      extraArgs?: string[];
+      /**
+       * Extra environment for the relay process only (not the upstream). Not
+       * recorded in run.json: bench:calibrate passes its test-only preload here
+       * (NODE_OPTIONS), which must stay invisible to the verdict.
+       */
+      env?: Readonly<Record<string, string>>;
+    }
   | { kind: 'cmd'; command: string }
   | { kind: 'pid'; pid: number; url: string };
 
@@ -339,6 +348,7 @@ class SoakRun {
         env: {
           ...process.env,
           ...probeEnv,
+          ...this.target.env,
           RELAY_CLIENT_KEYS: this.keys.client,
           RELAY_MANAGEMENT_KEY: this.keys.management,
         },
