@@ -33,7 +33,7 @@ Options (default in brackets):
   --connect-timeout MS           upstream connect timeout [${DEFAULTS.connectTimeoutMs}]
   --headers-timeout MS           upstream response headers timeout [${DEFAULTS.headersTimeoutMs}]
   --body-timeout MS              upstream body inactivity timeout [${DEFAULTS.bodyTimeoutMs}]
-  --keep-alive-timeout MS        upstream idle socket timeout [${DEFAULTS.keepAliveTimeoutMs}]
+  --keep-alive-timeout MS        upstream idle socket timeout, an upper bound [${DEFAULTS.keepAliveTimeoutMs}]
   --upstream-connections N       upstream socket cap [${DEFAULTS.upstreamConnections}]
   --max-attempts N               attempts per request across accounts [${DEFAULTS.maxAttempts}]
   --retry-delay MS               pause before failing over after a 429/5xx [${DEFAULTS.retryDelayMs}]
