@@ -10,6 +10,8 @@ import { runSoak, interruptReason, type SoakOptions, type TargetSpec } from './s
 import { listScenarios, parseDuration } from '../scenarios/index.ts';
 import { LEAK_CATALOG } from '../relay/leaks/catalog.ts';
 import { formatDuration } from './progress.ts';
+import { compareMain } from './compare-cli.ts';
+import { proveMain } from './prove.ts';
 
 const OPTIONS = {
   scenario: { type: 'string', default: 'mixed', help: 'scenario to run; `list` shows them' },
@@ -53,6 +55,10 @@ export function helpText(): string {
     '  npm run soak -- --accounts 5000',
     '  npm run soak -- --scenario error-storm --duration 10m --leak error-body',
     "  npm run soak -- --target-cmd 'node my-relay.js --port {port} --upstream {upstream}'",
+    '',
+    'Other commands:',
+    '  npm run soak -- compare <runA> <runB> [--force]   is the fix proven? (compare --help)',
+    '  npm run soak -- --prove <variant>|all             leaky vs fixed run per catalog variant (--prove all --help)',
     '',
     'Exit codes: 0 no leak, 1 leak or regression, 2 usage error (nothing started),',
     '            3 run could not complete (target crashed, readiness timeout), 130/143 interrupted.',
@@ -163,6 +169,9 @@ function printLeaks(): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Subcommands with their own flags: `compare <runA> <runB>` and `--prove <variant>|all`.
+  if (argv[0] === 'compare') return compareMain(argv.slice(1));
+  if (argv.some((a) => a === '--prove' || a.startsWith('--prove='))) return proveMain(argv);
   let parsed: ReturnType<typeof parseSoakArgs>;
   try {
     parsed = parseSoakArgs(argv);

@@ -1,0 +1,89 @@
+// How a fix is proven for one catalog entry: which scenario, how long, which
+// verdict options, and what the leaky run must show. Pure data derived from the
+// relay's leak catalog (relay/leaks/catalog.ts), shared by `--prove` (which
+// runs) and `compare` (which re-judges the kept run folders the same way).
+
+import type { Checkpoint } from './records.ts';
+import type { JudgeOptions, SignatureExpectation } from './verdict/index.ts';
+import { MEMORY_SIGNALS } from './verdict/index.ts';
+import { LEAK_CATALOG, type LeakEntry, type SignatureKind } from '../relay/leaks/catalog.ts';
+
+/**
+ * Defaults sized so one proof (leaky run + fixed run, sequential) finishes in
+ * ≤ 5 minutes on a 2-core machine:
+ *  - 90 s of load per run, 12 checkpoints (the scenarios' cadence) → ≈ 10 judged;
+ *  - the relay's upstream keep-alive bounded to 1 s (`--keep-alive-timeout`, a true
+ *    upper bound) so a drained checkpoint waits ≈ 1 s instead of ≈ 3 s; the drain
+ *    is capped at 3 s for leaky runs whose pinned sockets never drain;
+ *  - measured per run: ≈ 90 s load + 13 × (drain + 2 GCs) + start/stop ≈ 2 min.
+ */
+export const PROOF_DEFAULTS = {
+  durationMs: 90_000,
+  keepAliveTimeoutMs: 1_000,
+  drainMaxMs: 3_000,
+  /**
+   * The verdict's minimum judged window (60 s / 50 000 requests) guards long
+   * soaks against caches that fill for minutes. A proof is two short runs of
+   * the SAME scenario: a cache filling in the fixed run still reads LEAK there
+   * and fails the proof (the safe direction), so a smaller window is sound here.
+   */
+  minJudgedSeconds: 45,
+  minJudgedRequests: 10_000,
+} as const;
+
+export interface ProofPlan {
+  variant: string;
+  scenario: string;
+  kind: SignatureKind;
+  /** The signature as the verdict reads it (perAccount resolved), or null when the verdict cannot measure its signal. */
+  signature: SignatureExpectation | null;
+  /** What the leaky run must show, in words, for the report. */
+  expects: string;
+  /** Verdict options layered over the run's own (judge.ts judgeOptionsFor). */
+  judge: JudgeOptions;
+}
+
+export function catalogNames(): string[] {
+  return LEAK_CATALOG.map((e) => e.name);
+}
+
+function isVerdictSignal(signal: string): boolean {
+  return (MEMORY_SIGNALS as readonly string[]).includes(signal) || signal.startsWith('handles:');
+}
+
+/** The proof plan of a catalog entry for a relay with `accounts` accounts. */
+export function proofPlanFor(entry: LeakEntry, accounts: number, overrides: { minJudgedSeconds?: number; minJudgedRequests?: number } = {}): ProofPlan {
+  const s = entry.signature;
+  const perEvent = s.perAccount === true ? s.perEvent * accounts : s.perEvent;
+  // 'allocated' (churn) is read from the probe's allocation estimate, not a
+  // post-GC series: checkSignature cannot measure it, the churn ratio does.
+  const signature: SignatureExpectation | null = isVerdictSignal(s.signal)
+    ? { variant: entry.name, signal: s.signal as SignatureExpectation['signal'], perEvent, event: s.event, ...(s.tolerance === undefined ? {} : { tolerance: s.tolerance }) }
+    : null;
+  // A retained cost per triggering event is regressed against that event, so
+  // the slope is in bytes per event whatever the scenario's mix; costs per
+  // request stay on the request axis.
+  const perEventAxis = s.kind === 'retained' && s.event !== 'requests';
+  const judge: JudgeOptions = {
+    minJudgedSeconds: overrides.minJudgedSeconds ?? PROOF_DEFAULTS.minJudgedSeconds,
+    minJudgedRequests: overrides.minJudgedRequests ?? PROOF_DEFAULTS.minJudgedRequests,
+    ...(perEventAxis ? { axis: { kind: 'event', event: s.event } } : {}),
+    signatures: signature ? [signature] : [],
+  };
+  const expects: Record<SignatureKind, string> = {
+    retained: `LEAK on ${s.signal} (≈ ${perEvent} B per '${s.event}')`,
+    handles: `LEAK on ${s.signal} (≈ ${perEvent} per '${s.event}')`,
+    churn: `≈ ${perEvent} B allocated per '${s.event}': after/before allocation ratio well below 1`,
+    level: `${s.signal} held above its first judged value after the burst (a level, not a slope)`,
+  };
+  return { variant: entry.name, scenario: entry.scenario, kind: s.kind, signature, expects: expects[s.kind], judge };
+}
+
+/**
+ * Checkpoints with a cumulative `requests` event: catalog entries whose cost is
+ * per request name the event `requests`, which the load does not count as an
+ * event (it is `requestsCompleted`). A view, the records are not changed.
+ */
+export function withRequestsEvent(checkpoints: readonly Checkpoint[]): Checkpoint[] {
+  return checkpoints.map((c) => (c.events['requests'] !== undefined ? c : { ...c, events: { ...c.events, requests: c.requestsCompleted } }));
+}

@@ -1,0 +1,358 @@
+// `npm run soak -- --prove <variant>|all`: one-command proof that a fix holds.
+// For each catalog variant: run the leaky relay (`--leak <variant>`), then the
+// fixed relay, under the same seed and the variant's scenario (sequential,
+// never concurrent: they would share the cores and each other's noise), then
+// compare them. A proof holds when the leaky run shows the leak on the
+// variant's own signal with the signature triggered, and the comparison says
+// the fix holds (rules per signature kind in `judgeProof`). Both run folders
+// are kept, so `npm run soak -- compare <leaky> <fixed>` re-derives the answer.
+//
+// Exit codes: 0 every proof holds; 1 any proof does not (failed, inconclusive,
+// or a run that could not complete); 2 usage (nothing started); 130/143 interrupted.
+
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EXIT, SoakError, usageError } from './errors.ts';
+import { runSoak, interruptReason, PROJECT_ROOT, type SoakResult } from './soak.ts';
+import { compareRunFolders, readRunArgument } from './compare-cli.ts';
+import { catalogNames, proofPlanFor, PROOF_DEFAULTS, type ProofPlan } from './proof-options.ts';
+import { formatComparison, type RunComparison, type RunVerdict } from './verdict/index.ts';
+import { newRunId, uniqueRunDir } from './run/run-folder.ts';
+import { parseDuration } from '../scenarios/index.ts';
+import { LEAK_CATALOG, type LeakEntry } from '../relay/leaks/catalog.ts';
+
+export type ProofStatus = 'holds' | 'failed' | 'inconclusive' | 'incomplete';
+
+export interface ProofResult {
+  variant: string;
+  scenario: string;
+  status: ProofStatus;
+  /** Why it does not hold (empty when it holds). */
+  failures: string[];
+  leakyDir: string;
+  fixedDir: string;
+  comparison: RunComparison | null;
+  /** One-line summaries for the table. */
+  leakyLine: string;
+  fixedLine: string;
+  signatureLine: string;
+  wallMs: number;
+}
+
+export interface ProveOptions {
+  /** Catalog names; validated. */
+  variants: string[];
+  durationMs?: number;
+  seed?: number;
+  accounts?: number;
+  rate?: number;
+  /** Folder holding every proof's run folders; default reports/runs/<stamp>-prove. */
+  out?: string;
+  signal?: AbortSignal;
+  /** Progress lines (and the soak's own progress) go here; omit for silence. */
+  progress?: NodeJS.WritableStream;
+  /** The proof reports; default stdout. */
+  report?: NodeJS.WritableStream;
+}
+
+const PROVE_OPTIONS = {
+  prove: { type: 'string' },
+  duration: { type: 'string' },
+  seed: { type: 'string', default: '42' },
+  accounts: { type: 'string' },
+  rate: { type: 'string' },
+  out: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export function proveHelpText(): string {
+  return [
+    'Usage: npm run soak -- --prove <variant>|all [--duration 90s] [--seed 42] [--accounts N] [--rate N] [--out DIR] [--quiet]',
+    '',
+    "For each variant: a leaky run (--leak <variant>) and a fixed run of the variant's scenario,",
+    'same seed, one after the other, then the comparison. Both run folders are kept.',
+    `Default ${PROOF_DEFAULTS.durationMs / 1000} s of load per run: one proof takes ≈ 4–5 minutes on 2 cores.`,
+    '',
+    `Variants: ${catalogNames().join(', ')}`,
+    '',
+    'Exit codes: 0 every proof holds, 1 a proof failed or was inconclusive, 2 usage error, 130/143 interrupted.',
+  ].join('\n');
+}
+
+function intArg(flag: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max) throw usageError(`--${flag}: expected an integer in [${min}, ${max}], got "${v}"`);
+  return Number(v);
+}
+
+/** argv (with `--prove`) → ProveOptions, or a usage error naming the flag. Nothing is started. */
+export function parseProveArgs(argv: string[]): { options: ProveOptions; quiet: boolean; help: boolean } {
+  let values: { [K in keyof typeof PROVE_OPTIONS]?: string | boolean };
+  try {
+    values = parseArgs({ args: argv, options: PROVE_OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    const message = (err as Error).message.split('\n')[0]!;
+    throw usageError(/Unknown option/.test(message) ? `${message} (with --prove: --duration, --seed, --accounts, --rate, --out, --quiet)` : message);
+  }
+  if (values.help) return { options: { variants: [] }, quiet: true, help: true };
+  const which = String(values.prove ?? '').trim();
+  if (which === '') throw usageError(`--prove: expected a variant or "all"; valid: ${catalogNames().join(', ')}`);
+  const names = catalogNames();
+  const variants = which === 'all' ? names : which.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const v of variants) {
+    if (!names.includes(v)) throw usageError(`--prove: unknown variant "${v}"; valid: all, ${names.join(', ')}`);
+  }
+  let durationMs: number | undefined;
+  if (typeof values.duration === 'string') {
+    try {
+      durationMs = parseDuration(values.duration);
+    } catch {
+      throw usageError(`--duration: expected a duration like 90s or 2m, got "${values.duration}"`);
+    }
+    if (durationMs < 30_000) throw usageError(`--duration: a proof needs at least 30s of load per run (8 judged checkpoints after warm-up), got "${values.duration}"`);
+  }
+  let rate: number | undefined;
+  if (typeof values.rate === 'string') {
+    rate = Number(values.rate);
+    if (values.rate.trim() === '' || !Number.isFinite(rate) || rate <= 0) throw usageError(`--rate: expected a positive number of requests per second, got "${values.rate}"`);
+  }
+  const options: ProveOptions = {
+    variants: [...new Set(variants)],
+    ...(durationMs !== undefined ? { durationMs } : {}),
+    seed: intArg('seed', values.seed as string | undefined, 0, 2 ** 31 - 1),
+    ...(typeof values.accounts === 'string' ? { accounts: intArg('accounts', values.accounts, 1, 1_000_000) } : {}),
+    ...(rate !== undefined ? { rate } : {}),
+    ...(typeof values.out === 'string' ? { out: values.out } : {}),
+  };
+  return { options, quiet: values.quiet === true, help: false };
+}
+
+// ---------------------------------------------------------------------------
+// Judging a proof
+
+const num = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : Math.abs(v) >= 1000 ? v.toFixed(0) : v.toFixed(digits));
+
+/** The handle type a `handles:<type>` signal names, as harness/verdict/handles.ts keys it. */
+function handleType(signal: string): string | null {
+  return signal.startsWith('handles:') ? signal.slice('handles:'.length) : null;
+}
+
+function describeSide(v: RunVerdict, plan: ProofPlan): string {
+  const signal = plan.signature?.signal ?? 'heapUsed';
+  const type = handleType(signal);
+  if (type !== null) {
+    const h = v.handles.types.find((t) => t.type === type);
+    return `${v.status}; ${type} ${h ? `${h.status} Δ ${h.delta}` : 'not seen (Δ 0)'}`;
+  }
+  const m = v.memory.find((s) => s.signal === signal);
+  if (!m) return v.status;
+  return `${v.status}; ${signal} ${m.status} ${num(m.slope)} ${m.unit} [${num(m.lower)}, ${num(m.upper)}], δ ${m.floor}${m.status === 'NO-LEAK' ? `, sees ≥ ${num(m.minimalDetectableSlope)}` : ''}`;
+}
+
+/**
+ * Does the proof hold? Per signature kind:
+ *  - retained / handles: the leaky run is LEAK on the variant's signal, its
+ *    signature check says triggered, and compareRuns says fix holds (after
+ *    NO-LEAK with its interval under δ, handle Δ back to 0, difference excludes 0);
+ *  - churn (nothing retained, allocation per event): the fixed run allocates
+ *    significantly less per request (ratio CI upper < 1) and is NO-LEAK;
+ *  - level (a plateau set by peak concurrency): the leaky run holds the
+ *    signal's handles above its first judged value at the end, the fixed run
+ *    does not, and is NO-LEAK.
+ */
+export function judgeProof(plan: ProofPlan, comparison: RunComparison): { status: ProofStatus; failures: string[]; signatureLine: string } {
+  const failures: string[] = [];
+  const before = comparison.before;
+  const after = comparison.after;
+  const sig = before.signatures.find((s) => s.variant === plan.variant) ?? null;
+  const signatureLine = sig ? `${sig.outcome} (${sig.reason})` : plan.kind === 'churn' ? 'churn: read from the allocation ratio' : 'not measurable by the verdict';
+  const signal = plan.signature?.signal ?? null;
+  const type = signal ? handleType(signal) : null;
+  let inconclusive = false;
+  if (plan.kind === 'retained' || plan.kind === 'handles') {
+    const leakyOnSignal =
+      type !== null ? before.handles.types.find((t) => t.type === type)?.status : before.memory.find((m) => m.signal === signal)?.status;
+    if (leakyOnSignal !== 'LEAK') failures.push(`the leaky run is not LEAK on ${signal} (${leakyOnSignal ?? 'not measured'}): ${before.reasons[0] ?? ''}`);
+    if (sig?.outcome !== 'triggered') failures.push(`the leaky run's signature check says ${sig?.outcome ?? 'nothing'}: the scenario may not have triggered the bug`);
+    if (comparison.outcome !== 'fix-holds') {
+      failures.push(`comparison: ${comparison.outcome}: ${comparison.reasons.join('; ')}`);
+      if (comparison.outcome === 'inconclusive') inconclusive = true;
+    }
+  } else if (plan.kind === 'churn') {
+    const r = comparison.churn.allocatedBytesPerRequest;
+    if (r === null) {
+      failures.push('no allocation figures in one of the runs (probe missing?)');
+      inconclusive = true;
+    } else if (!(r.upper < 1)) failures.push(`allocated bytes/request after/before ${num(r.ratio, 2)} (CI ${num(r.lower, 2)}–${num(r.upper, 2)}): not significantly lower`);
+    if (after.status !== 'NO-LEAK') failures.push(`the fixed run is ${after.status}: ${after.reasons[0] ?? ''}`);
+  } else {
+    const hb = before.handles.types.find((t) => t.type === type);
+    const ha = after.handles.types.find((t) => t.type === type);
+    if (!hb || hb.delta <= 0) failures.push(`the leaky run does not hold ${type} above its first judged value (Δ ${hb?.delta ?? 0})`);
+    if (ha && ha.delta > 0) failures.push(`the fixed run still holds ${type} (Δ ${ha.delta})`);
+    if (after.status !== 'NO-LEAK') failures.push(`the fixed run is ${after.status}: ${after.reasons[0] ?? ''}`);
+  }
+  const status: ProofStatus = failures.length === 0 ? 'holds' : inconclusive && failures.length === 1 ? 'inconclusive' : 'failed';
+  return { status, failures, signatureLine };
+}
+
+// ---------------------------------------------------------------------------
+// Running proofs
+
+function line(stream: NodeJS.WritableStream | undefined, text: string): void {
+  stream?.write(`${text}\n`);
+}
+
+function fmtMs(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s` : `${s} s`;
+}
+
+async function oneRun(entry: LeakEntry, leaky: boolean, out: string, options: ProveOptions): Promise<SoakResult> {
+  return runSoak({
+    scenario: entry.scenario,
+    durationMs: options.durationMs ?? PROOF_DEFAULTS.durationMs,
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.accounts !== undefined ? { accounts: options.accounts } : {}),
+    ...(options.rate !== undefined ? { rate: options.rate } : {}),
+    leaks: leaky ? [entry.name] : [],
+    target: { kind: 'relay', extraArgs: ['--keep-alive-timeout', String(PROOF_DEFAULTS.keepAliveTimeoutMs)] },
+    drainMaxMs: PROOF_DEFAULTS.drainMaxMs,
+    out,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.progress ? { progressStream: options.progress } : {}),
+  });
+}
+
+/** Leaky run, fixed run, comparison: one proof. Throws SoakError when interrupted. */
+export async function proveVariant(entry: LeakEntry, base: string, options: ProveOptions): Promise<ProofResult> {
+  const started = performance.now();
+  const leakyDir = join(base, `${entry.name}-leaky`);
+  const fixedDir = join(base, `${entry.name}-fixed`);
+  const seconds = (options.durationMs ?? PROOF_DEFAULTS.durationMs) / 1000;
+  const result = (status: ProofStatus, failures: string[], rest: Partial<ProofResult> = {}): ProofResult => ({
+    variant: entry.name,
+    scenario: entry.scenario,
+    status,
+    failures,
+    leakyDir,
+    fixedDir,
+    comparison: null,
+    leakyLine: '',
+    fixedLine: '',
+    signatureLine: '',
+    wallMs: performance.now() - started,
+    ...rest,
+  });
+  for (const leaky of [true, false]) {
+    line(options.progress, `prove ${entry.name}: ${leaky ? 'leaky' : 'fixed'} relay, scenario ${entry.scenario}, ${seconds} s of load → ${leaky ? leakyDir : fixedDir}`);
+    const run = await oneRun(entry, leaky, leaky ? leakyDir : fixedDir, options);
+    const o = run.outcome;
+    if (o.status === 'interrupted') throw new SoakError('ERR_INTERRUPTED', `interrupted by ${o.signal}`, { exitCode: o.signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint });
+    if (o.status !== 'completed') {
+      const why = o.status === 'failed' ? `${o.code}: ${o.error.split('\n')[0]}` : `target exited (code ${o.exitCode}, signal ${o.signal})`;
+      return result('incomplete', [`the ${leaky ? 'leaky' : 'fixed'} run did not complete: ${why}`]);
+    }
+  }
+  line(options.progress, `prove ${entry.name}: comparing`);
+  const plan = proofPlanFor(entry, readRunArgument('leaky run', leakyDir).meta.accounts);
+  const { comparison } = compareRunFolders(readRunArgument('leaky run', leakyDir), readRunArgument('fixed run', fixedDir));
+  const judged = judgeProof(plan, comparison);
+  return result(judged.status, judged.failures, {
+    comparison,
+    leakyLine: describeSide(comparison.before, plan),
+    fixedLine: describeSide(comparison.after, plan),
+    signatureLine: judged.signatureLine,
+  });
+}
+
+const STATUS_LABEL: Record<ProofStatus, string> = { holds: 'PROOF HOLDS', failed: 'PROOF FAILED', inconclusive: 'PROOF INCONCLUSIVE', incomplete: 'PROOF INCOMPLETE' };
+
+export function formatProof(r: ProofResult, plan: ProofPlan): string {
+  const lines = [`== ${r.variant} (scenario ${r.scenario}; expects ${plan.expects}) ==`];
+  lines.push(`leaky run: ${r.leakyDir}`);
+  if (r.comparison) {
+    lines.push(`  verdict: ${r.leakyLine}`);
+    lines.push(`  signature: ${r.signatureLine}`);
+    lines.push(`fixed run: ${r.fixedDir}`);
+    lines.push(`  verdict: ${r.fixedLine}`);
+    lines.push('comparison:');
+    for (const l of formatComparison(r.comparison).split('\n')) lines.push(`  ${l}`);
+  } else {
+    lines.push(`fixed run: ${r.fixedDir}`);
+  }
+  lines.push(`${STATUS_LABEL[r.status]} in ${fmtMs(r.wallMs)}${r.failures.length > 0 ? `:\n  - ${r.failures.join('\n  - ')}` : ''}`);
+  lines.push(`re-compare: npm run soak -- compare ${r.leakyDir} ${r.fixedDir}`);
+  return lines.join('\n');
+}
+
+export function formatProofTable(results: readonly ProofResult[], totalMs: number): string {
+  const rows = results.map((r) => [r.variant, r.scenario, r.comparison?.before.status ?? '-', r.signatureLine.split(' ')[0] ?? '-', r.comparison?.after.status ?? '-', r.comparison?.outcome ?? '-', STATUS_LABEL[r.status].replace('PROOF ', ''), fmtMs(r.wallMs)]);
+  const header = ['variant', 'scenario', 'leaky', 'signature', 'fixed', 'comparison', 'proof', 'time'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const held = results.filter((r) => r.status === 'holds').length;
+  return [fmt(header), ...rows.map(fmt), '', `${held}/${results.length} proofs hold; total ${fmtMs(totalMs)}`].join('\n');
+}
+
+/** Run the proofs one after the other. Throws SoakError ERR_INTERRUPTED when aborted. */
+export async function prove(options: ProveOptions): Promise<ProofResult[]> {
+  const base = resolve(options.out ?? uniqueRunDir(join(PROJECT_ROOT, 'reports/runs'), newRunId('prove')));
+  const report = options.report ?? process.stdout;
+  const results: ProofResult[] = [];
+  const started = performance.now();
+  for (const [i, name] of options.variants.entries()) {
+    const entry = LEAK_CATALOG.find((e) => e.name === name)!;
+    line(options.progress, `[${i + 1}/${options.variants.length}] proving ${name}`);
+    const r = await proveVariant(entry, base, options);
+    results.push(r);
+    line(report, formatProof(r, proofPlanFor(entry, options.accounts ?? 5000)) + '\n');
+  }
+  if (options.variants.length > 1) line(report, formatProofTable(results, performance.now() - started));
+  return results;
+}
+
+export function exitCodeForProofs(results: readonly ProofResult[]): number {
+  return results.every((r) => r.status === 'holds') ? EXIT.ok : EXIT.leak;
+}
+
+/** `--prove` as a command: returns the exit code. */
+export async function proveMain(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseProveArgs>;
+  try {
+    parsed = parseProveArgs(argv);
+  } catch (err) {
+    if (err instanceof SoakError) {
+      process.stderr.write(`soak: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+  if (parsed.help) {
+    process.stdout.write(proveHelpText() + '\n');
+    return EXIT.ok;
+  }
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    process.stderr.write(`\n${signal}: stopping the proof and its children…\n`);
+    controller.abort(interruptReason(signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const results = await prove({ ...parsed.options, signal: controller.signal, ...(parsed.quiet ? {} : { progress: process.stderr }) });
+    return exitCodeForProofs(results);
+  } catch (err) {
+    if (err instanceof SoakError) {
+      process.stderr.write(`soak: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`soak: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return EXIT.incomplete;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
