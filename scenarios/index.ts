@@ -9,6 +9,7 @@ import errorStorm from './error-storm.ts';
 import accountChurn from './account-churn.ts';
 import cacheChurn from './cache-churn.ts';
 import streamAbort from './stream-abort.ts';
+import calibration from './calibration.ts';
 
 export * from './define.ts';
 export * from './resolve.ts';
@@ -18,8 +19,8 @@ export * from './errors.ts';
 /** The default scenario of `npm run soak`. */
 export const DEFAULT_SCENARIO = 'mixed';
 
-// Listing order: the default first, then by incident seed.
-const SCENARIOS: readonly ScenarioSpec[] = [mixed, healthScan, retryStorm, errorStorm, accountChurn, cacheChurn, streamAbort];
+// Listing order: the default first, then by incident seed; bench:calibrate's own last.
+const SCENARIOS: readonly ScenarioSpec[] = [mixed, healthScan, retryStorm, errorStorm, accountChurn, cacheChurn, streamAbort, calibration];
 const BY_NAME: ReadonlyMap<string, ScenarioSpec> = new Map(SCENARIOS.map((s) => [s.name, s]));
 
 export function listScenarios(): readonly ScenarioSpec[] {

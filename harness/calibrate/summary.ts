@@ -1,0 +1,144 @@
+// The calibration's figures from its runs: a confusion matrix (truth × verdict),
+// precision and recall, and per injected size the detection rate and the
+// requests it took. Pure: the bench runs, this counts.
+
+import type { Detection } from './detection.ts';
+
+/** What was injected into one run. */
+export type Truth = { kind: 'control' } | { kind: 'bytes'; bytesPerRequest: number } | { kind: 'handles'; every: number };
+
+export interface CalibrationRun {
+  truth: Truth;
+  seed: number;
+  runDir: string;
+  /** How the run ended ('completed' unless the target crashed or the harness failed). */
+  outcome: string;
+  requests: number;
+  wallMs: number;
+  detection: Detection | null;
+  /** run.json and the verdict's inputs did not mention the preload. */
+  preloadInvisible: boolean;
+}
+
+export interface SizeRow {
+  label: string;
+  truth: Truth;
+  runs: number;
+  leak: number;
+  noLeak: number;
+  inconclusive: number;
+  /** leak / runs. */
+  recall: number;
+  /** Median requests to the first LEAK over the runs that detected it. */
+  medianRequestsToDetection: number | null;
+  medianSecondsToDetection: number | null;
+}
+
+export interface CalibrationSummary {
+  /** Rows: truth classes; columns: verdicts. `leak-below-floor` = bytes/request under the heap floor δ (by design not a LEAK). */
+  confusion: Record<'leak' | 'leak-below-floor' | 'control', Record<'LEAK' | 'NO-LEAK' | 'INCONCLUSIVE', number>>;
+  /** Of runs called LEAK, the share that had a leak injected (any size). */
+  precision: number | null;
+  /** Of runs with a leak at or above the floor, the share called LEAK. */
+  recall: number | null;
+  /** Recall over bytes/request ≥ 64 (the issue's target: ≥ 95 %). */
+  recallAtLeast64: number | null;
+  /** Control runs called LEAK (the target: 0). */
+  falseLeaks: number;
+  controls: number;
+  /** Smallest bytes/request detected in every one of its runs, and in at least one. */
+  smallestAlwaysDetected: number | null;
+  smallestEverDetected: number | null;
+  rows: SizeRow[];
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function truthLabel(t: Truth): string {
+  if (t.kind === 'control') return 'control (none)';
+  if (t.kind === 'bytes') return `${t.bytesPerRequest} B/request`;
+  return `1 fd / ${t.every} requests`;
+}
+
+function key(t: Truth): string {
+  return t.kind === 'control' ? 'c' : t.kind === 'bytes' ? `b${String(t.bytesPerRequest).padStart(8, '0')}` : `h${String(t.every).padStart(8, '0')}`;
+}
+
+export function summarise(runs: readonly CalibrationRun[], heapFloor: number): CalibrationSummary {
+  const zero = () => ({ LEAK: 0, 'NO-LEAK': 0, INCONCLUSIVE: 0 });
+  const confusion = { leak: zero(), 'leak-below-floor': zero(), control: zero() };
+  // A run that did not complete has no verdict to count; it is listed in its row as inconclusive.
+  const status = (r: CalibrationRun) => r.detection?.status ?? 'INCONCLUSIVE';
+  for (const r of runs) {
+    const row = r.truth.kind === 'control' ? 'control' : r.truth.kind === 'bytes' && r.truth.bytesPerRequest < heapFloor ? 'leak-below-floor' : 'leak';
+    confusion[row][status(r)]++;
+  }
+  const calledLeak = runs.filter((r) => status(r) === 'LEAK');
+  const precision = calledLeak.length === 0 ? null : calledLeak.filter((r) => r.truth.kind !== 'control').length / calledLeak.length;
+  const positives = runs.filter((r) => r.truth.kind === 'handles' || (r.truth.kind === 'bytes' && r.truth.bytesPerRequest >= heapFloor));
+  const recall = positives.length === 0 ? null : positives.filter((r) => status(r) === 'LEAK').length / positives.length;
+  const big = runs.filter((r) => r.truth.kind === 'bytes' && r.truth.bytesPerRequest >= 64);
+  const recallAtLeast64 = big.length === 0 ? null : big.filter((r) => status(r) === 'LEAK').length / big.length;
+  const groups = new Map<string, CalibrationRun[]>();
+  for (const r of runs) groups.set(key(r.truth), [...(groups.get(key(r.truth)) ?? []), r]);
+  const rows: SizeRow[] = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, rs]) => {
+    const detected = rs.filter((r) => r.detection?.requestsToDetection !== null && r.detection?.requestsToDetection !== undefined && status(r) === 'LEAK');
+    return {
+      label: truthLabel(rs[0]!.truth),
+      truth: rs[0]!.truth,
+      runs: rs.length,
+      leak: rs.filter((r) => status(r) === 'LEAK').length,
+      noLeak: rs.filter((r) => status(r) === 'NO-LEAK').length,
+      inconclusive: rs.filter((r) => status(r) === 'INCONCLUSIVE').length,
+      recall: rs.filter((r) => status(r) === 'LEAK').length / rs.length,
+      medianRequestsToDetection: median(detected.map((r) => r.detection!.requestsToDetection!)),
+      medianSecondsToDetection: median(detected.map((r) => r.detection!.msToDetection! / 1000)),
+    };
+  });
+  const bytesRows = rows.filter((r) => r.truth.kind === 'bytes');
+  const sizeOf = (r: SizeRow) => (r.truth.kind === 'bytes' ? r.truth.bytesPerRequest : 0);
+  const always = bytesRows.filter((r) => r.recall === 1).map(sizeOf);
+  const ever = bytesRows.filter((r) => r.leak > 0).map(sizeOf);
+  const controls = runs.filter((r) => r.truth.kind === 'control');
+  return {
+    confusion,
+    precision,
+    recall,
+    recallAtLeast64,
+    falseLeaks: controls.filter((r) => status(r) === 'LEAK').length,
+    controls: controls.length,
+    smallestAlwaysDetected: always.length > 0 ? Math.min(...always) : null,
+    smallestEverDetected: ever.length > 0 ? Math.min(...ever) : null,
+    rows,
+  };
+}
+
+const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(0)} %`);
+
+export function formatSummary(s: CalibrationSummary, heapFloor: number): string {
+  const lines: string[] = [];
+  lines.push('Confusion matrix (rows: what was injected; columns: the run verdict)');
+  const cols = ['LEAK', 'NO-LEAK', 'INCONCLUSIVE'] as const;
+  lines.push(`${''.padEnd(26)}${cols.map((c) => c.padStart(14)).join('')}`);
+  const rowName = { leak: `leak ≥ δ (${heapFloor} B) or fds`, 'leak-below-floor': `leak < δ (${heapFloor} B)`, control: 'control (no leak)' };
+  for (const row of ['leak', 'leak-below-floor', 'control'] as const) {
+    lines.push(`${rowName[row].padEnd(26)}${cols.map((c) => String(s.confusion[row][c]).padStart(14)).join('')}`);
+  }
+  lines.push('');
+  lines.push(`precision ${pct(s.precision)}; recall ${pct(s.recall)} (leaks ≥ δ); recall at ≥ 64 B/request ${pct(s.recallAtLeast64)}; false LEAK in controls ${s.falseLeaks}/${s.controls}`);
+  lines.push(`smallest size detected in every run: ${s.smallestAlwaysDetected ?? 'none'} B/request; in at least one run: ${s.smallestEverDetected ?? 'none'} B/request`);
+  lines.push('');
+  lines.push(`${'injected'.padEnd(24)}${'runs'.padStart(6)}${'LEAK'.padStart(6)}${'NO'.padStart(6)}${'INC'.padStart(6)}${'recall'.padStart(8)}${'requests to LEAK'.padStart(18)}${'seconds'.padStart(9)}`);
+  for (const r of s.rows) {
+    lines.push(
+      `${r.label.padEnd(24)}${String(r.runs).padStart(6)}${String(r.leak).padStart(6)}${String(r.noLeak).padStart(6)}${String(r.inconclusive).padStart(6)}${pct(r.recall).padStart(8)}` +
+        `${(r.medianRequestsToDetection === null ? '-' : String(Math.round(r.medianRequestsToDetection))).padStart(18)}${(r.medianSecondsToDetection === null ? '-' : r.medianSecondsToDetection.toFixed(0)).padStart(9)}`,
+    );
+  }
+  return lines.join('\n');
+}
