@@ -18,7 +18,7 @@
 // environment (TargetSpec.env): run.json records neither, and the bench checks
 // that for every run (`preloadInvisible`).
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSoak, interruptReason, PROJECT_ROOT } from '../harness/soak.ts';
@@ -28,12 +28,10 @@ import { newRunId, uniqueRunDir } from '../harness/run/run-folder.ts';
 import { verdictMetaOf } from '../harness/verdict/index.ts';
 import { detect } from '../harness/calibrate/detection.ts';
 import { estimatedMs, FULL_PLAN, plannedRuns, QUICK_PLAN, type CalibrationPlan } from '../harness/calibrate/plan.ts';
-import { formatSummary, summarise, truthLabel, type CalibrationRun, type Truth } from '../harness/calibrate/summary.ts';
+import { formatSummary, summarise, truthLabel, type CalibrationRun } from '../harness/calibrate/summary.ts';
+import { groundTruthEnv, preloadInvisible } from './calibration/ground-truth-env.ts';
 import { getScenario, parseDuration } from '../scenarios/index.ts';
 
-export const GROUND_TRUTH_PRELOAD = join(PROJECT_ROOT, 'bench/calibration/ground-truth-leak.ts');
-/** Strings that would betray the preload if they reached run.json. */
-const PRELOAD_MARKERS = ['ground-truth-leak', 'SOAK_CALIBRATION', 'bench/calibration'];
 
 function usage(message: string): never {
   process.stderr.write(`bench:calibrate: ${message}\n`);
@@ -92,22 +90,6 @@ function parsePlan(argv: string[]): { plan: CalibrationPlan; seed: number } {
   if (custom) plan.mode = 'custom';
   const seed = intList('seed', String(values.seed), 0)[0]!;
   return { plan, seed };
-}
-
-/** The relay's extra environment for one run: the preload and its knob, or nothing for a control. */
-export function groundTruthEnv(truth: Truth): Record<string, string> {
-  if (truth.kind === 'control') return {};
-  const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --import=${GROUND_TRUTH_PRELOAD}`.trim();
-  return truth.kind === 'bytes'
-    ? { NODE_OPTIONS: nodeOptions, SOAK_CALIBRATION_RETAIN_BYTES: String(truth.bytesPerRequest) }
-    : { NODE_OPTIONS: nodeOptions, SOAK_CALIBRATION_HANDLE_EVERY: String(truth.every) };
-}
-
-/** True when nothing the verdict reads (run.json, and the verdict meta built from it) names the preload. */
-export function preloadInvisible(runDir: string): boolean {
-  const text = readFileSync(join(runDir, 'run.json'), 'utf8');
-  const meta = JSON.stringify(verdictMetaOf(readRun(runDir).meta));
-  return PRELOAD_MARKERS.every((m) => !text.includes(m) && !meta.includes(m));
 }
 
 async function main(): Promise<number> {

@@ -20,5 +20,5 @@ export default defineScenario({
   checkpoints: { count: 16 },
   // The verdict's defaults: calibration measures the harness as shipped.
   thresholds: { heapUsed: 32, external: 32, arrayBuffers: 32, rss: 256, handles: 0.001, fds: 0.001, tcp: 0.001 },
-  variants: [{ name: 'ground-truth', origin: 'bench/calibration preload (test-only, never in the relay)', trigger: 'requests' }],
+  variants: [{ name: 'ground-truth', origin: 'bench:calibrate (a test-only preload, never in the relay build)', trigger: 'requests' }],
 });
