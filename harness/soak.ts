@@ -185,7 +185,9 @@ class SoakRun {
   private readonly progress: ProgressReporter | null;
   private load: ReturnType<typeof createLoad> | null = null;
   private nextCheckpointMs = 0;
+  /** Load time done before the current segment, and when (performance.now()) the current one started. */
   private loadElapsedMs = 0;
+  private segment: { startedAt: number; lengthMs: number } | null = null;
 
   private readonly options: SoakOptions;
   private readonly scenario: ResolvedScenario;
@@ -471,7 +473,9 @@ class SoakRun {
         await this.applyFaultPlan(phase.name, phase.faults ?? { rules: [] });
         this.event('phase', phase.name, { startMs: phase.startMs, endMs: phase.endMs });
       }
+      this.segment = { startedAt: performance.now(), lengthMs: seg.endMs - seg.startMs };
       await load.runSegment(phase, seg.endMs - seg.startMs, this.internal.signal);
+      this.segment = null;
       this.loadElapsedMs = seg.endMs;
       this.throwIfAborted();
       if (seg.checkpointAfter !== null) {
@@ -528,7 +532,7 @@ class SoakRun {
     this.folder.sample(record);
     this.samplesWritten++;
     this.progress?.update({
-      elapsedMs: this.loadElapsedMs,
+      elapsedMs: this.loadElapsedMs + (this.segment ? Math.min(this.segment.lengthMs, performance.now() - this.segment.startedAt) : 0),
       totalMs: this.scenario.durationMs,
       phase: this.phaseName,
       reqPerSec: load?.reqPerSec ?? 0,
