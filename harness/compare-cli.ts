@@ -81,8 +81,9 @@ export function compareOptionsFor(before: RunData, after: RunData): { options: J
   const plan = proofPlanFor(entry, before.meta.accounts);
   const axis = plan.judge.axis?.kind === 'event' ? `event '${plan.judge.axis.event}'` : 'requests';
   return {
-    options: { ...base, ...plan.judge },
-    note: `judged as a proof of ${entry.name}: x axis ${axis}, minimum judged window ${plan.judge.minJudgedSeconds} s / ${plan.judge.minJudgedRequests} requests`,
+    // The run's warm-up phases stay; the proof raises the fraction rule.
+    options: { ...base, ...plan.judge, warmup: { ...base.warmup, ...plan.judge.warmup } },
+    note: `judged as a proof of ${entry.name}: x axis ${axis}, warm-up ≥ ${Math.round((plan.judge.warmup?.fraction ?? 0.2) * 100)} % of checkpoints, minimum judged window ${plan.judge.minJudgedSeconds} s / ${plan.judge.minJudgedRequests} requests`,
   };
 }
 

@@ -11,16 +11,23 @@ import { LEAK_CATALOG, type LeakEntry, type SignatureKind } from '../relay/leaks
 /**
  * Defaults sized so one proof (leaky run + fixed run, sequential) finishes in
  * ≤ 5 minutes on a 2-core machine:
- *  - 90 s of load per run, 12 checkpoints (the scenarios' cadence) → ≈ 10 judged;
+ *  - 90 s of load per run and 16 checkpoints (+ the one before load);
+ *  - warm-up: the first 40 % of the checkpoints. Measured on the fixed relay's
+ *    90-s `mixed` run: the post-GC heap climbs 30 → 34.5 MiB over the first
+ *    ≈ 24 000 requests (≈ 40 %: capped structures filling as each phase first
+ *    runs), then stays flat (≈ 8 B/request). The default 20 % left that climb in
+ *    the judged window and the fixed run's interval reached 44 B/request > δ;
  *  - the relay's upstream keep-alive bounded to 1 s (`--keep-alive-timeout`, a true
  *    upper bound) so a drained checkpoint waits ≈ 1 s instead of ≈ 3 s; the drain
- *    is capped at 3 s for leaky runs whose pinned sockets never drain;
- *  - measured per run: ≈ 90 s load + 13 × (drain + 2 GCs) + start/stop ≈ 2 min.
+ *    is capped at 2 s for leaky runs whose pinned sockets or in-flight entries never drain;
+ *  - measured: one inflight-map proof with 13 checkpoints per run took 4 min 27 s.
  */
 export const PROOF_DEFAULTS = {
   durationMs: 90_000,
+  minCheckpoints: 16,
+  warmupFraction: 0.4,
   keepAliveTimeoutMs: 1_000,
-  drainMaxMs: 3_000,
+  drainMaxMs: 2_000,
   /**
    * The verdict's minimum judged window (60 s / 50 000 requests) guards long
    * soaks against caches that fill for minutes. A proof is two short runs of
@@ -67,6 +74,7 @@ export function proofPlanFor(entry: LeakEntry, accounts: number, overrides: { mi
   const judge: JudgeOptions = {
     minJudgedSeconds: overrides.minJudgedSeconds ?? PROOF_DEFAULTS.minJudgedSeconds,
     minJudgedRequests: overrides.minJudgedRequests ?? PROOF_DEFAULTS.minJudgedRequests,
+    warmup: { fraction: PROOF_DEFAULTS.warmupFraction },
     ...(perEventAxis ? { axis: { kind: 'event', event: s.event } } : {}),
     signatures: signature ? [signature] : [],
   };

@@ -219,6 +219,7 @@ async function oneRun(entry: LeakEntry, leaky: boolean, out: string, options: Pr
     leaks: leaky ? [entry.name] : [],
     target: { kind: 'relay', extraArgs: ['--keep-alive-timeout', String(PROOF_DEFAULTS.keepAliveTimeoutMs)] },
     drainMaxMs: PROOF_DEFAULTS.drainMaxMs,
+    minCheckpoints: PROOF_DEFAULTS.minCheckpoints,
     out,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.progress ? { progressStream: options.progress } : {}),
