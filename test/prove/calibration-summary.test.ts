@@ -1,0 +1,83 @@
+// The calibration's arithmetic: requests-to-detection from growing prefixes of
+// a real verdict, and the confusion matrix / precision / recall it counts.
+
+import { describe, expect, it } from 'vitest';
+import { detect } from '../../harness/calibrate/detection.ts';
+import { estimatedMs, plannedRuns, QUICK_PLAN } from '../../harness/calibrate/plan.ts';
+import { formatSummary, summarise, type CalibrationRun, type Truth } from '../../harness/calibrate/summary.ts';
+import type { VerdictRunMeta } from '../../harness/verdict/index.ts';
+import { syntheticCheckpoints } from '../fixtures/verdict/synthetic.ts';
+
+const meta: VerdictRunMeta = { scenario: 'calibration', seed: 1, nodeVersion: 'v24.21.0' };
+
+describe('requests to detection', () => {
+  const options = { warmup: { phases: ['start'] } };
+  it('a 300 B/request leak is found at a prefix, later than the minimum window and no later than the whole run', () => {
+    const cps = syntheticCheckpoints({ checkpoints: 17, seed: 'leak', requestsPerCheckpoint: 5_000, intervalMs: 6_000, heapUsed: (r) => 300 * r });
+    const d = detect(meta, cps, [], options);
+    expect(d.status).toBe('LEAK');
+    expect(d.leaking).toContain('heapUsed');
+    // The verdict's minimum judged window is 50 000 requests after warm-up: no prefix below it may say LEAK.
+    expect(d.requestsToDetection).toBeGreaterThanOrEqual(50_000);
+    expect(d.requestsToDetection).toBeLessThanOrEqual(cps.at(-1)!.requestsCompleted);
+    expect(d.checkpointsToDetection).toBeGreaterThanOrEqual(8);
+  });
+
+  it('a flat run is never detected', () => {
+    const d = detect(meta, syntheticCheckpoints({ checkpoints: 17, seed: 'flat', requestsPerCheckpoint: 5_000, intervalMs: 6_000 }), [], options);
+    expect(d.status).not.toBe('LEAK');
+    expect(d.requestsToDetection).toBeNull();
+  });
+});
+
+describe('calibration summary', () => {
+  const run = (truth: Truth, status: 'LEAK' | 'NO-LEAK' | 'INCONCLUSIVE', requests: number | null = null): CalibrationRun => ({
+    truth,
+    seed: 1,
+    runDir: '/x',
+    outcome: 'completed',
+    requests: 70_000,
+    wallMs: 1,
+    detection: { status, leaking: status === 'LEAK' ? ['heapUsed'] : [], requestsToDetection: requests, msToDetection: requests === null ? null : requests / 10, checkpointsToDetection: requests === null ? null : 10 },
+    preloadInvisible: true,
+  });
+  const runs = [
+    run({ kind: 'control' }, 'NO-LEAK'),
+    run({ kind: 'control' }, 'LEAK', 60_000),
+    run({ kind: 'bytes', bytesPerRequest: 16 }, 'NO-LEAK'),
+    run({ kind: 'bytes', bytesPerRequest: 64 }, 'LEAK', 60_000),
+    run({ kind: 'bytes', bytesPerRequest: 64 }, 'INCONCLUSIVE'),
+    run({ kind: 'bytes', bytesPerRequest: 256 }, 'LEAK', 50_000),
+    run({ kind: 'bytes', bytesPerRequest: 256 }, 'LEAK', 54_000),
+    run({ kind: 'handles', every: 1000 }, 'LEAK', 52_000),
+  ];
+  const s = summarise(runs, 32);
+
+  it('counts the confusion matrix by truth class', () => {
+    expect(s.confusion.control).toEqual({ LEAK: 1, 'NO-LEAK': 1, INCONCLUSIVE: 0 });
+    expect(s.confusion['leak-below-floor']).toEqual({ LEAK: 0, 'NO-LEAK': 1, INCONCLUSIVE: 0 });
+    expect(s.confusion.leak).toEqual({ LEAK: 4, 'NO-LEAK': 0, INCONCLUSIVE: 1 });
+  });
+
+  it('precision, recall, false LEAKs, smallest sizes, medians', () => {
+    expect(s.precision).toBeCloseTo(4 / 5);
+    expect(s.recall).toBeCloseTo(4 / 5);
+    expect(s.recallAtLeast64).toBeCloseTo(3 / 4);
+    expect(s.falseLeaks).toBe(1);
+    expect(s.controls).toBe(2);
+    expect(s.smallestAlwaysDetected).toBe(256);
+    expect(s.smallestEverDetected).toBe(64);
+    const row256 = s.rows.find((r) => r.label === '256 B/request')!;
+    expect(row256.medianRequestsToDetection).toBe(52_000);
+    expect(row256.recall).toBe(1);
+    expect(formatSummary(s, 32)).toMatch(/false LEAK in controls 1\/2/);
+  });
+
+  it('the quick plan is 13 interleaved runs that fit 30 minutes', () => {
+    const planned = plannedRuns(QUICK_PLAN);
+    expect(planned).toHaveLength(13);
+    expect(new Set(planned.map((p) => p.seed)).size).toBe(13);
+    expect(planned.slice(0, 4).every((p) => p.truth.kind === 'control')).toBe(false);
+    expect(estimatedMs(QUICK_PLAN)).toBeLessThanOrEqual(30 * 60_000);
+  });
+});
