@@ -257,8 +257,9 @@ export async function proveVariant(entry: LeakEntry, base: string, options: Prov
     }
   }
   line(options.progress, `prove ${entry.name}: comparing`);
-  const plan = proofPlanFor(entry, readRunArgument('leaky run', leakyDir).meta.accounts);
-  const { comparison } = compareRunFolders(readRunArgument('leaky run', leakyDir), readRunArgument('fixed run', fixedDir));
+  const leakyRun = readRunArgument('leaky run', leakyDir);
+  const plan = proofPlanFor(entry, leakyRun.meta.accounts);
+  const { comparison } = compareRunFolders(leakyRun, readRunArgument('fixed run', fixedDir));
   const judged = judgeProof(plan, comparison);
   return result(judged.status, judged.failures, {
     comparison,
