@@ -29,5 +29,5 @@ export default defineScenario({
   ],
   checkpoints: { count: 12 },
   thresholds: { heapUsed: 32, external: 32, rss: 512, handles: 0.001, fds: 0.001 },
-  variants: [{ name: 'sync-listeners', origin: 'seed 003', trigger: 'sync-event' }],
+  variants: [{ name: 'sync-tracker', origin: 'seed 003', trigger: 'sync-event' }],
 });

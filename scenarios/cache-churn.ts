@@ -17,5 +17,5 @@ export default defineScenario({
   ],
   checkpoints: { count: 12 },
   thresholds: { heapUsed: 32, external: 32, rss: 512, handles: 0.001, fds: 0.001 },
-  variants: [{ name: 'idempotency-cache', origin: 'seed 004', trigger: 'idempotency-key' }],
+  variants: [{ name: 'lazy-lru', origin: 'seed 004', trigger: 'idempotency-key' }],
 });

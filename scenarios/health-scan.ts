@@ -25,5 +25,8 @@ export default defineScenario({
   ],
   checkpoints: { count: 12 },
   thresholds: { heapUsed: 64, external: 64, rss: 512, handles: 0.001, fds: 0.001 },
-  variants: [{ name: 'account-clone', origin: 'seed 000', trigger: 'api-call' }],
+  variants: [
+    { name: 'account-clone', origin: 'seed 000', trigger: 'api-call' },
+    { name: 'unbounded-fanout', origin: 'seed 001', trigger: 'relay-scan' },
+  ],
 });

@@ -39,12 +39,20 @@ export default defineScenario({
   ],
   checkpoints: { count: 12 },
   thresholds: { heapUsed: 32, external: 64, arrayBuffers: 64, rss: 512, handles: 0.001, fds: 0.001, tcp: 0.001 },
+  // Every catalog variant: mixed runs all of them in phases. The ones whose
+  // own scenario is mixed grow per request.
   variants: [
     { name: 'account-clone', origin: 'seed 000', trigger: 'api-call' },
-    { name: 'retry-timers', origin: 'seed 001', trigger: '429' },
+    { name: 'unbounded-fanout', origin: 'seed 001', trigger: 'relay-scan' },
+    { name: 'inflight-map', origin: 'seed 001', trigger: 'requests' },
+    { name: 'retry-timers', origin: 'seed 001', trigger: 'retry' },
+    { name: 'cancel-poller', origin: 'seed 001', trigger: 'requests' },
+    { name: 'usage-ttl', origin: 'seed 001', trigger: 'requests' },
+    { name: 'pool-size', origin: 'seed 001', trigger: 'requests' },
     { name: 'error-body', origin: 'seed 002', trigger: '429-large' },
-    { name: 'sync-listeners', origin: 'seed 003', trigger: 'sync-event' },
-    { name: 'idempotency-cache', origin: 'seed 004', trigger: 'idempotency-key' },
-    { name: 'sse-abort', trigger: 'sse-abort' },
+    { name: 'sse-abort', origin: 'seed 002', trigger: 'sse-abort' },
+    { name: 'sync-tracker', origin: 'seed 003', trigger: 'sync-event' },
+    { name: 'listener', origin: 'seed 003', trigger: 'sse-abort' },
+    { name: 'lazy-lru', origin: 'seed 004', trigger: 'idempotency-key' },
   ],
 });

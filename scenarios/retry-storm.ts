@@ -18,5 +18,5 @@ export default defineScenario({
   ],
   checkpoints: { count: 12 },
   thresholds: { heapUsed: 64, external: 64, rss: 512, handles: 0.001, fds: 0.001 },
-  variants: [{ name: 'retry-timers', origin: 'seed 001', trigger: '429' }],
+  variants: [{ name: 'retry-timers', origin: 'seed 001', trigger: 'retry' }],
 });

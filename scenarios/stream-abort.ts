@@ -24,5 +24,8 @@ export default defineScenario({
   ],
   checkpoints: { count: 12 },
   thresholds: { heapUsed: 64, external: 64, rss: 512, handles: 0.001, fds: 0.001, tcp: 0.001 },
-  variants: [{ name: 'sse-abort', trigger: 'sse-abort' }],
+  variants: [
+    { name: 'sse-abort', origin: 'seed 002', trigger: 'sse-abort' },
+    { name: 'listener', origin: 'seed 003', trigger: 'sse-abort' },
+  ],
 });
