@@ -158,6 +158,40 @@ describe('runSoak end to end', () => {
     for (const s of run.samples) expect(s.kind).toBe('sample');
   }, 120_000);
 
+  it('attaches to a running process (--target-pid/--target-url): /proc sampling only, the process left running', async () => {
+    const server = spawn(
+      process.execPath,
+      ['-e', `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => { r.setHeader('content-type', 'application/json'); r.end('{"choices":[{"message":{"content":"hi"}}]}'); }); }).listen(0, '127.0.0.1', () => console.log(s.address().port));`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    spawned.push(server);
+    const port = await new Promise<number>((r) => server.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
+    const out = join(root, 'pid-run');
+    const result = await runSoak({
+      scenario: 'mixed',
+      accounts: 50,
+      durationMs: 12_000,
+      rate: 100,
+      out,
+      sampleIntervalMs: 1_000,
+      drainMaxMs: 1_500,
+      target: { kind: 'pid', pid: server.pid!, url: `http://127.0.0.1:${port}` },
+    });
+    expect(result.outcome.status).toBe('completed');
+    const run = readRun(out);
+    expect(run.meta.target).toMatchObject({ kind: 'pid', pid: server.pid, nodeVersion: null });
+    expect(run.events.some((e) => e.type === 'warning' && e.message.includes('only /proc is sampled'))).toBe(true);
+    const sampled = run.samples.filter((s) => s.proc);
+    expect(sampled.length).toBeGreaterThanOrEqual(3);
+    for (const s of sampled) expect(s.probe).toBeNull();
+    for (const cp of run.checkpoints) {
+      expect(cp.procOnly).toBe(true);
+      expect(cp.memory.rss).toBeGreaterThan(10_000_000);
+    }
+    // Attached, not owned: the process is still there.
+    expect(isAlive(server.pid!)).toBe(true);
+  }, 120_000);
+
   it('samples a --target-cmd Node server written here: rss, fds and probe data', async () => {
     const server = join(root, 'tiny-server.mjs');
     writeFileSync(
