@@ -247,6 +247,11 @@ class SoakRun {
       await this.drive();
       outcome = this.crash ?? { status: 'completed' };
     } catch (err) {
+      // A target that died makes sampling fail (ERR_TARGET_GONE, a dead probe)
+      // possibly before its exit event has been seen: give the exit a moment,
+      // so the outcome says "target crashed" rather than a sampling error.
+      if (!this.crash && this.targetChild) await Promise.race([this.targetChild.exited, sleep(1_000)]);
+      await sleep(0);
       outcome = this.outcomeFor(err);
     } finally {
       this.stopping = true;

@@ -192,6 +192,47 @@ describe('runSoak end to end', () => {
     expect(isAlive(server.pid!)).toBe(true);
   }, 120_000);
 
+  it('a target that dies mid-run ends the run as "target crashed" with its exit code and last stderr, samples kept (exit 3)', async () => {
+    const server = join(root, 'crashing-server.mjs');
+    writeFileSync(
+      server,
+      `import http from 'node:http';
+       const port = Number(process.argv[process.argv.indexOf('--port') + 1]);
+       let n = 0;
+       http.createServer((req, res) => {
+         req.resume();
+         req.on('end', () => {
+           if (++n === 600) { console.error('fatal: simulated out-of-memory in the relay'); process.exit(7); }
+           res.setHeader('content-type', 'application/json');
+           res.end('{"choices":[{"message":{"content":"hi"}}]}');
+         });
+       }).listen(port, '127.0.0.1');`,
+    );
+    const out = join(root, 'crash-run');
+    const result = await runSoak({
+      scenario: 'mixed',
+      accounts: 50,
+      durationMs: 60_000,
+      rate: 150,
+      out,
+      sampleIntervalMs: 1_000,
+      drainMaxMs: 1_500,
+      target: { kind: 'cmd', command: `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(server)} --port {port}` },
+    });
+    expect(result.outcome).toMatchObject({ status: 'target-crashed', exitCode: 7, signal: null });
+    expect(result.exitCode).toBe(3);
+    const o = result.outcome as { stderrTail: string[] };
+    expect(o.stderrTail.join('\n')).toContain('simulated out-of-memory');
+    const run = readRun(out);
+    expect(run.meta.outcome).toMatchObject({ status: 'target-crashed', exitCode: 7 });
+    expect(run.samples.length).toBeGreaterThanOrEqual(1);
+    expect(run.checkpoints.length).toBeGreaterThanOrEqual(1);
+    // Ended early: far less than the 60 s of load it was asked for.
+    expect(run.checkpoints.at(-1)!.requestsCompleted).toBeLessThan(150 * 60);
+    const kids = childrenOf(out);
+    expect(await portRefuses(kids.upstream!.url)).toBe(true);
+  }, 120_000);
+
   it('samples a --target-cmd Node server written here: rss, fds and probe data', async () => {
     const server = join(root, 'tiny-server.mjs');
     writeFileSync(
