@@ -23,15 +23,15 @@ export interface CalibrationPlan {
 }
 
 /**
- * `--quick` fits 30 minutes on 2 cores: 13 runs of 90 s load ≈ 2 min each
- * (start, 16 drained checkpoints, stop). Full: 10-minute runs, every size of
+ * `--quick` fits 30 minutes on 2 cores: 13 runs of ≈ 110 s each
+ * (measured: 90 s load + ≈ 20 s for start, 17 drained checkpoints, stop and judging). Full: 10-minute runs, every size of
  * the issue (16…4096 B/request) three times and 10 controls: ≈ 7 hours.
  */
 export const QUICK_PLAN: CalibrationPlan = { mode: 'quick', sizes: [16, 64, 256, 1024], reps: 2, controls: 4, handleEvery: [1000], handleReps: 1, durationMs: 90_000, rate: null };
 export const FULL_PLAN: CalibrationPlan = { mode: 'full', sizes: [16, 32, 64, 128, 256, 512, 1024, 4096], reps: 3, controls: 10, handleEvery: [1000, 10_000], handleReps: 2, durationMs: 600_000, rate: null };
 
 /** Measured overhead of one calibration run beyond its load time (start, checkpoints, stop, judging). */
-export const RUN_OVERHEAD_MS = 30_000;
+export const RUN_OVERHEAD_MS = 20_000;
 
 export interface PlannedRun {
   truth: Truth;
