@@ -154,7 +154,9 @@ function describeSide(v: RunVerdict, plan: ProofPlan): string {
  * Does the proof hold? Per signature kind:
  *  - retained / handles: the leaky run is LEAK on the variant's signal, its
  *    signature check says triggered, and compareRuns says fix holds (after
- *    NO-LEAK with its interval under δ, handle Δ back to 0, difference excludes 0);
+ *    NO-LEAK with its interval under δ, handle Δ back to 0, difference excludes 0),
+ *    or, when the comparison is inconclusive only on other signals, the
+ *    variant's own signal is proven fixed and the fixed run is NO-LEAK on every signal;
  *  - churn (nothing retained, allocation per event): the fixed run allocates
  *    significantly less per request (ratio CI upper < 1) and is NO-LEAK;
  *  - level (a plateau set by peak concurrency): the leaky run holds the
@@ -175,9 +177,26 @@ export function judgeProof(plan: ProofPlan, comparison: RunComparison): { status
       type !== null ? before.handles.types.find((t) => t.type === type)?.status : before.memory.find((m) => m.signal === signal)?.status;
     if (leakyOnSignal !== 'LEAK') failures.push(`the leaky run is not LEAK on ${signal} (${leakyOnSignal ?? 'not measured'}): ${before.reasons[0] ?? ''}`);
     if (sig?.outcome !== 'triggered') failures.push(`the leaky run's signature check says ${sig?.outcome ?? 'nothing'}: the scenario may not have triggered the bug`);
-    if (comparison.outcome !== 'fix-holds') {
+    if (comparison.outcome === 'regression' || comparison.outcome === 'not-fixed') {
       failures.push(`comparison: ${comparison.outcome}: ${comparison.reasons.join('; ')}`);
-      if (comparison.outcome === 'inconclusive') inconclusive = true;
+    } else if (comparison.outcome !== 'fix-holds') {
+      // compareRuns asks every signal that leaked before to be proven fixed. In a
+      // 90-s run rss follows a heap leak up in the leaky run but cannot get its
+      // interval under δ in the fixed one (allocator warm-up; measured: inflight-map
+      // fixed rss 688 B/request [147, 989] vs δ 512, heap 2.0 [-0.7, 6.5] vs δ 32).
+      // The proof rests on the variant's own signal, proven fixed, with the fixed
+      // run NO-LEAK on every signal; the comparison's own outcome is still printed.
+      const own = type !== null ? null : comparison.signals.find((x) => x.signal === signal);
+      const ownHandle = type !== null ? comparison.handles.find((h) => h.type === type) : null;
+      const ownFixed = own ? own.outcome === 'fixed' : ownHandle ? ownHandle.after.status !== 'LEAK' && ownHandle.after.delta <= 0 : false;
+      if (!ownFixed) {
+        failures.push(`${signal} is not proven fixed: ${own?.reason ?? (ownHandle ? `Δ ${ownHandle.before.delta} → ${ownHandle.after.delta}` : 'not measured')}`);
+        inconclusive = true;
+      }
+      if (after.status !== 'NO-LEAK') {
+        failures.push(`the fixed run is ${after.status}: ${after.reasons[0] ?? ''}`);
+        inconclusive = true;
+      }
     }
   } else if (plan.kind === 'churn') {
     const r = comparison.churn.allocatedBytesPerRequest;
@@ -193,7 +212,7 @@ export function judgeProof(plan: ProofPlan, comparison: RunComparison): { status
     if (ha && ha.delta > 0) failures.push(`the fixed run still holds ${type} (Δ ${ha.delta})`);
     if (after.status !== 'NO-LEAK') failures.push(`the fixed run is ${after.status}: ${after.reasons[0] ?? ''}`);
   }
-  const status: ProofStatus = failures.length === 0 ? 'holds' : inconclusive && failures.length === 1 ? 'inconclusive' : 'failed';
+  const status: ProofStatus = failures.length === 0 ? 'holds' : inconclusive && failures.every((f) => !f.startsWith('the leaky run')) ? 'inconclusive' : 'failed';
   return { status, failures, signatureLine };
 }
 
@@ -283,6 +302,9 @@ export function formatProof(r: ProofResult, plan: ProofPlan): string {
     for (const l of formatComparison(r.comparison).split('\n')) lines.push(`  ${l}`);
   } else {
     lines.push(`fixed run: ${r.fixedDir}`);
+  }
+  if (r.status === 'holds' && r.comparison && r.comparison.outcome !== 'fix-holds') {
+    lines.push(`note: the comparison is ${r.comparison.outcome} only on signals other than ${plan.signature?.signal ?? 'the variant\'s'}; that signal is proven fixed and the fixed run is NO-LEAK on every signal`);
   }
   lines.push(`${STATUS_LABEL[r.status]} in ${fmtMs(r.wallMs)}${r.failures.length > 0 ? `:\n  - ${r.failures.join('\n  - ')}` : ''}`);
   lines.push(`re-compare: npm run soak -- compare ${r.leakyDir} ${r.fixedDir}`);
