@@ -38,9 +38,23 @@ export const PROOF_DEFAULTS = {
   minJudgedRequests: 10_000,
 } as const;
 
+/**
+ * Relay flags a variant's proof needs beyond the defaults (both runs get them).
+ * error-body: with the default 128-socket upstream cap, the leaky relay pins the
+ * whole pool within ≈ 3 s of the first storm (measured: 127 sockets after 83
+ * large 429s, then ≈ 0 req/s; 4 900 requests in the whole leaky run against
+ * 25 000 fixed), so the leak shows as a level and the runs cannot be aligned on
+ * requests. A cap above what a 90-s run pins keeps throughput and shows growth.
+ */
+const PROOF_RELAY_ARGS: Readonly<Record<string, readonly string[]>> = {
+  'error-body': ['--upstream-connections', '8192'],
+};
+
 export interface ProofPlan {
   variant: string;
   scenario: string;
+  /** Extra relay flags for both runs. */
+  relayArgs: readonly string[];
   kind: SignatureKind;
   /** The signature as the verdict reads it (perAccount resolved), or null when the verdict cannot measure its signal. */
   signature: SignatureExpectation | null;
@@ -84,7 +98,7 @@ export function proofPlanFor(entry: LeakEntry, accounts: number, overrides: { mi
     churn: `≈ ${perEvent} B allocated per '${s.event}': after/before allocation ratio well below 1`,
     level: `${s.signal} held above its first judged value after the burst (a level, not a slope)`,
   };
-  return { variant: entry.name, scenario: entry.scenario, kind: s.kind, signature, expects: expects[s.kind], judge };
+  return { variant: entry.name, scenario: entry.scenario, relayArgs: PROOF_RELAY_ARGS[entry.name] ?? [], kind: s.kind, signature, expects: expects[s.kind], judge };
 }
 
 /**

@@ -229,6 +229,7 @@ function fmtMs(ms: number): string {
 }
 
 async function oneRun(entry: LeakEntry, leaky: boolean, out: string, options: ProveOptions): Promise<SoakResult> {
+  const plan = proofPlanFor(entry, options.accounts ?? 5000);
   return runSoak({
     scenario: entry.scenario,
     durationMs: options.durationMs ?? PROOF_DEFAULTS.durationMs,
@@ -236,7 +237,7 @@ async function oneRun(entry: LeakEntry, leaky: boolean, out: string, options: Pr
     ...(options.accounts !== undefined ? { accounts: options.accounts } : {}),
     ...(options.rate !== undefined ? { rate: options.rate } : {}),
     leaks: leaky ? [entry.name] : [],
-    target: { kind: 'relay', extraArgs: ['--keep-alive-timeout', String(PROOF_DEFAULTS.keepAliveTimeoutMs)] },
+    target: { kind: 'relay', extraArgs: ['--keep-alive-timeout', String(PROOF_DEFAULTS.keepAliveTimeoutMs), ...plan.relayArgs] },
     drainMaxMs: PROOF_DEFAULTS.drainMaxMs,
     minCheckpoints: PROOF_DEFAULTS.minCheckpoints,
     out,
