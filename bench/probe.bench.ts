@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { spawnChild, type Child } from '../harness/run/child.ts';
 import { TargetSources } from '../harness/run/target-sources.ts';
 import { waitForProbe } from '../harness/sampler/probe-client.ts';
+import { readProc } from '../harness/sampler/proc.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const READY = /^(?:relay|upstream): listening on (http:\/\/127\.0\.0\.1:\d+)$/;
@@ -90,11 +91,16 @@ interface Round {
   reqPerSec: number;
   p99: number;
   samples: number;
+  /** The relay's CPU (user + system, from /proc) per completed request: less noisy than throughput on a shared box. */
+  relayCpuUsPerReq: number;
+  /** Harness-side CPU spent taking samples, µs per sample. */
+  samplerCpuUsPerSample: number;
 }
 
 async function round(upstream: string, mode: 'off' | 'on'): Promise<Round> {
   const { relay, socket } = await startRelay(upstream, mode === 'on');
   let samples = 0;
+  let samplerCpuUs = 0;
   let stop = false;
   let loop: Promise<void> = Promise.resolve();
   try {
@@ -105,15 +111,28 @@ async function round(upstream: string, mode: 'off' | 'on'): Promise<Round> {
       loop = (async () => {
         while (!stop) {
           const t0 = performance.now();
+          const c0 = process.cpuUsage();
           await sources.readAll();
+          const c = process.cpuUsage(c0);
+          samplerCpuUs += c.user + c.system;
           samples++;
           await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (performance.now() - t0))));
         }
         await probe.close();
       })();
     }
+    const cpu0 = await readProc(relay.pid);
     const r = await load(relay.url, seconds);
-    return { mode, reqPerSec: r.requests.average, p99: r.latency.p99, samples };
+    const cpu1 = await readProc(relay.pid);
+    const relayCpuUs = cpu1.cpu.user + cpu1.cpu.system - (cpu0.cpu.user + cpu0.cpu.system);
+    return {
+      mode,
+      reqPerSec: r.requests.average,
+      p99: r.latency.p99,
+      samples,
+      relayCpuUsPerReq: relayCpuUs / Math.max(1, r.requests.total),
+      samplerCpuUsPerSample: samples > 0 ? samplerCpuUs / samples : 0,
+    };
   } finally {
     stop = true;
     await loop;
@@ -142,7 +161,9 @@ try {
     for (const mode of ['off', 'on'] as const) {
       const r = await round(upstream.url, mode);
       results.push(r);
-      process.stdout.write(`  round ${i + 1} sampling ${mode.padEnd(3)}  ${r.reqPerSec.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms${mode === 'on' ? `  (${r.samples} samples)` : ''}\n`);
+      process.stdout.write(
+        `  round ${i + 1} sampling ${mode.padEnd(3)}  ${r.reqPerSec.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  relay CPU ${r.relayCpuUsPerReq.toFixed(1)} µs/req${mode === 'on' ? `  (${r.samples} samples, harness ${(r.samplerCpuUsPerSample / 1000).toFixed(2)} ms CPU each)` : ''}\n`,
+      );
     }
   }
 } finally {
@@ -151,6 +172,9 @@ try {
 const off = results.filter((r) => r.mode === 'off').map((r) => r.reqPerSec);
 const on = results.filter((r) => r.mode === 'on').map((r) => r.reqPerSec);
 const loss = 1 - median(on) / median(off);
+const cpuOff = median(results.filter((r) => r.mode === 'off').map((r) => r.relayCpuUsPerReq));
+const cpuOn = median(results.filter((r) => r.mode === 'on').map((r) => r.relayCpuUsPerReq));
+const harnessMs = median(results.filter((r) => r.mode === 'on').map((r) => r.samplerCpuUsPerSample)) / 1000;
 // Paired by round: each ON round against the OFF round just before it.
 const paired = on.map((v, i) => 1 - v / off[i]!);
 process.stdout.write(
@@ -159,6 +183,8 @@ process.stdout.write(
     `sampling off  median ${median(off).toFixed(0)} req/s  (rounds: ${off.map((v) => v.toFixed(0)).join(', ')})`,
     `sampling on   median ${median(on).toFixed(0)} req/s  (rounds: ${on.map((v) => v.toFixed(0)).join(', ')})`,
     `throughput loss with sampling: ${(loss * 100).toFixed(2)} %  (paired per round: ${paired.map((p) => `${(p * 100).toFixed(1)} %`).join(', ')})  target ≤ 2 %`,
+    `relay CPU per request: off ${cpuOff.toFixed(1)} µs, on ${cpuOn.toFixed(1)} µs  (+${(((cpuOn / cpuOff) - 1) * 100).toFixed(2)} %: the probe's cost inside the relay)`,
+    `harness CPU per sample: ${harnessMs.toFixed(2)} ms every ${intervalMs} ms = ${((harnessMs / intervalMs) * 100).toFixed(2)} % of one core, competing with the relay on this machine`,
     '',
   ].join('\n'),
 );
