@@ -100,10 +100,10 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     mechanism: 'the chat error path reads the 429/5xx body with readErrorBodyPreFix(): up to the cap or a 1 s deadline, then returns what it has and stops reading, without consuming or destroying the body. undici keeps a connection whose unread body is ≥ 64 KiB busy (pool running) and bodyTimeout does not fire while the body is paused; the pool runs with the pre-fix 30-minute headers/body timeouts.',
     fix: 'readCapped(): read up to the cap, then destroy, always (every exit path); 60 s headers/body timeouts',
     trigger: 'upstream 429/503 with a large (≥ 256 KiB: 429-large, 503-large) or stalled error body',
-    observable: '+1 upstream socket (fd, ESTABLISHED TCP connection, relay_upstream_pool{field="running"}) per large error body, for as long as the upstream keeps the connection; at --upstream-connections the pending queue grows instead (relay_upstream_pool{field="pending"})',
+    observable: '+1 upstream socket per large error body: an fd, relay_upstream_pool{field="running"}, a TCP connection ESTABLISHED and then CLOSE_WAIT once the upstream gives up on it (the relay never reads up to the FIN), so the fd is the lasting signal. At --upstream-connections the pins stop adding and the pending queue grows instead (relay_upstream_pool{field="pending"}): throughput collapses, so a per-event proof needs a cap above the storm\'s large-body count',
     metrics: ['relay_upstream_pool{field="running"}', 'relay_upstream_pool{field="pending"}', 'relay_upstream_pool{field="connected"}'],
     scenario: 'error-storm',
-    signature: { kind: 'handles', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: '429-large', tolerance: 0.5, basis: 'relay/test/leaks-upstream.test.ts: exactly K running upstream connections after K large 429s' },
+    signature: { kind: 'handles', signal: 'handles:fds', perEvent: 1, event: '429-large', tolerance: 0.5, lasts: 'while the relay lives (30-minute timeouts do not fire on a paused body)', basis: 'relay/test/leaks-upstream.test.ts: exactly K running upstream connections after K large 429s; an error-storm run held +127 fds at the 128-socket cap, ESTABLISHED turning to CLOSE_WAIT' },
   },
   {
     name: 'sse-abort',

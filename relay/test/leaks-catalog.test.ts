@@ -48,7 +48,7 @@ describe('leak catalog', () => {
   it('resolves per-account costs for a given N', () => {
     const clone = expectedSignature('account-clone', 5_000);
     expect(clone.perEvent).toBe(LEAK_CATALOG[0]!.signature.perEvent * 5_000);
-    expect(expectedSignature('error-body', 5_000)).toMatchObject({ variant: 'error-body', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: '429-large' });
+    expect(expectedSignature('error-body', 5_000)).toMatchObject({ variant: 'error-body', signal: 'handles:fds', perEvent: 1, event: '429-large' });
     expect(() => expectedSignature('nope', 1)).toThrow(ConfigError);
   });
 
