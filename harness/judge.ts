@@ -7,6 +7,7 @@ import { readRun, type RunData } from './run/read-run.ts';
 import { judgeRun, verdictMetaOf, formatVerdict, type JudgeOptions, type RunVerdict, type SignatureExpectation } from './verdict/index.ts';
 import { MEMORY_SIGNALS, type MemorySignal } from './verdict/index.ts';
 import { LEAK_CATALOG } from '../relay/leaks/catalog.ts';
+import { proofPlanFor } from './proof-options.ts';
 
 interface ResolvedLike {
   phases?: Array<{ name: string; kind?: string }>;
@@ -24,15 +25,20 @@ export function judgeOptionsFor(run: Pick<RunData, 'meta'>): JudgeOptions {
   // Checkpoint 0 is taken before any load ('start'); warm-up phases are the
   // scenario's own. Both are excluded from the regression.
   const warmupPhases = ['start', ...(resolved.phases ?? []).filter((p) => p.kind === 'warm-up').map((p) => p.name)];
-  return { floors, warmup: { phases: warmupPhases }, signatures: signaturesFor(run.meta.leaks) };
+  return { floors, warmup: { phases: warmupPhases }, signatures: signaturesFor(run.meta.leaks, run.meta.accounts) };
 }
 
-/** The catalog's expected signature for each enabled variant that declares one. */
-export function signaturesFor(leaks: readonly string[]): SignatureExpectation[] {
+/**
+ * The catalog's expected signature of each enabled variant, as the verdict
+ * reads it (per-account costs multiplied out); variants whose signal the
+ * post-GC series cannot measure (churn: allocation) are left to the churn report.
+ */
+export function signaturesFor(leaks: readonly string[], accounts: number): SignatureExpectation[] {
   const out: SignatureExpectation[] = [];
   for (const name of leaks) {
-    const entry = LEAK_CATALOG.find((e) => e.name === name) as { signature?: SignatureExpectation } | undefined;
-    if (entry?.signature) out.push({ ...entry.signature, variant: name });
+    const entry = LEAK_CATALOG.find((e) => e.name === name);
+    const signature = entry ? proofPlanFor(entry, accounts).signature : null;
+    if (signature) out.push(signature);
   }
   return out;
 }

@@ -585,7 +585,8 @@ class SoakRun {
       t,
       phase: this.phaseName,
       requestsCompleted: totals.requestsCompleted,
-      events: { ...(faults ?? {}), ...totals.events },
+      // `requests` too, so costs the catalog states per request are checked like any other event.
+      events: { ...(faults ?? {}), ...totals.events, requests: totals.requestsCompleted },
       drainMs,
       memory: cp?.memory ?? { rss: proc.rss, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 },
       preGcMemory: cp?.preGcMemory ?? { rss: proc.rss, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 },
