@@ -20,6 +20,8 @@ import { readProc } from '../harness/sampler/proc.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const READY = /^(?:relay|upstream): listening on (http:\/\/127\.0\.0\.1:\d+)$/;
+/** Children stop themselves if this bench dies (see harness/run/exit-with-harness.ts). */
+const EXIT_WITH_BENCH = ['--import', join(ROOT, 'harness/run/exit-with-harness.ts')];
 const ACCOUNTS = 5_000;
 
 const { values } = parseArgs({
@@ -29,11 +31,12 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     interval: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '32' },
+    sources: { type: 'string', default: 'proc,probe,metrics,faults' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  process.stdout.write('npm run bench:probe -- [--rounds 3] [--seconds 10] [--warmup 3] [--interval 1000] [--connections 32]\n');
+  process.stdout.write('npm run bench:probe -- [--rounds 3] [--seconds 10] [--warmup 3] [--interval 1000] [--connections 32] [--sources proc,probe,metrics,faults]\n');
   process.exit(0);
 }
 const rounds = Number(values.rounds);
@@ -44,6 +47,16 @@ const connections = Number(values.connections);
 for (const [k, v] of Object.entries({ rounds, seconds, warmup, interval: intervalMs, connections })) {
   if (!Number.isFinite(v) || v <= 0) {
     process.stderr.write(`--${k}: expected a positive number\n`);
+    process.exit(2);
+  }
+}
+
+const SOURCES = ['proc', 'probe', 'metrics', 'faults'] as const;
+type SourceName = (typeof SOURCES)[number];
+const sources = values.sources.split(',').map((x) => x.trim()) as SourceName[];
+for (const x of sources) {
+  if (!SOURCES.includes(x)) {
+    process.stderr.write(`--sources: unknown source "${x}"; valid: ${SOURCES.join(', ')}\n`);
     process.exit(2);
   }
 }
@@ -75,11 +88,13 @@ async function startRelay(upstream: string, sampled: boolean): Promise<{ relay: 
     command: process.execPath,
     args: [
       '--expose-gc',
+      ...EXIT_WITH_BENCH,
       ...(sampled ? ['--import', join(ROOT, 'harness/probe/probe.ts')] : []),
       join(ROOT, 'relay/main.ts'),
       '--port', '0', '--upstream', upstream, '--accounts', String(ACCOUNTS), '--seed', '42',
     ],
-    env: { ...process.env, RELAY_CLIENT_KEYS: clientKey, RELAY_MANAGEMENT_KEY: managementKey, ...(sampled ? { SOAK_PROBE_SOCKET: socket } : {}) },
+    env: { ...process.env, SOAK_EXIT_WITH_HARNESS: '1', RELAY_CLIENT_KEYS: clientKey, RELAY_MANAGEMENT_KEY: managementKey, ...(sampled ? { SOAK_PROBE_SOCKET: socket } : {}) },
+    stdinPipe: true,
     ready: { pattern: READY },
     readyTimeoutMs: 30_000,
   });
@@ -102,21 +117,34 @@ async function round(upstream: string, mode: 'off' | 'on'): Promise<Round> {
   let samples = 0;
   let samplerCpuUs = 0;
   let stop = false;
+  let wake = (): void => {};
   let loop: Promise<void> = Promise.resolve();
   try {
     await load(relay.url, warmup);
     if (mode === 'on') {
       const probe = await waitForProbe(socket, Date.now() + 10_000);
-      const sources = new TargetSources({ pid: relay.pid, targetUrl: relay.url, upstreamUrl: upstream, probe });
+      const target = new TargetSources({ pid: relay.pid, targetUrl: relay.url, upstreamUrl: upstream, probe });
+      const read: Record<SourceName, () => Promise<unknown>> = {
+        proc: () => target.proc(),
+        probe: () => target.probeSample(),
+        metrics: () => target.metrics(),
+        faults: () => target.faults(),
+      };
       loop = (async () => {
         while (!stop) {
           const t0 = performance.now();
           const c0 = process.cpuUsage();
-          await sources.readAll();
+          await Promise.all(sources.map((x) => read[x]()));
           const c = process.cpuUsage(c0);
           samplerCpuUs += c.user + c.system;
           samples++;
-          await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (performance.now() - t0))));
+          await new Promise<void>((r) => {
+            const t = setTimeout(r, Math.max(0, intervalMs - (performance.now() - t0)));
+            wake = () => {
+              clearTimeout(t);
+              r();
+            };
+          });
         }
         await probe.close();
       })();
@@ -135,6 +163,7 @@ async function round(upstream: string, mode: 'off' | 'on'): Promise<Round> {
     };
   } finally {
     stop = true;
+    wake();
     await loop;
     await relay.stop(5_000);
     rmSync(socket, { force: true });
@@ -150,13 +179,15 @@ const median = (xs: number[]) => {
 const upstream = await spawnChild({
   name: 'upstream',
   command: process.execPath,
-  args: [join(ROOT, 'mocks/main.ts'), '--port', '0', '--seed', '42', '--accounts', String(ACCOUNTS)],
+  args: [...EXIT_WITH_BENCH, join(ROOT, 'mocks/main.ts'), '--port', '0', '--seed', '42', '--accounts', String(ACCOUNTS)],
+  env: { ...process.env, SOAK_EXIT_WITH_HARNESS: '1' },
+  stdinPipe: true,
   ready: { pattern: READY },
   readyTimeoutMs: 30_000,
 });
 const results: Round[] = [];
 try {
-  process.stdout.write(`bench:probe  node ${process.version}  ${ACCOUNTS} accounts  ${connections} connections  ${rounds}×(${warmup}s warm-up + ${seconds}s) per mode  sampling every ${intervalMs} ms\n`);
+  process.stdout.write(`bench:probe  node ${process.version}  ${ACCOUNTS} accounts  ${connections} connections  ${rounds}×(${warmup}s warm-up + ${seconds}s) per mode  sampling every ${intervalMs} ms  sources ${sources.join(',')}\n`);
   for (let i = 0; i < rounds; i++) {
     for (const mode of ['off', 'on'] as const) {
       const r = await round(upstream.url, mode);
