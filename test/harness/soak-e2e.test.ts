@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runSoak } from '../../harness/soak.ts';
+import { runSoak, type SoakOptions, type TargetSpec } from '../../harness/soak.ts';
 import { readRun } from '../../harness/run/read-run.ts';
 import { isAlive } from '../../harness/run/pids.ts';
 
@@ -31,6 +31,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Relay flags that make drains short in tests (idle upstream sockets close after 300 ms). */
 const FAST_DRAIN = ['--keep-alive-timeout', '300'];
+
+/** A short soak of a target the test provides (small pool, short drains, 1 s samples). */
+function shortRun(out: string, target: TargetSpec, overrides: Partial<SoakOptions> = {}) {
+  return runSoak({ scenario: 'mixed', accounts: 50, durationMs: 12_000, rate: 100, out, sampleIntervalMs: 1_000, drainMaxMs: 1_500, target, ...overrides });
+}
 
 function portRefuses(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
@@ -167,16 +172,7 @@ describe('runSoak end to end', () => {
     spawned.push(server);
     const port = await new Promise<number>((r) => server.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
     const out = join(root, 'pid-run');
-    const result = await runSoak({
-      scenario: 'mixed',
-      accounts: 50,
-      durationMs: 12_000,
-      rate: 100,
-      out,
-      sampleIntervalMs: 1_000,
-      drainMaxMs: 1_500,
-      target: { kind: 'pid', pid: server.pid!, url: `http://127.0.0.1:${port}` },
-    });
+    const result = await shortRun(out, { kind: 'pid', pid: server.pid!, url: `http://127.0.0.1:${port}` });
     expect(result.outcome.status).toBe('completed');
     const run = readRun(out);
     expect(run.meta.target).toMatchObject({ kind: 'pid', pid: server.pid, nodeVersion: null });
@@ -209,16 +205,7 @@ describe('runSoak end to end', () => {
        }).listen(port, '127.0.0.1');`,
     );
     const out = join(root, 'crash-run');
-    const result = await runSoak({
-      scenario: 'mixed',
-      accounts: 50,
-      durationMs: 60_000,
-      rate: 150,
-      out,
-      sampleIntervalMs: 1_000,
-      drainMaxMs: 1_500,
-      target: { kind: 'cmd', command: `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(server)} --port {port}` },
-    });
+    const result = await shortRun(out, { kind: 'cmd', command: `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(server)} --port {port}` }, { durationMs: 60_000, rate: 150 });
     expect(result.outcome).toMatchObject({ status: 'target-crashed', exitCode: 7, signal: null });
     expect(result.exitCode).toBe(3);
     const o = result.outcome as { stderrTail: string[] };
@@ -243,16 +230,7 @@ describe('runSoak end to end', () => {
        http.createServer((req, res) => { req.resume(); req.on('end', () => { res.setHeader('content-type', 'application/json'); res.end(body); }); }).listen(port, '127.0.0.1');`,
     );
     const out = join(root, 'cmd-run');
-    const result = await runSoak({
-      scenario: 'mixed',
-      accounts: 50,
-      durationMs: 12_000,
-      rate: 100,
-      out,
-      sampleIntervalMs: 1_000,
-      drainMaxMs: 1_500,
-      target: { kind: 'cmd', command: `${JSON.stringify(process.execPath)} ${JSON.stringify(server)} --port {port} --upstream {upstream}` },
-    });
+    const result = await shortRun(out, { kind: 'cmd', command: `${JSON.stringify(process.execPath)} ${JSON.stringify(server)} --port {port} --upstream {upstream}` });
     expect(result.outcome.status).toBe('completed');
     const run = readRun(out);
     expect(run.meta.target.kind).toBe('cmd');
