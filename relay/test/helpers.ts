@@ -1,7 +1,7 @@
 // Test helpers: a real fake upstream (mocks/) and a real relay on 127.0.0.1,
 // plus small clients. Each test file builds its own pair and closes it.
 
-import { request, Agent, type Dispatcher } from 'undici';
+import { request, Agent, Client, type Dispatcher } from 'undici';
 import { startUpstream, type FaultPlan, type Upstream, type UpstreamOptions } from '../../mocks/index.ts';
 import { startRelay, type RelayHandle, type RelayOptions } from '../index.ts';
 
@@ -127,4 +127,22 @@ export async function servedBy(relay: RelayHandle, reply: Reply): Promise<string
   if (typeof id !== 'string') throw new Error('no x-request-id on the reply');
   const done = await management(relay, `requests/${id}/usage`);
   return (done.json() as { authIndex: string }).authIndex;
+}
+
+/** Starts a stream through the relay, reads its first bytes, hangs up (client socket destroyed). */
+export async function abandonStream(relay: RelayHandle): Promise<void> {
+  const client = new Client(relay.url);
+  try {
+    const res = await client.request({
+      path: '/v1/chat/completions',
+      method: 'POST',
+      headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json' },
+      body: chatBody({ stream: true }),
+    });
+    if (res.statusCode !== 200) throw new Error(`stream request answered ${res.statusCode}`);
+    await new Promise((resolve) => res.body.once('data', resolve));
+    res.body.destroy();
+  } finally {
+    await client.destroy();
+  }
 }

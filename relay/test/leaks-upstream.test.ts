@@ -5,11 +5,11 @@
 // Counts come from the relay's /metrics (undici Pool.stats, structure sizes)
 // and the upstream's own stats (in-flight responses, client aborts).
 
-import { Client, request } from 'undici';
+import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayOptions } from '../index.ts';
 import type { FaultPlan } from '../../mocks/index.ts';
-import { chat, chatBody, CLIENT_KEY, closeClients, management, metrics, startPair, waitFor, type Pair } from './helpers.ts';
+import { abandonStream, chat, chatBody, CLIENT_KEY, closeClients, management, metrics, startPair, waitFor, type Pair } from './helpers.ts';
 
 const K = 3;
 const RUNNING = 'relay_upstream_pool{field="running"}';
@@ -85,30 +85,12 @@ describe('error-body (seed 002)', () => {
 });
 
 describe('sse-abort (seed 002 family)', () => {
-  /** Starts a stream, reads its first bytes, hangs up. */
-  async function abandonStream(p: Pair): Promise<void> {
-    const client = new Client(p.relay.url);
-    try {
-      const res = await client.request({
-        path: '/v1/chat/completions',
-        method: 'POST',
-        headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json' },
-        body: chatBody({ stream: true }),
-      });
-      expect(res.statusCode).toBe(200);
-      await new Promise((resolve) => res.body.once('data', resolve));
-      res.body.destroy();
-    } finally {
-      await client.destroy();
-    }
-  }
-
   for (const leaky of [true, false]) {
     it(`${leaky ? 'leaky' : 'fixed'}: ${K} abandoned streams → ${leaky ? `${K} upstream streams read to their end` : 'upstreams aborted at once'}`, async () => {
       // 60 tokens × 25 ms: each stream lasts ≈ 1.5 s upstream.
       const p = await start(leaky ? 'sse-abort' : null, 10, {}, { tokenIntervalMs: 25, completionTokens: 60 });
       const abortsBefore = p.upstream.stats().clientAborts;
-      for (let i = 0; i < K; i++) await abandonStream(p);
+      for (let i = 0; i < K; i++) await abandonStream(p.relay);
       await new Promise((r) => setTimeout(r, 300));
       if (leaky) {
         expect(await metric(p, RUNNING)).toBe(K);
