@@ -34,7 +34,8 @@ class UpstreamResponse extends ServerResponse<IncomingMessage> {
 
 export interface BridgeOptions {
   engine: UpstreamEngine;
-  handlers: HttpHandler[];
+  /** The handler list to serve a request with; asked once per request, as plans change it. */
+  handlers: () => HttpHandler[];
   /** Serve the plain 200 completion without msw (default true). */
   fastPath: boolean;
   /** Called with unexpected handler errors (never with request data). */
@@ -153,7 +154,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     if (admission) preAdmitted.set(request, admission);
     let response: Response | undefined;
     try {
-      response = await getResponse(handlers, request);
+      response = await getResponse(handlers(), request);
     } catch (error) {
       onError(error);
       if (!res.headersSent && !res.destroyed) sendJson(res, 500, ERROR_BODIES.internal);
@@ -175,7 +176,8 @@ export function createBridge(options: BridgeOptions): Bridge {
         body.length,
       );
       const { decision, chat } = admission;
-      if (decision.type === 'serve' && decision.fault === null && chat && !chat.stream) {
+      // A sequenced `ok` step is not for the fast path: its msw generator serves it.
+      if (decision.type === 'serve' && decision.fault === null && decision.sequence === null && chat && !chat.stream) {
         sendJson(res, 200, plainCompletion(engine, chat));
         return;
       }

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { PlanError, validatePlan } from './plan.ts';
+import { checkPlanAccounts, PlanError, validatePlan } from './plan.ts';
 import type { UpstreamOptions } from './index.ts';
 
 export const HELP = `Usage: node mocks/main.ts [--port 0] [--seed 42] [--accounts 5000] [--plan plan.json]
@@ -96,6 +96,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (values.plan !== undefined) {
     try {
       options.plan = validatePlan(readPlan(values.plan));
+      checkPlanAccounts(options.plan, options.accounts);
     } catch (error) {
       if (error instanceof PlanError) throw new CliError(error.field, error.message.slice(error.field.length + 2));
       throw error;

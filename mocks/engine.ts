@@ -7,8 +7,9 @@
 import { accountIndexOfToken } from '../shared/accounts.ts';
 import { CompletionBodies, CONTENT_DEFAULTS, promptTokensOf, type ContentOptions } from './bodies.ts';
 import { isFaultKind, type FaultKind } from './faults.ts';
-import { NO_FAULTS, resolvePlan, validatePlan, type FaultPlan, type ResolvedPlan, type RouteName } from './plan.ts';
+import { checkPlanAccounts, NO_FAULTS, resolvePlan, validatePlan, type FaultPlan, type ResolvedPlan, type RouteName } from './plan.ts';
 import { FaultSelector, unitAt } from './selector.ts';
+import { SequenceBook, type SequenceClaim } from './sequences.ts';
 import { StatsCollector } from './stats.ts';
 
 export const FAULT_HEADER = 'x-mock-fault';
@@ -50,6 +51,11 @@ export type Decision =
       readonly fault: FaultKind | null;
       /** Uniform [0, 1) for the fault's own randomness (latency jitter). */
       readonly jitter: number;
+      /**
+       * Set when a scripted sequence decided this request (`fault` is then the
+       * step's); msw's sequence handler serves it, never the fast path.
+       */
+      readonly sequence: SequenceClaim | null;
     };
 
 export interface ChatAdmission {
@@ -90,7 +96,10 @@ export class UpstreamEngine {
   readonly stats = new StatsCollector();
   readonly bodies: CompletionBodies;
   private selector: FaultSelector;
+  /** Null when the plan has no sequences: admission then skips them with one check. */
+  private book: SequenceBook | null;
   private currentPlan: FaultPlan;
+  private readonly planListeners = new Set<() => void>();
   private completionCounter = 0;
   /**
    * Tokens already verified, by token. Verifying costs a sha256 per request;
@@ -116,7 +125,9 @@ export class UpstreamEngine {
     }
     this.bodies = new CompletionBodies(content, Date.now());
     this.currentPlan = validatePlan(options.plan ?? NO_FAULTS);
+    checkPlanAccounts(this.currentPlan, this.accounts);
     this.selector = new FaultSelector(resolvePlan(this.currentPlan, this.seed), performance.now());
+    this.book = bookOf(this.selector.plan);
   }
 
   get plan(): FaultPlan {
@@ -133,8 +144,25 @@ export class UpstreamEngine {
    */
   setPlan(plan: unknown): void {
     const valid = validatePlan(plan);
+    checkPlanAccounts(valid, this.accounts);
     this.selector = new FaultSelector(resolvePlan(valid, this.seed), performance.now());
+    this.book = bookOf(this.selector.plan);
     this.currentPlan = valid;
+    for (const listener of this.planListeners) listener();
+  }
+
+  /** The sequences of the plan in effect (null when it has none); replaced by setPlan. */
+  get sequences(): SequenceBook | null {
+    return this.book;
+  }
+
+  /**
+   * Calls `listener` after every successful setPlan (the handler list is
+   * rebuilt from the new plan's sequences). Returns the unsubscribe function.
+   */
+  onPlanChange(listener: () => void): () => void {
+    this.planListeners.add(listener);
+    return () => this.planListeners.delete(listener);
   }
 
   /** Account index behind an `Authorization` header value, or -1. */
@@ -200,11 +228,16 @@ export class UpstreamEngine {
       return { type: 'unauthorized' };
     }
     let fault: FaultKind | null = null;
+    let sequence: SequenceClaim | null = null;
+    // Precedence: forced > sequence > per-account > rules. A forced fault does
+    // not advance a sequence: the script stays what the plan says.
     if (forced !== undefined && forced !== null) {
       if (!isFaultKind(forced)) {
         return { type: 'bad-request', message: `${forcedField}: unknown fault kind ${JSON.stringify(forced)}`, param: forcedField };
       }
       fault = forced;
+    } else if (this.book !== null && (sequence = this.book.claim(route, account)) !== null) {
+      fault = sequence.fault;
     } else {
       const accountFault = this.selector.accountFault(account);
       // Quota exhaustion shows on the usage route as a body, not as a fault.
@@ -212,6 +245,10 @@ export class UpstreamEngine {
       else fault = selection.fault;
     }
     if (fault !== null) this.stats.fault(fault, account);
-    return { type: 'serve', account, fault, jitter: selection.jitter };
+    return { type: 'serve', account, fault, jitter: selection.jitter, sequence };
   }
+}
+
+function bookOf(plan: ResolvedPlan): SequenceBook | null {
+  return plan.sequences.length > 0 ? new SequenceBook(plan.sequences) : null;
 }

@@ -7,7 +7,7 @@ import { getResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { Client } from 'undici';
 import { UpstreamEngine } from './engine.ts';
-import { createHandlers } from './handlers.ts';
+import { createHandlers } from './handler-list.ts';
 import { startUpstream, type Upstream } from './index.ts';
 import { networkErrorKindOf } from './wire.ts';
 import { ACCOUNTS, authHeader, CHAT_BODY, observe, SEED, STREAM_BODY, waitFor } from './test-support.ts';

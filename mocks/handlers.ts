@@ -13,18 +13,44 @@ import {
   type UpstreamEngine,
 } from './engine.ts';
 import type { FaultKind } from './faults.ts';
-import { PlanError } from './plan.ts';
+import { PlanError, type RouteName } from './plan.ts';
 import { networkError, pacedStream, sleep, slices, type StreamEnd } from './wire.ts';
 
 const JSON_TYPE = 'application/json';
 const SSE_TYPE = 'text/event-stream';
 
 /**
- * Chat admissions the bridge already made (it admits every chat request
- * itself to serve the plain 200 on its fast path). A handler that finds one
- * uses it instead of admitting again, so nothing is counted twice.
+ * Admissions already made for a request: by the bridge (it admits every chat
+ * request itself to serve the plain 200 on its fast path) or by an earlier
+ * handler (a sequence handler's predicate admits to learn whether the request
+ * is its own). A handler that finds one uses it instead of admitting again, so
+ * nothing is counted or drawn twice.
  */
 export const preAdmitted = new WeakMap<Request, ChatAdmission>();
+
+/** Method and path of each API route. */
+export const ROUTE_PATHS: Readonly<Record<RouteName, { readonly method: 'POST' | 'GET'; readonly path: string }>> = {
+  chat: { method: 'POST', path: '/v1/chat/completions' },
+  models: { method: 'GET', path: '/v1/models' },
+  usage: { method: 'GET', path: '/backend-api/wham/usage' },
+};
+
+/**
+ * The admission of a request on `route` (made once, then cached on the
+ * request). The caller has checked the method and path.
+ */
+export async function admissionOf(engine: UpstreamEngine, route: RouteName, request: Request): Promise<ChatAdmission> {
+  let admission = preAdmitted.get(request);
+  if (admission) return admission;
+  if (route === 'chat') {
+    const text = await request.text();
+    admission = engine.admitChat(request.headers.get('authorization'), request.headers.get(FAULT_HEADER), text, Buffer.byteLength(text));
+  } else {
+    admission = { decision: engine.admit(route, request.headers.get('authorization'), request.headers.get(FAULT_HEADER)), chat: null };
+  }
+  preAdmitted.set(request, admission);
+  return admission;
+}
 
 /** The success body of a route, in the form the fault renderers slice up. */
 interface SuccessBody {
@@ -194,49 +220,48 @@ async function respond(
   }
 }
 
-/** Every route of the fake upstream, control routes included. Order matters: the hot route first. */
-export function createHandlers(engine: UpstreamEngine): HttpHandler[] {
+/** The success body of `route` for an admitted request. */
+function successOf(engine: UpstreamEngine, route: RouteName, admission: ChatAdmission): SuccessBody {
+  const { decision, chat } = admission;
+  if (route === 'chat') {
+    // sse-cut needs a stream even when the request asked for JSON.
+    const forceStream = decision.type === 'serve' && (decision.fault === 'sse-cut' || decision.fault === 'sse-cut-close');
+    return chatSuccessBody(engine, chat!, forceStream);
+  }
+  if (route === 'models') return { pieces: [engine.bodies.modelsJson], contentType: JSON_TYPE };
+  const account = decision.type === 'serve' ? decision.account : 0;
+  const exhausted = engine.accountFault(account) === 'quota-exhausted';
+  const resetAfter = exhausted ? engine.resolvedPlan.accounts.quotaResetSeconds : 3600;
+  const used = exhausted ? 100 : engine.usedPercentOf(account);
+  return { pieces: [usageJsonFor(used, exhausted, resetAfter, Date.now())], contentType: JSON_TYPE };
+}
+
+/**
+ * The response to an admitted API request: its decision rendered (fault,
+ * rejection or success). Shared by the route handlers and the sequence
+ * handlers, so a sequenced fault is on the wire exactly what the same fault
+ * is when forced or drawn.
+ */
+export function serveAdmission(engine: UpstreamEngine, route: RouteName, admission: ChatAdmission, request: Request): Promise<Response> | Response {
+  const { decision, chat } = admission;
+  if (route === 'chat' && decision.type === 'serve' && decision.fault === null && chat && !chat.stream) {
+    return json(plainCompletion(engine, chat), 200);
+  }
+  return respond(engine, decision, () => successOf(engine, route, admission), request.signal);
+}
+
+/**
+ * Every route of the fake upstream, control routes included. They do not
+ * depend on the plan; handler-list.ts puts the plan's sequence handlers in
+ * front of them. Order matters: the hot route first.
+ */
+export function createRouteHandlers(engine: UpstreamEngine): HttpHandler[] {
+  const api = (route: RouteName) => async ({ request }: { request: Request }) =>
+    serveAdmission(engine, route, await admissionOf(engine, route, request), request);
   return [
-    http.post('*/v1/chat/completions', async ({ request }) => {
-      let admission = preAdmitted.get(request);
-      if (!admission) {
-        const text = await request.text();
-        admission = engine.admitChat(
-          request.headers.get('authorization'),
-          request.headers.get(FAULT_HEADER),
-          text,
-          Buffer.byteLength(text),
-        );
-      }
-      const { decision, chat } = admission;
-      if (decision.type === 'serve' && decision.fault === null && chat && !chat.stream) {
-        return json(plainCompletion(engine, chat), 200);
-      }
-      // sse-cut needs a stream even when the request asked for JSON.
-      const forceStream = decision.type === 'serve' && (decision.fault === 'sse-cut' || decision.fault === 'sse-cut-close');
-      return respond(engine, decision, () => chatSuccessBody(engine, chat!, forceStream), request.signal);
-    }),
-
-    http.get('*/v1/models', ({ request }) => {
-      const decision = engine.admit('models', request.headers.get('authorization'), request.headers.get(FAULT_HEADER));
-      return respond(engine, decision, () => ({ pieces: [engine.bodies.modelsJson], contentType: JSON_TYPE }), request.signal);
-    }),
-
-    http.get('*/backend-api/wham/usage', ({ request }) => {
-      const decision = engine.admit('usage', request.headers.get('authorization'), request.headers.get(FAULT_HEADER));
-      return respond(
-        engine,
-        decision,
-        () => {
-          const account = decision.type === 'serve' ? decision.account : 0;
-          const exhausted = engine.accountFault(account) === 'quota-exhausted';
-          const resetAfter = exhausted ? engine.resolvedPlan.accounts.quotaResetSeconds : 3600;
-          const used = exhausted ? 100 : engine.usedPercentOf(account);
-          return { pieces: [usageJsonFor(used, exhausted, resetAfter, Date.now())], contentType: JSON_TYPE };
-        },
-        request.signal,
-      );
-    }),
+    http.post(`*${ROUTE_PATHS.chat.path}`, api('chat')),
+    http.get(`*${ROUTE_PATHS.models.path}`, api('models')),
+    http.get(`*${ROUTE_PATHS.usage.path}`, api('usage')),
 
     // Control routes: loopback-only test plumbing, never faulted, not in `requests`.
     http.get('*/__upstream/stats', () => {

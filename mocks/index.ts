@@ -3,14 +3,35 @@
 import type { AddressInfo } from 'node:net';
 import { createBridge, HOST } from './bridge.ts';
 import { UpstreamEngine } from './engine.ts';
-import { createHandlers } from './handlers.ts';
+import { liveHandlers } from './handler-list.ts';
 import type { FaultPlan } from './plan.ts';
 import type { UpstreamStats } from './stats.ts';
 
 export { FAULTS, FAULT_KINDS, isFaultKind, type FaultKind, type FaultSpec } from './faults.ts';
-export { validatePlan, PlanError, ROUTES, NO_FAULTS, PLAN_DEFAULTS, MIN_LARGE_BODY_BYTES, type FaultPlan, type FaultRule, type FaultWindow, type AccountBehaviour, type RouteName } from './plan.ts';
+export {
+  validatePlan,
+  checkPlanAccounts,
+  PlanError,
+  ROUTES,
+  NO_FAULTS,
+  PLAN_DEFAULTS,
+  MIN_LARGE_BODY_BYTES,
+  SEQUENCE_THEN,
+  MAX_SEQUENCES,
+  MAX_SEQUENCE_STEPS,
+  type FaultPlan,
+  type FaultRule,
+  type FaultWindow,
+  type FaultSequence,
+  type SequenceStep,
+  type SequenceThen,
+  type AccountBehaviour,
+  type RouteName,
+} from './plan.ts';
 export { FAULT_HEADER, FAULT_BODY_FIELD, ROUTE_KEYS, UpstreamEngine } from './engine.ts';
-export { createHandlers } from './handlers.ts';
+export { createHandlers, liveHandlers, type LiveHandlers } from './handler-list.ts';
+export { createSequenceHandler, createSequenceHandlers, SequenceError } from './sequence-handlers.ts';
+export { stepAt, type SequenceClaim } from './sequences.ts';
 export { networkErrorKindOf, WireCut } from './wire.ts';
 export type { UpstreamStats } from './stats.ts';
 
@@ -63,9 +84,10 @@ export async function startUpstream(options: UpstreamOptions): Promise<Upstream>
     ...(options.plan ? { plan: options.plan } : {}),
     content,
   });
+  const handlers = liveHandlers(engine);
   const bridge = createBridge({
     engine,
-    handlers: createHandlers(engine),
+    handlers: handlers.current,
     fastPath: options.fastPath ?? true,
     onError: options.onError ?? defaultOnError,
   });
@@ -88,6 +110,7 @@ export async function startUpstream(options: UpstreamOptions): Promise<Upstream>
     resetStats: () => engine.stats.reset(),
     close() {
       closed ??= new Promise<void>((resolve) => {
+        handlers.dispose();
         server.close(() => resolve());
         bridge.destroyAll();
       });

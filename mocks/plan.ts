@@ -40,10 +40,44 @@ export interface AccountBehaviour {
   quotaResetSeconds: number;
 }
 
+/** A step of a sequence: a fault kind, or `ok` for a plain success. */
+export type SequenceStep = FaultKind | 'ok';
+
+/**
+ * What a sequence does once its steps are used up:
+ * - `ok`: it ends; later requests are served as if it did not exist (a plain
+ *   200 unless a per-account behaviour or a rule applies).
+ * - `repeat-last`: the last step forever (an outage that never recovers).
+ * - `cycle`: the steps again from the first, forever.
+ */
+export const SEQUENCE_THEN = ['ok', 'repeat-last', 'cycle'] as const;
+export type SequenceThen = (typeof SEQUENCE_THEN)[number];
+
+/**
+ * A scripted sequence: the requests it matches get `steps` in order, one
+ * step per request. It is what a relay's retry and cool-down logic meets in
+ * production (429, 429, 503, then ok), reproduced exactly instead of drawn.
+ */
+export interface FaultSequence {
+  /** The route whose requests it matches; default `chat`. */
+  route?: RouteName;
+  /** Only requests of this account index; omitted = any account. */
+  account?: number;
+  steps: SequenceStep[];
+  /** Default `ok`. */
+  then?: SequenceThen;
+}
+
+/** Bounds that keep a plan small enough to print in a report and cheap to match. */
+export const MAX_SEQUENCES = 1_000;
+export const MAX_SEQUENCE_STEPS = 10_000;
+
 export interface FaultPlan {
   /** Seed of fault selection; defaults to the upstream's --seed. */
   seed?: number;
   rules: FaultRule[];
+  /** Scripted outcomes; they take precedence over per-account behaviour and rules. */
+  sequences?: FaultSequence[];
   accounts?: AccountBehaviour;
   /** `latency` fault: delay before headers = baseMs + uniform(-jitterMs, +jitterMs), floored at 0. */
   latency?: { baseMs: number; jitterMs: number };
@@ -65,9 +99,18 @@ export interface ResolvedRule {
 }
 
 /** A plan with every default filled in: what the engine runs on. */
+export interface ResolvedSequence {
+  route: RouteName;
+  /** -1 = any account. */
+  account: number;
+  steps: readonly SequenceStep[];
+  then: SequenceThen;
+}
+
 export interface ResolvedPlan {
   seed: number;
   rules: readonly ResolvedRule[];
+  sequences: readonly ResolvedSequence[];
   accounts: AccountBehaviour;
   latency: { baseMs: number; jitterMs: number };
   dribble: { chunkBytes: number; intervalMs: number };
@@ -173,6 +216,45 @@ function validateRule(value: unknown, field: string): FaultRule {
   return rule;
 }
 
+function validateSequence(value: unknown, field: string): FaultSequence {
+  const q = record(value, field, ['route', 'account', 'steps', 'then']);
+  if (!Array.isArray(q.steps) || q.steps.length === 0 || q.steps.length > MAX_SEQUENCE_STEPS) {
+    throw new PlanError(`${field}.steps`, `expected an array of 1 to ${MAX_SEQUENCE_STEPS} steps, got ${describe(q.steps)}${Array.isArray(q.steps) ? ` of length ${q.steps.length}` : ''}`);
+  }
+  const steps = q.steps.map((step, i): SequenceStep => {
+    if (step === 'ok' || isFaultKind(step)) return step;
+    throw new PlanError(`${field}.steps[${i}]`, `unknown step ${describe(step)} (known: ok, ${FAULT_KINDS.join(', ')})`);
+  });
+  const sequence: FaultSequence = { steps };
+  if (q.route !== undefined) {
+    if (!(ROUTES as readonly unknown[]).includes(q.route)) {
+      throw new PlanError(`${field}.route`, `unknown route ${describe(q.route)} (known: ${ROUTES.join(', ')})`);
+    }
+    sequence.route = q.route as RouteName;
+  }
+  if (q.account !== undefined) sequence.account = number(q.account, `${field}.account`, 0, MAX, true);
+  if (q.then !== undefined) {
+    if (!(SEQUENCE_THEN as readonly unknown[]).includes(q.then)) {
+      throw new PlanError(`${field}.then`, `unknown value ${describe(q.then)} (known: ${SEQUENCE_THEN.join(', ')})`);
+    }
+    sequence.then = q.then as SequenceThen;
+  }
+  return sequence;
+}
+
+/**
+ * The checks that need the size of the account set, which a plan file does
+ * not carry: a sequence for an account that does not exist would silently
+ * never match. Throws PlanError naming the field.
+ */
+export function checkPlanAccounts(plan: FaultPlan, accounts: number, field = 'plan'): void {
+  plan.sequences?.forEach((sequence, i) => {
+    if (sequence.account !== undefined && sequence.account >= accounts) {
+      throw new PlanError(`${field}.sequences[${i}].account`, `must be < the account count (${accounts}), got ${sequence.account}`);
+    }
+  });
+}
+
 /**
  * Checks an untrusted value (parsed JSON) and returns it as a FaultPlan.
  * Throws PlanError naming the first offending field.
@@ -181,6 +263,7 @@ export function validatePlan(value: unknown, field = 'plan'): FaultPlan {
   const p = record(value, field, [
     'seed',
     'rules',
+    'sequences',
     'accounts',
     'latency',
     'dribble',
@@ -199,6 +282,13 @@ export function validatePlan(value: unknown, field = 'plan'): FaultPlan {
     if (sum > 1 + SUM_EPSILON) {
       throw new PlanError(`${field}.rules`, `probabilities of the rules for route "${route}" sum to ${sum} (> 1)`);
     }
+  }
+
+  if (p.sequences !== undefined) {
+    if (!Array.isArray(p.sequences) || p.sequences.length > MAX_SEQUENCES) {
+      throw new PlanError(`${field}.sequences`, `expected an array of at most ${MAX_SEQUENCES} sequences, got ${describe(p.sequences)}`);
+    }
+    plan.sequences = p.sequences.map((sequence, i) => validateSequence(sequence, `${field}.sequences[${i}]`));
   }
 
   if (p.seed !== undefined) plan.seed = number(p.seed, `${field}.seed`, 0, 2 ** 32 - 1, true);
@@ -253,6 +343,12 @@ export function resolvePlan(plan: FaultPlan, fallbackSeed: number): ResolvedPlan
       probability: r.probability,
       routes: r.routes ?? ['chat'],
       ...(r.window ? { window: r.window } : {}),
+    })),
+    sequences: (plan.sequences ?? []).map((q) => ({
+      route: q.route ?? 'chat',
+      account: q.account ?? -1,
+      steps: q.steps,
+      then: q.then ?? 'ok',
     })),
     accounts: plan.accounts ?? { ...PLAN_DEFAULTS.accounts },
     latency: plan.latency ?? { ...PLAN_DEFAULTS.latency },
