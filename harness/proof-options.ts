@@ -7,6 +7,7 @@ import type { Checkpoint } from './records.ts';
 import type { JudgeOptions, SignatureExpectation } from './verdict/index.ts';
 import { MEMORY_SIGNALS } from './verdict/index.ts';
 import { LEAK_CATALOG, type LeakEntry, type SignatureKind } from '../relay/leaks/catalog.ts';
+import type { LevelWhere } from './verdict/level.ts';
 
 /**
  * Defaults sized so one proof (leaky run + fixed run, sequential) finishes in
@@ -39,6 +40,18 @@ export const PROOF_DEFAULTS = {
 } as const;
 
 /**
+ * Relay flags every proof runs both relays with. The relay's bounded
+ * structures have production-sized caps (100 000 usage series, 10 000
+ * completed-usage records) that a 90-s run never fills: measured, the fixed
+ * relay's stream-abort run grew its usage series 12 294 → 16 268 over the
+ * judged half and its heap ≈ 120 B/request with it, INCONCLUSIVE against δ 64.
+ * Small caps fill during warm-up, so what still grows in the judged window is
+ * growth no cap stops. No variant depends on these caps being large (the
+ * usage-ttl variant's store has no cap at all).
+ */
+export const PROOF_COMMON_RELAY_ARGS: readonly string[] = ['--usage-series-cap', '2000', '--usage-completed-cap', '2000'];
+
+/**
  * Relay flags a variant's proof needs beyond the defaults (both runs get them).
  * error-body: with the default 128-socket upstream cap, the leaky relay pins the
  * whole pool within ≈ 3 s of the first storm (measured: 127 sockets after 83
@@ -48,6 +61,11 @@ export const PROOF_DEFAULTS = {
  */
 const PROOF_RELAY_ARGS: Readonly<Record<string, readonly string[]>> = {
   'error-body': ['--upstream-connections', '8192'],
+  // retry-timers: the leaky timer outlives an aborted request by the failover
+  // pause. The default 20-ms pause ends long before a drained checkpoint; a
+  // provider's Retry-After-scale pause (10 s) outlasts the drain, and the
+  // retry-storm clients give up after 2 s, so aborted pauses happen.
+  'retry-timers': ['--retry-delay', '10000'],
 };
 
 export interface ProofPlan {
@@ -62,6 +80,8 @@ export interface ProofPlan {
   expects: string;
   /** Verdict options layered over the run's own (judge.ts judgeOptionsFor). */
   judge: JudgeOptions;
+  /** `level` signatures: where the level shows and on which handle signal (verdict/level.ts). */
+  level: { where: LevelWhere; signal: string } | null;
 }
 
 export function catalogNames(): string[] {
@@ -96,9 +116,15 @@ export function proofPlanFor(entry: LeakEntry, accounts: number, overrides: { mi
     retained: `LEAK on ${s.signal} (≈ ${perEvent} B per '${s.event}')`,
     handles: `LEAK on ${s.signal} (≈ ${perEvent} per '${s.event}')`,
     churn: `≈ ${perEvent} B allocated per '${s.event}': after/before allocation ratio well below 1`,
-    level: `${s.signal} held above its first judged value after the burst (a level, not a slope)`,
+    level:
+      (s.seen ?? 'drained') === 'drained'
+        ? `${s.signal} held at drained checkpoints beyond the pre-load count (a level, not a slope)`
+        : `${s.signal} higher under load than the fixed relay's (a level while '${s.event}' runs)`,
   };
-  return { variant: entry.name, scenario: entry.scenario, relayArgs: PROOF_RELAY_ARGS[entry.name] ?? [], kind: s.kind, signature, expects: expects[s.kind], judge };
+  // A level is not a slope: the verdict's signature check (per-event cost) does not apply.
+  const level = s.kind === 'level' ? { where: s.seen ?? 'drained', signal: s.signal } : null;
+  if (level) judge.signatures = [];
+  return { variant: entry.name, scenario: entry.scenario, relayArgs: [...PROOF_COMMON_RELAY_ARGS, ...(PROOF_RELAY_ARGS[entry.name] ?? [])], kind: s.kind, signature: level ? null : signature, expects: expects[s.kind], judge, level };
 }
 
 /**

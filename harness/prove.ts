@@ -20,6 +20,8 @@ import { formatComparison, type RunComparison, type RunVerdict } from './verdict
 import { newRunId, uniqueRunDir } from './run/run-folder.ts';
 import { parseDuration } from '../scenarios/index.ts';
 import { LEAK_CATALOG, type LeakEntry } from '../relay/leaks/catalog.ts';
+import { compareLevels, levelAtDrainedCheckpoints, levelUnderLoad, type LevelComparison } from './verdict/level.ts';
+import type { RunData } from './run/read-run.ts';
 
 export type ProofStatus = 'holds' | 'failed' | 'inconclusive' | 'incomplete';
 
@@ -163,12 +165,20 @@ function describeSide(v: RunVerdict, plan: ProofPlan): string {
  *    signal's handles above its first judged value at the end, the fixed run
  *    does not, and is NO-LEAK.
  */
-export function judgeProof(plan: ProofPlan, comparison: RunComparison): { status: ProofStatus; failures: string[]; signatureLine: string } {
+export function judgeProof(plan: ProofPlan, comparison: RunComparison, level: LevelComparison | null = null): { status: ProofStatus; failures: string[]; signatureLine: string } {
   const failures: string[] = [];
   const before = comparison.before;
   const after = comparison.after;
   const sig = before.signatures.find((s) => s.variant === plan.variant) ?? null;
-  const signatureLine = sig ? `${sig.outcome} (${sig.reason})` : plan.kind === 'churn' ? 'churn: read from the allocation ratio' : 'not measurable by the verdict';
+  const signatureLine = sig
+    ? `${sig.outcome} (${sig.reason})`
+    : plan.kind === 'churn'
+      ? 'churn: read from the allocation ratio'
+      : plan.kind === 'level'
+        ? level === null
+          ? 'level: no evidence'
+          : `${level.holds || !level.failures.some((f) => f.startsWith('the leaky')) ? 'triggered' : 'not-triggered'} (level ${plan.level?.where ?? 'drained'}: ${level.leakyLine})`
+        : 'not measurable by the verdict';
   const signal = plan.signature?.signal ?? null;
   const type = signal ? handleType(signal) : null;
   let inconclusive = false;
@@ -206,10 +216,14 @@ export function judgeProof(plan: ProofPlan, comparison: RunComparison): { status
     } else if (!(r.upper < 1)) failures.push(`allocated bytes/request after/before ${num(r.ratio, 2)} (CI ${num(r.lower, 2)}–${num(r.upper, 2)}): not significantly lower`);
     if (after.status !== 'NO-LEAK') failures.push(`the fixed run is ${after.status}: ${after.reasons[0] ?? ''}`);
   } else {
-    const hb = before.handles.types.find((t) => t.type === type);
-    const ha = after.handles.types.find((t) => t.type === type);
-    if (!hb || hb.delta <= 0) failures.push(`the leaky run does not hold ${type} above its first judged value (Δ ${hb?.delta ?? 0})`);
-    if (ha && ha.delta > 0) failures.push(`the fixed run still holds ${type} (Δ ${ha.delta})`);
+    // level: the leaky run holds the level, the fixed run does not (verdict/level.ts compareLevels).
+    if (level === null) {
+      failures.push('no level evidence for this proof');
+      inconclusive = true;
+    } else {
+      failures.push(...level.failures);
+      if (level.failures.some((f) => / has \d+ /.test(f))) inconclusive = true;
+    }
     if (after.status !== 'NO-LEAK') failures.push(`the fixed run is ${after.status}: ${after.reasons[0] ?? ''}`);
   }
   const status: ProofStatus = failures.length === 0 ? 'holds' : inconclusive && failures.every((f) => !f.startsWith('the leaky run')) ? 'inconclusive' : 'failed';
@@ -246,6 +260,21 @@ async function oneRun(entry: LeakEntry, leaky: boolean, out: string, options: Pr
   });
 }
 
+/** Phases of a run that run its load proper (not warm-up or cool-down), from the resolved scenario in meta. */
+function loadPhases(run: RunData): Set<string> {
+  const phases = (run.meta.resolved as { phases?: { name?: unknown; kind?: unknown }[] } | null)?.phases ?? [];
+  return new Set(phases.filter((p) => p.kind !== 'warm-up' && p.kind !== 'cool-down').map((p) => String(p.name)));
+}
+
+/** The level evidence of a `level` proof, from both run folders; null for other kinds. */
+export function levelComparisonFor(plan: ProofPlan, leaky: RunData, fixed: RunData): LevelComparison | null {
+  if (plan.level === null) return null;
+  const { where, signal } = plan.level;
+  const of = (run: RunData) =>
+    where === 'drained' ? levelAtDrainedCheckpoints([...run.checkpoints].sort((a, b) => a.seq - b.seq), signal) : levelUnderLoad(run.samples, signal, loadPhases(run));
+  return compareLevels(of(leaky), of(fixed));
+}
+
 /** Leaky run, fixed run, comparison: one proof. Throws SoakError when interrupted. */
 export async function proveVariant(entry: LeakEntry, base: string, options: ProveOptions): Promise<ProofResult> {
   const started = performance.now();
@@ -279,12 +308,14 @@ export async function proveVariant(entry: LeakEntry, base: string, options: Prov
   line(options.progress, `prove ${entry.name}: comparing`);
   const leakyRun = readRunArgument('leaky run', leakyDir);
   const plan = proofPlanFor(entry, leakyRun.meta.accounts);
-  const { comparison } = compareRunFolders(leakyRun, readRunArgument('fixed run', fixedDir));
-  const judged = judgeProof(plan, comparison);
+  const fixedRun = readRunArgument('fixed run', fixedDir);
+  const { comparison } = compareRunFolders(leakyRun, fixedRun);
+  const level = levelComparisonFor(plan, leakyRun, fixedRun);
+  const judged = judgeProof(plan, comparison, level);
   return result(judged.status, judged.failures, {
     comparison,
-    leakyLine: describeSide(comparison.before, plan),
-    fixedLine: describeSide(comparison.after, plan),
+    leakyLine: describeSide(comparison.before, plan) + (level ? `; ${level.leakyLine}` : ''),
+    fixedLine: describeSide(comparison.after, plan) + (level ? `; ${level.fixedLine}` : ''),
     signatureLine: judged.signatureLine,
   });
 }

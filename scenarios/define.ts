@@ -79,8 +79,13 @@ export interface PhaseSettings {
   relayScan?: { concurrency?: number; pause?: Duration };
   /** Stream-abort clients disconnect after a chunk count drawn from [min, max]. */
   abortAfterChunks?: { min: number; max: number };
-  /** Retry clients: tries per request (first try included) and the statuses they retry. */
-  retry?: { maxTries?: number; on?: number[] };
+  /**
+   * Retry clients: tries per request (first try included), the statuses they
+   * retry, and how long a client waits for one attempt before it gives up and
+   * hangs up (seed 001: SDK timeouts during a relay's failover pause; event
+   * `client-gave-up`). No time limit when `giveUpAfter` is absent.
+   */
+  retry?: { maxTries?: number; on?: number[]; giveUpAfter?: Duration };
   /** Account churn: events per `sync-event` batch; send a full snapshot in chunks when the phase starts. */
   sync?: { eventsPerBatch?: number; snapshotAtStart?: boolean; snapshotChunk?: number };
   /** `chat-idempotent` keys: `unique` (never repeat: cache churn) or reuse among n keys (cache hits). */

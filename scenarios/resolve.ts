@@ -35,7 +35,7 @@ export interface ResolvedSettings {
   apiCallConcurrency: number;
   relayScan: { concurrency: number; pauseMs: number } | null;
   abortAfterChunks: { min: number; max: number };
-  retry: { maxTries: number; on: readonly number[] };
+  retry: { maxTries: number; on: readonly number[]; giveUpAfterMs: number | null };
   sync: { eventsPerBatch: number; snapshotAtStart: boolean; snapshotChunk: number };
   idempotencyKeys: 'unique' | number;
   includeUsage: number;
@@ -91,7 +91,7 @@ const DEFAULT_SETTINGS: ResolvedSettings = {
   apiCallConcurrency: 16,
   relayScan: null,
   abortAfterChunks: { min: 1, max: 8 },
-  retry: { maxTries: 5, on: [429, 503] },
+  retry: { maxTries: 5, on: [429, 503], giveUpAfterMs: null },
   sync: { eventsPerBatch: 10, snapshotAtStart: false, snapshotChunk: 500 },
   idempotencyKeys: 'unique',
   includeUsage: 0.5,
@@ -183,6 +183,7 @@ function resolveSettings(spec: PhaseSpec, field: string): ResolvedSettings {
     retry: {
       maxTries: positiveInt(s.retry?.maxTries ?? DEFAULT_SETTINGS.retry.maxTries, `${field}.retry.maxTries`),
       on: [...retryOn],
+      giveUpAfterMs: s.retry?.giveUpAfter === undefined ? null : durationMs(s.retry.giveUpAfter, `${field}.retry.giveUpAfter`),
     },
     sync: {
       eventsPerBatch: positiveInt(s.sync?.eventsPerBatch ?? DEFAULT_SETTINGS.sync.eventsPerBatch, `${field}.sync.eventsPerBatch`),

@@ -46,7 +46,7 @@ export interface LoadOptions {
 
 export interface LoadTotals {
   requestsCompleted: number;
-  /** Harness-side triggering events: sse-abort, api-call, scan, relay-scan, sync-event, sync-snapshot, idempotency-key, retry, load-dropped, load-killed. */
+  /** Harness-side triggering events: sse-abort, api-call, scan, relay-scan, sync-event, sync-snapshot, idempotency-key, retry, client-gave-up, load-dropped, load-killed. */
   events: Record<string, number>;
 }
 

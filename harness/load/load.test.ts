@@ -153,6 +153,19 @@ describe('custom drivers', () => {
     expect(w.status['4xx']).toBe(attempts);
   });
 
+  it('retry clients give up on an attempt after retry.giveUpAfter: an event, not an error', async () => {
+    const { s, load } = await setup({ latencyMs: 400 });
+    await load.runSegment(phase({ retry: 1 }, { rate: 20, settings: { retry: { maxTries: 3, giveUpAfter: 100 } } }), 500, never);
+    const attempts = s.route('POST /v1/chat/completions').requests;
+    expect(attempts).toBeGreaterThanOrEqual(5);
+    // Every attempt was abandoned after 100 ms (the stand-in answers at 400 ms): one give-up per request, no retry.
+    expect(load.totals().events['client-gave-up']).toBe(attempts);
+    expect(load.totals().events.retry ?? 0).toBe(0);
+    const w = load.window();
+    expect(w.errors + w.timeouts).toBe(0);
+    expect(w.status['2xx']).toBe(0);
+  });
+
   it('account churn sends one chunked snapshot per phase, then incremental events', async () => {
     const { s, load } = await setup();
     const p = phase({ 'sync-event': 1 }, { rate: 20, settings: { sync: { snapshotAtStart: true, snapshotChunk: 100, eventsPerBatch: 5 } } });

@@ -1,6 +1,9 @@
 // Seed 001's clients: on 429/503 they retry at once, up to maxTries in total,
 // on top of the relay's own failover retries. Every attempt is a request in
-// the stats (a 429 is a 4xx); each retry is an event `retry`.
+// the stats (a 429 is a 4xx); each retry is an event `retry`. With
+// `retry.giveUpAfterMs` a client hangs up on an attempt that takes longer (an
+// SDK timeout meeting the relay's failover pause): event `client-gave-up`, and
+// that request is over (the user gave up).
 
 import type { Rng } from '../../shared/prng.ts';
 import type { ResolvedSettings } from '../../scenarios/index.ts';
@@ -21,7 +24,7 @@ export function retryOperation(
     const body = chatBody(pickModel(rng), counters.request++, false);
     for (let attempt = 1; attempt <= settings.retry.maxTries; attempt++) {
       if (attempt > 1) target.stats.event('retry');
-      const res = await target.exchange({ method: 'POST', path: CHAT_PATH, headers, body, verify: isChatCompletion }, kill);
+      const res = await target.exchange({ method: 'POST', path: CHAT_PATH, headers, body, verify: isChatCompletion }, kill, settings.retry.giveUpAfterMs);
       if (res === null) return false;
       if (!retryOn.has(res.status) || kill.aborted) return res.status < 400;
     }

@@ -48,11 +48,18 @@ export class TargetPool {
     });
   }
 
-  /** One request, fully consumed. null when no response arrived (already recorded). */
-  async exchange(x: Exchange, kill: AbortSignal): Promise<ExchangeResult | null> {
+  /**
+   * One request, fully consumed. null when no response arrived (already
+   * recorded). `giveUpAfterMs`: the client hangs up after that long, as an SDK
+   * timeout does; that is the scenario's behaviour, an event
+   * `client-gave-up`, not a target error.
+   */
+  async exchange(x: Exchange, kill: AbortSignal, giveUpAfterMs: number | null = null): Promise<ExchangeResult | null> {
     const t0 = performance.now();
+    const giveUp = giveUpAfterMs === null ? null : AbortSignal.timeout(giveUpAfterMs);
     try {
-      const res = await this.pool.request({ method: x.method, path: x.path, headers: x.headers, body: x.body, signal: kill });
+      const signal = giveUp === null ? kill : AbortSignal.any([kill, giveUp]);
+      const res = await this.pool.request({ method: x.method, path: x.path, headers: x.headers, body: x.body, signal });
       if (res.statusCode >= 200 && res.statusCode < 300) {
         const text = await res.body.text();
         this.stats.response(res.statusCode, performance.now() - t0, x.verify === undefined || x.verify(text));
@@ -66,7 +73,8 @@ export class TargetPool {
       this.stats.response(res.statusCode, performance.now() - t0);
       return { status: res.statusCode, text: null };
     } catch (err) {
-      recordFailure(this.stats, err, kill);
+      if (giveUp?.aborted === true && !kill.aborted) this.stats.event('client-gave-up');
+      else recordFailure(this.stats, err, kill);
       return null;
     }
   }

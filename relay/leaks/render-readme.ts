@@ -16,7 +16,8 @@ function cost(s: LeakSignature): string {
   const amount = `${s.perEvent.toLocaleString('en-US')} ${unit}${s.perAccount === true ? ' × N accounts' : ''}`;
   const lasts = s.lasts === undefined ? '' : `, lasting ${s.lasts}`;
   const tolerance = s.tolerance === undefined ? '' : ` (tolerance ${s.tolerance})`;
-  return `${s.kind}: \`${s.signal}\` ${amount} per \`${s.event}\`${lasts}${tolerance}`;
+  const seen = s.kind === 'level' ? `, seen ${s.seen ?? 'drained'}` : '';
+  return `${s.kind}: \`${s.signal}\` ${amount} per \`${s.event}\`${lasts}${seen}${tolerance}`;
 }
 
 function section(e: LeakEntry): string {

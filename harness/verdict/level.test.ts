@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { compareLevels, levelAtDrainedCheckpoints, levelUnderLoad, sampleHandleCount } from './level.ts';
+import { syntheticCheckpoints, syntheticSamples } from '../../test/fixtures/verdict/synthetic.ts';
+import type { ContinuousSample } from '../records.ts';
+
+/** Checkpoints whose Timeout count after GC is `timeouts[i]` (index 0 = the pre-load checkpoint). */
+function timeoutRun(timeouts: number[]) {
+  return syntheticCheckpoints({ checkpoints: timeouts.length, resourcesAfterGc: (i) => ({ TCPSocketWrap: 1, Timeout: timeouts[i]! }) });
+}
+
+/** Samples in phase `phase` (default 'load') whose TCPSocketWrap count is `counts[i]`, after one warm-up sample that must be ignored. */
+function socketSamples(counts: number[], phase: (i: number) => string = () => 'load'): ContinuousSample[] {
+  const base = syntheticSamples({ durationMs: counts.length * 2000, phase: (t) => (t === 0 ? 'warm-up' : phase(t / 2000 - 1)) });
+  return base.map((s, i) => ({
+    ...s,
+    probe: { ...s.probe!, resources: { TCPSocketWrap: i === 0 ? 10_000 : counts[i - 1]! } },
+    proc: { rss: 1, fds: 20 + i, threads: 7, tcp: { ESTABLISHED: i, LISTEN: 1 }, cpu: { user: 0, system: 0 } },
+  }));
+}
+
+describe('levelAtDrainedCheckpoints', () => {
+  it('measures every checkpoint after load against the pre-load count', () => {
+    const e = levelAtDrainedCheckpoints(timeoutRun([2, 2, 9, 2, 14, 40]), 'handles:Timeout');
+    expect(e.baseline).toBe(2);
+    expect(e.values).toEqual([0, 7, 0, 12, 38]);
+    expect(e.held).toBe(3);
+    expect(e.median).toBe(7);
+    expect(e.max).toBe(38);
+    // p90 of [0, 0, 7, 12, 38]: h = 4 × 0.9 = 3.6 → 12 + 0.6 × 26
+    expect(e.p90).toBeCloseTo(27.6, 10);
+  });
+
+  it('reads fds and TCP states as handle keys', () => {
+    const run = syntheticCheckpoints({ checkpoints: 4, fds: (i) => 24 + i * i, tcp: (i) => ({ ESTABLISHED: i, LISTEN: 1 }) });
+    expect(levelAtDrainedCheckpoints(run, 'handles:fds').values).toEqual([1, 4, 9]);
+    expect(levelAtDrainedCheckpoints(run, 'handles:tcp:ESTABLISHED').values).toEqual([1, 2, 3]);
+    expect(levelAtDrainedCheckpoints(run, 'heapUsed').values).toEqual([]);
+  });
+});
+
+describe('levelUnderLoad', () => {
+  it('keeps only the samples of the given phases', () => {
+    const e = levelUnderLoad(socketSamples([5, 1, 3]), 'handles:TCPSocketWrap', new Set(['load']));
+    expect(e.values).toEqual([5, 1, 3]);
+    expect(e.median).toBe(3);
+    expect(e.max).toBe(5);
+  });
+
+  it('reads /proc for fds and TCP states, the probe for resource types', () => {
+    const [, s] = socketSamples([7]);
+    expect(sampleHandleCount(s!, 'fds')).toBe(21);
+    expect(sampleHandleCount(s!, 'tcp:ESTABLISHED')).toBe(1);
+    expect(sampleHandleCount(s!, 'tcp:CLOSE_WAIT')).toBe(0);
+    expect(sampleHandleCount(s!, 'TCPSocketWrap')).toBe(7);
+    expect(sampleHandleCount({ ...s!, proc: null }, 'fds')).toBeNull();
+  });
+});
+
+describe('compareLevels', () => {
+  it('drained: holds when the leaky run keeps extra handles at ≥ 3 checkpoints and the fixed run returns to its baseline', () => {
+    const leaky = levelAtDrainedCheckpoints(timeoutRun([2, 30, 41, 2, 35, 50]), 'handles:Timeout');
+    const fixed = levelAtDrainedCheckpoints(timeoutRun([2, 2, 2, 3, 2, 2]), 'handles:Timeout');
+    const c = compareLevels(leaky, fixed);
+    expect(c.failures).toEqual([]);
+    expect(c.holds).toBe(true);
+    expect(c.leakyLine).toContain('4/5 drained checkpoints');
+  });
+
+  it('drained: fails when the leaky run shows the level at fewer than 3 checkpoints', () => {
+    const leaky = levelAtDrainedCheckpoints(timeoutRun([2, 30, 2, 2, 35, 2]), 'handles:Timeout');
+    const fixed = levelAtDrainedCheckpoints(timeoutRun([2, 2, 2, 2, 2, 2]), 'handles:Timeout');
+    const c = compareLevels(leaky, fixed);
+    expect(c.holds).toBe(false);
+    expect(c.failures[0]).toMatch(/leaky run holds extra handles:Timeout at 2 drained checkpoints/);
+  });
+
+  it('drained: fails when the fixed run still holds handles', () => {
+    const leaky = levelAtDrainedCheckpoints(timeoutRun([2, 30, 41, 2, 35, 50]), 'handles:Timeout');
+    const fixed = levelAtDrainedCheckpoints(timeoutRun([2, 2, 20, 2, 2, 2]), 'handles:Timeout');
+    // One checkpoint, but +18 is more than a tenth of the leaky run's +152.
+    expect(compareLevels(leaky, fixed).failures).toEqual([expect.stringMatching(/fixed run still holds extra handles:Timeout at 1 drained/)]);
+  });
+
+  it('drained: needs 3 checkpoints after load on both sides', () => {
+    const leaky = levelAtDrainedCheckpoints(timeoutRun([2, 30, 41]), 'handles:Timeout');
+    const fixed = levelAtDrainedCheckpoints(timeoutRun([2, 2, 2, 2]), 'handles:Timeout');
+    expect(compareLevels(leaky, fixed).failures).toEqual([expect.stringMatching(/leaky run has 2 checkpoints after load .* needs 3/)]);
+  });
+
+  it('under load: holds when the leaky median is above the fixed 90th percentile, not when the distributions overlap', () => {
+    const phases = new Set(['load']);
+    const fixed = levelUnderLoad(socketSamples([8, 9, 10, 8, 12, 9, 30, 9, 10, 8]), 'handles:TCPSocketWrap', phases);
+    const leaky = levelUnderLoad(socketSamples([60, 120, 128, 10, 128, 90, 128, 12, 128, 100]), 'handles:TCPSocketWrap', phases);
+    expect(compareLevels(leaky, fixed).holds).toBe(true);
+    const overlapping = levelUnderLoad(socketSamples([9, 10, 11, 10, 40, 9, 10, 11, 12, 10]), 'handles:TCPSocketWrap', phases);
+    const c = compareLevels(overlapping, fixed);
+    expect(c.holds).toBe(false);
+    expect(c.failures[0]).toMatch(/in no phase is its median handles:TCPSocketWrap above the fixed run's 90th percentile \(closest: load, 10 vs 13.8\)/);
+  });
+
+  it('under load: compares phase with phase, so one phase that runs the trigger is enough', () => {
+    const phases = new Set(['fast', 'slow']);
+    const phaseOf = (i: number) => (i < 10 ? 'fast' : 'slow');
+    const fixed = levelUnderLoad(socketSamples([36, 70, 39, 35, 2, 38, 36, 35, 70, 41, 93, 94, 93, 9, 90, 94, 90, 25, 80, 92], phaseOf), 'handles:TCPSocketWrap', phases);
+    const leaky = levelUnderLoad(socketSamples([37, 59, 37, 34, 2, 37, 36, 35, 66, 37, 142, 160, 159, 48, 130, 150, 153, 48, 130, 160], phaseOf), 'handles:TCPSocketWrap', phases);
+    expect(leaky.phases.map((p) => p.phase)).toEqual(['fast', 'slow']);
+    // Pooled, the leaky median (61.5) is under the fixed p90 (93.1): only the phase view sees it.
+    expect(leaky.median).toBeLessThan(fixed.p90);
+    const c = compareLevels(leaky, fixed);
+    expect(c.failures).toEqual([]);
+    expect(c.leakyLine).toContain('phase slow: median 146');
+    // The fast phase alone does not show it.
+    const fastOnly = new Set(['fast']);
+    const c2 = compareLevels(levelUnderLoad(socketSamples([37, 59, 37, 34, 2, 37, 36, 35, 66, 37], phaseOf), 'handles:TCPSocketWrap', fastOnly), levelUnderLoad(socketSamples([36, 70, 39, 35, 2, 38, 36, 35, 70, 41], phaseOf), 'handles:TCPSocketWrap', fastOnly));
+    expect(c2.holds).toBe(false);
+  });
+
+  it('under load: needs a phase with 5 samples in both runs', () => {
+    const phases = new Set(['load']);
+    const c = compareLevels(levelUnderLoad(socketSamples([90, 90, 90, 90]), 'handles:TCPSocketWrap', phases), levelUnderLoad(socketSamples([1, 1, 1, 1, 1, 1]), 'handles:TCPSocketWrap', phases));
+    expect(c.failures).toEqual([expect.stringMatching(/no phase with 5 samples/)]);
+  });
+});

@@ -1,0 +1,118 @@
+// The proof rules of `--prove` (harness/prove.ts judgeProof) on synthetic run
+// pairs: the real verdict and comparison code reads them, nothing is stubbed.
+// One pair per rule: retained (a heap slope), level at drained checkpoints,
+// churn (allocation ratio), and the ways a proof must fail.
+
+import { describe, expect, it } from 'vitest';
+import type { RunMeta } from '../../harness/run/meta.ts';
+import type { RunData } from '../../harness/run/read-run.ts';
+import { compareRunFolders } from '../../harness/compare-cli.ts';
+import { judgeProof, levelComparisonFor } from '../../harness/prove.ts';
+import { proofPlanFor } from '../../harness/proof-options.ts';
+import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
+import { syntheticCheckpoints, type SyntheticRun } from '../fixtures/verdict/synthetic.ts';
+
+const ACCOUNTS = 1000;
+
+function meta(scenario: string, leaks: string[]): RunMeta {
+  return {
+    recordVersion: 1,
+    runId: `synthetic-${leaks.join('-') || 'fixed'}`,
+    scenario,
+    resolved: { phases: [{ name: 'warm-up', kind: 'warm-up' }, { name: 'load', kind: 'steady' }], thresholds: {} },
+    seed: 42,
+    accounts: ACCOUNTS,
+    durationMs: 320_000,
+    leaks,
+    faultPlans: {},
+    target: { kind: 'relay', command: 'node relay/main.ts', pid: 1, url: 'http://127.0.0.1:1', nodeVersion: 'v24.21.0', execArgv: ['--expose-gc'], heapSizeLimit: 4 * 2 ** 30 },
+    harness: { nodeVersion: 'v24.21.0', execArgv: [], argv: [] },
+    gitSha: null,
+    machine: { cores: 2, cpuModel: 'test', memoryBytes: 1, hostname: 'test', kernel: 'test' },
+    startedAt: '2026-11-24T00:00:00.000Z',
+    endedAt: '2026-11-24T00:05:20.000Z',
+    outcome: { status: 'completed' },
+  };
+}
+
+/** 16 checkpoints 20 000 requests and 20 s apart; checkpoint 0 is the pre-load one (its handles are the baseline). */
+function run(variant: string, leaky: boolean, series: Partial<SyntheticRun>): RunData {
+  const entry = LEAK_CATALOG.find((e) => e.name === variant)!;
+  const checkpoints = syntheticCheckpoints({ checkpoints: 16, seed: `${variant}-${leaky}`, phase: (i) => (i < 2 ? 'warm-up' : 'load'), ...series });
+  return { dir: `/synthetic/${variant}-${leaky ? 'leaky' : 'fixed'}`, meta: meta(entry.scenario, leaky ? [variant] : []), samples: [], checkpoints, events: [], summary: null, skippedLines: 0 };
+}
+
+function proof(variant: string, leakySeries: Partial<SyntheticRun>, fixedSeries: Partial<SyntheticRun>) {
+  const entry = LEAK_CATALOG.find((e) => e.name === variant)!;
+  const plan = proofPlanFor(entry, ACCOUNTS);
+  const leaky = run(variant, true, leakySeries);
+  const fixed = run(variant, false, fixedSeries);
+  const { comparison } = compareRunFolders(leaky, fixed);
+  return { ...judgeProof(plan, comparison, levelComparisonFor(plan, leaky, fixed)), comparison };
+}
+
+describe('judgeProof: retained (inflight-map, ≈ 500 B of heap per request)', () => {
+  it('holds when the leaky run leaks at the catalog cost and the fixed run is flat', () => {
+    const r = proof('inflight-map', { heapUsed: (n) => 520 * n }, {});
+    expect(r.failures).toEqual([]);
+    expect(r.status).toBe('holds');
+    expect(r.signatureLine).toMatch(/^triggered/);
+  });
+
+  it('fails when the fixed run leaks too', () => {
+    const r = proof('inflight-map', { heapUsed: (n) => 520 * n }, { heapUsed: (n) => 480 * n });
+    expect(r.status).toBe('failed');
+    expect(r.failures.join('\n')).toMatch(/comparison: not-fixed/);
+  });
+
+  it('fails when the leaky run shows no leak: the scenario did not trigger the bug', () => {
+    const r = proof('inflight-map', {}, {});
+    expect(r.status).toBe('failed');
+    expect(r.failures[0]).toMatch(/the leaky run is not LEAK on heapUsed/);
+    expect(r.failures.join('\n')).toMatch(/signature check says/);
+  });
+
+  it('fails when the leaky run leaks far less than the catalog says (signature not triggered)', () => {
+    const r = proof('inflight-map', { heapUsed: (n) => 60 * n }, {});
+    expect(r.status).toBe('failed');
+    expect(r.failures.join('\n')).toMatch(/signature check says weaker-than-expected/);
+  });
+});
+
+describe('judgeProof: level at drained checkpoints (retry-timers, Timeout handles)', () => {
+  const timers = (extra: (i: number) => number) => ({ resourcesAfterGc: (i: number) => ({ TCPSocketWrap: 1, Timeout: 2 + (i === 0 ? 0 : extra(i)) }) });
+
+  it('holds when the leaky relay still holds timers at drained checkpoints and the fixed relay holds none', () => {
+    const r = proof('retry-timers', timers((i) => (i % 3 === 0 ? 0 : 40 + i)), timers(() => 0));
+    expect(r.failures).toEqual([]);
+    expect(r.status).toBe('holds');
+    expect(r.signatureLine).toMatch(/^triggered \(level drained: Timeout above its pre-load 2 at 10\/15/);
+  });
+
+  it('fails when the fixed relay holds them too', () => {
+    const r = proof('retry-timers', timers((i) => 40 + i), timers((i) => 30 + i));
+    expect(r.status).toBe('failed');
+    expect(r.failures.join('\n')).toMatch(/fixed run still holds extra handles:Timeout at 15 drained checkpoints/);
+  });
+
+  it('fails when the leaky run never shows the level', () => {
+    const r = proof('retry-timers', timers(() => 0), timers(() => 0));
+    expect(r.status).toBe('failed');
+    expect(r.signatureLine).toMatch(/^not-triggered/);
+    expect(r.failures[0]).toMatch(/leaky run holds extra handles:Timeout at 0 drained checkpoints/);
+  });
+});
+
+describe('judgeProof: churn (account-clone, allocation per request)', () => {
+  it('holds when the fixed relay allocates significantly less per request and is NO-LEAK', () => {
+    const r = proof('account-clone', { allocatedPerRequest: 60_000 }, { allocatedPerRequest: 6_000 });
+    expect(r.failures).toEqual([]);
+    expect(r.status).toBe('holds');
+  });
+
+  it('fails when both allocate alike', () => {
+    const r = proof('account-clone', { allocatedPerRequest: 6_000 }, { allocatedPerRequest: 6_000 });
+    expect(r.status).toBe('failed');
+    expect(r.failures[0]).toMatch(/not significantly lower/);
+  });
+});
