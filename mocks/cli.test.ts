@@ -51,6 +51,9 @@ it.each([
   [['--plan', planFile({ rules: [{ fault: 'lightning', probability: 0.1 }] })], 'plan.rules[0].fault'],
   [['--plan', planFile({ rules: [{ fault: '429', probability: 0.7 }, { fault: '503', probability: 0.7 }] })], 'plan.rules'],
   [['--plan', planFile({ rules: [{ fault: '429', probability: 0.1, window: { startMs: 0, durationMs: -1 } }] })], 'plan.rules[0].window.durationMs'],
+  [['--plan', planFile({ rules: [], sequences: [{ steps: ['429', 'lightning'] }] })], 'plan.sequences[0].steps[1]'],
+  // The account bound needs --accounts, which the plan file does not carry.
+  [['--accounts', '10', '--plan', planFile({ rules: [], sequences: [{ account: 10, steps: ['429'] }] })], 'plan.sequences[0].account'],
 ])('%j → exit 2, one stderr line naming %s', async (args, field) => {
   const { code, stdout, stderr } = await run(args).exit;
   expect(code).toBe(2);
