@@ -1,22 +1,31 @@
-// bench:probe: what sampling costs the relay. The same relay build under the
-// same closed-model load (autocannon, JSON completions), with sampling OFF
-// (no probe preloaded, nothing read) and ON (probe preloaded and everything a
-// soak reads every interval: /proc, probe sample, /metrics, upstream fault
-// counts: harness/run/target-sources.ts, the code runSoak uses). Rounds
-// alternate OFF/ON so machine drift hits both; a fresh relay per round.
+// bench:probe: what sampling costs the relay, under closed-model load
+// (autocannon, JSON completions), sampling OFF against ON (everything a soak
+// reads every interval: /proc, probe sample, /metrics, upstream fault counts:
+// harness/run/target-sources.ts, the code runSoak uses). Two designs:
 //
-//   npm run bench:probe [-- --rounds 3 --seconds 10 --interval 1000 --connections 32]
+//  - `windows` (default): ONE relay, probe preloaded, one continuous load;
+//    sampling is switched on and off in alternating windows (order drawn per
+//    pair), and each ON window is paired with its OFF neighbour. Process-to-
+//    process variance (JIT, heap layout, which core) is ±5–15 % per run on
+//    this 2-core box and swamps a 2 % effect; within one process the pairs
+//    differ by far less. It measures the cost of SAMPLING; the cost of the
+//    probe merely being loaded is the `rounds` design's question.
+//  - `rounds`: a fresh relay per round, OFF without the probe, ON with it.
+//
+//   npm run bench:probe [-- --design windows --pairs 8 --window 10 --interval 2000 --connections 32]
+//   npm run bench:probe -- --design rounds [--rounds 3 --seconds 10]
 
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnChild, type Child } from '../harness/run/child.ts';
 import { TargetSources } from '../harness/run/target-sources.ts';
-import { waitForProbe } from '../harness/sampler/probe-client.ts';
-import { readProc } from '../harness/sampler/proc.ts';
+import { waitForProbe, type ProbeClient } from '../harness/sampler/probe-client.ts';
+import { createRng } from '../shared/prng.ts';
+import { CLOCK_TICKS_PER_SECOND, readProc } from '../harness/sampler/proc.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const READY = /^(?:relay|upstream): listening on (http:\/\/127\.0\.0\.1:\d+)$/;
@@ -32,12 +41,38 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '32' },
     sources: { type: 'string', default: 'proc,probe,metrics,faults' },
+    design: { type: 'string', default: 'windows' },
+    pairs: { type: 'string', default: '8' },
+    window: { type: 'string', default: '10' },
+    'tcp-every': { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  process.stdout.write('npm run bench:probe -- [--rounds 3] [--seconds 10] [--warmup 3] [--interval 1000] [--connections 32] [--sources proc,probe,metrics,faults]\n');
+  process.stdout.write(
+    [
+      'npm run bench:probe -- [--design windows|rounds] [--interval 1000] [--connections 32] [--sources proc,probe,metrics,faults] [--tcp-every 1]',
+      '  windows: [--pairs 8] [--window 10] [--warmup 3]   one relay, sampling switched on/off per window, paired',
+      '  rounds:  [--rounds 3] [--seconds 10] [--warmup 3] a fresh relay per round, OFF without the probe',
+      '  --tcp-every N: classify TCP sockets from /proc on every Nth sample only (fds are counted on every one)',
+      '',
+    ].join('\n'),
+  );
   process.exit(0);
+}
+if (values.design !== 'windows' && values.design !== 'rounds') {
+  process.stderr.write(`--design: expected windows or rounds, got "${values.design}"\n`);
+  process.exit(2);
+}
+const design = values.design;
+const pairs = Number(values.pairs);
+const windowS = Number(values.window);
+const tcpEvery = Number(values['tcp-every']);
+for (const [k, v] of Object.entries({ pairs, window: windowS, 'tcp-every': tcpEvery })) {
+  if (!Number.isInteger(v) || v <= 0) {
+    process.stderr.write(`--${k}: expected a positive integer\n`);
+    process.exit(2);
+  }
 }
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
@@ -101,6 +136,64 @@ async function startRelay(upstream: string, sampled: boolean): Promise<{ relay: 
   return { relay, socket };
 }
 
+/** The soak's continuous sampling loop, as runSoak runs it, switchable on and off. */
+class Sampler {
+  samples = 0;
+  /** Harness-side CPU spent taking samples. */
+  cpuUs = 0;
+  readonly #target: TargetSources;
+  readonly #probe: ProbeClient;
+  #running = false;
+  #wake = (): void => {};
+  #loop: Promise<void> = Promise.resolve();
+
+  constructor(probe: ProbeClient, pid: number, url: string, upstream: string) {
+    this.#probe = probe;
+    this.#target = new TargetSources({ pid, targetUrl: url, upstreamUrl: upstream, probe });
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake();
+    await this.#loop;
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await this.#probe.close();
+  }
+
+  async #run(): Promise<void> {
+    const read: Record<SourceName, () => Promise<unknown>> = {
+      proc: () => this.#target.proc({ tcpStates: this.samples % tcpEvery === 0 }),
+      probe: () => this.#target.probeSample(),
+      metrics: () => this.#target.metrics(),
+      faults: () => this.#target.faults(),
+    };
+    while (this.#running) {
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      await Promise.all(sources.map((x) => read[x]()));
+      const c = process.cpuUsage(c0);
+      this.cpuUs += c.user + c.system;
+      this.samples++;
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, Math.max(0, intervalMs - (performance.now() - t0)));
+        this.#wake = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+    }
+  }
+}
+
 interface Round {
   mode: 'off' | 'on';
   reqPerSec: number;
@@ -114,40 +207,12 @@ interface Round {
 
 async function round(upstream: string, mode: 'off' | 'on'): Promise<Round> {
   const { relay, socket } = await startRelay(upstream, mode === 'on');
-  let samples = 0;
-  let samplerCpuUs = 0;
-  let stop = false;
-  let wake = (): void => {};
-  let loop: Promise<void> = Promise.resolve();
+  let sampler: Sampler | null = null;
   try {
     await load(relay.url, warmup);
     if (mode === 'on') {
-      const probe = await waitForProbe(socket, Date.now() + 10_000);
-      const target = new TargetSources({ pid: relay.pid, targetUrl: relay.url, upstreamUrl: upstream, probe });
-      const read: Record<SourceName, () => Promise<unknown>> = {
-        proc: () => target.proc(),
-        probe: () => target.probeSample(),
-        metrics: () => target.metrics(),
-        faults: () => target.faults(),
-      };
-      loop = (async () => {
-        while (!stop) {
-          const t0 = performance.now();
-          const c0 = process.cpuUsage();
-          await Promise.all(sources.map((x) => read[x]()));
-          const c = process.cpuUsage(c0);
-          samplerCpuUs += c.user + c.system;
-          samples++;
-          await new Promise<void>((r) => {
-            const t = setTimeout(r, Math.max(0, intervalMs - (performance.now() - t0)));
-            wake = () => {
-              clearTimeout(t);
-              r();
-            };
-          });
-        }
-        await probe.close();
-      })();
+      sampler = new Sampler(await waitForProbe(socket, Date.now() + 10_000), relay.pid, relay.url, upstream);
+      sampler.start();
     }
     const cpu0 = await readProc(relay.pid);
     const r = await load(relay.url, seconds);
@@ -157,14 +222,12 @@ async function round(upstream: string, mode: 'off' | 'on'): Promise<Round> {
       mode,
       reqPerSec: r.requests.average,
       p99: r.latency.p99,
-      samples,
+      samples: sampler?.samples ?? 0,
       relayCpuUsPerReq: relayCpuUs / Math.max(1, r.requests.total),
-      samplerCpuUsPerSample: samples > 0 ? samplerCpuUs / samples : 0,
+      samplerCpuUsPerSample: sampler && sampler.samples > 0 ? sampler.cpuUs / sampler.samples : 0,
     };
   } finally {
-    stop = true;
-    wake();
-    await loop;
+    await sampler?.close();
     await relay.stop(5_000);
     rmSync(socket, { force: true });
   }
@@ -176,6 +239,159 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+/** A closed-model load for `seconds`, counting responses as they come (read `count` at any time). */
+function continuousLoad(url: string, durationS: number): { done: Promise<autocannon.Result>; count: () => number } {
+  let responses = 0;
+  let instance: autocannon.Instance | undefined;
+  const done = new Promise<autocannon.Result>((res, rej) => {
+    instance = autocannon(
+      {
+        url: `${url}/v1/chat/completions`,
+        method: 'POST',
+        connections,
+        duration: durationS,
+        headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
+        body,
+      },
+      (err, result) => (err ? rej(err) : res(result)),
+    );
+  });
+  instance!.on('response', () => {
+    responses++;
+  });
+  return { done, count: () => responses };
+}
+
+/** Relay CPU (user + system) in µs, from /proc/<pid>/stat only (cheap, identical in both arms). */
+function relayCpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+}
+
+interface WindowPair {
+  offReqPerSec: number;
+  onReqPerSec: number;
+  offCpuUsPerReq: number;
+  onCpuUsPerReq: number;
+}
+
+/** Mean of xs and a 95 % percentile-bootstrap interval (seeded, 5 000 resamples). */
+function meanCi(xs: number[], seed: string): { mean: number; lower: number; upper: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const rng = createRng(seed);
+  const means: number[] = [];
+  for (let b = 0; b < 5_000; b++) {
+    let sum = 0;
+    for (let i = 0; i < xs.length; i++) sum += xs[Math.floor(rng() * xs.length)]!;
+    means.push(sum / xs.length);
+  }
+  means.sort((a, b) => a - b);
+  return { mean, lower: means[Math.floor(0.025 * means.length)]!, upper: means[Math.ceil(0.975 * means.length) - 1]! };
+}
+
+async function windowsDesign(upstreamUrl: string): Promise<void> {
+  const { relay, socket } = await startRelay(upstreamUrl, true);
+  let sampler: Sampler | null = null;
+  try {
+    sampler = new Sampler(await waitForProbe(socket, Date.now() + 10_000), relay.pid, relay.url, upstreamUrl);
+    // One extra second at the end so the last window is never cut by the load's own stop.
+    const total = warmup + pairs * 2 * windowS + 1;
+    process.stdout.write(
+      `bench:probe windows  node ${process.version}  ${ACCOUNTS} accounts  ${connections} connections  one relay (probe preloaded)  ${pairs} pairs of ${windowS}-s windows after ${warmup} s warm-up  sampling every ${intervalMs} ms  sources ${sources.join(',')}${tcpEvery > 1 ? `  TCP states every ${tcpEvery}th sample` : ''}\n`,
+    );
+    const load = continuousLoad(relay.url, total);
+    const rng = createRng('bench-probe-windows');
+    const result: WindowPair[] = [];
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await pause(warmup * 1000);
+    let samplesBefore = 0;
+    let samplerCpuBefore = 0;
+    for (let i = 0; i < pairs; i++) {
+      const order: ('off' | 'on')[] = rng() < 0.5 ? ['off', 'on'] : ['on', 'off'];
+      const measured: Partial<Record<'off' | 'on', { reqPerSec: number; cpuUsPerReq: number }>> = {};
+      for (const mode of order) {
+        if (mode === 'on') sampler.start();
+        else await sampler.stop();
+        // The first second of a window is the switch-over: not measured.
+        await pause(1_000);
+        const t0 = performance.now();
+        const n0 = load.count();
+        const c0 = relayCpuUs(relay.pid);
+        await pause((windowS - 1) * 1000);
+        const n = load.count() - n0;
+        const cpu = relayCpuUs(relay.pid) - c0;
+        const seconds = (performance.now() - t0) / 1000;
+        measured[mode] = { reqPerSec: n / seconds, cpuUsPerReq: cpu / Math.max(1, n) };
+      }
+      await sampler.stop();
+      const pair: WindowPair = { offReqPerSec: measured.off!.reqPerSec, onReqPerSec: measured.on!.reqPerSec, offCpuUsPerReq: measured.off!.cpuUsPerReq, onCpuUsPerReq: measured.on!.cpuUsPerReq };
+      result.push(pair);
+      const samples = sampler.samples - samplesBefore;
+      const harnessMs = samples > 0 ? (sampler.cpuUs - samplerCpuBefore) / samples / 1000 : 0;
+      samplesBefore = sampler.samples;
+      samplerCpuBefore = sampler.cpuUs;
+      process.stdout.write(
+        `  pair ${String(i + 1).padStart(2)} (${order.join(' → ')})  off ${pair.offReqPerSec.toFixed(0).padStart(6)} req/s ${pair.offCpuUsPerReq.toFixed(1)} µs/req  on ${pair.onReqPerSec.toFixed(0).padStart(6)} req/s ${pair.onCpuUsPerReq.toFixed(1)} µs/req  loss ${((1 - pair.onReqPerSec / pair.offReqPerSec) * 100).toFixed(2).padStart(6)} %  (${samples} samples, harness ${harnessMs.toFixed(2)} ms CPU each)\n`,
+      );
+    }
+    await load.done;
+    const loss = meanCi(result.map((p) => 1 - p.onReqPerSec / p.offReqPerSec), 'loss');
+    const cpu = meanCi(result.map((p) => p.onCpuUsPerReq / p.offCpuUsPerReq - 1), 'cpu');
+    const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
+    const harnessMs = sampler.samples > 0 ? sampler.cpuUs / sampler.samples / 1000 : 0;
+    process.stdout.write(
+      [
+        '',
+        `sampling off  mean ${(result.reduce((a, p) => a + p.offReqPerSec, 0) / result.length).toFixed(0)} req/s;  on  mean ${(result.reduce((a, p) => a + p.onReqPerSec, 0) / result.length).toFixed(0)} req/s`,
+        `throughput loss with sampling: ${pct(loss.mean)}  (95 % CI ${pct(loss.lower)} … ${pct(loss.upper)}, ${result.length} paired windows)  target ≤ 2 %`,
+        `relay CPU per request with sampling: ${cpu.mean >= 0 ? '+' : ''}${pct(cpu.mean)}  (95 % CI ${pct(cpu.lower)} … ${pct(cpu.upper)})`,
+        `harness CPU per sample: ${harnessMs.toFixed(2)} ms every ${intervalMs} ms = ${((harnessMs / intervalMs) * 100).toFixed(2)} % of one core`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await sampler?.close();
+    await relay.stop(5_000);
+    rmSync(socket, { force: true });
+  }
+}
+
+async function roundsDesign(upstreamUrl: string): Promise<void> {
+  const results: Round[] = [];
+  {
+    process.stdout.write(`bench:probe rounds  node ${process.version}  ${ACCOUNTS} accounts  ${connections} connections  ${rounds}×(${warmup}s warm-up + ${seconds}s) per mode  sampling every ${intervalMs} ms  sources ${sources.join(',')}\n`);
+    for (let i = 0; i < rounds; i++) {
+      for (const mode of ['off', 'on'] as const) {
+        const r = await round(upstreamUrl, mode);
+        results.push(r);
+        process.stdout.write(
+          `  round ${i + 1} sampling ${mode.padEnd(3)}  ${r.reqPerSec.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  relay CPU ${r.relayCpuUsPerReq.toFixed(1)} µs/req${mode === 'on' ? `  (${r.samples} samples, harness ${(r.samplerCpuUsPerSample / 1000).toFixed(2)} ms CPU each)` : ''}\n`,
+        );
+      }
+    }
+  }
+  const off = results.filter((r) => r.mode === 'off').map((r) => r.reqPerSec);
+  const on = results.filter((r) => r.mode === 'on').map((r) => r.reqPerSec);
+  const loss = 1 - median(on) / median(off);
+  const cpuOff = median(results.filter((r) => r.mode === 'off').map((r) => r.relayCpuUsPerReq));
+  const cpuOn = median(results.filter((r) => r.mode === 'on').map((r) => r.relayCpuUsPerReq));
+  const harnessMs = median(results.filter((r) => r.mode === 'on').map((r) => r.samplerCpuUsPerSample)) / 1000;
+  // Paired by round: each ON round against the OFF round just before it.
+  const paired = on.map((v, i) => 1 - v / off[i]!);
+  process.stdout.write(
+    [
+      '',
+      `sampling off  median ${median(off).toFixed(0)} req/s  (rounds: ${off.map((v) => v.toFixed(0)).join(', ')})`,
+      `sampling on   median ${median(on).toFixed(0)} req/s  (rounds: ${on.map((v) => v.toFixed(0)).join(', ')})`,
+      `throughput loss with sampling: ${(loss * 100).toFixed(2)} %  (paired per round: ${paired.map((p) => `${(p * 100).toFixed(1)} %`).join(', ')})  target ≤ 2 %`,
+      `relay CPU per request: off ${cpuOff.toFixed(1)} µs, on ${cpuOn.toFixed(1)} µs  (+${(((cpuOn / cpuOff) - 1) * 100).toFixed(2)} %: the probe's cost inside the relay)`,
+      `harness CPU per sample: ${harnessMs.toFixed(2)} ms every ${intervalMs} ms = ${((harnessMs / intervalMs) * 100).toFixed(2)} % of one core, competing with the relay on this machine`,
+      '',
+    ].join('\n'),
+  );
+}
+
 const upstream = await spawnChild({
   name: 'upstream',
   command: process.execPath,
@@ -185,37 +401,9 @@ const upstream = await spawnChild({
   ready: { pattern: READY },
   readyTimeoutMs: 30_000,
 });
-const results: Round[] = [];
 try {
-  process.stdout.write(`bench:probe  node ${process.version}  ${ACCOUNTS} accounts  ${connections} connections  ${rounds}×(${warmup}s warm-up + ${seconds}s) per mode  sampling every ${intervalMs} ms  sources ${sources.join(',')}\n`);
-  for (let i = 0; i < rounds; i++) {
-    for (const mode of ['off', 'on'] as const) {
-      const r = await round(upstream.url, mode);
-      results.push(r);
-      process.stdout.write(
-        `  round ${i + 1} sampling ${mode.padEnd(3)}  ${r.reqPerSec.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  relay CPU ${r.relayCpuUsPerReq.toFixed(1)} µs/req${mode === 'on' ? `  (${r.samples} samples, harness ${(r.samplerCpuUsPerSample / 1000).toFixed(2)} ms CPU each)` : ''}\n`,
-      );
-    }
-  }
+  if (design === 'windows') await windowsDesign(upstream.url);
+  else await roundsDesign(upstream.url);
 } finally {
   await upstream.stop(5_000);
 }
-const off = results.filter((r) => r.mode === 'off').map((r) => r.reqPerSec);
-const on = results.filter((r) => r.mode === 'on').map((r) => r.reqPerSec);
-const loss = 1 - median(on) / median(off);
-const cpuOff = median(results.filter((r) => r.mode === 'off').map((r) => r.relayCpuUsPerReq));
-const cpuOn = median(results.filter((r) => r.mode === 'on').map((r) => r.relayCpuUsPerReq));
-const harnessMs = median(results.filter((r) => r.mode === 'on').map((r) => r.samplerCpuUsPerSample)) / 1000;
-// Paired by round: each ON round against the OFF round just before it.
-const paired = on.map((v, i) => 1 - v / off[i]!);
-process.stdout.write(
-  [
-    '',
-    `sampling off  median ${median(off).toFixed(0)} req/s  (rounds: ${off.map((v) => v.toFixed(0)).join(', ')})`,
-    `sampling on   median ${median(on).toFixed(0)} req/s  (rounds: ${on.map((v) => v.toFixed(0)).join(', ')})`,
-    `throughput loss with sampling: ${(loss * 100).toFixed(2)} %  (paired per round: ${paired.map((p) => `${(p * 100).toFixed(1)} %`).join(', ')})  target ≤ 2 %`,
-    `relay CPU per request: off ${cpuOff.toFixed(1)} µs, on ${cpuOn.toFixed(1)} µs  (+${(((cpuOn / cpuOff) - 1) * 100).toFixed(2)} %: the probe's cost inside the relay)`,
-    `harness CPU per sample: ${harnessMs.toFixed(2)} ms every ${intervalMs} ms = ${((harnessMs / intervalMs) * 100).toFixed(2)} % of one core, competing with the relay on this machine`,
-    '',
-  ].join('\n'),
-);

@@ -34,8 +34,9 @@ export class TargetSources {
     this.probe = options.probe;
   }
 
-  proc(): Promise<ProcSample | null> {
-    return readProc(this.pid, { excludeFds: this.excludeFds }).catch(() => null);
+  /** `tcpStates: false` skips the TCP state table (the costly part with many sockets); fds are always counted. */
+  proc(options: { tcpStates?: boolean } = {}): Promise<ProcSample | null> {
+    return readProc(this.pid, { excludeFds: this.excludeFds, ...options }).catch(() => null);
   }
 
   probeSample(): Promise<ProbeSample | null> {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunMeta } from '../../harness/run/meta.ts';
 import type { RunData } from '../../harness/run/read-run.ts';
 import { compareRunFolders } from '../../harness/compare-cli.ts';
-import { judgeProof, levelComparisonFor } from '../../harness/prove.ts';
+import { judgeFixedRun, judgeProof, levelComparisonFor } from '../../harness/prove.ts';
 import { proofPlanFor } from '../../harness/proof-options.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 import { syntheticCheckpoints, type SyntheticRun } from '../fixtures/verdict/synthetic.ts';
@@ -48,7 +48,7 @@ function proof(variant: string, leakySeries: Partial<SyntheticRun>, fixedSeries:
   const leaky = run(variant, true, leakySeries);
   const fixed = run(variant, false, fixedSeries);
   const { comparison } = compareRunFolders(leaky, fixed);
-  return { ...judgeProof(plan, comparison, levelComparisonFor(plan, leaky, fixed)), comparison };
+  return { ...judgeProof(plan, comparison, levelComparisonFor(plan, leaky, fixed), judgeFixedRun(leaky, fixed)), comparison };
 }
 
 describe('judgeProof: retained (inflight-map, ≈ 500 B of heap per request)', () => {
@@ -106,6 +106,15 @@ describe('judgeProof: level at drained checkpoints (retry-timers, Timeout handle
 describe('judgeProof: churn (account-clone, allocation per request)', () => {
   it('holds when the fixed relay allocates significantly less per request and is NO-LEAK', () => {
     const r = proof('account-clone', { allocatedPerRequest: 60_000 }, { allocatedPerRequest: 6_000 });
+    expect(r.failures).toEqual([]);
+    expect(r.status).toBe('holds');
+  });
+
+  it('judges the fixed run on all of its checkpoints, not only the part aligned with a slower leaky run', () => {
+    // The churning leaky relay completes 40 % of the fixed relay's requests: aligned on requests, the
+    // fixed run keeps 7 of its 16 checkpoints and too few of them are judged to say anything.
+    const r = proof('account-clone', { allocatedPerRequest: 60_000, requestsPerCheckpoint: 8_000 }, { allocatedPerRequest: 6_000 });
+    expect(r.comparison.after.status).toBe('INCONCLUSIVE');
     expect(r.failures).toEqual([]);
     expect(r.status).toBe('holds');
   });
