@@ -12,7 +12,7 @@ import { UpstreamEngine } from './engine.ts';
 import { createHandlers } from './handler-list.ts';
 import { startUpstream, type Upstream } from './index.ts';
 import { PlanError, resolvePlan, validatePlan, type FaultPlan, type FaultSequence } from './plan.ts';
-import { stepAt } from './sequences.ts';
+import { SequenceBook, stepAt } from './sequences.ts';
 import { networkErrorKindOf } from './wire.ts';
 import { ACCOUNTS, authHeader, CHAT_BODY, observe, SEED, type Observed } from './test-support.ts';
 
@@ -104,6 +104,21 @@ describe('stepAt', () => {
     ['cycle', ['429', '503', 'ok', '429', '503']],
   ] as const)('then %s', (then, expected) => {
     expect([0, 1, 2, 3, 4].map((n) => stepAt(spec(then), n))).toEqual(expected);
+  });
+});
+
+describe('SequenceBook.claim', () => {
+  it('gives a request to the first sequence in plan order that matches and has not ended', () => {
+    const plan = sequencePlan({ steps: ['503'] }, { account: 4, steps: ['429', 'ok'] }, { steps: ['500'] }, { account: 6, steps: ['502'] });
+    const book = new SequenceBook(resolvePlan(plan, SEED).sequences);
+    const claim = (account: number) => {
+      const c = book.claim('chat', account);
+      return c ? `${c.sequence.index}:${c.fault ?? 'ok'}` : null;
+    };
+    expect([claim(4), claim(4), claim(4), claim(4), claim(4)]).toEqual(['0:503', '1:429', '1:ok', '2:500', null]);
+    // The any-account sequences are shared and ended; account 6 still has its own.
+    expect([claim(5), claim(6), claim(6)]).toEqual([null, '3:502', null]);
+    expect(book.claim('usage', 6)).toBeNull();
   });
 });
 

@@ -55,29 +55,58 @@ export interface SequenceClaim {
   readonly fault: FaultKind | null;
 }
 
+/** The sequences of one route, indexed so a claim looks only at those that can match. */
+interface RouteSequences {
+  readonly anyAccount: readonly ActiveSequence[];
+  readonly byAccount: ReadonlyMap<number, readonly ActiveSequence[]>;
+}
+
 /**
  * The sequences of one plan. A new plan gets a new book, which is how a
  * sequence restarts when a plan is set (like the rules' request numbering).
  */
 export class SequenceBook {
   readonly sequences: readonly ActiveSequence[];
-  private readonly byRoute: Readonly<Record<RouteName, readonly ActiveSequence[]>>;
+  private readonly byRoute: Readonly<Record<RouteName, RouteSequences>>;
 
   constructor(specs: readonly ResolvedSequence[]) {
     this.sequences = specs.map((spec, i) => new ActiveSequence(i, spec));
-    const on = (route: RouteName) => this.sequences.filter((s) => s.spec.route === route);
+    const on = (route: RouteName): RouteSequences => {
+      const anyAccount: ActiveSequence[] = [];
+      const byAccount = new Map<number, ActiveSequence[]>();
+      for (const sequence of this.sequences) {
+        if (sequence.spec.route !== route) continue;
+        const account = sequence.spec.account;
+        if (account < 0) anyAccount.push(sequence);
+        else {
+          let list = byAccount.get(account);
+          if (!list) byAccount.set(account, (list = []));
+          list.push(sequence);
+        }
+      }
+      return { anyAccount, byAccount };
+    };
     this.byRoute = { chat: on('chat'), models: on('models'), usage: on('usage') };
   }
 
   /**
    * Claims the request for the first sequence in plan order that matches its
    * route and account and has not ended, and advances that sequence. Null
-   * when none does. Scans the sequences of one route: plans hold few.
+   * when none does. Runs on the hot path for every request while the plan
+   * has sequences: it looks at the account's own sequences and the
+   * any-account ones only, merged in plan order, so a plan scripting many
+   * accounts costs one map lookup per request.
    */
   claim(route: RouteName, account: number): SequenceClaim | null {
-    for (const sequence of this.byRoute[route]) {
-      const wanted = sequence.spec.account;
-      if (wanted >= 0 && wanted !== account) continue;
+    const { anyAccount, byAccount } = this.byRoute[route];
+    const own = byAccount.get(account);
+    if (!own && anyAccount.length === 0) return null;
+    const mine = own ?? [];
+    let a = 0;
+    let b = 0;
+    while (a < mine.length || b < anyAccount.length) {
+      const takeOwn = b >= anyAccount.length || (a < mine.length && mine[a]!.index < anyAccount[b]!.index);
+      const sequence = takeOwn ? mine[a++]! : anyAccount[b++]!;
       const position = sequence.claimed;
       const step = stepAt(sequence.spec, position);
       if (step === null) continue;
