@@ -266,6 +266,8 @@ describe('through the bridge, observed by undici', () => {
     expect(await outcomes(url, 3, 7)).toEqual(['200', '503', '200']);
     // The ok step and the 503 went through msw; the ended sequence's request is a fast-path 200 again.
     expect(viaMsw).toBe(2);
+    // ... and were answered by the sequence's generator resolver, which msw now holds.
+    expect((handlers[0] as unknown as { resolverIterator?: unknown }).resolverIterator).toBeDefined();
   });
 });
 
