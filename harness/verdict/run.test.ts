@@ -174,6 +174,36 @@ describe('memory verdicts', () => {
     expect(heap.slope).toBeLessThan(4200);
   });
 
+  it('on an event axis the per-request floor becomes a per-event floor at the run\'s own event rate', () => {
+    // 4 events per request: δ 32 B/request is 8 B/event. A leak of 20 B/event (80 B/request) is a leak.
+    const dense = syntheticCheckpoints({ checkpoints: 30, seed: 'dense', heapUsed: (x) => 20 * 4 * x, events: (_i, x) => ({ sync: 4 * x }) });
+    const heap = heapOf(judgeRun(META, dense, [], { axis: { kind: 'event', event: 'sync' } }));
+    expect(heap.floor).toBe(8);
+    expect(heap.status).toBe('LEAK');
+    // One event per 4 requests: δ is 128 B/event, and 100 B/event (25 B/request) is under it.
+    const sparse = syntheticCheckpoints({ checkpoints: 30, seed: 'sparse', heapUsed: (x) => (100 * x) / 4, events: (_i, x) => ({ sync: x / 4 }) });
+    const h2 = heapOf(judgeRun(META, sparse, [], { axis: { kind: 'event', event: 'sync' }, floors: { heapUsed: 32 } }));
+    expect(h2.floor).toBe(128);
+    expect(h2.status).toBe('NO-LEAK');
+  });
+
+  it('on an event axis, checkpoints where the event did not advance (a cool-down without it) are not judged', () => {
+    // 20 checkpoints of events, then 6 where the event stops and the heap only wobbles.
+    const cp = syntheticCheckpoints({
+      checkpoints: 26,
+      seed: 'cool-down',
+      // 3 000 B per key (one key per 20 requests: δ is 640 B/key), then a ±2 MB wobble.
+      heapUsed: (_x, i) => 3000 * Math.min(i, 19) * 1000 + (i >= 20 ? (i % 2) * 4_000_000 : 0),
+      events: (i) => ({ key: Math.min(i, 19) * 1000 }),
+    });
+    const judged = judgeRun(META, cp, [], { axis: { kind: 'event', event: 'key' } });
+    const heap = heapOf(judged);
+    // 26 checkpoints, warm-up drops 6 (20 %, rounded up); of the 20 left, the 14 up to the last advance.
+    expect(judged.warmup.dropped).toBe(6);
+    expect(heap.n).toBe(14);
+    expect(heap.status).toBe('LEAK');
+  });
+
   it('floors are configurable per scenario', () => {
     const cp = syntheticCheckpoints({ checkpoints: 30, seed: 'floor', heapUsed: (x) => 50 * x });
     expect(heapOf(judgeRun(META, cp, [])).status).toBe('LEAK');

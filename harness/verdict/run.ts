@@ -4,10 +4,10 @@ import type { Checkpoint, ContinuousSample } from '../records.ts';
 import { measureChurn, type ChurnOptions, type ChurnReport } from './churn.ts';
 import { VerdictError } from './errors.ts';
 import { judgeHandles, type HandleOptions, type HandlesVerdict } from './handles.ts';
-import { judgeMemorySignal, type MemoryOptions, type SignalVerdict } from './memory.ts';
-import { axisLabel, sortCheckpoints } from './series.ts';
+import { DEFAULT_FLOORS, judgeMemorySignal, type MemoryOptions, type SignalVerdict } from './memory.ts';
+import { axisLabel, sortCheckpoints, xOf } from './series.ts';
 import { checkSignature, type SignatureExpectation, type SignatureResult } from './signature.ts';
-import { MEMORY_SIGNALS, type Status, type VerdictRunMeta, type WarmupOptions } from './types.ts';
+import { MEMORY_SIGNALS, type Axis, type MemorySignal, type Status, type VerdictRunMeta, type WarmupOptions } from './types.ts';
 import { DEFAULT_WARMUP_PHASES, decideWarmup, type WarmupDecision } from './warmup.ts';
 
 export interface JudgeOptions extends MemoryOptions {
@@ -72,6 +72,43 @@ function validateCheckpoints(checkpoints: readonly Checkpoint[]): void {
  * the allocator or a native addon does. A target without a probe (procOnly) has
  * only rss, which then counts as a memory signal like any other.
  */
+/**
+ * On an event axis, the checkpoints where the event advanced since the last
+ * kept one. A phase without the triggering event (a cool-down) adds points at
+ * the same x: they carry nothing about the cost per event, only noise, and
+ * they land in the second half, whose "still growing?" check they blur
+ * (measured: lazy-lru's two cool-down checkpoints left a 225 B/key [177, 264]
+ * leak INCONCLUSIVE, "second half too noisy").
+ */
+function advancingOnly(judged: readonly Checkpoint[], axis: Axis): Checkpoint[] {
+  const out: Checkpoint[] = [];
+  for (const c of judged) {
+    if (out.length === 0 || xOf(c, axis) > xOf(out[out.length - 1]!, axis)) out.push(c);
+  }
+  return out;
+}
+
+/**
+ * The floors δ are bytes per request (the issue's "32 B/request", a scenario's
+ * thresholds). On an event axis they become bytes per event at the run's own
+ * rate: δ × requests/event over the judged window. A floor kept at 32 B/event
+ * would be 4× stricter than the request floor in a run with 0.25 events per
+ * request and 4× looser with 4 (measured: account-churn sends ≈ 4 sync events
+ * per request; sync-tracker's 43 B/event is 170 B/request).
+ */
+function floorsPerEvent(onAxis: readonly Checkpoint[], axis: Axis, floors: JudgeOptions['floors']): JudgeOptions['floors'] {
+  const first = onAxis[0];
+  const last = onAxis[onAxis.length - 1];
+  if (!first || !last) return floors;
+  const events = xOf(last, axis) - xOf(first, axis);
+  const requests = last.requestsCompleted - first.requestsCompleted;
+  if (!(events > 0) || !(requests > 0)) return floors;
+  const perEvent: Partial<Record<MemorySignal, number>> = {};
+  // Three significant digits: a floor is a judgement, not a measurement.
+  for (const signal of MEMORY_SIGNALS) perEvent[signal] = Number((((floors?.[signal] ?? DEFAULT_FLOORS[signal]) * requests) / events).toPrecision(3));
+  return perEvent;
+}
+
 export function judgeRun(
   meta: VerdictRunMeta,
   checkpoints: readonly Checkpoint[],
@@ -83,8 +120,10 @@ export function judgeRun(
   const warmup = decideWarmup(sorted, options.warmup);
   const judged = sorted.slice(warmup.dropped);
   const crashed = crashDescription(meta);
+  const onAxis = options.axis?.kind === 'event' ? advancingOnly(judged, options.axis) : judged;
+  const memoryOptions = options.axis?.kind === 'event' ? { ...options, floors: floorsPerEvent(onAxis, options.axis, options.floors) } : options;
   const memory = MEMORY_SIGNALS.map((signal) =>
-    judgeMemorySignal(judged, signal, options, { crashed, heapSizeLimit: meta.heapSizeLimit }),
+    judgeMemorySignal(onAxis, signal, memoryOptions, { crashed, heapSizeLimit: meta.heapSizeLimit }),
   );
   const findings: Finding[] = [];
 
