@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { gaussian, syntheticCheckpoints } from '../../test/fixtures/verdict/synthetic.ts';
 import { createRng } from '../../shared/prng.ts';
 import { formatVerdict, judgeRun, type SignalVerdict, type VerdictRunMeta } from './index.ts';
+import { isNativeGrowth } from './run.ts';
 import { decideWarmup } from './warmup.ts';
 
 const META: VerdictRunMeta = { scenario: 'steady', seed: 1, nodeVersion: 'v24.21.0', heapSizeLimit: 2 * 2 ** 30 };
@@ -99,6 +100,20 @@ describe('memory verdicts', () => {
     expect(rss.status).toBe('NATIVE-GROWTH');
     expect(v.status).toBe('NO-LEAK');
     expect(v.findings.map((f) => f.kind)).toContain('native-allocator-growth');
+  });
+
+  it('rss growth shown but "still growing?" undecided, JS side flat → native growth too; not when the interval reaches δ or the heap leaks', () => {
+    const verdict = (signal: SignalVerdict['signal'], status: SignalVerdict['status'], lower: number | null, floor: number) =>
+      ({ signal, status, reasons: [], n: 12, unit: 'B/request', floor, slope: null, lower, upper: null, ciMethod: null, trend: null, secondHalf: null, minimalDetectableSlope: null, xPerSecond: null, mibPerHour: null, projection: null, levelledOff: false }) as SignalVerdict;
+    const flatJs = (['heapUsed', 'external', 'arrayBuffers'] as const).map((s) => verdict(s, 'NO-LEAK', -1, 32));
+    expect(isNativeGrowth(verdict('rss', 'INCONCLUSIVE', 2860, 512), flatJs)).toBe(true);
+    expect(isNativeGrowth(verdict('rss', 'LEAK', 600, 512), flatJs)).toBe(true);
+    // The interval reaches below δ: growth not shown.
+    expect(isNativeGrowth(verdict('rss', 'INCONCLUSIVE', 300, 512), flatJs)).toBe(false);
+    // The heap is not flat: rss may just follow it.
+    expect(isNativeGrowth(verdict('rss', 'LEAK', 600, 512), [verdict('heapUsed', 'INCONCLUSIVE', 10, 32), ...flatJs.slice(1)])).toBe(false);
+    // No probe: nothing says the JS side is flat.
+    expect(isNativeGrowth(verdict('rss', 'LEAK', 600, 512), flatJs.map((v) => ({ ...v, status: 'NOT-MEASURED' as const })))).toBe(false);
   });
 
   it('too few checkpoints, a crashed target and a noisy run are INCONCLUSIVE, saying why', () => {
