@@ -101,19 +101,7 @@ const managementKey = `mk-bench-${randomBytes(12).toString('base64url')}`;
 const body = JSON.stringify({ model: 'gpt-5', messages: [{ role: 'user', content: 'hello' }] });
 
 function load(url: string, durationS: number): Promise<autocannon.Result> {
-  return new Promise((res, rej) => {
-    autocannon(
-      {
-        url: `${url}/v1/chat/completions`,
-        method: 'POST',
-        connections,
-        duration: durationS,
-        headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
-        body,
-      },
-      (err, result) => (err ? rej(err) : res(result)),
-    );
-  });
+  return continuousLoad(url, durationS).done;
 }
 
 async function startRelay(upstream: string, sampled: boolean): Promise<{ relay: Child; socket: string }> {

@@ -7,6 +7,7 @@ import { judgeHandles, type HandleOptions, type HandlesVerdict } from './handles
 import { DEFAULT_FLOORS, judgeMemorySignal, type MemoryOptions, type SignalVerdict } from './memory.ts';
 import { axisLabel, sortCheckpoints, xOf } from './series.ts';
 import { checkSignature, type SignatureExpectation, type SignatureResult } from './signature.ts';
+import { median } from './stats.ts';
 import { MEMORY_SIGNALS, type Axis, type MemorySignal, type Status, type VerdictRunMeta, type WarmupOptions } from './types.ts';
 import { DEFAULT_WARMUP_PHASES, decideWarmup, type WarmupDecision } from './warmup.ts';
 
@@ -74,16 +75,26 @@ function validateCheckpoints(checkpoints: readonly Checkpoint[]): void {
  */
 /**
  * On an event axis, the checkpoints where the event advanced since the last
- * kept one. A phase without the triggering event (a cool-down) adds points at
- * the same x: they carry nothing about the cost per event, only noise, and
- * they land in the second half, whose "still growing?" check they blur
- * (measured: lazy-lru's two cool-down checkpoints left a 225 B/key [177, 264]
- * leak INCONCLUSIVE, "second half too noisy").
+ * kept one by at least half the median advance. A phase without the triggering
+ * event (a cool-down) adds points at the same x, or a little past it when the
+ * checkpoint caught the tail of the previous phase: they carry next to nothing
+ * about the cost per event, but the other phase's behaviour (a lazy cache
+ * draining when writes stop), and they land in the second half, whose "still
+ * growing?" check they blur (measured: lazy-lru's cool-down checkpoints, +680
+ * and +0 keys against a median of +1 640, left a 225 B/key [177, 264] leak
+ * INCONCLUSIVE).
  */
 function advancingOnly(judged: readonly Checkpoint[], axis: Axis): Checkpoint[] {
+  const steps: number[] = [];
+  for (let i = 1; i < judged.length; i++) {
+    const d = xOf(judged[i]!, axis) - xOf(judged[i - 1]!, axis);
+    if (d > 0) steps.push(d);
+  }
+  const minStep = steps.length === 0 ? 0 : median(steps) / 2;
   const out: Checkpoint[] = [];
   for (const c of judged) {
-    if (out.length === 0 || xOf(c, axis) > xOf(out[out.length - 1]!, axis)) out.push(c);
+    const last = out[out.length - 1];
+    if (last === undefined || xOf(c, axis) - xOf(last, axis) >= Math.max(minStep, Number.MIN_VALUE)) out.push(c);
   }
   return out;
 }

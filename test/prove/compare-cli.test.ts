@@ -10,32 +10,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunMeta } from '../../harness/run/meta.ts';
 import { syntheticCheckpoints, type SyntheticRun } from '../fixtures/verdict/synthetic.ts';
+import { syntheticMeta } from '../fixtures/verdict/synthetic-meta.ts';
 
 const CLI = resolve(import.meta.dirname, '../../harness/cli.ts');
 const root = mkdtempSync(join(tmpdir(), 'soak-compare-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function meta(overrides: Partial<RunMeta> = {}): RunMeta {
-  return {
-    recordVersion: 1,
-    runId: 'synthetic',
-    scenario: 'calibration',
-    resolved: { phases: [{ name: 'warm-up', kind: 'warm-up' }, { name: 'load', kind: 'steady' }], thresholds: { heapUsed: 32 } },
-    seed: 1,
-    accounts: 1000,
-    durationMs: 320_000,
-    leaks: [],
-    faultPlans: { 'warm-up': { rules: [] }, load: { rules: [{ fault: '429', probability: 0.01 }] } },
-    target: { kind: 'relay', command: 'node relay/main.ts', pid: 1, url: 'http://127.0.0.1:1', nodeVersion: 'v24.21.0', execArgv: ['--expose-gc'], heapSizeLimit: 4 * 2 ** 30 },
-    harness: { nodeVersion: 'v24.21.0', execArgv: [], argv: [] },
-    gitSha: null,
-    machine: { cores: 2, cpuModel: 'test', memoryBytes: 1, hostname: 'test', kernel: 'test' },
-    startedAt: '2026-11-24T00:00:00.000Z',
-    endedAt: '2026-11-24T00:05:20.000Z',
-    outcome: { status: 'completed' },
-    ...overrides,
-  };
-}
+const meta = syntheticMeta;
 
 /** A run folder: run.json + checkpoints.ndjson (16 checkpoints, 20 000 requests and 20 s apart). */
 function runFolder(name: string, series: Partial<SyntheticRun>, metaOverrides: Partial<RunMeta> = {}): string {

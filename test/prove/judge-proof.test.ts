@@ -11,28 +11,20 @@ import { judgeFixedRun, judgeProof, levelComparisonFor } from '../../harness/pro
 import { proofPlanFor } from '../../harness/proof-options.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 import { syntheticCheckpoints, type SyntheticRun } from '../fixtures/verdict/synthetic.ts';
+import { syntheticMeta } from '../fixtures/verdict/synthetic-meta.ts';
 
 const ACCOUNTS = 1000;
 
 function meta(scenario: string, leaks: string[]): RunMeta {
-  return {
-    recordVersion: 1,
+  return syntheticMeta({
     runId: `synthetic-${leaks.join('-') || 'fixed'}`,
     scenario,
     resolved: { phases: [{ name: 'warm-up', kind: 'warm-up' }, { name: 'load', kind: 'steady' }], thresholds: {} },
     seed: 42,
     accounts: ACCOUNTS,
-    durationMs: 320_000,
     leaks,
     faultPlans: {},
-    target: { kind: 'relay', command: 'node relay/main.ts', pid: 1, url: 'http://127.0.0.1:1', nodeVersion: 'v24.21.0', execArgv: ['--expose-gc'], heapSizeLimit: 4 * 2 ** 30 },
-    harness: { nodeVersion: 'v24.21.0', execArgv: [], argv: [] },
-    gitSha: null,
-    machine: { cores: 2, cpuModel: 'test', memoryBytes: 1, hostname: 'test', kernel: 'test' },
-    startedAt: '2026-11-24T00:00:00.000Z',
-    endedAt: '2026-11-24T00:05:20.000Z',
-    outcome: { status: 'completed' },
-  };
+  });
 }
 
 /** 16 checkpoints 20 000 requests and 20 s apart; checkpoint 0 is the pre-load one (its handles are the baseline). */
@@ -48,7 +40,8 @@ function proof(variant: string, leakySeries: Partial<SyntheticRun>, fixedSeries:
   const leaky = run(variant, true, leakySeries);
   const fixed = run(variant, false, fixedSeries);
   const { comparison } = compareRunFolders(leaky, fixed);
-  return { ...judgeProof(plan, comparison, levelComparisonFor(plan, leaky, fixed), judgeFixedRun(leaky, fixed)), comparison };
+  const fixedVerdict = judgeFixedRun(leaky, fixed);
+  return { ...judgeProof(plan, comparison, levelComparisonFor(plan, leaky, fixed), fixedVerdict), comparison, fixed: fixedVerdict };
 }
 
 describe('judgeProof: retained (inflight-map, ≈ 500 B of heap per request)', () => {
@@ -57,6 +50,21 @@ describe('judgeProof: retained (inflight-map, ≈ 500 B of heap per request)', (
     expect(r.failures).toEqual([]);
     expect(r.status).toBe('holds');
     expect(r.signatureLine).toMatch(/^triggered/);
+  });
+
+  it("holds when the fixed run's rss is too noisy to certify but every JS signal and handle is NO-LEAK", () => {
+    const r = proof('inflight-map', { heapUsed: (n) => 520 * n }, { noise: { rss: 256 * 2 ** 20 } });
+    const rss = r.fixed.memory.find((m) => m.signal === 'rss')!;
+    expect(rss.status).toBe('INCONCLUSIVE');
+    expect(r.failures).toEqual([]);
+    expect(r.status).toBe('holds');
+  });
+
+  it("fails when the fixed run's heap cannot be certified", () => {
+    const r = proof('inflight-map', { heapUsed: (n) => 520 * n }, { noise: { heapUsed: 64 * 2 ** 20 } });
+    expect(r.fixed.memory.find((m) => m.signal === 'heapUsed')!.status).toBe('INCONCLUSIVE');
+    expect(r.status).not.toBe('holds');
+    expect(r.failures.join('\n')).toMatch(/the fixed run is not clean: heapUsed INCONCLUSIVE/);
   });
 
   it('fails when the fixed run leaks too', () => {
