@@ -17,7 +17,7 @@
 
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,7 +25,7 @@ import { spawnChild, type Child } from '../harness/run/child.ts';
 import { TargetSources } from '../harness/run/target-sources.ts';
 import { waitForProbe, type ProbeClient } from '../harness/sampler/probe-client.ts';
 import { createRng } from '../shared/prng.ts';
-import { CLOCK_TICKS_PER_SECOND, readProc } from '../harness/sampler/proc.ts';
+import { readProc, readProcCpu } from '../harness/sampler/proc.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const READY = /^(?:relay|upstream): listening on (http:\/\/127\.0\.0\.1:\d+)$/;
@@ -252,9 +252,8 @@ function continuousLoad(url: string, durationS: number): { done: Promise<autocan
 
 /** Relay CPU (user + system) in µs, from /proc/<pid>/stat only (cheap, identical in both arms). */
 function relayCpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+  const { user, system } = readProcCpu(pid);
+  return user + system;
 }
 
 interface WindowPair {

@@ -21,7 +21,8 @@ import { verdictMetaOf } from './verdict/from-run.ts';
 import { newRunId, uniqueRunDir } from './run/run-folder.ts';
 import { parseDuration } from '../scenarios/index.ts';
 import { LEAK_CATALOG, type LeakEntry } from '../relay/leaks/catalog.ts';
-import { compareLevels, levelAtDrainedCheckpoints, levelUnderLoad, type LevelComparison } from './verdict/level.ts';
+import { compareLevels, handleKeyOf, levelAtDrainedCheckpoints, levelUnderLoad, type LevelComparison } from './verdict/level.ts';
+import { sortCheckpoints } from './verdict/series.ts';
 import type { RunData } from './run/read-run.ts';
 
 export type ProofStatus = 'holds' | 'failed' | 'inconclusive' | 'incomplete';
@@ -136,14 +137,9 @@ export function parseProveArgs(argv: string[]): { options: ProveOptions; quiet: 
 
 const num = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : Math.abs(v) >= 1000 ? v.toFixed(0) : v.toFixed(digits));
 
-/** The handle type a `handles:<type>` signal names, as harness/verdict/handles.ts keys it. */
-function handleType(signal: string): string | null {
-  return signal.startsWith('handles:') ? signal.slice('handles:'.length) : null;
-}
-
 function describeSide(v: RunVerdict, plan: ProofPlan): string {
   const signal = plan.signature?.signal ?? 'heapUsed';
-  const type = handleType(signal);
+  const type = handleKeyOf(signal);
   if (type !== null) {
     const h = v.handles.types.find((t) => t.type === type);
     return `${v.status}; ${type} ${h ? `${h.status} Δ ${h.delta}` : 'not seen (Δ 0)'}`;
@@ -168,7 +164,6 @@ export function fixedRunClean(after: RunVerdict): string | null {
     if (m.signal === 'rss' ? m.status === 'LEAK' : m.status !== 'NO-LEAK') why.push(`${m.signal} ${m.status}: ${m.reasons[0] ?? ''}`);
   }
   for (const h of after.handles.types) if (h.status !== 'NO-LEAK') why.push(`handles ${h.type} ${h.status}: ${h.reason}`);
-  if (after.status === 'INCONCLUSIVE' && why.length === 0 && after.memory.every((m) => m.status === 'INCONCLUSIVE' || m.status === 'NOT-MEASURED')) why.push(after.reasons[0] ?? 'inconclusive');
   return why.length === 0 ? null : `the fixed run is not clean: ${why.join('; ')}`;
 }
 
@@ -178,12 +173,14 @@ export function fixedRunClean(after: RunVerdict): string | null {
  *    signature check says triggered, and compareRuns says fix holds (after
  *    NO-LEAK with its interval under δ, handle Δ back to 0, difference excludes 0),
  *    or, when the comparison is inconclusive only on other signals, the
- *    variant's own signal is proven fixed and the fixed run is NO-LEAK on every signal;
+ *    variant's own signal is proven fixed and the fixed run is clean;
  *  - churn (nothing retained, allocation per event): the fixed run allocates
- *    significantly less per request (ratio CI upper < 1) and is NO-LEAK;
- *  - level (a plateau set by peak concurrency): the leaky run holds the
- *    signal's handles above its first judged value at the end, the fixed run
- *    does not, and is NO-LEAK.
+ *    significantly less per request (ratio CI upper < 1) and is clean;
+ *  - level (held for a while: a rate times a lifetime, or peak concurrency):
+ *    verdict/level.ts compareLevels holds (the leaky run shows the level at
+ *    drained checkpoints or under load, the fixed run does not), and the
+ *    fixed run is clean.
+ * "Clean": fixedRunClean, judged on all of the fixed run's checkpoints.
  */
 export function judgeProof(
   plan: ProofPlan,
@@ -207,10 +204,10 @@ export function judgeProof(
       : plan.kind === 'level'
         ? level === null
           ? 'level: no evidence'
-          : `${level.holds || !level.failures.some((f) => f.startsWith('the leaky')) ? 'triggered' : 'not-triggered'} (level ${plan.level?.where ?? 'drained'}: ${level.leakyLine})`
+          : `${level.triggered ? 'triggered' : 'not-triggered'} (level ${plan.level?.where ?? 'drained'}: ${level.leakyLine})`
         : 'not measurable by the verdict';
   const signal = plan.signature?.signal ?? null;
-  const type = signal ? handleType(signal) : null;
+  const type = signal ? handleKeyOf(signal) : null;
   let inconclusive = false;
   if (plan.kind === 'retained' || plan.kind === 'handles') {
     const leakyOnSignal =
@@ -254,7 +251,7 @@ export function judgeProof(
       inconclusive = true;
     } else {
       failures.push(...level.failures);
-      if (level.failures.some((f) => / has \d+ /.test(f))) inconclusive = true;
+      if (level.tooLittleData) inconclusive = true;
     }
     const clean = fixedRunClean(after);
     if (clean !== null) failures.push(clean);
@@ -304,7 +301,7 @@ export function levelComparisonFor(plan: ProofPlan, leaky: RunData, fixed: RunDa
   if (plan.level === null) return null;
   const { where, signal } = plan.level;
   const of = (run: RunData) =>
-    where === 'drained' ? levelAtDrainedCheckpoints([...run.checkpoints].sort((a, b) => a.seq - b.seq), signal) : levelUnderLoad(run.samples, signal, loadPhases(run));
+    where === 'drained' ? levelAtDrainedCheckpoints(sortCheckpoints(run.checkpoints), signal) : levelUnderLoad(run.samples, signal, loadPhases(run));
   return compareLevels(of(leaky), of(fixed));
 }
 
@@ -395,8 +392,8 @@ export function formatProof(r: ProofResult, plan: ProofPlan): string {
   if (r.status === 'holds' && r.comparison && r.comparison.outcome !== 'fix-holds') {
     lines.push(
       plan.kind === 'churn' || plan.kind === 'level'
-        ? `note: a ${plan.kind} proof rests on ${plan.kind === 'churn' ? 'the allocation ratio' : 'the level evidence'}, not on slopes (the comparison says ${r.comparison.outcome}); the fixed run, judged on all of its checkpoints, is NO-LEAK`
-        : `note: the comparison is ${r.comparison.outcome} only on signals other than ${plan.signature?.signal ?? "the variant's"}; that signal is proven fixed and the fixed run is NO-LEAK on every signal`,
+        ? `note: a ${plan.kind} proof rests on ${plan.kind === 'churn' ? 'the allocation ratio' : 'the level evidence'}, not on slopes (the comparison says ${r.comparison.outcome}); the fixed run, judged on all of its checkpoints, is clean (JS signals and handles NO-LEAK)`
+        : `note: the comparison is ${r.comparison.outcome} only on signals other than ${plan.signature?.signal ?? "the variant's"}; that signal is proven fixed and the fixed run is clean (JS signals and handles NO-LEAK)`,
     );
   }
   lines.push(`${STATUS_LABEL[r.status]} in ${fmtMs(r.wallMs)}${r.failures.length > 0 ? `:\n  - ${r.failures.join('\n  - ')}` : ''}`);

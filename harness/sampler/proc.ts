@@ -78,6 +78,11 @@ function parseStatCpu(stat: string, pid: number): { user: number; system: number
   return { user: utime * MICROS_PER_TICK, system: stime * MICROS_PER_TICK };
 }
 
+/** CPU time (µs, user and system) of a process from /proc/<pid>/stat alone: the cheap read, without fds or TCP. */
+export function readProcCpu(pid: number, procRoot = '/proc'): { user: number; system: number } {
+  return parseStatCpu(readTargetFile(pid, `${procRoot}/${pid}/stat`), pid);
+}
+
 const SOCKET_LINK = /^socket:\[(\d+)\]$/;
 
 /**

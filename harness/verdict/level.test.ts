@@ -63,6 +63,7 @@ describe('compareLevels', () => {
     const c = compareLevels(leaky, fixed);
     expect(c.failures).toEqual([]);
     expect(c.holds).toBe(true);
+    expect(c.triggered).toBe(true);
     expect(c.leakyLine).toContain('4/5 drained checkpoints');
   });
 
@@ -71,6 +72,8 @@ describe('compareLevels', () => {
     const fixed = levelAtDrainedCheckpoints(timeoutRun([2, 2, 2, 2, 2, 2]), 'handles:Timeout');
     const c = compareLevels(leaky, fixed);
     expect(c.holds).toBe(false);
+    expect(c.triggered).toBe(false);
+    expect(c.tooLittleData).toBe(false);
     expect(c.failures[0]).toMatch(/leaky run holds extra handles:Timeout at 2 drained checkpoints/);
   });
 
@@ -78,6 +81,7 @@ describe('compareLevels', () => {
     const leaky = levelAtDrainedCheckpoints(timeoutRun([2, 30, 41, 2, 35, 50]), 'handles:Timeout');
     const fixed = levelAtDrainedCheckpoints(timeoutRun([2, 2, 20, 2, 2, 2]), 'handles:Timeout');
     // One checkpoint, but +18 is more than a tenth of the leaky run's +152.
+    expect(compareLevels(leaky, fixed).triggered).toBe(true);
     expect(compareLevels(leaky, fixed).failures).toEqual([expect.stringMatching(/fixed run still holds extra handles:Timeout at 1 drained/)]);
   });
 
@@ -85,6 +89,7 @@ describe('compareLevels', () => {
     const leaky = levelAtDrainedCheckpoints(timeoutRun([2, 30, 41]), 'handles:Timeout');
     const fixed = levelAtDrainedCheckpoints(timeoutRun([2, 2, 2, 2]), 'handles:Timeout');
     expect(compareLevels(leaky, fixed).failures).toEqual([expect.stringMatching(/leaky run has 2 checkpoints after load .* needs 3/)]);
+    expect(compareLevels(leaky, fixed).tooLittleData).toBe(true);
   });
 
   it('under load: holds when the leaky median is above the fixed 90th percentile, not when the distributions overlap', () => {
@@ -119,5 +124,6 @@ describe('compareLevels', () => {
     const phases = new Set(['load']);
     const c = compareLevels(levelUnderLoad(socketSamples([90, 90, 90, 90]), 'handles:TCPSocketWrap', phases), levelUnderLoad(socketSamples([1, 1, 1, 1, 1, 1]), 'handles:TCPSocketWrap', phases));
     expect(c.failures).toEqual([expect.stringMatching(/no phase with 5 samples/)]);
+    expect(c.tooLittleData).toBe(true);
   });
 });

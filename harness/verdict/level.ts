@@ -106,6 +106,10 @@ export function levelUnderLoad(samples: readonly ContinuousSample[], signal: str
 export interface LevelComparison {
   /** The leaky run shows the level and the fixed run does not. */
   holds: boolean;
+  /** The leaky run shows the level (the scenario triggered the bug), whatever the fixed run does. */
+  triggered: boolean;
+  /** A run had too little data to compare (too few checkpoints after load, or no phase with enough samples). */
+  tooLittleData: boolean;
   /** Why not, one line each (empty when it holds). */
   failures: string[];
   /** One line per side for reports. */
@@ -144,15 +148,19 @@ export const MIN_PHASE_SAMPLES = 5;
  */
 export function compareLevels(leaky: LevelEvidence, fixed: LevelEvidence): LevelComparison {
   const failures: string[] = [];
+  let triggered = false;
+  let tooLittleData = false;
   let leakyLine = describe(leaky);
   let fixedLine = describe(fixed);
   if (leaky.where === 'drained') {
     for (const [side, e] of [['leaky', leaky], ['fixed', fixed]] as const) {
       if (e.values.length < MIN_HELD_CHECKPOINTS) failures.push(`the ${side} run has ${e.values.length} checkpoints after load of ${e.signal}, needs ${MIN_HELD_CHECKPOINTS}`);
     }
-    if (failures.length === 0) {
+    tooLittleData = failures.length > 0;
+    if (!tooLittleData) {
+      triggered = leaky.held >= MIN_HELD_CHECKPOINTS;
       const sum = (e: LevelEvidence) => e.values.reduce((a, v) => a + Math.max(0, v), 0);
-      if (leaky.held < MIN_HELD_CHECKPOINTS) failures.push(`the leaky run holds extra ${leaky.signal} at ${leaky.held} drained checkpoints, needs ${MIN_HELD_CHECKPOINTS}: the scenario may not have triggered the bug`);
+      if (!triggered) failures.push(`the leaky run holds extra ${leaky.signal} at ${leaky.held} drained checkpoints, needs ${MIN_HELD_CHECKPOINTS}: the scenario may not have triggered the bug`);
       if (fixed.held >= MIN_HELD_CHECKPOINTS || sum(fixed) * 10 > sum(leaky)) failures.push(`the fixed run still holds extra ${fixed.signal} at ${fixed.held} drained checkpoints (+${sum(fixed)} in all against the leaky run's +${sum(leaky)})`);
     }
   } else {
@@ -160,16 +168,18 @@ export function compareLevels(leaky: LevelEvidence, fixed: LevelEvidence): Level
       .map((l) => ({ l, f: fixed.phases.find((p) => p.phase === l.phase) }))
       .filter((x): x is { l: PhaseLevel; f: PhaseLevel } => x.f !== undefined && x.l.values.length >= MIN_PHASE_SAMPLES && x.f.values.length >= MIN_PHASE_SAMPLES);
     if (pairs.length === 0) {
+      tooLittleData = true;
       failures.push(`the leaky run has no phase with ${MIN_PHASE_SAMPLES} samples of ${leaky.signal} in both runs`);
     } else {
       // The phase where the leaky run stands furthest above the fixed one.
       const best = pairs.reduce((a, b) => (b.l.median - b.f.p90 > a.l.median - a.f.p90 ? b : a));
       leakyLine = `${leakyLine}; phase ${best.l.phase}: median ${fmt(best.l.median)}`;
       fixedLine = `${fixedLine}; phase ${best.f.phase}: median ${fmt(best.f.median)}, p90 ${fmt(best.f.p90)}`;
-      if (!(best.l.median > best.f.p90)) {
+      triggered = best.l.median > best.f.p90;
+      if (!triggered) {
         failures.push(`the leaky run is not above the fixed run under load: in no phase is its median ${leaky.signal} above the fixed run's 90th percentile (closest: ${best.l.phase}, ${fmt(best.l.median)} vs ${fmt(best.f.p90)})`);
       }
     }
   }
-  return { holds: failures.length === 0, failures, leakyLine, fixedLine };
+  return { holds: failures.length === 0, triggered, tooLittleData, failures, leakyLine, fixedLine };
 }
