@@ -36,6 +36,12 @@ export interface ProofResult {
   leakyDir: string;
   fixedDir: string;
   comparison: RunComparison | null;
+  /**
+   * The fixed run's own verdict, judged on all of its checkpoints (what the
+   * proof requires to be clean); the comparison's `after` covers only the part
+   * aligned with the leaky run and may be INCONCLUSIVE for want of checkpoints.
+   */
+  fixedStatus: string | null;
   /** One-line summaries for the table. */
   leakyLine: string;
   fixedLine: string;
@@ -326,6 +332,7 @@ export async function proveVariant(entry: LeakEntry, base: string, options: Prov
     leakyDir,
     fixedDir,
     comparison: null,
+    fixedStatus: null,
     leakyLine: '',
     fixedLine: '',
     signatureLine: '',
@@ -367,6 +374,7 @@ export function judgeProofFolders(entry: LeakEntry, leakyDir: string, fixedDir: 
     leakyDir,
     fixedDir,
     comparison,
+    fixedStatus: fixedVerdict.status,
     leakyLine: describeSide(comparison.before, plan) + (level ? `; ${level.leakyLine}` : ''),
     fixedLine: describeSide(fixedVerdict, plan) + (level ? `; ${level.fixedLine}` : ''),
     signatureLine: judged.signatureLine,
@@ -402,7 +410,7 @@ export function formatProof(r: ProofResult, plan: ProofPlan): string {
 }
 
 export function formatProofTable(results: readonly ProofResult[], totalMs: number): string {
-  const rows = results.map((r) => [r.variant, r.scenario, r.comparison?.before.status ?? '-', r.signatureLine.split(' ')[0] ?? '-', r.comparison?.after.status ?? '-', r.comparison?.outcome ?? '-', STATUS_LABEL[r.status].replace('PROOF ', ''), fmtMs(r.wallMs)]);
+  const rows = results.map((r) => [r.variant, r.scenario, r.comparison?.before.status ?? '-', r.signatureLine.split(' ')[0] ?? '-', r.fixedStatus ?? '-', r.comparison?.outcome ?? '-', STATUS_LABEL[r.status].replace('PROOF ', ''), fmtMs(r.wallMs)]);
   const header = ['variant', 'scenario', 'leaky', 'signature', 'fixed', 'comparison', 'proof', 'time'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunMeta } from '../../harness/run/meta.ts';
 import type { RunData } from '../../harness/run/read-run.ts';
 import { compareRunFolders } from '../../harness/compare-cli.ts';
-import { judgeFixedRun, judgeProof, levelComparisonFor } from '../../harness/prove.ts';
+import { formatProofTable, judgeFixedRun, judgeProof, levelComparisonFor, type ProofResult } from '../../harness/prove.ts';
 import { proofPlanFor } from '../../harness/proof-options.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 import { syntheticCheckpoints, type SyntheticRun } from '../fixtures/verdict/synthetic.ts';
@@ -131,5 +131,33 @@ describe('judgeProof: churn (account-clone, allocation per request)', () => {
     const r = proof('account-clone', { allocatedPerRequest: 6_000 }, { allocatedPerRequest: 6_000 });
     expect(r.status).toBe('failed');
     expect(r.failures[0]).toMatch(/not significantly lower/);
+  });
+});
+
+describe('formatProofTable', () => {
+  it("shows the fixed run's own verdict (all its checkpoints), not the aligned part's", () => {
+    const r = proof('inflight-map', { heapUsed: (n) => 520 * n }, {});
+    expect(r.fixed.status).toBe('NO-LEAK');
+    // The part aligned with a slower leaky run may be too short to judge (measured: account-clone, 6 < 8 checkpoints).
+    const comparison = { ...r.comparison, after: { ...r.comparison.after, status: 'INCONCLUSIVE' as const } };
+    const row: ProofResult = {
+      variant: 'inflight-map',
+      scenario: 'mixed',
+      status: r.status,
+      failures: r.failures,
+      leakyDir: '/synthetic/leaky',
+      fixedDir: '/synthetic/fixed',
+      comparison,
+      fixedStatus: r.fixed.status,
+      leakyLine: '',
+      fixedLine: '',
+      signatureLine: r.signatureLine,
+      wallMs: 240_000,
+    };
+    const [header, line] = formatProofTable([row], 240_000).split('\n');
+    const cells = line!.split(/\s{2,}/);
+    expect(header!.split(/\s{2,}/)[4]).toBe('fixed');
+    expect(cells[4]).toBe('NO-LEAK');
+    expect(cells[6]).toBe('HOLDS');
   });
 });
