@@ -41,7 +41,7 @@ export interface ProofResult {
    * proof requires to be clean); the comparison's `after` covers only the part
    * aligned with the leaky run and may be INCONCLUSIVE for want of checkpoints.
    */
-  fixedStatus: string | null;
+  fixedStatus: RunVerdict['status'] | null;
   /** One-line summaries for the table. */
   leakyLine: string;
   fixedLine: string;
