@@ -87,7 +87,7 @@ export function compareOptionsFor(before: RunData, after: RunData): { options: J
   };
 }
 
-/** Compare two run folders. Throws VerdictError ERR_RUN_MISMATCH unless `force`. */
+/** Compare two run folders. Throws VerdictError SOAK_ERR_RUN_MISMATCH unless `force`. */
 export function compareRunFolders(before: RunData, after: RunData, options: { force?: boolean } = {}): { comparison: RunComparison; note: string | null } {
   const { options: judge, note } = compareOptionsFor(before, after);
   const records = (run: RunData) => {
@@ -147,7 +147,7 @@ export function compareMain(argv: string[], io: Io = { stdout: process.stdout, s
     }
     if (err instanceof VerdictError) {
       // Not comparable: every difference on its own line, then how to override.
-      if (err.code === 'ERR_RUN_MISMATCH') {
+      if (err.code === 'SOAK_ERR_RUN_MISMATCH') {
         io.stderr.write(`soak compare: the runs are not comparable:\n`);
         for (const d of err.differences) io.stderr.write(`  ${d.field}: ${d.before} vs ${d.after}\n`);
         io.stderr.write(`use --force to compare anyway (the output will carry a warning)\n`);

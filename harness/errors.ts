@@ -16,12 +16,12 @@ export const EXIT = {
 } as const;
 
 export type SoakErrorCode =
-  | 'ERR_USAGE'
-  | 'ERR_READY_TIMEOUT'
-  | 'ERR_CHILD_EXITED'
-  | 'ERR_TARGET_CRASHED'
-  | 'ERR_INTERRUPTED'
-  | 'ERR_RUN_FOLDER';
+  | 'SOAK_ERR_USAGE'
+  | 'SOAK_ERR_READY_TIMEOUT'
+  | 'SOAK_ERR_CHILD_EXITED'
+  | 'SOAK_ERR_TARGET_CRASHED'
+  | 'SOAK_ERR_INTERRUPTED'
+  | 'SOAK_ERR_RUN_FOLDER';
 
 export class SoakError extends Error {
   readonly code: SoakErrorCode;
@@ -33,12 +33,12 @@ export class SoakError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SoakError';
     this.code = code;
-    this.exitCode = options.exitCode ?? (code === 'ERR_USAGE' ? EXIT.usage : EXIT.incomplete);
+    this.exitCode = options.exitCode ?? (code === 'SOAK_ERR_USAGE' ? EXIT.usage : EXIT.incomplete);
     this.details = options.details ?? [];
   }
 }
 
 /** A usage error: names the flag or field, exit 2, nothing started. */
 export function usageError(message: string): SoakError {
-  return new SoakError('ERR_USAGE', message, { exitCode: EXIT.usage });
+  return new SoakError('SOAK_ERR_USAGE', message, { exitCode: EXIT.usage });
 }

@@ -343,7 +343,7 @@ export async function proveVariant(entry: LeakEntry, base: string, options: Prov
     line(options.progress, `prove ${entry.name}: ${leaky ? 'leaky' : 'fixed'} relay, scenario ${entry.scenario}, ${seconds} s of load → ${leaky ? leakyDir : fixedDir}`);
     const run = await oneRun(entry, leaky, leaky ? leakyDir : fixedDir, options);
     const o = run.outcome;
-    if (o.status === 'interrupted') throw new SoakError('ERR_INTERRUPTED', `interrupted by ${o.signal}`, { exitCode: o.signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint });
+    if (o.status === 'interrupted') throw new SoakError('SOAK_ERR_INTERRUPTED', `interrupted by ${o.signal}`, { exitCode: o.signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint });
     if (o.status !== 'completed') {
       const why = o.status === 'failed' ? `${o.code}: ${o.error.split('\n')[0]}` : `target exited (code ${o.exitCode}, signal ${o.signal})`;
       return result('incomplete', [`the ${leaky ? 'leaky' : 'fixed'} run did not complete: ${why}`]);
@@ -418,7 +418,7 @@ export function formatProofTable(results: readonly ProofResult[], totalMs: numbe
   return [fmt(header), ...rows.map(fmt), '', `${held}/${results.length} proofs hold; total ${fmtMs(totalMs)}`].join('\n');
 }
 
-/** Run the proofs one after the other. Throws SoakError ERR_INTERRUPTED when aborted. */
+/** Run the proofs one after the other. Throws SoakError SOAK_ERR_INTERRUPTED when aborted. */
 export async function prove(options: ProveOptions): Promise<ProofResult[]> {
   const base = resolve(options.out ?? uniqueRunDir(join(PROJECT_ROOT, 'reports/runs'), newRunId('prove')));
   const report = options.report ?? process.stdout;

@@ -247,7 +247,7 @@ class SoakRun {
       await this.drive();
       outcome = this.crash ?? { status: 'completed' };
     } catch (err) {
-      // A target that died makes sampling fail (ERR_TARGET_GONE, a dead probe)
+      // A target that died makes sampling fail (SOAK_ERR_TARGET_GONE, a dead probe)
       // possibly before its exit event has been seen: give the exit a moment,
       // so the outcome says "target crashed" rather than a sampling error.
       if (!this.crash && this.targetChild) await Promise.race([this.targetChild.exited, sleep(1_000)]);
@@ -312,7 +312,7 @@ class SoakRun {
       return { status: 'failed', error: [err.message, ...err.details].join('\n'), code: err.code };
     }
     const e = err as Error;
-    return { status: 'failed', error: e?.stack ?? String(err), code: 'ERR_HARNESS' };
+    return { status: 'failed', error: e?.stack ?? String(err), code: 'SOAK_ERR_HARNESS' };
   }
 
   // ---------------------------------------------------------------- children
@@ -448,7 +448,7 @@ class SoakRun {
       if (role === 'target') {
         this.crash = { status: 'target-crashed', exitCode: e.code, signal: e.signal, stderrTail: child.stderrTail() };
       } else {
-        this.crash = { status: 'failed', code: 'ERR_CHILD_EXITED', error: `the fake upstream exited (code ${e.code}, signal ${e.signal}): ${child.stderrTail().join(' | ')}` };
+        this.crash = { status: 'failed', code: 'SOAK_ERR_CHILD_EXITED', error: `the fake upstream exited (code ${e.code}, signal ${e.signal}): ${child.stderrTail().join(' | ')}` };
       }
       this.internal.abort(new Error(`${role} exited`));
     });
@@ -511,7 +511,7 @@ class SoakRun {
     });
     const text = await res.body.text();
     if (res.statusCode !== 200 && res.statusCode !== 204) {
-      throw new SoakError('ERR_USAGE', `scenario ${this.scenario.name}, phase ${phase}: the upstream refused the fault plan: ${text}`, { exitCode: EXIT.usage });
+      throw new SoakError('SOAK_ERR_USAGE', `scenario ${this.scenario.name}, phase ${phase}: the upstream refused the fault plan: ${text}`, { exitCode: EXIT.usage });
     }
   }
 

@@ -23,7 +23,7 @@ Options (default in brackets):
 `;
 
 export class CliError extends Error {
-  readonly code = 'E_UPSTREAM_CLI';
+  readonly code = 'MOCK_ERR_CLI';
   /** The flag or plan field at fault, e.g. `--port` or `plan.rules[2].probability`. */
   readonly field: string;
   constructor(field: string, problem: string) {

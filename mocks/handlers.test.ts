@@ -52,7 +52,7 @@ describe('in-process (msw getResponse, no bridge)', () => {
     expect(networkErrorKindOf(fin!)).toBe('fin');
     const cut = await getResponse(handlers, chatRequest({ 'x-mock-fault': 'truncate-cl' }));
     expect(cut!.status).toBe(200);
-    await expect(cut!.text()).rejects.toMatchObject({ code: 'E_UPSTREAM_WIRE_CUT' });
+    await expect(cut!.text()).rejects.toMatchObject({ code: 'MOCK_ERR_WIRE_CUT' });
   });
 
   it('works under setupServer with global fetch', async () => {

@@ -13,7 +13,7 @@ function fieldOf(plan: unknown): string {
     validatePlan(plan);
   } catch (error) {
     expect(error).toBeInstanceOf(PlanError);
-    expect((error as PlanError).code).toBe('E_UPSTREAM_PLAN');
+    expect((error as PlanError).code).toBe('MOCK_ERR_PLAN');
     expect((error as PlanError).message.startsWith(`${(error as PlanError).field}: `)).toBe(true);
     return (error as PlanError).field;
   }

@@ -134,7 +134,7 @@ export const PLAN_DEFAULTS = {
 export const NO_FAULTS: FaultPlan = { rules: [] };
 
 export class PlanError extends Error {
-  readonly code = 'E_UPSTREAM_PLAN';
+  readonly code = 'MOCK_ERR_PLAN';
   /** Dotted path of the offending field, e.g. `plan.rules[2].probability`. */
   readonly field: string;
   constructor(field: string, problem: string) {

@@ -26,7 +26,7 @@ import type { ActiveSequence } from './sequences.ts';
 
 /** A claimed request reached the generator out of step with its claim: a bug, never a fault. */
 export class SequenceError extends Error {
-  readonly code = 'E_UPSTREAM_SEQUENCE';
+  readonly code = 'MOCK_ERR_SEQUENCE';
   constructor(message: string) {
     super(message);
     this.name = 'SequenceError';

@@ -305,7 +305,7 @@ describe('in-process: genuine msw generator-resolver handlers', () => {
 
     const cut = await getResponse(handlers, chat(7));
     expect(cut!.status).toBe(200);
-    await expect(cut!.text()).rejects.toMatchObject({ code: 'E_UPSTREAM_WIRE_CUT' });
+    await expect(cut!.text()).rejects.toMatchObject({ code: 'MOCK_ERR_WIRE_CUT' });
     // msw clones every yielded response; the network-error tag must survive on the one served.
     expect(networkErrorKindOf((await getResponse(handlers, chat(7)))!)).toBe('rst');
     const ok = await getResponse(handlers, chat(7));

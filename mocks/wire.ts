@@ -31,7 +31,7 @@ export function networkErrorKindOf(response: Response): NetworkErrorKind | null 
 
 /** The error a body stream fails with to make the bridge cut the response. */
 export class WireCut extends Error {
-  readonly code = 'E_UPSTREAM_WIRE_CUT';
+  readonly code = 'MOCK_ERR_WIRE_CUT';
   constructor(reason: string) {
     super(`upstream cut the response on purpose: ${reason}`);
     this.name = 'WireCut';

@@ -7,16 +7,16 @@ import type { ServerResponse } from 'node:http';
 
 /** Stable codes: tests and the harness match on these, never on messages. */
 export type RelayErrorCode =
-  | 'CONFIG_INVALID'
-  | 'LEAK_UNKNOWN'
-  | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_BROKEN'
-  | 'UPSTREAM_CONNECT'
-  | 'UPSTREAM_TOO_LARGE'
-  | 'CLIENT_ABORTED'
-  | 'REQUEST_CANCELLED'
-  | 'ACCOUNT_DISABLED'
-  | 'SHUTTING_DOWN';
+  | 'RELAY_ERR_CONFIG_INVALID'
+  | 'RELAY_ERR_LEAK_UNKNOWN'
+  | 'RELAY_ERR_UPSTREAM_TIMEOUT'
+  | 'RELAY_ERR_UPSTREAM_BROKEN'
+  | 'RELAY_ERR_UPSTREAM_CONNECT'
+  | 'RELAY_ERR_UPSTREAM_TOO_LARGE'
+  | 'RELAY_ERR_CLIENT_ABORTED'
+  | 'RELAY_ERR_REQUEST_CANCELLED'
+  | 'RELAY_ERR_ACCOUNT_DISABLED'
+  | 'RELAY_ERR_SHUTTING_DOWN';
 
 export class RelayError extends Error {
   readonly code: RelayErrorCode;
@@ -31,7 +31,7 @@ export class RelayError extends Error {
 export class ConfigError extends RelayError {
   readonly option: string;
   constructor(option: string, message: string) {
-    super('CONFIG_INVALID', `${option}: ${message}`);
+    super('RELAY_ERR_CONFIG_INVALID', `${option}: ${message}`);
     this.name = 'ConfigError';
     this.option = option;
   }

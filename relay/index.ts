@@ -170,7 +170,7 @@ export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
       const deadline = new AbortController();
       await Promise.race([scheduler.whenIdle(), sleep(options.shutdownTimeoutMs, undefined, { signal: deadline.signal, ref: false }).catch(() => {})]);
       if (scheduler.inflight > 0) {
-        scheduler.abortAll(new RelayError('SHUTTING_DOWN', 'relay is shutting down'));
+        scheduler.abortAll(new RelayError('RELAY_ERR_SHUTTING_DOWN', 'relay is shutting down'));
         await Promise.race([scheduler.whenIdle(), sleep(ABORT_GRACE_MS, undefined, { signal: deadline.signal, ref: false }).catch(() => {})]);
       }
       deadline.abort();

@@ -114,7 +114,7 @@ export class Scheduler {
   cancel(id: string): boolean {
     const entry = this.#inflight.get(id);
     if (entry === undefined) return false;
-    entry.controller.abort(new RelayError('REQUEST_CANCELLED', 'request cancelled'));
+    entry.controller.abort(new RelayError('RELAY_ERR_REQUEST_CANCELLED', 'request cancelled'));
     return true;
   }
 

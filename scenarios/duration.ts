@@ -19,14 +19,14 @@ export function parseDuration(text: string, field = 'duration'): number {
   const match = PATTERN.exec(text.trim());
   if (match === null) {
     throw new ScenarioError(
-      'ERR_DURATION',
+      'SCENARIO_ERR_DURATION',
       field,
       `${field}: expected a duration like 1500ms, 90s, 5m or 2h, got ${JSON.stringify(text)}`,
     );
   }
   const ms = Math.round(Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]);
   if (!Number.isSafeInteger(ms)) {
-    throw new ScenarioError('ERR_DURATION', field, `${field}: duration ${JSON.stringify(text)} is too large`);
+    throw new ScenarioError('SCENARIO_ERR_DURATION', field, `${field}: duration ${JSON.stringify(text)} is too large`);
   }
   return ms;
 }
@@ -35,7 +35,7 @@ export function parseDuration(text: string, field = 'duration'): number {
 export function durationMs(value: Duration, field: string): number {
   const ms = typeof value === 'number' ? value : parseDuration(value, field);
   if (!Number.isFinite(ms) || ms <= 0) {
-    throw new ScenarioError('ERR_DURATION', field, `${field}: expected a positive duration, got ${JSON.stringify(value)}`);
+    throw new ScenarioError('SCENARIO_ERR_DURATION', field, `${field}: expected a positive duration, got ${JSON.stringify(value)}`);
   }
   return Math.round(ms);
 }

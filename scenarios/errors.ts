@@ -4,11 +4,11 @@
 
 export type ScenarioErrorCode =
   /** A duration string or value could not be parsed or is not positive. */
-  | 'ERR_DURATION'
+  | 'SCENARIO_ERR_DURATION'
   /** A scenario definition or override is invalid. */
-  | 'ERR_SCENARIO_INVALID'
+  | 'SCENARIO_ERR_INVALID'
   /** No scenario has that name. */
-  | 'ERR_SCENARIO_UNKNOWN';
+  | 'SCENARIO_ERR_UNKNOWN';
 
 export class ScenarioError extends Error {
   readonly code: ScenarioErrorCode;

@@ -32,7 +32,7 @@ export function getScenario(name: string): ScenarioSpec {
   const found = BY_NAME.get(name);
   if (found === undefined) {
     throw new ScenarioError(
-      'ERR_SCENARIO_UNKNOWN',
+      'SCENARIO_ERR_UNKNOWN',
       '--scenario',
       `--scenario: unknown scenario ${JSON.stringify(name)}; valid: ${SCENARIOS.map((s) => s.name).join(', ')}`,
     );

@@ -100,7 +100,7 @@ const DEFAULT_SETTINGS: ResolvedSettings = {
 const SIGNALS: readonly SignalName[] = ['heapUsed', 'external', 'arrayBuffers', 'rss', 'handles', 'fds', 'tcp'];
 
 function invalid(field: string, message: string): ScenarioError {
-  return new ScenarioError('ERR_SCENARIO_INVALID', field, `${field}: ${message}`);
+  return new ScenarioError('SCENARIO_ERR_INVALID', field, `${field}: ${message}`);
 }
 
 function positiveInt(value: unknown, field: string, min = 1): number {

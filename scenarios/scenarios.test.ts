@@ -55,7 +55,7 @@ describe('parseDuration', () => {
 
   it.each(['', '5', '5x', 'm5', '-5s', '5 minutes', '1e3s'])('rejects %j naming the field', (text) => {
     const err = errorOf(() => parseDuration(text, '--duration'));
-    expect(err.code).toBe('ERR_DURATION');
+    expect(err.code).toBe('SCENARIO_ERR_DURATION');
     expect(err.field).toBe('--duration');
     expect(err.message).toContain('--duration');
     expect(err.exitCode).toBe(2);
@@ -124,7 +124,7 @@ describe('resolveScenario', () => {
     ['checkpoints.count', () => resolveScenario(base({ checkpoints: { count: 0 } }))],
   ])('rejects a bad %s with an error naming it', (field, fn) => {
     const err = errorOf(fn);
-    expect(['ERR_SCENARIO_INVALID', 'ERR_DURATION']).toContain(err.code);
+    expect(['SCENARIO_ERR_INVALID', 'SCENARIO_ERR_DURATION']).toContain(err.code);
     expect(err.field).toBe(field);
     expect(err.message.startsWith(err.field)).toBe(true);
   });
@@ -161,7 +161,7 @@ describe('registry', () => {
 
   it('gives a typed error listing the valid names for an unknown scenario', () => {
     const err = errorOf(() => getScenario('nope'));
-    expect(err.code).toBe('ERR_SCENARIO_UNKNOWN');
+    expect(err.code).toBe('SCENARIO_ERR_UNKNOWN');
     expect(err.field).toBe('--scenario');
     for (const name of required) expect(err.message).toContain(name);
   });

@@ -38,7 +38,7 @@ export interface Ledger {
 }
 
 export class LedgerError extends Error {
-  readonly code = 'ERR_CALIBRATION_LEDGER';
+  readonly code = 'SOAK_ERR_CALIBRATION_LEDGER';
   constructor(message: string) {
     super(message);
     this.name = 'LedgerError';

@@ -69,16 +69,16 @@ function validateTarget(t: LoadTarget): void {
   try {
     url = new URL(t.url);
   } catch {
-    throw new LoadError('ERR_LOAD_TARGET', 'target.url', `expected an http:// URL, got ${JSON.stringify(t.url)}`);
+    throw new LoadError('SOAK_ERR_LOAD_TARGET', 'target.url', `expected an http:// URL, got ${JSON.stringify(t.url)}`);
   }
-  if (url.protocol !== 'http:') throw new LoadError('ERR_LOAD_TARGET', 'target.url', `expected an http:// URL, got ${JSON.stringify(t.url)}`);
+  if (url.protocol !== 'http:') throw new LoadError('SOAK_ERR_LOAD_TARGET', 'target.url', `expected an http:// URL, got ${JSON.stringify(t.url)}`);
   if (!Number.isSafeInteger(t.accounts) || t.accounts < 1) {
-    throw new LoadError('ERR_LOAD_TARGET', 'target.accounts', `expected an integer ≥ 1, got ${JSON.stringify(t.accounts)}`);
+    throw new LoadError('SOAK_ERR_LOAD_TARGET', 'target.accounts', `expected an integer ≥ 1, got ${JSON.stringify(t.accounts)}`);
   }
-  if (!Number.isSafeInteger(t.seed) || t.seed < 0) throw new LoadError('ERR_LOAD_TARGET', 'target.seed', `expected an integer ≥ 0, got ${JSON.stringify(t.seed)}`);
+  if (!Number.isSafeInteger(t.seed) || t.seed < 0) throw new LoadError('SOAK_ERR_LOAD_TARGET', 'target.seed', `expected an integer ≥ 0, got ${JSON.stringify(t.seed)}`);
   // Keys are checked for presence only: their values never enter a message.
-  if (typeof t.clientKey !== 'string' || t.clientKey === '') throw new LoadError('ERR_LOAD_TARGET', 'target.clientKey', 'missing');
-  if (typeof t.managementKey !== 'string' || t.managementKey === '') throw new LoadError('ERR_LOAD_TARGET', 'target.managementKey', 'missing');
+  if (typeof t.clientKey !== 'string' || t.clientKey === '') throw new LoadError('SOAK_ERR_LOAD_TARGET', 'target.clientKey', 'missing');
+  if (typeof t.managementKey !== 'string' || t.managementKey === '') throw new LoadError('SOAK_ERR_LOAD_TARGET', 'target.managementKey', 'missing');
 }
 
 export function createLoad(target: LoadTarget, options: LoadOptions = {}): LoadDriver {
@@ -123,18 +123,18 @@ class Driver implements LoadDriver {
   }
 
   async close(): Promise<void> {
-    this.#closing.abort(new LoadError('ERR_LOAD_CLOSED', 'load', 'closed'));
+    this.#closing.abort(new LoadError('SOAK_ERR_LOAD_CLOSED', 'load', 'closed'));
     await this.#running?.catch(() => {});
   }
 
   async runSegment(phase: ResolvedPhase, durationMs: number, signal: AbortSignal): Promise<void> {
-    if (this.#closing.signal.aborted) throw new LoadError('ERR_LOAD_CLOSED', 'load', 'the driver is closed');
-    if (this.#running !== null) throw new LoadError('ERR_LOAD_BUSY', 'load', 'a segment is already running');
+    if (this.#closing.signal.aborted) throw new LoadError('SOAK_ERR_LOAD_CLOSED', 'load', 'the driver is closed');
+    if (this.#running !== null) throw new LoadError('SOAK_ERR_LOAD_BUSY', 'load', 'a segment is already running');
     if (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs <= 0) {
-      throw new LoadError('ERR_LOAD_INVALID', 'durationMs', `expected a positive number of ms, got ${JSON.stringify(durationMs)}`);
+      throw new LoadError('SOAK_ERR_LOAD_INVALID', 'durationMs', `expected a positive number of ms, got ${JSON.stringify(durationMs)}`);
     }
     if (phase.rate === null && phase.connections === null) {
-      throw new LoadError('ERR_LOAD_INVALID', `phase ${phase.name}`, 'has neither a rate nor connections');
+      throw new LoadError('SOAK_ERR_LOAD_INVALID', `phase ${phase.name}`, 'has neither a rate nor connections');
     }
     const stop = AbortSignal.any([signal, this.#closing.signal]);
     this.#running = this.#segment(phase, durationMs, stop);

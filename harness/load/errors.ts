@@ -3,13 +3,13 @@
 
 export type LoadErrorCode =
   /** createLoad got an unusable target (bad URL, accounts, seed, missing key). */
-  | 'ERR_LOAD_TARGET'
+  | 'SOAK_ERR_LOAD_TARGET'
   /** runSegment got an unusable argument (duration, phase). */
-  | 'ERR_LOAD_INVALID'
+  | 'SOAK_ERR_LOAD_INVALID'
   /** runSegment was called while another segment was running. */
-  | 'ERR_LOAD_BUSY'
+  | 'SOAK_ERR_LOAD_BUSY'
   /** The driver was closed. */
-  | 'ERR_LOAD_CLOSED';
+  | 'SOAK_ERR_LOAD_CLOSED';
 
 export class LoadError extends Error {
   readonly code: LoadErrorCode;

@@ -267,13 +267,13 @@ describe('segment boundaries', () => {
       createLoad({ url: 'http://127.0.0.1:1', clientKey: 'sk-secret-value', managementKey: '', accounts: 1, seed: 1 });
       expect.unreachable();
     } catch (err) {
-      expect((err as LoadError).code).toBe('ERR_LOAD_TARGET');
+      expect((err as LoadError).code).toBe('SOAK_ERR_LOAD_TARGET');
       expect((err as LoadError).field).toBe('target.managementKey');
       expect((err as Error).message).not.toContain('sk-secret-value');
     }
     const { load } = await setup();
-    await expect(load.runSegment(phase({ chat: 1 }), -5, never)).rejects.toMatchObject({ code: 'ERR_LOAD_INVALID', field: 'durationMs' });
+    await expect(load.runSegment(phase({ chat: 1 }), -5, never)).rejects.toMatchObject({ code: 'SOAK_ERR_LOAD_INVALID', field: 'durationMs' });
     await load.close();
-    await expect(load.runSegment(phase({ chat: 1 }), 100, never)).rejects.toMatchObject({ code: 'ERR_LOAD_CLOSED' });
+    await expect(load.runSegment(phase({ chat: 1 }), 100, never)).rejects.toMatchObject({ code: 'SOAK_ERR_LOAD_CLOSED' });
   });
 });

@@ -150,10 +150,10 @@ describe('protocol', () => {
       5,
     );
     expect(answers).toEqual([
-      { id: null, ok: false, error: { code: 'ERR_BAD_REQUEST', message: expect.stringContaining('not JSON') } },
-      { id: null, ok: false, error: { code: 'ERR_BAD_REQUEST', message: expect.stringContaining('"id"') } },
-      { id: null, ok: false, error: { code: 'ERR_BAD_REQUEST', message: expect.stringContaining('"id"') } },
-      { id: 7, ok: false, error: { code: 'ERR_UNKNOWN_OP', message: expect.stringContaining('"reboot"') } },
+      { id: null, ok: false, error: { code: 'SOAK_ERR_BAD_REQUEST', message: expect.stringContaining('not JSON') } },
+      { id: null, ok: false, error: { code: 'SOAK_ERR_BAD_REQUEST', message: expect.stringContaining('"id"') } },
+      { id: null, ok: false, error: { code: 'SOAK_ERR_BAD_REQUEST', message: expect.stringContaining('"id"') } },
+      { id: 7, ok: false, error: { code: 'SOAK_ERR_UNKNOWN_OP', message: expect.stringContaining('"reboot"') } },
       { id: 8, ok: true, data: expect.objectContaining({ pid: target.pid }) },
     ]);
   });
@@ -162,7 +162,7 @@ describe('protocol', () => {
     const target = await start();
     const probe = await probeOf(target);
     const [answer] = await rawExchange(target.socketPath, 'x'.repeat(200_000), 1);
-    expect(answer).toMatchObject({ id: null, ok: false, error: { code: 'ERR_LINE_TOO_LONG' } });
+    expect(answer).toMatchObject({ id: null, ok: false, error: { code: 'SOAK_ERR_LINE_TOO_LONG' } });
     expect((await probe.info()).pid).toBe(target.pid);
   });
 
@@ -204,7 +204,7 @@ describe('lifecycle', () => {
     expect(exit.code).toBe(0);
     // Node exits as soon as nothing ref'd is left; 1 s leaves room for a busy CI box.
     expect(exit.atMs - quitAt).toBeLessThan(1_000);
-    await expect(probe.sample()).rejects.toMatchObject({ code: 'ERR_PROBE_UNAVAILABLE' });
+    await expect(probe.sample()).rejects.toMatchObject({ code: 'SOAK_ERR_PROBE_UNAVAILABLE' });
   });
 
   it('a short-lived script exits on time with the probe loaded and a harness connected', async () => {
@@ -212,7 +212,7 @@ describe('lifecycle', () => {
     const probe = await probeOf(target);
     const exit = await exitWithin(target, 5_000);
     expect(exit.code).toBe(0);
-    expect(probe.closed || (await probe.info().catch((error: { code: string }) => error.code)) === 'ERR_PROBE_UNAVAILABLE').toBe(true);
+    expect(probe.closed || (await probe.info().catch((error: { code: string }) => error.code)) === 'SOAK_ERR_PROBE_UNAVAILABLE').toBe(true);
     // The exit hook removed the socket file.
     expect(existsSync(target.socketPath)).toBe(false);
   });

@@ -276,7 +276,7 @@ class Probe {
         if (line.trim() !== '') void this.#answer(socket, line);
       }
       if (pending.length > MAX_LINE_CHARS) {
-        send(socket, { id: null, ok: false, error: { code: 'ERR_LINE_TOO_LONG', message: `request line over ${MAX_LINE_CHARS} chars` } });
+        send(socket, { id: null, ok: false, error: { code: 'SOAK_ERR_LINE_TOO_LONG', message: `request line over ${MAX_LINE_CHARS} chars` } });
         pending = '';
         socket.removeAllListeners('data'); // whatever else it sends is dropped
         socket.end();
@@ -291,9 +291,9 @@ class Probe {
     let id: number | null = null;
     try {
       const request: unknown = JSON.parse(line);
-      if (typeof request !== 'object' || request === null) throw new ProbeError('ERR_BAD_REQUEST', 'request is not a JSON object');
+      if (typeof request !== 'object' || request === null) throw new ProbeError('SOAK_ERR_BAD_REQUEST', 'request is not a JSON object');
       const fields = request as { id?: unknown; op?: unknown };
-      if (typeof fields.id !== 'number') throw new ProbeError('ERR_BAD_REQUEST', 'request field "id" must be a number');
+      if (typeof fields.id !== 'number') throw new ProbeError('SOAK_ERR_BAD_REQUEST', 'request field "id" must be a number');
       id = fields.id;
       const data = await this.#run(fields.op);
       send(socket, { id, ok: true, data });
@@ -302,8 +302,8 @@ class Probe {
         error instanceof ProbeError
           ? { code: error.code, message: error.message }
           : error instanceof SyntaxError
-            ? { code: 'ERR_BAD_REQUEST', message: `request is not JSON: ${error.message}` }
-            : { code: 'ERR_INTERNAL', message: error instanceof Error ? error.message : String(error) };
+            ? { code: 'SOAK_ERR_BAD_REQUEST', message: `request is not JSON: ${error.message}` }
+            : { code: 'SOAK_ERR_INTERNAL', message: error instanceof Error ? error.message : String(error) };
       send(socket, { id, ok: false, error: body });
     }
   }
@@ -317,7 +317,7 @@ class Probe {
       case 'info':
         return this.#info();
       default:
-        throw new ProbeError('ERR_UNKNOWN_OP', `request field "op" must be sample, checkpoint or info, got ${JSON.stringify(op)}`);
+        throw new ProbeError('SOAK_ERR_UNKNOWN_OP', `request field "op" must be sample, checkpoint or info, got ${JSON.stringify(op)}`);
     }
   }
 
@@ -332,7 +332,7 @@ class Probe {
 
   async #checkpoint(): Promise<ProbeCheckpoint> {
     const forceGc = this.#forceGc;
-    if (forceGc === null) throw new ProbeError('ERR_GC_UNAVAILABLE', 'this process cannot force a GC (the --expose-gc trick failed)');
+    if (forceGc === null) throw new ProbeError('SOAK_ERR_GC_UNAVAILABLE', 'this process cannot force a GC (the --expose-gc trick failed)');
     const resourcesBeforeGc = resourceCounts();
     const preGcMemory = memoryFigures();
     const started = performance.now();

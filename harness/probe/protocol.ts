@@ -16,13 +16,13 @@ export interface ProbeRequest {
   op: ProbeOp;
 }
 
-/** Error codes the probe itself answers with (the client wraps them in ERR_PROBE_REMOTE). */
+/** Error codes the probe itself answers with (the client wraps them in SOAK_ERR_PROBE_REMOTE). */
 export type ProbeRemoteErrorCode =
-  | 'ERR_BAD_REQUEST' // not JSON, not an object, or `id` missing
-  | 'ERR_UNKNOWN_OP'
-  | 'ERR_LINE_TOO_LONG' // the connection is closed after this one
-  | 'ERR_GC_UNAVAILABLE' // the --expose-gc trick failed: no forced GC, no checkpoint
-  | 'ERR_INTERNAL';
+  | 'SOAK_ERR_BAD_REQUEST' // not JSON, not an object, or `id` missing
+  | 'SOAK_ERR_UNKNOWN_OP'
+  | 'SOAK_ERR_LINE_TOO_LONG' // the connection is closed after this one
+  | 'SOAK_ERR_GC_UNAVAILABLE' // the --expose-gc trick failed: no forced GC, no checkpoint
+  | 'SOAK_ERR_INTERNAL';
 
 export interface ProbeErrorBody {
   code: ProbeRemoteErrorCode;

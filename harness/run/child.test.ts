@@ -44,7 +44,7 @@ describe('spawnChild', () => {
       ready: { pattern: /listening on (\S+)/ },
       readyTimeoutMs: 10_000,
     }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'ERR_CHILD_EXITED' });
+    expect(err).toMatchObject({ code: 'SOAK_ERR_CHILD_EXITED' });
     expect((err as { details: string[] }).details.join('\n')).toContain('--port: expected an integer');
   });
 
@@ -56,7 +56,7 @@ describe('spawnChild', () => {
       ready: { pattern: /listening on (\S+)/ },
       readyTimeoutMs: 800,
     }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'ERR_READY_TIMEOUT' });
+    expect(err).toMatchObject({ code: 'SOAK_ERR_READY_TIMEOUT' });
     expect((err as Error).message).toContain('not ready within 800 ms');
   });
 

@@ -118,7 +118,7 @@ export async function spawnChild(options: SpawnOptions): Promise<Child> {
   };
 
   function describeFailure(what: string): SoakError {
-    const code = what.includes('exited') ? 'ERR_CHILD_EXITED' : 'ERR_READY_TIMEOUT';
+    const code = what.includes('exited') ? 'SOAK_ERR_CHILD_EXITED' : 'SOAK_ERR_READY_TIMEOUT';
     return new SoakError(code, `${options.name}: ${what}`, {
       details: tail.length > 0 ? [`last stderr lines of ${options.name}:`, ...tail.map((l) => `  ${l}`)] : [`${options.name} printed nothing on stderr`],
     });

@@ -4,25 +4,25 @@
 
 export type SamplerErrorCode =
   /** The target process has exited (or is a zombie): stop sampling it. */
-  | 'ERR_TARGET_GONE'
+  | 'SOAK_ERR_TARGET_GONE'
   /** /proc could not be read for another reason (permissions, not Linux). */
-  | 'ERR_PROC_UNREADABLE'
+  | 'SOAK_ERR_PROC_UNREADABLE'
   /** A probe request got no answer within its timeout. */
-  | 'ERR_PROBE_TIMEOUT'
+  | 'SOAK_ERR_PROBE_TIMEOUT'
   /** No probe listens on the socket, or the connection to it was lost. */
-  | 'ERR_PROBE_UNAVAILABLE'
+  | 'SOAK_ERR_PROBE_UNAVAILABLE'
   /** The probe answered something that is not a well-formed response. */
-  | 'ERR_PROBE_PROTOCOL'
+  | 'SOAK_ERR_PROBE_PROTOCOL'
   /** The probe answered with an error; its own code is in `remoteCode`. */
-  | 'ERR_PROBE_REMOTE'
+  | 'SOAK_ERR_PROBE_REMOTE'
   /** /metrics did not answer within its timeout. */
-  | 'ERR_METRICS_TIMEOUT'
+  | 'SOAK_ERR_METRICS_TIMEOUT'
   /** /metrics could not be reached or answered a non-200 status. */
-  | 'ERR_METRICS_UNAVAILABLE';
+  | 'SOAK_ERR_METRICS_UNAVAILABLE';
 
 export class SamplerError extends Error {
   readonly code: SamplerErrorCode;
-  /** For ERR_PROBE_REMOTE: the probe's error code (see harness/probe/protocol.ts). */
+  /** For SOAK_ERR_PROBE_REMOTE: the probe's error code (see harness/probe/protocol.ts). */
   readonly remoteCode: string | undefined;
 
   constructor(code: SamplerErrorCode, message: string, options?: { cause?: unknown; remoteCode?: string }) {

@@ -65,8 +65,8 @@ async function connect(path: string, timeoutMs = 500): Promise<ProbeClient> {
 }
 
 describe('connectProbe', () => {
-  it('fails with ERR_PROBE_UNAVAILABLE when no socket exists', async () => {
-    await expect(connectProbe(join(dir, 'absent.sock'))).rejects.toMatchObject({ code: 'ERR_PROBE_UNAVAILABLE', message: expect.stringContaining('ENOENT') });
+  it('fails with SOAK_ERR_PROBE_UNAVAILABLE when no socket exists', async () => {
+    await expect(connectProbe(join(dir, 'absent.sock'))).rejects.toMatchObject({ code: 'SOAK_ERR_PROBE_UNAVAILABLE', message: expect.stringContaining('ENOENT') });
   });
 
   it('rejects a bad timeout naming the option', () => {
@@ -89,7 +89,7 @@ describe('connectProbe', () => {
     expect(info.pid).toBe(2);
   });
 
-  it('times a request out with ERR_PROBE_TIMEOUT, drops its late answer, and stays usable', async () => {
+  it('times a request out with SOAK_ERR_PROBE_TIMEOUT, drops its late answer, and stays usable', async () => {
     let calls = 0;
     const path = await fakeProbe((request, socket) => {
       calls++;
@@ -98,39 +98,39 @@ describe('connectProbe', () => {
     });
     const client = await connect(path, 100);
     const started = performance.now();
-    await expect(client.sample()).rejects.toMatchObject({ code: 'ERR_PROBE_TIMEOUT', message: expect.stringContaining('"sample"') });
+    await expect(client.sample()).rejects.toMatchObject({ code: 'SOAK_ERR_PROBE_TIMEOUT', message: expect.stringContaining('"sample"') });
     expect(performance.now() - started).toBeLessThan(250);
     await new Promise((resolve) => setTimeout(resolve, 300)); // the late answer arrives and is ignored
     expect((await client.info()).pid).toBe(3);
     expect(client.closed).toBe(false);
   });
 
-  it('turns a probe error into ERR_PROBE_REMOTE carrying the probe\'s code', async () => {
+  it('turns a probe error into SOAK_ERR_PROBE_REMOTE carrying the probe\'s code', async () => {
     const path = await fakeProbe((request, socket) =>
-      answer(socket, { id: request.id, ok: false, error: { code: 'ERR_GC_UNAVAILABLE', message: 'no gc' } }),
+      answer(socket, { id: request.id, ok: false, error: { code: 'SOAK_ERR_GC_UNAVAILABLE', message: 'no gc' } }),
     );
     const client = await connect(path);
-    await expect(client.checkpoint()).rejects.toMatchObject({ code: 'ERR_PROBE_REMOTE', remoteCode: 'ERR_GC_UNAVAILABLE' });
+    await expect(client.checkpoint()).rejects.toMatchObject({ code: 'SOAK_ERR_PROBE_REMOTE', remoteCode: 'SOAK_ERR_GC_UNAVAILABLE' });
   });
 
-  it('fails with ERR_PROBE_PROTOCOL on an answer of the wrong shape', async () => {
+  it('fails with SOAK_ERR_PROBE_PROTOCOL on an answer of the wrong shape', async () => {
     const path = await fakeProbe((request, socket) => answer(socket, { id: request.id, ok: true, data: { nope: 1 } }));
     const client = await connect(path);
-    await expect(client.sample()).rejects.toMatchObject({ code: 'ERR_PROBE_PROTOCOL' });
+    await expect(client.sample()).rejects.toMatchObject({ code: 'SOAK_ERR_PROBE_PROTOCOL' });
   });
 
   it('drops the connection on a line that is not JSON: pending and later requests fail', async () => {
     const path = await fakeProbe((request, socket) => socket.write('this is not json\n'));
     const client = await connect(path);
-    await expect(client.sample()).rejects.toMatchObject({ code: 'ERR_PROBE_PROTOCOL' });
+    await expect(client.sample()).rejects.toMatchObject({ code: 'SOAK_ERR_PROBE_PROTOCOL' });
     expect(client.closed).toBe(true);
-    await expect(client.info()).rejects.toMatchObject({ code: 'ERR_PROBE_PROTOCOL' });
+    await expect(client.info()).rejects.toMatchObject({ code: 'SOAK_ERR_PROBE_PROTOCOL' });
   });
 
-  it('fails pending requests with ERR_PROBE_UNAVAILABLE when the target goes away', async () => {
+  it('fails pending requests with SOAK_ERR_PROBE_UNAVAILABLE when the target goes away', async () => {
     const path = await fakeProbe((request, socket) => socket.destroy());
     const client = await connect(path);
-    await expect(client.checkpoint()).rejects.toMatchObject({ code: 'ERR_PROBE_UNAVAILABLE' });
+    await expect(client.checkpoint()).rejects.toMatchObject({ code: 'SOAK_ERR_PROBE_UNAVAILABLE' });
     expect(client.closed).toBe(true);
   });
 
@@ -141,8 +141,8 @@ describe('connectProbe', () => {
     const client = await connectProbe(path, { timeoutMs: 5_000 });
     const pending = client.sample().catch((error: unknown) => error);
     await client.close();
-    expect(await pending).toMatchObject({ code: 'ERR_PROBE_UNAVAILABLE' });
-    await expect(client.sample()).rejects.toMatchObject({ code: 'ERR_PROBE_UNAVAILABLE' });
+    expect(await pending).toMatchObject({ code: 'SOAK_ERR_PROBE_UNAVAILABLE' });
+    await expect(client.sample()).rejects.toMatchObject({ code: 'SOAK_ERR_PROBE_UNAVAILABLE' });
   });
 });
 
@@ -162,13 +162,13 @@ describe('waitForProbe', () => {
   it('does not settle for a listener that never answers info', async () => {
     const path = await fakeProbe(() => {});
     const started = performance.now();
-    await expect(waitForProbe(path, Date.now() + 400, { timeoutMs: 100 })).rejects.toMatchObject({ code: 'ERR_PROBE_UNAVAILABLE' });
+    await expect(waitForProbe(path, Date.now() + 400, { timeoutMs: 100 })).rejects.toMatchObject({ code: 'SOAK_ERR_PROBE_UNAVAILABLE' });
     expect(performance.now() - started).toBeLessThan(1_500);
   });
 
-  it('gives up at the deadline with ERR_PROBE_UNAVAILABLE', async () => {
+  it('gives up at the deadline with SOAK_ERR_PROBE_UNAVAILABLE', async () => {
     const started = performance.now();
-    await expect(waitForProbe(freshPath(), Date.now() + 200)).rejects.toMatchObject({ code: 'ERR_PROBE_UNAVAILABLE' });
+    await expect(waitForProbe(freshPath(), Date.now() + 200)).rejects.toMatchObject({ code: 'SOAK_ERR_PROBE_UNAVAILABLE' });
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(150);
     expect(elapsed).toBeLessThan(1_000);
@@ -179,7 +179,7 @@ describe('waitForProbe', () => {
     setTimeout(() => controller.abort(new Error('target exited')), 100);
     const started = performance.now();
     await expect(waitForProbe(freshPath(), Date.now() + 10_000, { signal: controller.signal })).rejects.toMatchObject({
-      code: 'ERR_PROBE_UNAVAILABLE',
+      code: 'SOAK_ERR_PROBE_UNAVAILABLE',
       message: expect.stringContaining('stopped waiting'),
     });
     expect(performance.now() - started).toBeLessThan(1_000);

@@ -5,7 +5,7 @@
 // A timed-out request leaves the connection usable (its late answer is
 // dropped): a target whose event loop is blocked for a while answers later,
 // and the next sample should still work. A lost connection fails every
-// pending and later request with ERR_PROBE_UNAVAILABLE; reconnect with
+// pending and later request with SOAK_ERR_PROBE_UNAVAILABLE; reconnect with
 // waitForProbe.
 
 import { createConnection, type Socket } from 'node:net';
@@ -24,7 +24,7 @@ export interface ProbeClient {
   sample(): Promise<ProbeSample>;
   checkpoint(): Promise<ProbeCheckpoint>;
   info(): Promise<ProbeInfo>;
-  /** Ends the connection; pending requests fail with ERR_PROBE_UNAVAILABLE. */
+  /** Ends the connection; pending requests fail with SOAK_ERR_PROBE_UNAVAILABLE. */
   close(): Promise<void>;
   readonly closed: boolean;
 }
@@ -47,7 +47,7 @@ function positiveMs(value: number | undefined, fallback: number, name: string): 
   return value;
 }
 
-/** Opens a connection, or fails with ERR_PROBE_UNAVAILABLE (no socket, nobody listening) or ERR_PROBE_TIMEOUT. */
+/** Opens a connection, or fails with SOAK_ERR_PROBE_UNAVAILABLE (no socket, nobody listening) or SOAK_ERR_PROBE_TIMEOUT. */
 export function connectProbe(socketPath: string, options: ProbeClientOptions = {}): Promise<ProbeClient> {
   const timeoutMs = positiveMs(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
   const checkpointTimeoutMs = positiveMs(
@@ -59,11 +59,11 @@ export function connectProbe(socketPath: string, options: ProbeClientOptions = {
     const socket = createConnection({ path: socketPath });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new SamplerError('ERR_PROBE_TIMEOUT', `probe at ${socketPath} did not accept within ${timeoutMs} ms`));
+      reject(new SamplerError('SOAK_ERR_PROBE_TIMEOUT', `probe at ${socketPath} did not accept within ${timeoutMs} ms`));
     }, timeoutMs);
     socket.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new SamplerError('ERR_PROBE_UNAVAILABLE', `no probe at ${socketPath}: ${error.code ?? error.message}`, { cause: error }));
+      reject(new SamplerError('SOAK_ERR_PROBE_UNAVAILABLE', `no probe at ${socketPath}: ${error.code ?? error.message}`, { cause: error }));
     });
     socket.once('connect', () => {
       clearTimeout(timer);
@@ -92,11 +92,11 @@ class Connection implements ProbeClient {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.#onData(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) =>
-      this.#fail(new SamplerError('ERR_PROBE_UNAVAILABLE', `connection to probe at ${socketPath} failed: ${error.code ?? error.message}`, { cause: error })),
+      this.#fail(new SamplerError('SOAK_ERR_PROBE_UNAVAILABLE', `connection to probe at ${socketPath} failed: ${error.code ?? error.message}`, { cause: error })),
     );
     this.#closedPromise = new Promise((resolve) =>
       socket.once('close', () => {
-        this.#fail(new SamplerError('ERR_PROBE_UNAVAILABLE', `probe at ${socketPath} closed the connection`));
+        this.#fail(new SamplerError('SOAK_ERR_PROBE_UNAVAILABLE', `probe at ${socketPath} closed the connection`));
         resolve();
       }),
     );
@@ -119,7 +119,7 @@ class Connection implements ProbeClient {
   }
 
   close(): Promise<void> {
-    this.#fail(new SamplerError('ERR_PROBE_UNAVAILABLE', `probe client for ${this.#socketPath} was closed`));
+    this.#fail(new SamplerError('SOAK_ERR_PROBE_UNAVAILABLE', `probe client for ${this.#socketPath} was closed`));
     this.#socket.end();
     // A peer that never acknowledges the FIN must not hold close() forever.
     const force = setTimeout(() => this.#socket.destroy(), this.#timeoutMs).unref();
@@ -132,7 +132,7 @@ class Connection implements ProbeClient {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(new SamplerError('ERR_PROBE_TIMEOUT', `probe at ${this.#socketPath} did not answer "${op}" within ${timeoutMs} ms`));
+        reject(new SamplerError('SOAK_ERR_PROBE_TIMEOUT', `probe at ${this.#socketPath} did not answer "${op}" within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#pending.set(id, {
         op,
@@ -140,7 +140,7 @@ class Connection implements ProbeClient {
         reject,
         resolve: (data) => {
           if (isExpected(data)) resolve(data);
-          else reject(new SamplerError('ERR_PROBE_PROTOCOL', `probe at ${this.#socketPath} answered "${op}" with an unexpected shape`));
+          else reject(new SamplerError('SOAK_ERR_PROBE_PROTOCOL', `probe at ${this.#socketPath} answered "${op}" with an unexpected shape`));
         },
       });
       this.#socket.write(`${JSON.stringify({ id, op })}\n`);
@@ -183,9 +183,9 @@ class Connection implements ProbeClient {
     if (response.ok) {
       pending.resolve(response.data);
     } else {
-      const code = String(response.error?.code ?? 'ERR_UNKNOWN');
+      const code = String(response.error?.code ?? 'SOAK_ERR_UNKNOWN');
       pending.reject(
-        new SamplerError('ERR_PROBE_REMOTE', `probe at ${this.#socketPath} failed "${pending.op}": ${code}: ${String(response.error?.message)}`, {
+        new SamplerError('SOAK_ERR_PROBE_REMOTE', `probe at ${this.#socketPath} failed "${pending.op}": ${code}: ${String(response.error?.message)}`, {
           remoteCode: code,
         }),
       );
@@ -193,7 +193,7 @@ class Connection implements ProbeClient {
   }
 
   #protocolError(what: string): void {
-    this.#fail(new SamplerError('ERR_PROBE_PROTOCOL', `probe at ${this.#socketPath} sent ${what}`));
+    this.#fail(new SamplerError('SOAK_ERR_PROBE_PROTOCOL', `probe at ${this.#socketPath} sent ${what}`));
     this.#socket.destroy();
   }
 
@@ -227,25 +227,25 @@ function isInfo(data: unknown): data is ProbeInfo {
 export interface WaitForProbeOptions extends ProbeClientOptions {
   /** Pause between attempts, ms. Default 50. */
   intervalMs?: number;
-  /** Abort waiting (e.g. when the target exits): rejects with ERR_PROBE_UNAVAILABLE. */
+  /** Abort waiting (e.g. when the target exits): rejects with SOAK_ERR_PROBE_UNAVAILABLE. */
   signal?: AbortSignal;
 }
 
 /**
  * Connects once the target has created the socket and its probe answers
  * `info`, retrying until `deadline` (an absolute Date.now() time in ms).
- * Fails with ERR_PROBE_UNAVAILABLE when the deadline passes or `signal` aborts.
+ * Fails with SOAK_ERR_PROBE_UNAVAILABLE when the deadline passes or `signal` aborts.
  */
 export async function waitForProbe(socketPath: string, deadline: number, options: WaitForProbeOptions = {}): Promise<ProbeClient> {
   const intervalMs = positiveMs(options.intervalMs, 50, 'intervalMs');
   let lastError: unknown;
   for (;;) {
     if (options.signal?.aborted) {
-      throw new SamplerError('ERR_PROBE_UNAVAILABLE', `stopped waiting for the probe at ${socketPath}`, { cause: options.signal.reason });
+      throw new SamplerError('SOAK_ERR_PROBE_UNAVAILABLE', `stopped waiting for the probe at ${socketPath}`, { cause: options.signal.reason });
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      throw new SamplerError('ERR_PROBE_UNAVAILABLE', `no probe answered at ${socketPath} before the deadline`, { cause: lastError });
+      throw new SamplerError('SOAK_ERR_PROBE_UNAVAILABLE', `no probe answered at ${socketPath} before the deadline`, { cause: lastError });
     }
     try {
       const client = await connectProbe(socketPath, { ...options, timeoutMs: Math.min(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, remaining) });

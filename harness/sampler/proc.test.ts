@@ -71,10 +71,10 @@ describe('readProc on live processes', () => {
     expect(cheap.fds).toBe(after.fds);
   });
 
-  it('fails with ERR_TARGET_GONE once the process has exited', async () => {
+  it('fails with SOAK_ERR_TARGET_GONE once the process has exited', async () => {
     const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
     await new Promise((resolve) => child.once('exit', resolve));
-    await expect(readProc(child.pid!)).rejects.toMatchObject({ code: 'ERR_TARGET_GONE', message: `process ${child.pid} has exited` });
+    await expect(readProc(child.pid!)).rejects.toMatchObject({ code: 'SOAK_ERR_TARGET_GONE', message: `process ${child.pid} has exited` });
   });
 
   it('never throws while the target opens and closes descriptors as fast as it can', async () => {
@@ -144,7 +144,7 @@ describe('readProc on a fixture /proc tree', () => {
     fixture(102, { fds: { '1': 'socket:[88888]', '3': 'socket:[40001]' }, tcp6: 'dir' });
     expect(readProcSync(102, { procRoot: root }).tcp).toEqual({ ESTABLISHED: 1 });
     fixture(103, { fds: { '3': 'socket:[40001]', '4': 'socket:[50001]' }, tcp6: 'dir' });
-    expect(() => readProcSync(103, { procRoot: root })).toThrow(expect.objectContaining({ code: 'ERR_PROC_UNREADABLE' }));
+    expect(() => readProcSync(103, { procRoot: root })).toThrow(expect.objectContaining({ code: 'SOAK_ERR_PROC_UNREADABLE' }));
   });
 
   it('excludes the fds it is told to (the probe\'s own)', () => {
@@ -156,6 +156,6 @@ describe('readProc on a fixture /proc tree', () => {
 
   it('treats a zombie as gone', () => {
     fixture(105, { state: 'Z (zombie)', fds: {} });
-    expect(() => readProcSync(105, { procRoot: root })).toThrow(expect.objectContaining({ code: 'ERR_TARGET_GONE' }));
+    expect(() => readProcSync(105, { procRoot: root })).toThrow(expect.objectContaining({ code: 'SOAK_ERR_TARGET_GONE' }));
   });
 });

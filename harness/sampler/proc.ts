@@ -44,16 +44,16 @@ function isErrno(error: unknown, ...codes: string[]): boolean {
 }
 
 function gone(pid: number, cause?: unknown): SamplerError {
-  return new SamplerError('ERR_TARGET_GONE', `process ${pid} has exited`, { cause });
+  return new SamplerError('SOAK_ERR_TARGET_GONE', `process ${pid} has exited`, { cause });
 }
 
-/** Reads a /proc file of the target; a missing process becomes ERR_TARGET_GONE. */
+/** Reads a /proc file of the target; a missing process becomes SOAK_ERR_TARGET_GONE. */
 function readTargetFile(pid: number, path: string): string {
   try {
     return readFileSync(path, 'latin1');
   } catch (error) {
     if (isErrno(error, 'ENOENT', 'ESRCH')) throw gone(pid, error);
-    throw new SamplerError('ERR_PROC_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    throw new SamplerError('SOAK_ERR_PROC_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -73,7 +73,7 @@ function parseStatCpu(stat: string, pid: number): { user: number; system: number
   const utime = Number(afterComm[11]);
   const stime = Number(afterComm[12]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) {
-    throw new SamplerError('ERR_PROC_UNREADABLE', `unexpected /proc/${pid}/stat format`);
+    throw new SamplerError('SOAK_ERR_PROC_UNREADABLE', `unexpected /proc/${pid}/stat format`);
   }
   return { user: utime * MICROS_PER_TICK, system: stime * MICROS_PER_TICK };
 }
@@ -100,7 +100,7 @@ function walkFds(
     names = readdirSync(fdDir);
   } catch (error) {
     if (isErrno(error, 'ENOENT', 'ESRCH')) throw gone(pid, error);
-    throw new SamplerError('ERR_PROC_UNREADABLE', `cannot list ${fdDir}: ${(error as Error).message}`, { cause: error });
+    throw new SamplerError('SOAK_ERR_PROC_UNREADABLE', `cannot list ${fdDir}: ${(error as Error).message}`, { cause: error });
   }
   let fds = 0;
   const socketInodes = new Set<number>();
@@ -113,7 +113,7 @@ function walkFds(
       link = readlinkSync(`${fdDir}/${name}`);
     } catch (error) {
       if (isErrno(error, 'ENOENT', 'ESRCH')) continue; // closed mid-walk
-      throw new SamplerError('ERR_PROC_UNREADABLE', `cannot read ${fdDir}/${name}: ${(error as Error).message}`, { cause: error });
+      throw new SamplerError('SOAK_ERR_PROC_UNREADABLE', `cannot read ${fdDir}/${name}: ${(error as Error).message}`, { cause: error });
     }
     fds++;
     if (link.charCodeAt(0) === 115 /* 's' */) {
@@ -140,7 +140,7 @@ function readTcpTable(path: string, optional: boolean): string {
 /**
  * One sample of process `pid` from /proc: RSS and threads (status), CPU
  * (stat), open fds, and its TCP sockets by state (net/tcp + tcp6, matched by
- * the inodes of its socket fds). Throws SamplerError ERR_TARGET_GONE when the
+ * the inodes of its socket fds). Throws SamplerError SOAK_ERR_TARGET_GONE when the
  * process has exited, including when it is a zombie not yet reaped.
  */
 export function readProc(pid: number, options: ReadProcOptions = {}): Promise<ProcSample> {
@@ -174,7 +174,7 @@ export function readProcSync(pid: number, options: ReadProcOptions = {}): ProcSa
       }
     } catch (error) {
       if (isErrno(error, 'ENOENT', 'ESRCH')) throw gone(pid, error);
-      throw new SamplerError('ERR_PROC_UNREADABLE', `cannot read ${base}/net/tcp: ${(error as Error).message}`, { cause: error });
+      throw new SamplerError('SOAK_ERR_PROC_UNREADABLE', `cannot read ${base}/net/tcp: ${(error as Error).message}`, { cause: error });
     }
   }
 

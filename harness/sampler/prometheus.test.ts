@@ -98,7 +98,7 @@ describe('scrapeMetrics', () => {
     expect(metrics['relay_inflight']).toBe(2);
   });
 
-  it('fails with ERR_METRICS_UNAVAILABLE on a non-200 status and frees the connection for the next scrape', async () => {
+  it('fails with SOAK_ERR_METRICS_UNAVAILABLE on a non-200 status and frees the connection for the next scrape', async () => {
     let calls = 0;
     const url = await serve((req, res) => {
       calls++;
@@ -112,30 +112,30 @@ describe('scrapeMetrics', () => {
     // One connection only: if the 503 body were left unread, the second scrape would wait for it and time out.
     const single = new Agent({ connections: 1 });
     await expect(scrapeMetrics(url, { timeoutMs: 2_000, dispatcher: single })).rejects.toMatchObject({
-      code: 'ERR_METRICS_UNAVAILABLE',
+      code: 'SOAK_ERR_METRICS_UNAVAILABLE',
       message: expect.stringContaining('503'),
     });
     await expect(scrapeMetrics(url, { timeoutMs: 2_000, dispatcher: single })).resolves.toEqual({ relay_inflight: 1 });
     await single.close();
   });
 
-  it('fails with ERR_METRICS_TIMEOUT when the relay does not answer in time', async () => {
+  it('fails with SOAK_ERR_METRICS_TIMEOUT when the relay does not answer in time', async () => {
     const url = await serve(() => {
       // never answers
     });
     const started = performance.now();
-    await expect(scrapeMetrics(url, { timeoutMs: 200, dispatcher: agent })).rejects.toMatchObject({ code: 'ERR_METRICS_TIMEOUT' });
+    await expect(scrapeMetrics(url, { timeoutMs: 200, dispatcher: agent })).rejects.toMatchObject({ code: 'SOAK_ERR_METRICS_TIMEOUT' });
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
-  it('fails with ERR_METRICS_UNAVAILABLE when nothing listens, without leaking credentials in the message', async () => {
+  it('fails with SOAK_ERR_METRICS_UNAVAILABLE when nothing listens, without leaking credentials in the message', async () => {
     const url = await serve((req, res) => res.end());
     const closed = server!;
     server = null;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const withCredentials = url.replace('http://', 'http://admin:s3cret@') + '?key=topsecret';
     const error = await scrapeMetrics(withCredentials, { timeoutMs: 2_000, dispatcher: agent }).catch((e: Error) => e);
-    expect(error).toMatchObject({ code: 'ERR_METRICS_UNAVAILABLE' });
+    expect(error).toMatchObject({ code: 'SOAK_ERR_METRICS_UNAVAILABLE' });
     expect((error as Error).message).not.toMatch(/s3cret|topsecret|admin/);
   });
 

@@ -101,8 +101,8 @@ function displayUrl(url: string | URL): string {
 }
 
 /**
- * GETs a /metrics URL and parses it. Fails with ERR_METRICS_TIMEOUT or
- * ERR_METRICS_UNAVAILABLE (unreachable, or a non-200 status). The response
+ * GETs a /metrics URL and parses it. Fails with SOAK_ERR_METRICS_TIMEOUT or
+ * SOAK_ERR_METRICS_UNAVAILABLE (unreachable, or a non-200 status). The response
  * body is always consumed or destroyed, so a failed scrape never pins a
  * pooled connection.
  */
@@ -121,13 +121,13 @@ export async function scrapeMetrics(url: string | URL, options: ScrapeOptions): 
     });
     if (response.statusCode !== 200) {
       await response.body.dump().catch(() => response.body.destroy());
-      throw new SamplerError('ERR_METRICS_UNAVAILABLE', `${where} answered HTTP ${response.statusCode}`);
+      throw new SamplerError('SOAK_ERR_METRICS_UNAVAILABLE', `${where} answered HTTP ${response.statusCode}`);
     }
     return parsePrometheusText(await response.body.text());
   } catch (error) {
     if (error instanceof SamplerError) throw error;
-    if (signal.aborted) throw new SamplerError('ERR_METRICS_TIMEOUT', `${where} did not answer within ${options.timeoutMs} ms`, { cause: error });
+    if (signal.aborted) throw new SamplerError('SOAK_ERR_METRICS_TIMEOUT', `${where} did not answer within ${options.timeoutMs} ms`, { cause: error });
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new SamplerError('ERR_METRICS_UNAVAILABLE', `cannot scrape ${where}: ${code}`, { cause: error });
+    throw new SamplerError('SOAK_ERR_METRICS_UNAVAILABLE', `cannot scrape ${where}: ${code}`, { cause: error });
   }
 }

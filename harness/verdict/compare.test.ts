@@ -93,7 +93,7 @@ describe('compareRuns', () => {
     }
     expect(caught).toBeInstanceOf(VerdictError);
     const e = caught as VerdictError;
-    expect(e.code).toBe('ERR_RUN_MISMATCH');
+    expect(e.code).toBe('SOAK_ERR_RUN_MISMATCH');
     expect(e.differences).toEqual([
       { field: 'seed', before: '42', after: '43' },
       { field: 'faultPlan.rules[1].rate', before: '0.01', after: '0.02' },

@@ -214,7 +214,7 @@ export function compareRuns(before: RunRecords, after: RunRecords, options: Comp
   if (differences.length > 0) {
     const listing = differences.map((d) => `${d.field}: ${d.before} vs ${d.after}`);
     if (!options.force) {
-      throw new VerdictError('ERR_RUN_MISMATCH', `runs are not comparable (use force to override):\n  ${listing.join('\n  ')}`, differences);
+      throw new VerdictError('SOAK_ERR_RUN_MISMATCH', `runs are not comparable (use force to override):\n  ${listing.join('\n  ')}`, differences);
     }
     for (const line of listing) warnings.push(`forced comparison despite ${line}`);
   }

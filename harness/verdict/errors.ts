@@ -3,9 +3,9 @@
 
 export type VerdictErrorCode =
   /** Two runs differ in what must be equal to compare them (scenario, seed, fault plan, Node). */
-  | 'ERR_RUN_MISMATCH'
+  | 'SOAK_ERR_RUN_MISMATCH'
   /** A record or option the verdict cannot use (names the field). */
-  | 'ERR_VERDICT_INPUT';
+  | 'SOAK_ERR_VERDICT_INPUT';
 
 /** One field that differs between two runs. Values are short JSON renderings. */
 export interface RunDifference {

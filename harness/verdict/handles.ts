@@ -65,7 +65,7 @@ export interface HandlesVerdict {
 /** `checkpoints` are the post-warm-up checkpoints in seq order. */
 export function judgeHandles(checkpoints: readonly Checkpoint[], options: HandleOptions = {}): HandlesVerdict {
   const k = options.persistence ?? 3;
-  if (!Number.isInteger(k) || k < 1) throw new VerdictError('ERR_VERDICT_INPUT', `handles.persistence: expected a positive integer, got ${k}`);
+  if (!Number.isInteger(k) || k < 1) throw new VerdictError('SOAK_ERR_VERDICT_INPUT', `handles.persistence: expected a positive integer, got ${k}`);
   const ignore = new Set(options.ignore ?? []);
   const keys = handleKeys(checkpoints).filter((key) => !ignore.has(key));
   const types: HandleTypeVerdict[] = [];

@@ -193,14 +193,14 @@ function judgeSeries(
   const axis: Axis = options.axis ?? { kind: 'requests' };
   const unit = `B/${axisLabel(axis)}`;
   const floor = options.floors?.[signal] ?? DEFAULT_FLOORS[signal];
-  if (!(floor > 0)) throw new VerdictError('ERR_VERDICT_INPUT', `floors.${signal}: expected a positive number of bytes, got ${floor}`);
+  if (!(floor > 0)) throw new VerdictError('SOAK_ERR_VERDICT_INPUT', `floors.${signal}: expected a positive number of bytes, got ${floor}`);
   const n = checkpoints.length;
   const minCheckpoints = options.minCheckpoints ?? 8;
   if (!Number.isInteger(minCheckpoints) || minCheckpoints < 4) {
-    throw new VerdictError('ERR_VERDICT_INPUT', `minCheckpoints: expected an integer ≥ 4, got ${minCheckpoints}`);
+    throw new VerdictError('SOAK_ERR_VERDICT_INPUT', `minCheckpoints: expected an integer ≥ 4, got ${minCheckpoints}`);
   }
   if (options.noisyFactor !== undefined && !(options.noisyFactor > 0)) {
-    throw new VerdictError('ERR_VERDICT_INPUT', `noisyFactor: expected a positive number, got ${options.noisyFactor}`);
+    throw new VerdictError('SOAK_ERR_VERDICT_INPUT', `noisyFactor: expected a positive number, got ${options.noisyFactor}`);
   }
   if (signal !== 'rss' && checkpoints.some((c) => c.procOnly)) {
     return emptyVerdict(signal, unit, floor, n, 'NOT-MEASURED', 'target has no probe: only /proc rss is known');

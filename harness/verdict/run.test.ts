@@ -226,7 +226,7 @@ describe('memory verdicts', () => {
     expect(raised.status).toBe('NO-LEAK');
     expect(raised.levelledOff).toBe(false);
     expect(() => judgeRun(META, cp, [], { floors: { heapUsed: -1 } })).toThrow(/floors\.heapUsed/);
-    expect(() => judgeRun(META, cp, [], { floors: { heapUsed: -1 } })).toThrow(expect.objectContaining({ code: 'ERR_VERDICT_INPUT' }));
+    expect(() => judgeRun(META, cp, [], { floors: { heapUsed: -1 } })).toThrow(expect.objectContaining({ code: 'SOAK_ERR_VERDICT_INPUT' }));
   });
 });
 

@@ -55,10 +55,10 @@ function crashDescription(meta: VerdictRunMeta): string | undefined {
 function validateCheckpoints(checkpoints: readonly Checkpoint[]): void {
   checkpoints.forEach((c, i) => {
     if (c === null || typeof c !== 'object' || typeof c.memory !== 'object' || c.memory === null) {
-      throw new VerdictError('ERR_VERDICT_INPUT', `checkpoints[${i}].memory: missing`);
+      throw new VerdictError('SOAK_ERR_VERDICT_INPUT', `checkpoints[${i}].memory: missing`);
     }
-    if (!Number.isFinite(c.requestsCompleted)) throw new VerdictError('ERR_VERDICT_INPUT', `checkpoints[${i}].requestsCompleted: not a number`);
-    if (!Number.isFinite(c.t)) throw new VerdictError('ERR_VERDICT_INPUT', `checkpoints[${i}].t: not a number`);
+    if (!Number.isFinite(c.requestsCompleted)) throw new VerdictError('SOAK_ERR_VERDICT_INPUT', `checkpoints[${i}].requestsCompleted: not a number`);
+    if (!Number.isFinite(c.t)) throw new VerdictError('SOAK_ERR_VERDICT_INPUT', `checkpoints[${i}].t: not a number`);
   });
 }
 

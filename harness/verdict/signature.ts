@@ -46,7 +46,7 @@ const WEAK_FRACTION_DIVISOR = 10;
 function seriesOf(checkpoints: readonly Checkpoint[], signal: SignatureSignal): number[] {
   if ((MEMORY_SIGNALS as readonly string[]).includes(signal)) return checkpoints.map((c) => memoryOf(c, signal as MemorySignal));
   if (signal.startsWith('handles:')) return handleSeries(checkpoints, signal.slice('handles:'.length));
-  throw new VerdictError('ERR_VERDICT_INPUT', `signature.signal: expected one of ${MEMORY_SIGNALS.join(', ')} or handles:<type>, got "${signal}"`);
+  throw new VerdictError('SOAK_ERR_VERDICT_INPUT', `signature.signal: expected one of ${MEMORY_SIGNALS.join(', ')} or handles:<type>, got "${signal}"`);
 }
 
 /**
@@ -65,8 +65,8 @@ export function checkSignature(
   options: TrendOptions = {},
 ): SignatureResult {
   const tolerance = expectation.tolerance ?? 0.5;
-  if (!(expectation.perEvent > 0)) throw new VerdictError('ERR_VERDICT_INPUT', `signature.perEvent: expected a positive number, got ${expectation.perEvent}`);
-  if (!(tolerance >= 0 && tolerance < 1)) throw new VerdictError('ERR_VERDICT_INPUT', `signature.tolerance: expected a number in [0, 1), got ${tolerance}`);
+  if (!(expectation.perEvent > 0)) throw new VerdictError('SOAK_ERR_VERDICT_INPUT', `signature.perEvent: expected a positive number, got ${expectation.perEvent}`);
+  if (!(tolerance >= 0 && tolerance < 1)) throw new VerdictError('SOAK_ERR_VERDICT_INPUT', `signature.tolerance: expected a number in [0, 1), got ${tolerance}`);
   const x = checkpoints.map((c) => c.events[expectation.event] ?? 0);
   const y = seriesOf(checkpoints, expectation.signal);
   const base = {

@@ -36,15 +36,15 @@ export function decideWarmup(checkpoints: readonly Checkpoint[], options: Warmup
   const n = checkpoints.length;
   if (options.dropFirst !== undefined) {
     if (!Number.isInteger(options.dropFirst) || options.dropFirst < 0) {
-      throw new VerdictError('ERR_VERDICT_INPUT', `warmup.dropFirst: expected a non-negative integer, got ${options.dropFirst}`);
+      throw new VerdictError('SOAK_ERR_VERDICT_INPUT', `warmup.dropFirst: expected a non-negative integer, got ${options.dropFirst}`);
     }
     const dropped = Math.min(n, options.dropFirst);
     return { rule: 'explicit', dropped, kept: n - dropped, description: `dropped the first ${dropped} checkpoint(s) (explicit)` };
   }
   const fraction = options.fraction ?? 0.2;
   const minDrop = options.minDrop ?? 2;
-  if (!(fraction >= 0 && fraction < 1)) throw new VerdictError('ERR_VERDICT_INPUT', `warmup.fraction: expected a number in [0, 1), got ${fraction}`);
-  if (!Number.isInteger(minDrop) || minDrop < 0) throw new VerdictError('ERR_VERDICT_INPUT', `warmup.minDrop: expected a non-negative integer, got ${minDrop}`);
+  if (!(fraction >= 0 && fraction < 1)) throw new VerdictError('SOAK_ERR_VERDICT_INPUT', `warmup.fraction: expected a number in [0, 1), got ${fraction}`);
+  if (!Number.isInteger(minDrop) || minDrop < 0) throw new VerdictError('SOAK_ERR_VERDICT_INPUT', `warmup.minDrop: expected a non-negative integer, got ${minDrop}`);
   const byFraction = Math.min(n, Math.max(minDrop, Math.ceil(fraction * n)));
   const phases = new Set(options.phases ?? DEFAULT_WARMUP_PHASES);
   let byPhase = 0;

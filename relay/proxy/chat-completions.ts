@@ -65,7 +65,7 @@ interface Failure {
 type Attempt = { done: true; outcome: Outcome } | { done: false; failure: Failure };
 
 const PATH = '/v1/chat/completions';
-const CLIENT_GONE = new RelayError('CLIENT_ABORTED', 'client disconnected');
+const CLIENT_GONE = new RelayError('RELAY_ERR_CLIENT_ABORTED', 'client disconnected');
 const CLIENT_CLOSED_STATUS = 499;
 
 // The in-flight entry rides on the response under a symbol, so the 'close'
@@ -87,7 +87,7 @@ function onResponseCloseBeforeCommitOnly(this: TrackedResponse): void {
   if (entry !== undefined && !this.writableFinished && !entry.committed) entry.controller.abort(CLIENT_GONE);
 }
 
-const ACCOUNT_DISABLED = new RelayError('ACCOUNT_DISABLED', 'the account serving this stream was disabled');
+const ACCOUNT_DISABLED = new RelayError('RELAY_ERR_ACCOUNT_DISABLED', 'the account serving this stream was disabled');
 
 type ErrorBodyReader = (body: Dispatcher.ResponseData['body'], cap: number) => Promise<Buffer>;
 
@@ -317,7 +317,7 @@ export class ChatCompletions {
     // Whatever surfaced (undici's abort error, timers' AbortError), the reason we aborted with is the truth.
     const err = entry.controller.signal.aborted ? entry.controller.signal.reason : thrown;
     const code = err instanceof RelayError ? err.code : undefined;
-    if (code === 'CLIENT_ABORTED') {
+    if (code === 'RELAY_ERR_CLIENT_ABORTED') {
       res.destroy();
       return { status: CLIENT_CLOSED_STATUS, usage: null };
     }
@@ -325,9 +325,9 @@ export class ChatCompletions {
       res.destroy();
       return { status: res.statusCode, usage: null };
     }
-    if (code === 'REQUEST_CANCELLED') return outcome(reply(res, CLIENT_CLOSED_STATUS, ERR.cancelled));
-    if (code === 'ACCOUNT_DISABLED') return outcome(reply(res, 502, ERR.upstreamBroken));
-    if (code === 'SHUTTING_DOWN') return outcome(reply(res, 503, ERR.shuttingDown));
+    if (code === 'RELAY_ERR_REQUEST_CANCELLED') return outcome(reply(res, CLIENT_CLOSED_STATUS, ERR.cancelled));
+    if (code === 'RELAY_ERR_ACCOUNT_DISABLED') return outcome(reply(res, 502, ERR.upstreamBroken));
+    if (code === 'RELAY_ERR_SHUTTING_DOWN') return outcome(reply(res, 503, ERR.shuttingDown));
     // A bug, not a fault: answer 500 rather than crash or hang the client.
     process.emitWarning(`relay: unexpected error on request ${entry.id}: ${err instanceof Error ? err.message : String(err)}`);
     return outcome(reply(res, 500, { message: 'internal relay error', type: 'server_error', code: 'internal_error' }));

@@ -77,7 +77,7 @@ export class SsePump {
 
   readonly #onEnd = (): void => {
     if (!this.#committed) {
-      this.#finish({ ok: false, committed: false, error: new RelayError('UPSTREAM_BROKEN', 'upstream stream ended without data') });
+      this.#finish({ ok: false, committed: false, error: new RelayError('RELAY_ERR_UPSTREAM_BROKEN', 'upstream stream ended without data') });
       return;
     }
     this.#res.end();

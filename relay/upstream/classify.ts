@@ -32,13 +32,13 @@ const BY_CODE: ReadonlyMap<string, UpstreamErrorClass> = new Map([
   ['ABORT_ERR', 'aborted'],
   ['UND_ERR_RES_EXCEEDED_MAX_SIZE', 'too_large'],
   // The relay's own RelayError codes for failures it detects itself.
-  ['UPSTREAM_TIMEOUT', 'timeout'],
-  ['UPSTREAM_BROKEN', 'broken'],
-  ['UPSTREAM_CONNECT', 'connect'],
-  ['UPSTREAM_TOO_LARGE', 'too_large'],
-  ['CLIENT_ABORTED', 'aborted'],
-  ['REQUEST_CANCELLED', 'aborted'],
-  ['SHUTTING_DOWN', 'aborted'],
+  ['RELAY_ERR_UPSTREAM_TIMEOUT', 'timeout'],
+  ['RELAY_ERR_UPSTREAM_BROKEN', 'broken'],
+  ['RELAY_ERR_UPSTREAM_CONNECT', 'connect'],
+  ['RELAY_ERR_UPSTREAM_TOO_LARGE', 'too_large'],
+  ['RELAY_ERR_CLIENT_ABORTED', 'aborted'],
+  ['RELAY_ERR_REQUEST_CANCELLED', 'aborted'],
+  ['RELAY_ERR_SHUTTING_DOWN', 'aborted'],
 ]);
 
 export function classifyUpstreamError(err: unknown): UpstreamErrorClass {

@@ -38,7 +38,7 @@ function onAllData(this: Reading, chunk: Buffer): void {
   }
   release(this);
   this.destroy();
-  state.reject(new RelayError('UPSTREAM_TOO_LARGE', `upstream body exceeds ${state.limit} bytes`));
+  state.reject(new RelayError('RELAY_ERR_UPSTREAM_TOO_LARGE', `upstream body exceeds ${state.limit} bytes`));
 }
 
 function onAllEnd(this: Reading): void {
@@ -51,7 +51,7 @@ function onAllError(this: Reading, err: Error): void {
 }
 
 /**
- * The whole body, or a RelayError('UPSTREAM_TOO_LARGE') after destroying it
+ * The whole body, or a RelayError('RELAY_ERR_UPSTREAM_TOO_LARGE') after destroying it
  * when it passes `limit`. Rejects with the stream's own error (undici code
  * intact, for classification) when the body breaks.
  */

@@ -1,0 +1,230 @@
+// Command-line flags as data: one declaration per flag (type, range, default,
+// help) from which both the parser and the --help text are made, so a range
+// printed in --help is the range the parser accepts. Used by the soak CLI and
+// its subcommands, the relay, the fake upstream and the benches.
+//
+// Built on node:util parseArgs (strict, one value per flag); values are
+// checked here as whole decimal integers, finite numbers or durations, and
+// every error names the flag and quotes what was given (never a secret: flags
+// that carry one are declared `secret` and their value is not echoed).
+
+import { parseArgs } from 'node:util';
+import { RelaySoakError } from '../errors.ts';
+import { durationFromText, durationText } from '../duration.ts';
+
+interface FlagBase {
+  /** One line for --help. */
+  help: string;
+  short?: string;
+  /** The value's name in --help (`N`, `MS`, `FILE`). */
+  arg?: string;
+  /** Never echo the value in an error (keys). */
+  secret?: boolean;
+}
+/** A whole decimal integer in [min, max] ("1e3", "0x10", " 5" are refused). */
+export interface IntFlag extends FlagBase { type: 'int'; min: number; max: number; default?: number }
+/** A finite number in [min, max], or (min, max] with `exclusiveMin`. */
+export interface NumberFlag extends FlagBase { type: 'number'; min: number; max: number; exclusiveMin?: boolean; default?: number }
+/** A duration with a unit (`90s`, `5m`), in milliseconds, in [min, max]. */
+export interface DurationFlag extends FlagBase { type: 'duration'; min: number; max: number; default?: number }
+/** Comma-separated whole integers, each in [min, max]. */
+export interface IntListFlag extends FlagBase { type: 'int-list'; min: number; max: number; default?: readonly number[] }
+export interface StringFlag extends FlagBase { type: 'string'; default?: string; /** An empty value is refused. */ nonEmpty?: boolean }
+export interface BooleanFlag extends FlagBase { type: 'boolean' }
+
+export type FlagSpec = IntFlag | NumberFlag | DurationFlag | IntListFlag | StringFlag | BooleanFlag;
+export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+type ValueOf<F> = F extends { type: 'boolean' } ? boolean : F extends { type: 'string' } ? string : F extends { type: 'int-list' } ? number[] : number;
+
+/** Parsed values: booleans are always set; a flag with a default is always set; others may be undefined. */
+export type FlagValues<S extends FlagSpecs> = {
+  -readonly [K in keyof S]: S[K] extends { type: 'boolean' } ? boolean : S[K] extends { default: unknown } ? ValueOf<S[K]> : ValueOf<S[K]> | undefined;
+};
+
+export interface ParsedFlags<S extends FlagSpecs> {
+  values: FlagValues<S>;
+  positionals: string[];
+  /** The flags the user typed (defaults not included). */
+  given: ReadonlySet<keyof S & string>;
+}
+
+export const FLAG_ERROR_CODE = 'FLAG_ERR_INVALID';
+
+/** A flag the user got wrong. `flag` is what they typed (`--port`), for one stderr line. */
+export class FlagError extends RelaySoakError<typeof FLAG_ERROR_CODE> {
+  readonly flag: string;
+  constructor(flag: string, message: string) {
+    super(FLAG_ERROR_CODE, `${flag}: ${message}`);
+    this.flag = flag;
+  }
+}
+
+export interface ParseOptions {
+  /** Positional arguments allowed (default none). */
+  positionals?: boolean;
+  /** Make the package's own error (default FlagError). `flag` is `--name`, `problem` has no flag prefix. */
+  error?: (flag: string, problem: string) => Error;
+}
+
+const quote = (v: unknown): string => JSON.stringify(v);
+
+/** The accepted range as --help prints it, or null for flags without one. */
+export function rangeText(spec: FlagSpec): string | null {
+  switch (spec.type) {
+    case 'int':
+    case 'int-list':
+      return `[${spec.min}, ${spec.max}]`;
+    case 'number':
+      return `${spec.exclusiveMin ? '(' : '['}${spec.min}, ${spec.max}]`;
+    case 'duration':
+      return `${durationText(spec.min)}–${durationText(spec.max)}`;
+    default:
+      return null;
+  }
+}
+
+function defaultText(spec: FlagSpec): string | null {
+  if (spec.type === 'boolean' || spec.default === undefined) return null;
+  if (spec.type === 'duration') return durationText(spec.default);
+  if (spec.type === 'int-list') return spec.default.join(',');
+  return String(spec.default);
+}
+
+/**
+ * Checks one value against its declaration: the same rule for a typed flag
+ * and for a programmatic caller passing a number (SoakOptions). Returns the
+ * value; throws through `error` naming the flag.
+ */
+export function checkFlagValue(name: string, spec: FlagSpec, value: unknown, error: ParseOptions['error'] = defaultError): unknown {
+  const flag = `--${name}`;
+  const shown = spec.secret ? '(value not shown)' : quote(value);
+  switch (spec.type) {
+    case 'int':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min || value > spec.max) throw error(flag, `expected an integer in ${rangeText(spec)}, got ${shown}`);
+      return value;
+    case 'number': {
+      const low = spec.exclusiveMin ? (value as number) <= spec.min : (value as number) < spec.min;
+      if (typeof value !== 'number' || !Number.isFinite(value) || low || value > spec.max) throw error(flag, `expected a number in ${rangeText(spec)}, got ${shown}`);
+      return value;
+    }
+    case 'duration':
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < spec.min || value > spec.max) {
+        throw error(flag, `expected a duration in ${rangeText(spec)}, got ${typeof value === 'number' ? durationText(value) : shown}`);
+      }
+      return value;
+    case 'int-list':
+      if (!Array.isArray(value) || value.length === 0) throw error(flag, `expected integers in ${rangeText(spec)}, comma-separated, got ${shown}`);
+      for (const v of value) {
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < spec.min || v > spec.max) throw error(flag, `expected integers in ${rangeText(spec)}, comma-separated, got ${shown}`);
+      }
+      return value;
+    case 'string':
+      if (typeof value !== 'string' || (spec.nonEmpty && value.trim() === '')) throw error(flag, 'expected a non-empty value');
+      return value;
+    case 'boolean':
+      return value === true;
+  }
+}
+
+function defaultError(flag: string, problem: string): Error {
+  return new FlagError(flag, problem);
+}
+
+function fromText(name: string, spec: FlagSpec, text: string, error: NonNullable<ParseOptions['error']>): unknown {
+  const flag = `--${name}`;
+  const shown = spec.secret ? '(value not shown)' : quote(text);
+  switch (spec.type) {
+    case 'int': {
+      if (!/^-?\d+$/.test(text)) throw error(flag, `expected an integer in ${rangeText(spec)}, got ${shown}`);
+      const n = Number(text);
+      if (n < spec.min || n > spec.max) throw error(flag, `expected an integer in ${rangeText(spec)}, got ${shown}`);
+      return n;
+    }
+    case 'number': {
+      const n = Number(text);
+      if (text.trim() === '' || !Number.isFinite(n)) throw error(flag, `expected a number in ${rangeText(spec)}, got ${shown}`);
+      return checkFlagValue(name, spec, n, (f, p) => error(f, p.replace(/got .*$/, `got ${shown}`)));
+    }
+    case 'duration': {
+      const ms = durationFromText(text);
+      if (ms === null) throw error(flag, `expected a duration like 1500ms, 90s, 5m or 2h (${rangeText(spec)}), got ${shown}`);
+      if (ms < spec.min || ms > spec.max) throw error(flag, `expected a duration in ${rangeText(spec)}, got ${shown}`);
+      return ms;
+    }
+    case 'int-list': {
+      const parts = text.split(',').map((s) => s.trim());
+      const bad = () => error(flag, `expected integers in ${rangeText(spec)}, comma-separated, got ${shown}`);
+      if (parts.some((p) => !/^-?\d+$/.test(p))) throw bad();
+      const list = parts.map(Number);
+      if (list.some((n) => n < spec.min || n > spec.max)) throw bad();
+      return list;
+    }
+    case 'string':
+      return checkFlagValue(name, spec, text, error);
+    case 'boolean':
+      return true;
+  }
+}
+
+/**
+ * `--rate -5` is ambiguous to parseArgs (a value or a flag?). A value flag
+ * followed by something that starts like a negative number takes it as its
+ * value, so validation can say what is wrong with it.
+ */
+function joinNegativeValues(specs: FlagSpecs, argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const spec = a.startsWith('--') ? specs[a.slice(2)] : undefined;
+    const next = argv[i + 1];
+    if (spec !== undefined && spec.type !== 'boolean' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** argv → typed values, or an error naming the flag. Nothing else happens. */
+export function parseFlags<S extends FlagSpecs>(specs: S, argv: readonly string[], options: ParseOptions = {}): ParsedFlags<S> {
+  const error = options.error ?? defaultError;
+  const config: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const [name, spec] of Object.entries(specs)) config[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(spec.short ? { short: spec.short } : {}) };
+  let raw: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    raw = parseArgs({ args: joinNegativeValues(specs, argv), options: config, strict: true, allowPositionals: options.positionals === true }) as typeof raw;
+  } catch (err) {
+    // parseArgs names the option ("Unknown option '--x'"): keep its first sentence, one line.
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.split('. ')[0]!;
+    const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? 'arguments';
+    throw error(flag, message.replace(/^Unknown option/, 'unknown option').replace(`'${flag}'`, '').trim() || message);
+  }
+  const values: Record<string, unknown> = {};
+  const given = new Set<string>();
+  for (const [name, spec] of Object.entries(specs)) {
+    const text = raw.values[name];
+    if (text === undefined) {
+      values[name] = spec.type === 'boolean' ? false : spec.default === undefined ? undefined : spec.type === 'int-list' ? [...spec.default] : spec.default;
+      continue;
+    }
+    given.add(name);
+    values[name] = spec.type === 'boolean' ? text === true : fromText(name, spec, String(text), error);
+  }
+  return { values: values as FlagValues<S>, positionals: raw.positionals, given: given as ReadonlySet<keyof S & string> };
+}
+
+/**
+ * The --help lines of a flag table: `  -q, --quiet   help (default: x; range: [a, b])`.
+ * Ranges and defaults come from the declarations, so they cannot drift from the parser.
+ */
+export function flagHelpLines(specs: FlagSpecs, width = 34): string[] {
+  const lines: string[] = [];
+  for (const [name, spec] of Object.entries(specs)) {
+    const value = spec.type === 'boolean' ? '' : ` <${spec.arg ?? 'value'}>`;
+    const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${value}`;
+    const extra = [defaultText(spec), rangeText(spec)].map((t, i) => (t === null ? null : i === 0 ? `default: ${t}` : `range: ${t}`)).filter((t) => t !== null);
+    lines.push(`  ${flag.padEnd(width)} ${spec.help}${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`);
+  }
+  return lines;
+}
