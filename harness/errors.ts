@@ -1,5 +1,9 @@
-// Typed harness errors. Each carries a stable `code` and the process exit code
-// the CLI maps it to (documented in README.md → Exit codes).
+// The harness's typed errors and the one table that turns an error code into
+// the process exit code (README.md → Exit codes). Every error of this project
+// extends RelaySoakError (shared/errors.ts) and carries a stable `code`; the
+// harness's codes start with SOAK_ERR_.
+
+import { RelaySoakError } from '../shared/errors.ts';
 
 export const EXIT = {
   /** No leak found (or a command that has no verdict succeeded). */
@@ -15,30 +19,81 @@ export const EXIT = {
   sigterm: 143,
 } as const;
 
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
 export type SoakErrorCode =
+  /** A bad flag, option or argument: nothing was started. */
   | 'SOAK_ERR_USAGE'
+  /** A child did not print its ready line (or open its port) in time. */
   | 'SOAK_ERR_READY_TIMEOUT'
+  /** A child exited before it was ready, or the fake upstream exited mid-run. */
   | 'SOAK_ERR_CHILD_EXITED'
   | 'SOAK_ERR_TARGET_CRASHED'
-  | 'SOAK_ERR_INTERRUPTED'
-  | 'SOAK_ERR_RUN_FOLDER';
+  /** Stopped by SIGINT / SIGTERM (children stopped, folders kept). */
+  | 'SOAK_ERR_SIGINT'
+  | 'SOAK_ERR_SIGTERM'
+  /** A run folder that cannot be created, or read as a run. */
+  | 'SOAK_ERR_RUN_FOLDER'
+  /** Anything the harness did not expect (a bug): the stack is kept. */
+  | 'SOAK_ERR_HARNESS';
 
-export class SoakError extends Error {
-  readonly code: SoakErrorCode;
-  readonly exitCode: number;
+/**
+ * Exit code per error code: the one place a failure's exit code is decided.
+ * Codes of other packages that reach the harness's commands are listed too
+ * (scenario and flag errors are usage errors); a code not listed exits 3.
+ */
+export const EXIT_FOR_CODE: Readonly<Record<string, ExitCode>> = {
+  SOAK_ERR_USAGE: EXIT.usage,
+  SOAK_ERR_RUN_FOLDER: EXIT.usage,
+  SOAK_ERR_READY_TIMEOUT: EXIT.incomplete,
+  SOAK_ERR_CHILD_EXITED: EXIT.incomplete,
+  SOAK_ERR_TARGET_CRASHED: EXIT.incomplete,
+  SOAK_ERR_HARNESS: EXIT.incomplete,
+  SOAK_ERR_SIGINT: EXIT.sigint,
+  SOAK_ERR_SIGTERM: EXIT.sigterm,
+  /** Two runs that must not be compared (verdict/errors.ts). */
+  SOAK_ERR_RUN_MISMATCH: EXIT.usage,
+  SOAK_ERR_VERDICT_INPUT: EXIT.usage,
+  /** An unreadable calibration ledger, or one that would be overwritten. */
+  SOAK_ERR_CALIBRATION_LEDGER: EXIT.usage,
+  SCENARIO_ERR_DURATION: EXIT.usage,
+  SCENARIO_ERR_INVALID: EXIT.usage,
+  SCENARIO_ERR_UNKNOWN: EXIT.usage,
+  FLAG_ERR_INVALID: EXIT.usage,
+};
+
+/** The exit code for any thrown value (EXIT_FOR_CODE, else 3). */
+export function exitCodeOf(error: unknown): ExitCode {
+  if (error instanceof RelaySoakError) return EXIT_FOR_CODE[error.code] ?? EXIT.incomplete;
+  return EXIT.incomplete;
+}
+
+export class SoakError extends RelaySoakError<SoakErrorCode> {
   /** Extra lines for the user (e.g. a child's last stderr lines). Never secrets. */
   readonly details: readonly string[];
 
-  constructor(code: SoakErrorCode, message: string, options: { exitCode?: number; details?: readonly string[]; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'SoakError';
-    this.code = code;
-    this.exitCode = options.exitCode ?? (code === 'SOAK_ERR_USAGE' ? EXIT.usage : EXIT.incomplete);
+  constructor(code: SoakErrorCode, message: string, options: { details?: readonly string[]; cause?: unknown } = {}) {
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.details = options.details ?? [];
+  }
+
+  /** The process exit code (EXIT_FOR_CODE). */
+  get exitCode(): ExitCode {
+    return exitCodeOf(this);
   }
 }
 
 /** A usage error: names the flag or field, exit 2, nothing started. */
 export function usageError(message: string): SoakError {
-  return new SoakError('SOAK_ERR_USAGE', message, { exitCode: EXIT.usage });
+  return new SoakError('SOAK_ERR_USAGE', message);
+}
+
+/** usageError as the flag parser's error factory: `--flag: problem`. */
+export function flagUsageError(flag: string, problem: string): SoakError {
+  return usageError(`${flag}: ${problem}`);
+}
+
+/** The error a command is stopped with on SIGINT / SIGTERM. */
+export function interruptedError(signal: string): SoakError {
+  return new SoakError(signal === 'SIGTERM' ? 'SOAK_ERR_SIGTERM' : 'SOAK_ERR_SIGINT', `interrupted by ${signal}`);
 }

@@ -12,7 +12,7 @@
 
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXIT, SoakError, usageError } from './errors.ts';
+import { EXIT, SoakError, usageError, interruptedError } from './errors.ts';
 import { runSoak, interruptReason, PROJECT_ROOT, type SoakResult } from './soak.ts';
 import { compareOptionsFor, compareRunFolders, readRunArgument } from './compare-cli.ts';
 import { catalogNames, proofPlanFor, PROOF_DEFAULTS, withRequestsEvent, type ProofPlan } from './proof-options.ts';
@@ -343,7 +343,7 @@ export async function proveVariant(entry: LeakEntry, base: string, options: Prov
     line(options.progress, `prove ${entry.name}: ${leaky ? 'leaky' : 'fixed'} relay, scenario ${entry.scenario}, ${seconds} s of load → ${leaky ? leakyDir : fixedDir}`);
     const run = await oneRun(entry, leaky, leaky ? leakyDir : fixedDir, options);
     const o = run.outcome;
-    if (o.status === 'interrupted') throw new SoakError('SOAK_ERR_INTERRUPTED', `interrupted by ${o.signal}`, { exitCode: o.signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint });
+    if (o.status === 'interrupted') throw interruptedError(o.signal);
     if (o.status !== 'completed') {
       const why = o.status === 'failed' ? `${o.code}: ${o.error.split('\n')[0]}` : `target exited (code ${o.exitCode}, signal ${o.signal})`;
       return result('incomplete', [`the ${leaky ? 'leaky' : 'fixed'} run did not complete: ${why}`]);

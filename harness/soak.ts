@@ -27,6 +27,9 @@ import { createLoad } from './load/index.ts';
 import { getScenario, resolveScenario, type ResolvedScenario } from '../scenarios/index.ts';
 import { validateLeakNames } from './leaks.ts';
 import { ProgressReporter, type Progress } from './progress.ts';
+import { validateSoakOptions, type SoakOptions, type SoakResult, type TargetSpec } from './soak/options.ts';
+
+export type { SoakOptions, SoakResult, TargetSpec } from './soak/options.ts';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const PROBE_PATH = join(PROJECT_ROOT, 'harness/probe/probe.ts');
@@ -34,62 +37,6 @@ const EXIT_WITH_HARNESS = join(PROJECT_ROOT, 'harness/run/exit-with-harness.ts')
 const RELAY_MAIN = join(PROJECT_ROOT, 'relay/main.ts');
 const UPSTREAM_MAIN = join(PROJECT_ROOT, 'mocks/main.ts');
 const READY_LINE = /^(?:relay|upstream): listening on (http:\/\/127\.0\.0\.1:\d+)$/;
-
-export type TargetSpec =
-  | {
-      kind: 'relay';
-      extraArgs?: string[];
-      /**
-       * Extra environment for the relay process only (not the upstream). Not
-       * recorded in run.json: bench:calibrate passes its test-only preload here
-       * (NODE_OPTIONS), which must stay invisible to the verdict.
-       */
-      env?: Readonly<Record<string, string>>;
-    }
-  | { kind: 'cmd'; command: string }
-  | { kind: 'pid'; pid: number; url: string };
-
-export interface SoakOptions {
-  scenario?: string;
-  accounts?: number;
-  durationMs?: number;
-  rate?: number;
-  connections?: number;
-  seed?: number;
-  leaks?: string[];
-  target?: TargetSpec;
-  /** Run folder; default reports/runs/<run-id>. */
-  out?: string;
-  /** Continuous sampling period, 1000–5000 ms. Default 2000. */
-  sampleIntervalMs?: number;
-  /** Turn the in-target probe off (proc-only sampling): used by bench:probe. */
-  probe?: boolean;
-  /** Turn all sampling off (bench:probe's baseline). Checkpoints still run. */
-  sampling?: boolean;
-  readyTimeoutMs?: number;
-  /** Longest wait for in-flight 0 and keep-alive sockets to close before a checkpoint. */
-  drainMaxMs?: number;
-  /** Minimum number of checkpoints. Default 8. */
-  minCheckpoints?: number;
-  signal?: AbortSignal;
-  onProgress?: (p: Progress) => void;
-  /** Progress lines/line to this stream (CLI: stderr). Omit for silence. */
-  progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
-}
-
-export interface SoakResult {
-  runDir: string;
-  outcome: RunOutcome;
-  /** 0 no leak, 1 LEAK, 3 incomplete, 130/143 interrupted (see errors.ts EXIT). */
-  exitCode: number;
-  /** The run's verdict (null when interrupted or nothing was checkpointed). */
-  verdict: RunVerdict | null;
-  /** The verdict as the terminal summary an on-call engineer reads. */
-  verdictText: string | null;
-  checkpoints: number;
-  samples: number;
-  requestsCompleted: number;
-}
 
 interface Keys {
   client: string;
@@ -100,42 +47,12 @@ function devKey(prefix: string): string {
   return `${prefix}-${randomBytes(18).toString('base64url')}`;
 }
 
-function validate(options: SoakOptions): void {
-  const intIn = (flag: string, v: number | undefined, min: number, max: number) => {
-    if (v === undefined) return;
-    if (!Number.isFinite(v) || !Number.isInteger(v) || v < min || v > max) {
-      throw usageError(`${flag}: expected an integer in [${min}, ${max}], got ${v}`);
-    }
-  };
-  intIn('--accounts', options.accounts, 1, 1_000_000);
-  intIn('--seed', options.seed, 0, 2 ** 31 - 1);
-  intIn('--connections', options.connections, 1, 10_000);
-  if (options.rate !== undefined && (!Number.isFinite(options.rate) || options.rate <= 0)) {
-    throw usageError(`--rate: expected a positive number of requests per second, got ${options.rate}`);
-  }
-  if (options.durationMs !== undefined && (!Number.isFinite(options.durationMs) || options.durationMs < 1_000)) {
-    throw usageError(`--duration: must be at least 1s, got ${options.durationMs} ms`);
-  }
-  const si = options.sampleIntervalMs;
-  if (si !== undefined && (si < 250 || si > 5_000)) throw usageError(`--sample-interval: expected 250–5000 ms, got ${si}`);
-  if (options.target?.kind === 'pid') {
-    intIn('--target-pid', options.target.pid, 1, 2 ** 22);
-    if (!/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+\/?$/.test(options.target.url)) {
-      throw usageError(`--target-url: expected http://127.0.0.1:PORT (loopback only), got ${options.target.url}`);
-    }
-    if (!isAlive(options.target.pid)) throw usageError(`--target-pid: no live process ${options.target.pid} readable in /proc`);
-  }
-  if (options.target?.kind === 'cmd' && options.target.command.trim() === '') {
-    throw usageError('--target-cmd: empty command');
-  }
-}
-
 /**
  * Run one soak. Throws SoakError (exit 2) for bad input before anything is
  * started; every other ending is reported in the result's outcome.
  */
 export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
-  validate(options);
+  validateSoakOptions(options);
   const leaks = validateLeakNames(options.leaks ?? []);
   let resolved: ResolvedScenario;
   try {
@@ -511,7 +428,7 @@ class SoakRun {
     });
     const text = await res.body.text();
     if (res.statusCode !== 200 && res.statusCode !== 204) {
-      throw new SoakError('SOAK_ERR_USAGE', `scenario ${this.scenario.name}, phase ${phase}: the upstream refused the fault plan: ${text}`, { exitCode: EXIT.usage });
+      throw new SoakError('SOAK_ERR_USAGE', `scenario ${this.scenario.name}, phase ${phase}: the upstream refused the fault plan: ${text}`);
     }
   }
 

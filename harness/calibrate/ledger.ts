@@ -8,6 +8,7 @@
 
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RelaySoakError } from '../../shared/errors.ts';
 import type { CalibrationPlan, PlannedRun } from './plan.ts';
 import type { CalibrationRun } from './summary.ts';
 
@@ -37,11 +38,9 @@ export interface Ledger {
   skippedLines: number;
 }
 
-export class LedgerError extends Error {
-  readonly code = 'SOAK_ERR_CALIBRATION_LEDGER';
+export class LedgerError extends RelaySoakError<'SOAK_ERR_CALIBRATION_LEDGER'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'LedgerError';
+    super('SOAK_ERR_CALIBRATION_LEDGER', message);
   }
 }
 

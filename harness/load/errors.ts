@@ -1,6 +1,8 @@
 // Errors the load driver throws across its boundary. Messages name the field
 // and never contain a key (client, management or account token).
 
+import { RelaySoakError } from '../../shared/errors.ts';
+
 export type LoadErrorCode =
   /** createLoad got an unusable target (bad URL, accounts, seed, missing key). */
   | 'SOAK_ERR_LOAD_TARGET'
@@ -11,14 +13,11 @@ export type LoadErrorCode =
   /** The driver was closed. */
   | 'SOAK_ERR_LOAD_CLOSED';
 
-export class LoadError extends Error {
-  readonly code: LoadErrorCode;
+export class LoadError extends RelaySoakError<LoadErrorCode> {
   readonly field: string;
 
   constructor(code: LoadErrorCode, field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.name = 'LoadError';
-    this.code = code;
+    super(code, `${field}: ${message}`);
     this.field = field;
   }
 }

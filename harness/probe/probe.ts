@@ -16,6 +16,7 @@
 // Node children do not also try. Protocol: ./protocol.ts and ./README.md.
 
 import { unlinkSync } from 'node:fs';
+import { RelaySoakError } from '../../shared/errors.ts';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import v8 from 'node:v8';
@@ -218,13 +219,7 @@ function fdOf(handleOwner: Server | Socket): number | null {
   return typeof fd === 'number' && fd >= 0 ? fd : null;
 }
 
-class ProbeError extends Error {
-  readonly code: ProbeErrorBody['code'];
-  constructor(code: ProbeErrorBody['code'], message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+class ProbeError extends RelaySoakError<ProbeErrorBody['code']> {}
 
 class Probe {
   readonly #socketPath: string;

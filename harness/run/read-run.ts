@@ -38,13 +38,13 @@ export function readNdjson<T>(path: string): { records: T[]; skipped: number } {
 export function readRun(dir: string): RunData {
   const metaPath = join(dir, RUN_FILES.meta);
   if (!existsSync(metaPath)) {
-    throw new SoakError('SOAK_ERR_RUN_FOLDER', `${dir}: not a run folder (no ${RUN_FILES.meta})`, { exitCode: 2 });
+    throw new SoakError('SOAK_ERR_RUN_FOLDER', `${dir}: not a run folder (no ${RUN_FILES.meta})`);
   }
   let meta: RunMeta;
   try {
     meta = JSON.parse(readFileSync(metaPath, 'utf8')) as RunMeta;
   } catch (err) {
-    throw new SoakError('SOAK_ERR_RUN_FOLDER', `${metaPath}: unreadable (${(err as Error).message})`, { exitCode: 2 });
+    throw new SoakError('SOAK_ERR_RUN_FOLDER', `${metaPath}: unreadable (${(err as Error).message})`);
   }
   const samples = readNdjson<ContinuousSample>(join(dir, RUN_FILES.samples));
   const checkpoints = readNdjson<Checkpoint>(join(dir, RUN_FILES.checkpoints));

@@ -31,10 +31,10 @@ export function createRunFolder(dir: string): RunFolder {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new SoakError('SOAK_ERR_RUN_FOLDER', `--out: cannot create ${dir}: ${(err as Error).message}`, { exitCode: 2, cause: err });
+    throw new SoakError('SOAK_ERR_RUN_FOLDER', `--out: cannot create ${dir}: ${(err as Error).message}`, { cause: err });
   }
   if (existsSync(join(dir, RUN_FILES.samples)) || existsSync(join(dir, RUN_FILES.meta))) {
-    throw new SoakError('SOAK_ERR_RUN_FOLDER', `--out: ${dir} already holds a run; choose another folder`, { exitCode: 2 });
+    throw new SoakError('SOAK_ERR_RUN_FOLDER', `--out: ${dir} already holds a run; choose another folder`);
   }
   const fds = {
     samples: openSync(join(dir, RUN_FILES.samples), 'a'),

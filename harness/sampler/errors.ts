@@ -2,6 +2,8 @@
 // `code`, never on message text. Messages name the pid, path or URL involved
 // and never carry secrets (metrics URLs are printed without credentials).
 
+import { RelaySoakError } from '../../shared/errors.ts';
+
 export type SamplerErrorCode =
   /** The target process has exited (or is a zombie): stop sampling it. */
   | 'SOAK_ERR_TARGET_GONE'
@@ -20,15 +22,12 @@ export type SamplerErrorCode =
   /** /metrics could not be reached or answered a non-200 status. */
   | 'SOAK_ERR_METRICS_UNAVAILABLE';
 
-export class SamplerError extends Error {
-  readonly code: SamplerErrorCode;
+export class SamplerError extends RelaySoakError<SamplerErrorCode> {
   /** For SOAK_ERR_PROBE_REMOTE: the probe's error code (see harness/probe/protocol.ts). */
   readonly remoteCode: string | undefined;
 
   constructor(code: SamplerErrorCode, message: string, options?: { cause?: unknown; remoteCode?: string }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'SamplerError';
-    this.code = code;
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.remoteCode = options?.remoteCode;
   }
 }

@@ -1,6 +1,8 @@
 // Typed errors of the verdict engine: a stable `code` for callers (the CLI maps
 // them to exit codes), a message that names the offending field, never a secret.
 
+import { RelaySoakError } from '../../shared/errors.ts';
+
 export type VerdictErrorCode =
   /** Two runs differ in what must be equal to compare them (scenario, seed, fault plan, Node). */
   | 'SOAK_ERR_RUN_MISMATCH'
@@ -14,14 +16,11 @@ export interface RunDifference {
   after: string;
 }
 
-export class VerdictError extends Error {
-  readonly code: VerdictErrorCode;
+export class VerdictError extends RelaySoakError<VerdictErrorCode> {
   readonly differences: readonly RunDifference[];
 
   constructor(code: VerdictErrorCode, message: string, differences: readonly RunDifference[] = []) {
-    super(message);
-    this.name = 'VerdictError';
-    this.code = code;
+    super(code, message);
     this.differences = differences;
   }
 }
