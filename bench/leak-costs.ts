@@ -7,7 +7,7 @@
 // stores, so the fixed relay keeps nothing per request and the difference is
 // the variant's own cost.
 //
-//   flock /tmp/soak-bench.lock npx node --expose-gc bench/leak-costs.ts [events]
+//   flock /tmp/soak-bench.lock npx node --expose-gc bench/leak-costs.ts [events | --events N]
 //
 // account-clone is churn, not retention: its figure is the retained size of
 // one List() result divided by N (what each lookup allocates per account).
@@ -18,18 +18,29 @@ import { startUpstream } from '../mocks/index.ts';
 import { startRelay, type RelayHandle } from '../relay/index.ts';
 import { AccountPool } from '../relay/accounts/pool.ts';
 import { authIndexOf } from '../shared/accounts.ts';
+import { FlagError, parseFlags, type FlagSpecs } from '../shared/cli/flags.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) {
   process.stderr.write('leak-costs: run with --expose-gc (npx node --expose-gc bench/leak-costs.ts)\n');
   process.exit(2);
 }
-const eventsArg = process.argv[2] ?? '3000';
-if (!/^\d+$/.test(eventsArg) || Number(eventsArg) < 100) {
-  process.stderr.write(`leak-costs: events: expected an integer ≥ 100, got ${JSON.stringify(eventsArg)}\n`);
+const FLAGS = {
+  events: { type: 'int', min: 100, max: Number.MAX_SAFE_INTEGER, default: 3000, help: 'triggering events per variant' },
+} as const satisfies FlagSpecs;
+function parseEvents(argv: readonly string[]): number {
+  // `leak-costs.ts 5000` (the positional form) is `--events 5000`.
+  const args = argv.length === 1 && !argv[0]!.startsWith('-') ? ['--events', argv[0]!] : argv;
+  return parseFlags(FLAGS, args).values.events;
+}
+let EVENTS: number;
+try {
+  EVENTS = parseEvents(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof FlagError)) throw err;
+  process.stderr.write(`bench:leak-costs: ${err.message}\n`);
   process.exit(2);
 }
-const EVENTS = Number(eventsArg);
 const SEED = 42;
 const ACCOUNTS = 200;
 const CONCURRENCY = 8;

@@ -11,38 +11,37 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { accessTokenOf } from '../shared/accounts.ts';
+import { FlagError, parseFlags, type FlagSpecs } from '../shared/cli/flags.ts';
 
-const { values } = parseArgs({
-  options: {
-    upstream: { type: 'string' },
-    port: { type: 'string', default: '0' },
-    seed: { type: 'string', default: '42' },
-    connections: { type: 'string', default: '128' },
-  },
-});
+const FLAGS = {
+  upstream: { type: 'string', arg: 'URL', help: 'upstream origin' },
+  port: { type: 'int', min: 0, max: 65_535, default: 0, help: 'listen port, 0 = any' },
+  seed: { type: 'int', min: 0, max: 2 ** 32 - 1, default: 42, help: 'account seed (the token of account 0 is used)' },
+  connections: { type: 'int', min: 1, max: 65_536, default: 128, help: 'upstream socket cap' },
+} as const satisfies FlagSpecs;
 
-function intFlag(name: string, text: string | undefined, min: number, max: number): number {
-  const n = /^\d+$/.test(text ?? '') ? Number(text) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) {
-    process.stderr.write(`passthrough: --${name}: expected an integer in [${min}, ${max}], got ${JSON.stringify(text)}\n`);
-    process.exit(2);
+function parseInvocation(argv: readonly string[]): { upstream: string; port: number; seed: number; connections: number } {
+  const { values } = parseFlags(FLAGS, argv);
+  if (values.upstream === undefined || !/^https?:\/\/[^/]+\/?$/.test(values.upstream)) {
+    throw new FlagError('--upstream', 'expected an origin such as http://127.0.0.1:8080');
   }
-  return n;
+  return { upstream: values.upstream, port: values.port, seed: values.seed, connections: values.connections };
 }
 
-if (values.upstream === undefined || !/^https?:\/\/[^/]+\/?$/.test(values.upstream)) {
-  process.stderr.write('passthrough: --upstream: expected an origin such as http://127.0.0.1:8080\n');
+let invocation: ReturnType<typeof parseInvocation>;
+try {
+  invocation = parseInvocation(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof FlagError)) throw err;
+  process.stderr.write(`bench:passthrough: ${err.message}\n`);
   process.exit(2);
 }
-const port = intFlag('port', values.port, 0, 65_535);
-const seed = intFlag('seed', values.seed, 0, 2 ** 32 - 1);
-const connections = intFlag('connections', values.connections, 1, 65_536);
+const { port, seed, connections } = invocation;
 
 // Same pool settings as the relay's defaults, so the comparison is about the code, not the knobs.
-const pool = new Pool(new URL(values.upstream).origin, {
+const pool = new Pool(new URL(invocation.upstream).origin, {
   connections,
   pipelining: 1,
   connectTimeout: 5_000,

@@ -20,10 +20,10 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { spawnChild, type Child } from '../harness/run/child.ts';
 import { TargetSources } from '../harness/run/target-sources.ts';
 import { waitForProbe, type ProbeClient } from '../harness/sampler/probe-client.ts';
+import { FlagError, parseFlags, type FlagSpecs } from '../shared/cli/flags.ts';
 import { createRng } from '../shared/prng.ts';
 import { readProc, readProcCpu } from '../harness/sampler/proc.ts';
 
@@ -33,22 +33,47 @@ const READY = /^(?:relay|upstream): listening on (http:\/\/127\.0\.0\.1:\d+)$/;
 const EXIT_WITH_BENCH = ['--import', join(ROOT, 'harness/run/exit-with-harness.ts')];
 const ACCOUNTS = 5_000;
 
-const { values } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '3' },
-    seconds: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
-    interval: { type: 'string', default: '1000' },
-    connections: { type: 'string', default: '32' },
-    sources: { type: 'string', default: 'proc,probe,metrics,faults' },
-    design: { type: 'string', default: 'windows' },
-    pairs: { type: 'string', default: '8' },
-    window: { type: 'string', default: '10' },
-    'tcp-every': { type: 'string', default: '1' },
-    help: { type: 'boolean', default: false },
-  },
-});
-if (values.help) {
+const SOURCES = ['proc', 'probe', 'metrics', 'faults'] as const;
+type SourceName = (typeof SOURCES)[number];
+
+/** Any positive number (as `Number()` took it before) / any positive integer. */
+const positive = (fallback: number, help: string) => ({ type: 'number', min: 0, exclusiveMin: true, max: Number.MAX_SAFE_INTEGER, default: fallback, help }) as const;
+const positiveInt = (fallback: number, help: string) => ({ type: 'int', min: 1, max: Number.MAX_SAFE_INTEGER, default: fallback, help }) as const;
+
+const FLAGS = {
+  rounds: positive(3, 'rounds design: rounds per mode'),
+  seconds: positive(10, 'rounds design: measured seconds per round'),
+  warmup: positive(3, 'warm-up seconds'),
+  interval: positive(1000, 'sampling period, ms'),
+  connections: positive(32, 'autocannon connections'),
+  sources: { type: 'string', default: 'proc,probe,metrics,faults', help: 'sampling sources' },
+  design: { type: 'string', default: 'windows', help: 'windows or rounds' },
+  pairs: positiveInt(8, 'windows design: window pairs'),
+  window: positiveInt(10, 'windows design: seconds per window'),
+  'tcp-every': positiveInt(1, 'classify TCP sockets on every Nth sample only'),
+  help: { type: 'boolean', help: 'this text' },
+} as const satisfies FlagSpecs;
+
+function parseInvocation(argv: readonly string[]) {
+  const { values } = parseFlags(FLAGS, argv);
+  if (values.help) return null;
+  if (values.design !== 'windows' && values.design !== 'rounds') throw new FlagError('--design', `expected windows or rounds, got "${values.design}"`);
+  const sources = values.sources.split(',').map((x) => x.trim()) as SourceName[];
+  for (const x of sources) {
+    if (!SOURCES.includes(x)) throw new FlagError('--sources', `unknown source "${x}"; valid: ${SOURCES.join(', ')}`);
+  }
+  return { ...values, design: values.design, sources };
+}
+
+let invocation: ReturnType<typeof parseInvocation>;
+try {
+  invocation = parseInvocation(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof FlagError)) throw err;
+  process.stderr.write(`bench:probe: ${err.message}\n`);
+  process.exit(2);
+}
+if (invocation === null) {
   process.stdout.write(
     [
       'npm run bench:probe -- [--design windows|rounds] [--interval 1000] [--connections 32] [--sources proc,probe,metrics,faults] [--tcp-every 1]',
@@ -60,41 +85,7 @@ if (values.help) {
   );
   process.exit(0);
 }
-if (values.design !== 'windows' && values.design !== 'rounds') {
-  process.stderr.write(`--design: expected windows or rounds, got "${values.design}"\n`);
-  process.exit(2);
-}
-const design = values.design;
-const pairs = Number(values.pairs);
-const windowS = Number(values.window);
-const tcpEvery = Number(values['tcp-every']);
-for (const [k, v] of Object.entries({ pairs, window: windowS, 'tcp-every': tcpEvery })) {
-  if (!Number.isInteger(v) || v <= 0) {
-    process.stderr.write(`--${k}: expected a positive integer\n`);
-    process.exit(2);
-  }
-}
-const rounds = Number(values.rounds);
-const seconds = Number(values.seconds);
-const warmup = Number(values.warmup);
-const intervalMs = Number(values.interval);
-const connections = Number(values.connections);
-for (const [k, v] of Object.entries({ rounds, seconds, warmup, interval: intervalMs, connections })) {
-  if (!Number.isFinite(v) || v <= 0) {
-    process.stderr.write(`--${k}: expected a positive number\n`);
-    process.exit(2);
-  }
-}
-
-const SOURCES = ['proc', 'probe', 'metrics', 'faults'] as const;
-type SourceName = (typeof SOURCES)[number];
-const sources = values.sources.split(',').map((x) => x.trim()) as SourceName[];
-for (const x of sources) {
-  if (!SOURCES.includes(x)) {
-    process.stderr.write(`--sources: unknown source "${x}"; valid: ${SOURCES.join(', ')}\n`);
-    process.exit(2);
-  }
-}
+const { design, pairs, window: windowS, 'tcp-every': tcpEvery, rounds, seconds, warmup, interval: intervalMs, connections, sources } = invocation;
 
 const clientKey = `sk-bench-${randomBytes(12).toString('base64url')}`;
 const managementKey = `mk-bench-${randomBytes(12).toString('base64url')}`;

@@ -17,6 +17,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { accessTokenOf } from '../shared/accounts.ts';
+import { FlagError, parseFlags, type FlagSpecs } from '../shared/cli/flags.ts';
 import { UpstreamEngine } from '../mocks/engine.ts';
 import { plainCompletion } from '../mocks/handlers.ts';
 import { startUpstream } from '../mocks/index.ts';
@@ -111,10 +112,29 @@ function line(label: string, r: Figures): string {
   return `${label.padEnd(9)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(3)} ms  errors ${r.errors}  non-2xx ${r.non2xx}`;
 }
 
+const FLAGS = {
+  serve: { type: 'string', arg: 'target', help: `child mode: serve one target (${TARGETS.join(', ')}) and print its readiness line` },
+} as const satisfies FlagSpecs;
+
+/** The target to serve in child mode, or null for the bench itself. */
+function parseInvocation(argv: readonly string[]): Target | null {
+  const { serve: target } = parseFlags(FLAGS, argv).values;
+  if (target === undefined) return null;
+  if (!(TARGETS as readonly string[]).includes(target)) throw new FlagError('--serve', `expected one of ${TARGETS.join(', ')}, got ${JSON.stringify(target)}`);
+  return target as Target;
+}
+
 async function main(): Promise<void> {
-  const serveAt = process.argv.indexOf('--serve');
-  if (serveAt !== -1) {
-    await serve(process.argv[serveAt + 1] as Target);
+  let target: Target | null;
+  try {
+    target = parseInvocation(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    process.stderr.write(`bench:upstream: ${err.message}\n`);
+    process.exit(2);
+  }
+  if (target !== null) {
+    await serve(target);
     return;
   }
   const load1 = () => loadavg()[0]!.toFixed(2);

@@ -3,6 +3,7 @@
 // print a plan verbatim and a rerun with the same plan, seed and request order
 // injects the same faults.
 
+import { RelaySoakError } from '../shared/errors.ts';
 import { FAULT_KINDS, isFaultKind, type FaultKind } from './faults.ts';
 
 /** The API routes a rule can target. Control routes (/__upstream/*) never fault. */
@@ -133,13 +134,11 @@ export const PLAN_DEFAULTS = {
 /** An empty plan: no faults. */
 export const NO_FAULTS: FaultPlan = { rules: [] };
 
-export class PlanError extends Error {
-  readonly code = 'MOCK_ERR_PLAN';
+export class PlanError extends RelaySoakError<'MOCK_ERR_PLAN'> {
   /** Dotted path of the offending field, e.g. `plan.rules[2].probability`. */
   readonly field: string;
   constructor(field: string, problem: string) {
-    super(`${field}: ${problem}`);
-    this.name = 'PlanError';
+    super('MOCK_ERR_PLAN', `${field}: ${problem}`);
     this.field = field;
   }
 }

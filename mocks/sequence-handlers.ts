@@ -20,16 +20,15 @@
 //   one teed copy of the latest body per handler until the next step.
 
 import { http, type HttpHandler } from 'msw';
+import { RelaySoakError } from '../shared/errors.ts';
 import type { ChatAdmission, UpstreamEngine } from './engine.ts';
 import { admissionOf, ROUTE_PATHS, serveAdmission } from './handlers.ts';
 import type { ActiveSequence } from './sequences.ts';
 
 /** A claimed request reached the generator out of step with its claim: a bug, never a fault. */
-export class SequenceError extends Error {
-  readonly code = 'MOCK_ERR_SEQUENCE';
+export class SequenceError extends RelaySoakError<'MOCK_ERR_SEQUENCE'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'SequenceError';
+    super('MOCK_ERR_SEQUENCE', message);
   }
 }
 

@@ -11,6 +11,7 @@
 
 import { setTimeout as sleepTimer } from 'node:timers/promises';
 import { HttpResponse } from 'msw';
+import { RelaySoakError } from '../shared/errors.ts';
 
 export type NetworkErrorKind = 'rst' | 'fin';
 
@@ -30,11 +31,9 @@ export function networkErrorKindOf(response: Response): NetworkErrorKind | null 
 }
 
 /** The error a body stream fails with to make the bridge cut the response. */
-export class WireCut extends Error {
-  readonly code = 'MOCK_ERR_WIRE_CUT';
+export class WireCut extends RelaySoakError<'MOCK_ERR_WIRE_CUT'> {
   constructor(reason: string) {
-    super(`upstream cut the response on purpose: ${reason}`);
-    this.name = 'WireCut';
+    super('MOCK_ERR_WIRE_CUT', `upstream cut the response on purpose: ${reason}`);
   }
 }
 

@@ -4,6 +4,7 @@
 // option names, route names and counts.
 
 import type { ServerResponse } from 'node:http';
+import { RelaySoakError } from '../shared/errors.ts';
 
 /** Stable codes: tests and the harness match on these, never on messages. */
 export type RelayErrorCode =
@@ -16,23 +17,19 @@ export type RelayErrorCode =
   | 'RELAY_ERR_CLIENT_ABORTED'
   | 'RELAY_ERR_REQUEST_CANCELLED'
   | 'RELAY_ERR_ACCOUNT_DISABLED'
-  | 'RELAY_ERR_SHUTTING_DOWN';
+  | 'RELAY_ERR_SHUTTING_DOWN'
+  /** A management request the relay refused (400/404/409/413); the client sees `apiCode`. */
+  | 'RELAY_ERR_BAD_REQUEST'
+  /** An account sync request the relay refused; the client sees `apiCode`. */
+  | 'RELAY_ERR_SYNC_REQUEST';
 
-export class RelayError extends Error {
-  readonly code: RelayErrorCode;
-  constructor(code: RelayErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'RelayError';
-    this.code = code;
-  }
-}
+export class RelayError extends RelaySoakError<RelayErrorCode> {}
 
 /** A bad configuration value. `option` is the flag name (`--port`), shown to the user. */
 export class ConfigError extends RelayError {
   readonly option: string;
   constructor(option: string, message: string) {
     super('RELAY_ERR_CONFIG_INVALID', `${option}: ${message}`);
-    this.name = 'ConfigError';
     this.option = option;
   }
 }

@@ -3,6 +3,7 @@
 // value is rejected the same way from either side: a ConfigError naming the
 // CLI flag, never echoing a secret.
 
+import { checkFlagValue, type IntFlag } from '../shared/cli/flags.ts';
 import { ConfigError } from './errors.ts';
 
 export interface RelayOptions {
@@ -81,39 +82,60 @@ export const DEFAULTS = {
   shutdownTimeoutMs: 10_000,
 } as const;
 
-/** Which CLI flag sets each numeric option: errors name the flag the user typed. */
+/**
+ * Every numeric option: the CLI flag that sets it (errors name the flag the
+ * user typed), its range and its --help line. RELAY_NUMERIC_FLAGS below is
+ * made from this table, so the CLI parser, resolveOptions() for programmatic
+ * callers and the ranges printed by --help are one source.
+ */
 export const NUMERIC_OPTIONS = {
-  port: { flag: '--port', min: 0, max: 65_535 },
-  accounts: { flag: '--accounts', min: 1, max: 1_000_000 },
-  seed: { flag: '--seed', min: 0, max: 2 ** 32 - 1 },
-  bodyLimitBytes: { flag: '--body-limit', min: 1, max: 256 * 1024 * 1024 },
-  connectTimeoutMs: { flag: '--connect-timeout', min: 1, max: 600_000 },
-  headersTimeoutMs: { flag: '--headers-timeout', min: 1, max: 3_600_000 },
-  bodyTimeoutMs: { flag: '--body-timeout', min: 1, max: 3_600_000 },
-  keepAliveTimeoutMs: { flag: '--keep-alive-timeout', min: 1, max: 600_000 },
-  upstreamConnections: { flag: '--upstream-connections', min: 1, max: 65_536 },
-  maxAttempts: { flag: '--max-attempts', min: 1, max: 20 },
-  retryDelayMs: { flag: '--retry-delay', min: 0, max: 60_000 },
-  errorBodyCapBytes: { flag: '--error-body-cap', min: 1, max: 16 * 1024 * 1024 },
-  maxResponseBytes: { flag: '--max-response', min: 1024, max: 1024 * 1024 * 1024 },
-  idempotencyCacheCap: { flag: '--idempotency-cap', min: 0, max: 10_000_000 },
-  completedUsageTtlMs: { flag: '--usage-ttl', min: 10, max: 86_400_000 },
-  completedUsageCap: { flag: '--usage-completed-cap', min: 1, max: 10_000_000 },
-  recentUsageCap: { flag: '--recent-usage-cap', min: 0, max: 10_000_000 },
-  usageSeriesCap: { flag: '--usage-series-cap', min: 1, max: 100_000_000 },
-  healthScanConcurrency: { flag: '--health-scan-concurrency', min: 1, max: 1_024 },
-  healthScansKept: { flag: '--health-scans-kept', min: 1, max: 1_000 },
-  shutdownTimeoutMs: { flag: '--shutdown-timeout', min: 0, max: 600_000 },
-} as const satisfies Record<string, { flag: string; min: number; max: number }>;
+  port: { flag: '--port', min: 0, max: 65_535, arg: 'N', help: 'listen port, 0 = any' },
+  accounts: { flag: '--accounts', min: 1, max: 1_000_000, arg: 'N', help: 'accounts to generate, deterministic from --seed' },
+  seed: { flag: '--seed', min: 0, max: 2 ** 32 - 1, arg: 'N', help: 'account generation seed' },
+  bodyLimitBytes: { flag: '--body-limit', min: 1, max: 256 * 1024 * 1024, arg: 'BYTES', help: 'request body limit' },
+  connectTimeoutMs: { flag: '--connect-timeout', min: 1, max: 600_000, arg: 'MS', help: 'upstream connect timeout' },
+  headersTimeoutMs: { flag: '--headers-timeout', min: 1, max: 3_600_000, arg: 'MS', help: 'upstream response headers timeout' },
+  bodyTimeoutMs: { flag: '--body-timeout', min: 1, max: 3_600_000, arg: 'MS', help: 'upstream body inactivity timeout' },
+  keepAliveTimeoutMs: { flag: '--keep-alive-timeout', min: 1, max: 600_000, arg: 'MS', help: 'upstream idle socket timeout, an upper bound' },
+  upstreamConnections: { flag: '--upstream-connections', min: 1, max: 65_536, arg: 'N', help: 'upstream socket cap' },
+  maxAttempts: { flag: '--max-attempts', min: 1, max: 20, arg: 'N', help: 'attempts per request across accounts' },
+  retryDelayMs: { flag: '--retry-delay', min: 0, max: 60_000, arg: 'MS', help: 'pause before failing over after a 429/5xx' },
+  errorBodyCapBytes: { flag: '--error-body-cap', min: 1, max: 16 * 1024 * 1024, arg: 'BYTES', help: 'upstream error body bytes read' },
+  maxResponseBytes: { flag: '--max-response', min: 1024, max: 1024 * 1024 * 1024, arg: 'BYTES', help: 'largest buffered upstream JSON response' },
+  idempotencyCacheCap: { flag: '--idempotency-cap', min: 0, max: 10_000_000, arg: 'N', help: 'idempotency cache entries' },
+  completedUsageTtlMs: { flag: '--usage-ttl', min: 10, max: 86_400_000, arg: 'MS', help: 'completed-request usage retention' },
+  completedUsageCap: { flag: '--usage-completed-cap', min: 1, max: 10_000_000, arg: 'N', help: 'completed-request usage entries cap' },
+  recentUsageCap: { flag: '--recent-usage-cap', min: 0, max: 10_000_000, arg: 'N', help: 'recent usage details kept' },
+  usageSeriesCap: { flag: '--usage-series-cap', min: 1, max: 100_000_000, arg: 'N', help: 'usage counters (key x model x account) cap' },
+  healthScanConcurrency: { flag: '--health-scan-concurrency', min: 1, max: 1_024, arg: 'N', help: 'default health scan concurrency' },
+  healthScansKept: { flag: '--health-scans-kept', min: 1, max: 1_000, arg: 'N', help: 'finished health scans kept' },
+  shutdownTimeoutMs: { flag: '--shutdown-timeout', min: 0, max: 600_000, arg: 'MS', help: 'graceful shutdown deadline' },
+} as const satisfies Record<string, { flag: `--${string}`; min: number; max: number; arg: string; help: string }>;
 
-type NumericKey = keyof typeof NUMERIC_OPTIONS;
+export type NumericKey = keyof typeof NUMERIC_OPTIONS;
+
+/** `--body-limit` → `body-limit`. */
+type FlagName<K extends NumericKey> = (typeof NUMERIC_OPTIONS)[K]['flag'] extends `--${infer N}` ? N : never;
+
+/** The numeric flags as shared/cli/flags.ts declarations, keyed by flag name without `--`. */
+export const RELAY_NUMERIC_FLAGS = Object.fromEntries(
+  (Object.entries(NUMERIC_OPTIONS) as Array<[NumericKey, (typeof NUMERIC_OPTIONS)[NumericKey]]>).map(([key, { flag, min, max, arg, help }]) => {
+    const spec: IntFlag = { type: 'int', min, max, arg, help, ...(key === 'accounts' ? {} : { default: DEFAULTS[key] }) };
+    return [flag.slice(2), spec];
+  }),
+) as { readonly [K in NumericKey as FlagName<K>]: IntFlag };
+
+/** `--port` → `port`: which option a numeric flag sets. */
+export const NUMERIC_KEY_OF_FLAG: Readonly<Record<string, NumericKey>> = Object.fromEntries(
+  (Object.entries(NUMERIC_OPTIONS) as Array<[NumericKey, { flag: string }]>).map(([key, { flag }]) => [flag.slice(2), key]),
+);
+
+/** The relay's flag errors are ConfigErrors naming the flag. */
+export const configError = (flag: string, problem: string): ConfigError => new ConfigError(flag, problem);
 
 function checkInt(key: NumericKey, value: unknown): number {
-  const { flag, min, max } = NUMERIC_OPTIONS[key];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(flag, `expected an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
-  }
-  return value;
+  const name = NUMERIC_OPTIONS[key].flag.slice(2) as FlagName<NumericKey>;
+  return checkFlagValue(name, RELAY_NUMERIC_FLAGS[name], value, configError) as number;
 }
 
 /** Printable ASCII, no spaces or commas (commas separate keys on the CLI). */

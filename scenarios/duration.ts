@@ -3,32 +3,30 @@
 // (seconds? milliseconds?) and a soak that silently runs 1000× too long or too
 // short wastes hours.
 
+import { durationFromText } from '../shared/duration.ts';
 import { ScenarioError } from './errors.ts';
 
 /** A duration as data: milliseconds (number) or text with a unit (`90s`). */
 export type Duration = number | string;
 
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
-const PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
-
 /**
  * Parses `1500ms | 90s | 5m | 2h` (decimals allowed: `1.5m`) into whole
- * milliseconds. `field` names the flag or field in the error (`--duration`).
+ * milliseconds (shared/duration.ts, the rule every flag uses). `field` names
+ * the flag or field in the error (`--duration`).
  */
 export function parseDuration(text: string, field = 'duration'): number {
-  const match = PATTERN.exec(text.trim());
-  if (match === null) {
-    throw new ScenarioError(
-      'SCENARIO_ERR_DURATION',
-      field,
-      `${field}: expected a duration like 1500ms, 90s, 5m or 2h, got ${JSON.stringify(text)}`,
-    );
-  }
-  const ms = Math.round(Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]);
-  if (!Number.isSafeInteger(ms)) {
+  const ms = durationFromText(text);
+  if (ms !== null) return ms;
+  // durationFromText refuses a malformed text and a too-large one alike; the same text with
+  // every digit run shrunk to 1 (`1h`, `1.1m`) tells which: too large, or not a duration at all.
+  if (durationFromText(text.replace(/\d+/g, '1')) !== null) {
     throw new ScenarioError('SCENARIO_ERR_DURATION', field, `${field}: duration ${JSON.stringify(text)} is too large`);
   }
-  return ms;
+  throw new ScenarioError(
+    'SCENARIO_ERR_DURATION',
+    field,
+    `${field}: expected a duration like 1500ms, 90s, 5m or 2h, got ${JSON.stringify(text)}`,
+  );
 }
 
 /** A Duration (number of ms or text) as whole milliseconds, > 0. */

@@ -1,9 +1,9 @@
 // Reading a run folder back, complete or not. A harness killed mid-write can
 // leave a torn last line: it is skipped and counted, never fatal.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { SoakError } from '../errors.ts';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SoakError, usageError } from '../errors.ts';
 import type { Checkpoint, ContinuousSample, RunEvent } from '../records.ts';
 import type { RunMeta } from './meta.ts';
 import { RUN_FILES } from './run-folder.ts';
@@ -67,4 +67,19 @@ export function readRun(dir: string): RunData {
     summary,
     skippedLines: samples.skipped + checkpoints.skipped + events.skipped,
   };
+}
+
+/**
+ * A run folder named on a command line or in an API call (`name`: `<runA>`,
+ * `leaky run`): a usage error naming it when it is missing or not a run.
+ */
+export function readRunFolder(name: string, dir: string): RunData {
+  const path = resolve(dir);
+  if (!existsSync(path) || !statSync(path).isDirectory()) throw usageError(`${name}: no such run folder: ${dir}`);
+  try {
+    return readRun(path);
+  } catch (err) {
+    if (err instanceof SoakError) throw usageError(`${name}: ${err.message}`);
+    throw err;
+  }
 }

@@ -15,8 +15,8 @@ export const SEED_FLAG = { type: 'int', min: 0, max: 2 ** 32 - 1, default: 42, a
 
 export const SOAK_FLAGS = {
   scenario: { type: 'string', default: 'mixed', arg: 'name', help: 'scenario to run; `list` shows them' },
-  accounts: { type: 'int', min: 1, max: 1_000_000, arg: 'N', help: 'accounts in the relay pool (scenario default: 5000)' },
-  duration: { type: 'duration', min: 1_000, max: 7 * 24 * 3_600_000, arg: 'time', help: 'load time, e.g. 60s, 5m, 2h (scenario default: 5m)' },
+  accounts: { type: 'int', min: 1, max: 1_000_000, arg: 'N', help: 'accounts in the relay pool; the scenario sets it otherwise (5000)' },
+  duration: { type: 'duration', min: 1_000, max: 7 * 24 * 3_600_000, arg: 'time', help: 'load time, e.g. 60s, 5m, 2h; the scenario sets it otherwise (5m)' },
   rate: { type: 'number', min: 0, exclusiveMin: true, max: 1_000_000, arg: 'req/s', help: 'open model: target requests per second (scales the scenario)' },
   connections: { type: 'int', min: 1, max: 10_000, arg: 'N', help: 'closed model: concurrent connections instead of a rate' },
   seed: SEED_FLAG,

@@ -15,6 +15,7 @@
 
 import type { AccountPool } from '../accounts/pool.ts';
 import { NO_LEAKS, type LeakFlags } from '../leaks/flags.ts';
+import { RelayError } from '../errors.ts';
 
 interface PendingChange {
   readonly account: number;
@@ -33,15 +34,18 @@ interface Tracker {
   applied: boolean;
 }
 
-/** A rejected sync request: `field` names the JSON field at fault. */
-export class SyncRequestError extends Error {
+/**
+ * A rejected sync request; the message names the JSON field at fault.
+ * `code` is the relay's error code; `apiCode` is the wire code the client
+ * reads in `{"error":{"code":...}}` (`invalid_request`, `sync_unknown`, ...).
+ */
+export class SyncRequestError extends RelayError {
   readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.name = 'SyncRequestError';
+  readonly apiCode: string;
+  constructor(status: number, apiCode: string, message: string) {
+    super('RELAY_ERR_SYNC_REQUEST', message);
     this.status = status;
-    this.code = code;
+    this.apiCode = apiCode;
   }
 }
 

@@ -11,7 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pool } from 'undici';
 import type { AccountClone, AccountPool } from '../accounts/pool.ts';
-import { ERR, sendApiError } from '../errors.ts';
+import { ERR, RelayError, sendApiError } from '../errors.ts';
 import type { LeakFlags } from '../leaks/flags.ts';
 import { readRequestBody } from '../http/read-request-body.ts';
 import type { ResolvedOptions } from '../options.ts';
@@ -40,13 +40,14 @@ const DEFAULT_PAGE = 100;
 /** api-call responses are for humans and probes: a bounded slice of the upstream body. */
 const API_CALL_BODY_CAP = 1024 * 1024;
 
-class BadRequest extends Error {
+/** A refused management request. `apiCode` is the wire code sent to the client; `code` is the relay's. */
+class BadRequest extends RelayError {
   readonly status: number;
-  readonly code: string;
-  constructor(message: string, status = 400, code = 'invalid_request') {
-    super(message);
+  readonly apiCode: string;
+  constructor(message: string, status = 400, apiCode = 'invalid_request') {
+    super('RELAY_ERR_BAD_REQUEST', message);
     this.status = status;
-    this.code = code;
+    this.apiCode = apiCode;
   }
 }
 
@@ -96,7 +97,7 @@ export class ManagementApi {
       return await this.#route(req, res, pathname.slice(PREFIX.length).split('/'), new URLSearchParams(search));
     } catch (err) {
       if (err instanceof BadRequest || err instanceof SyncRequestError) {
-        sendApiError(res, err.status, { message: err.message, type: 'invalid_request_error', code: err.code });
+        sendApiError(res, err.status, { message: err.message, type: 'invalid_request_error', code: err.apiCode });
         return err.status;
       }
       process.emitWarning(`relay: management error: ${err instanceof Error ? err.message : String(err)}`);

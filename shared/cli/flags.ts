@@ -20,6 +20,8 @@ interface FlagBase {
   arg?: string;
   /** Never echo the value in an error (keys). */
   secret?: boolean;
+  /** Why the range is what it is, said in the error after the range ("a proof needs at least 30s"). */
+  rangeNote?: string;
 }
 /** A whole decimal integer in [min, max] ("1e3", "0x10", " 5" are refused). */
 export interface IntFlag extends FlagBase { type: 'int'; min: number; max: number; default?: number }
@@ -84,6 +86,12 @@ export function rangeText(spec: FlagSpec): string | null {
   }
 }
 
+/** The range as an error states it: with its reason when the declaration gives one. */
+function expected(spec: FlagSpec): string {
+  const range = rangeText(spec) ?? '';
+  return spec.rangeNote ? `${range} (${spec.rangeNote})` : range;
+}
+
 function defaultText(spec: FlagSpec): string | null {
   if (spec.type === 'boolean' || spec.default === undefined) return null;
   if (spec.type === 'duration') return durationText(spec.default);
@@ -101,22 +109,22 @@ export function checkFlagValue(name: string, spec: FlagSpec, value: unknown, err
   const shown = spec.secret ? '(value not shown)' : quote(value);
   switch (spec.type) {
     case 'int':
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min || value > spec.max) throw error(flag, `expected an integer in ${rangeText(spec)}, got ${shown}`);
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min || value > spec.max) throw error(flag, `expected an integer in ${expected(spec)}, got ${shown}`);
       return value;
     case 'number': {
       const low = spec.exclusiveMin ? (value as number) <= spec.min : (value as number) < spec.min;
-      if (typeof value !== 'number' || !Number.isFinite(value) || low || value > spec.max) throw error(flag, `expected a number in ${rangeText(spec)}, got ${shown}`);
+      if (typeof value !== 'number' || !Number.isFinite(value) || low || value > spec.max) throw error(flag, `expected a number in ${expected(spec)}, got ${shown}`);
       return value;
     }
     case 'duration':
       if (typeof value !== 'number' || !Number.isFinite(value) || value < spec.min || value > spec.max) {
-        throw error(flag, `expected a duration in ${rangeText(spec)}, got ${typeof value === 'number' ? durationText(value) : shown}`);
+        throw error(flag, `expected a duration in ${expected(spec)}, got ${typeof value === 'number' ? durationText(value) : shown}`);
       }
       return value;
     case 'int-list':
-      if (!Array.isArray(value) || value.length === 0) throw error(flag, `expected integers in ${rangeText(spec)}, comma-separated, got ${shown}`);
+      if (!Array.isArray(value) || value.length === 0) throw error(flag, `expected integers in ${expected(spec)}, comma-separated, got ${shown}`);
       for (const v of value) {
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < spec.min || v > spec.max) throw error(flag, `expected integers in ${rangeText(spec)}, comma-separated, got ${shown}`);
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < spec.min || v > spec.max) throw error(flag, `expected integers in ${expected(spec)}, comma-separated, got ${shown}`);
       }
       return value;
     case 'string':
@@ -136,25 +144,25 @@ function fromText(name: string, spec: FlagSpec, text: string, error: NonNullable
   const shown = spec.secret ? '(value not shown)' : quote(text);
   switch (spec.type) {
     case 'int': {
-      if (!/^-?\d+$/.test(text)) throw error(flag, `expected an integer in ${rangeText(spec)}, got ${shown}`);
+      if (!/^-?\d+$/.test(text)) throw error(flag, `expected an integer in ${expected(spec)}, got ${shown}`);
       const n = Number(text);
-      if (n < spec.min || n > spec.max) throw error(flag, `expected an integer in ${rangeText(spec)}, got ${shown}`);
+      if (n < spec.min || n > spec.max) throw error(flag, `expected an integer in ${expected(spec)}, got ${shown}`);
       return n;
     }
     case 'number': {
       const n = Number(text);
-      if (text.trim() === '' || !Number.isFinite(n)) throw error(flag, `expected a number in ${rangeText(spec)}, got ${shown}`);
+      if (text.trim() === '' || !Number.isFinite(n)) throw error(flag, `expected a number in ${expected(spec)}, got ${shown}`);
       return checkFlagValue(name, spec, n, (f, p) => error(f, p.replace(/got .*$/, `got ${shown}`)));
     }
     case 'duration': {
       const ms = durationFromText(text);
-      if (ms === null) throw error(flag, `expected a duration like 1500ms, 90s, 5m or 2h (${rangeText(spec)}), got ${shown}`);
-      if (ms < spec.min || ms > spec.max) throw error(flag, `expected a duration in ${rangeText(spec)}, got ${shown}`);
+      if (ms === null) throw error(flag, `expected a duration like 1500ms, 90s, 5m or 2h in ${expected(spec)}, got ${shown}`);
+      if (ms < spec.min || ms > spec.max) throw error(flag, `expected a duration in ${expected(spec)}, got ${shown}`);
       return ms;
     }
     case 'int-list': {
       const parts = text.split(',').map((s) => s.trim());
-      const bad = () => error(flag, `expected integers in ${rangeText(spec)}, comma-separated, got ${shown}`);
+      const bad = () => error(flag, `expected integers in ${expected(spec)}, comma-separated, got ${shown}`);
       if (parts.some((p) => !/^-?\d+$/.test(p))) throw bad();
       const list = parts.map(Number);
       if (list.some((n) => n < spec.min || n > spec.max)) throw bad();
@@ -198,7 +206,7 @@ export function parseFlags<S extends FlagSpecs>(specs: S, argv: readonly string[
     // parseArgs names the option ("Unknown option '--x'"): keep its first sentence, one line.
     const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.split('. ')[0]!;
     const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? 'arguments';
-    throw error(flag, message.replace(/^Unknown option/, 'unknown option').replace(`'${flag}'`, '').trim() || message);
+    throw error(flag, /^Unknown option/.test(message) ? 'unknown option (--help lists the options)' : message.replace(`'${flag}'`, '').trim() || message);
   }
   const values: Record<string, unknown> = {};
   const given = new Set<string>();

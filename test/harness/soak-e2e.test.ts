@@ -8,8 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runSoak, type SoakOptions, type TargetSpec } from '../../harness/soak.ts';
-import { readRun } from '../../harness/run/read-run.ts';
+import { runSoak, type SoakOptions, type TargetSpec, readRun } from '../../harness/index.ts';
 import { isAlive } from '../../harness/run/pids.ts';
 
 const CLI = resolve(import.meta.dirname, '../../harness/cli.ts');

@@ -3,10 +3,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { detect } from '../../harness/calibrate/detection.ts';
-import { estimatedMs, plannedRuns, QUICK_PLAN } from '../../harness/calibrate/plan.ts';
+import { estimatedMs, plannedRuns } from '../../harness/calibrate/plan.ts';
 import { formatSummary, summarise, type CalibrationRun, type Truth } from '../../harness/calibrate/summary.ts';
 import type { VerdictRunMeta } from '../../harness/verdict/index.ts';
 import { syntheticCheckpoints } from '../fixtures/verdict/synthetic.ts';
+import { QUICK_PLAN } from '../../harness/index.ts';
 
 const meta: VerdictRunMeta = { scenario: 'calibration', seed: 1, nodeVersion: 'v24.21.0' };
 

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunMeta } from '../../harness/run/meta.ts';
+import type { RunMeta } from '../../harness/index.ts';
 import { syntheticCheckpoints, type SyntheticRun } from '../fixtures/verdict/synthetic.ts';
 import { syntheticMeta } from '../fixtures/verdict/synthetic-meta.ts';
 

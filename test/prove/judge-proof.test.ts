@@ -1,14 +1,12 @@
-// The proof rules of `--prove` (harness/prove.ts judgeProof) on synthetic run
+// The proof rules of `--prove` (harness/judge/proof.ts judgeProof) on synthetic run
 // pairs: the real verdict and comparison code reads them, nothing is stubbed.
 // One pair per rule: retained (a heap slope), level at drained checkpoints,
 // churn (allocation ratio), and the ways a proof must fail.
 
 import { describe, expect, it } from 'vitest';
-import type { RunMeta } from '../../harness/run/meta.ts';
-import type { RunData } from '../../harness/run/read-run.ts';
-import { compareRunFolders } from '../../harness/compare-cli.ts';
-import { formatProofTable, judgeFixedRun, judgeProof, levelComparisonFor, type ProofResult } from '../../harness/prove.ts';
-import { proofPlanFor } from '../../harness/proof-options.ts';
+import type { RunMeta, RunData } from '../../harness/index.ts';
+import { compareRuns, formatProofTable, judgeProof, proofPlanFor, type ProofResult } from '../../harness/index.ts';
+import { judgeFixedRun, levelComparisonFor } from '../../harness/judge/index.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 import { syntheticCheckpoints, type SyntheticRun } from '../fixtures/verdict/synthetic.ts';
 import { syntheticMeta } from '../fixtures/verdict/synthetic-meta.ts';
@@ -39,7 +37,7 @@ function proof(variant: string, leakySeries: Partial<SyntheticRun>, fixedSeries:
   const plan = proofPlanFor(entry, ACCOUNTS);
   const leaky = run(variant, true, leakySeries);
   const fixed = run(variant, false, fixedSeries);
-  const { comparison } = compareRunFolders(leaky, fixed);
+  const { comparison } = compareRuns(leaky, fixed);
   const fixedVerdict = judgeFixedRun(leaky, fixed);
   return { ...judgeProof(plan, comparison, levelComparisonFor(plan, leaky, fixed), fixedVerdict), comparison, fixed: fixedVerdict };
 }

@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { judgeProof, parseProveArgs } from '../../harness/prove.ts';
-import { catalogNames, proofPlanFor, withRequestsEvent } from '../../harness/proof-options.ts';
+import { catalogNames, judgeProof, proofPlanFor, resolveVariants } from '../../harness/index.ts';
+import { withRequestsEvent } from '../../harness/judge/index.ts';
 import { compareRuns, type VerdictRunMeta } from '../../harness/verdict/index.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 import { syntheticCheckpoints } from '../fixtures/verdict/synthetic.ts';
@@ -32,7 +32,7 @@ describe('--prove arguments', () => {
     expect(soak(['--prove', 'inflight-map', '--leak', 'error-body']).stderr).toMatch(/--leak/);
     const short = soak(['--prove', 'inflight-map', '--duration', '5s']);
     expect(short.code).toBe(2);
-    expect(short.stderr).toMatch(/--duration: a proof needs at least 30s/);
+    expect(short.stderr).toMatch(/--duration: expected a duration in 30s–168h \(a proof needs at least 30s of load per run/);
     const seed = soak(['--prove', 'inflight-map', '--seed', 'x']);
     expect(seed.code).toBe(2);
     expect(seed.stderr).toMatch(/--seed: /);
@@ -40,8 +40,8 @@ describe('--prove arguments', () => {
   });
 
   it('all expands to the catalog; a list is de-duplicated', () => {
-    expect(parseProveArgs(['--prove', 'all']).options.variants).toEqual(catalogNames());
-    expect(parseProveArgs(['--prove', 'error-body,error-body']).options.variants).toEqual(['error-body']);
+    expect(resolveVariants('all')).toEqual(catalogNames());
+    expect(resolveVariants('error-body,error-body')).toEqual(['error-body']);
   });
 
   it('--help prints the variants', () => {

@@ -1,13 +1,12 @@
 // How a fix is proven for one catalog entry: which scenario, how long, which
 // verdict options, and what the leaky run must show. Pure data derived from the
-// relay's leak catalog (relay/leaks/catalog.ts), shared by `--prove` (which
+// relay's leak catalog (relay/leaks/catalog.ts), shared by `prove` (which
 // runs) and `compare` (which re-judges the kept run folders the same way).
 
-import type { Checkpoint } from './records.ts';
-import type { JudgeOptions, SignatureExpectation } from './verdict/index.ts';
-import { MEMORY_SIGNALS } from './verdict/index.ts';
-import { LEAK_CATALOG, type LeakEntry, type SignatureKind } from '../relay/leaks/catalog.ts';
-import type { LevelWhere } from './verdict/level.ts';
+import type { JudgeOptions, SignatureExpectation } from '../verdict/index.ts';
+import { MEMORY_SIGNALS } from '../verdict/index.ts';
+import { LEAK_CATALOG, type LeakEntry, type SignatureKind } from '../../relay/leaks/catalog.ts';
+import type { LevelWhere } from '../verdict/level.ts';
 
 /**
  * Defaults sized so one proof (leaky run + fixed run, sequential) finishes in
@@ -78,7 +77,7 @@ export interface ProofPlan {
   signature: SignatureExpectation | null;
   /** What the leaky run must show, in words, for the report. */
   expects: string;
-  /** Verdict options layered over the run's own (judge.ts judgeOptionsFor). */
+  /** Verdict options layered over the run's own (run.ts judgeOptionsFor). */
   judge: JudgeOptions;
   /** `level` signatures: where the level shows and on which handle signal (verdict/level.ts). */
   level: { where: LevelWhere; signal: string } | null;
@@ -125,13 +124,4 @@ export function proofPlanFor(entry: LeakEntry, accounts: number, overrides: { mi
   const level = s.kind === 'level' ? { where: s.seen ?? 'drained', signal: s.signal } : null;
   if (level) judge.signatures = [];
   return { variant: entry.name, scenario: entry.scenario, relayArgs: [...PROOF_COMMON_RELAY_ARGS, ...(PROOF_RELAY_ARGS[entry.name] ?? [])], kind: s.kind, signature: level ? null : signature, expects: expects[s.kind], judge, level };
-}
-
-/**
- * Checkpoints with a cumulative `requests` event: catalog entries whose cost is
- * per request name the event `requests`, which the load does not count as an
- * event (it is `requestsCompleted`). A view, the records are not changed.
- */
-export function withRequestsEvent(checkpoints: readonly Checkpoint[]): Checkpoint[] {
-  return checkpoints.map((c) => (c.events['requests'] !== undefined ? c : { ...c, events: { ...c.events, requests: c.requestsCompleted } }));
 }

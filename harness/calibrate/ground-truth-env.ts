@@ -1,12 +1,12 @@
-// How bench:calibrate hands the ground-truth leak to the relay, and how it
+// How calibrate hands the ground-truth leak to the relay, and how it
 // checks the leak stayed invisible to what the verdict reads. Kept apart from
 // the preload itself (which runs inside the relay) and from the bench's main.
 
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readRun } from '../../harness/run/read-run.ts';
-import { verdictMetaOf } from '../../harness/verdict/index.ts';
-import type { Truth } from '../../harness/calibrate/summary.ts';
+import { readRun } from '../run/read-run.ts';
+import { verdictMetaOf } from '../verdict/index.ts';
+import type { Truth } from './summary.ts';
 
 export const GROUND_TRUTH_PRELOAD = resolve(import.meta.dirname, 'ground-truth-leak.ts');
 

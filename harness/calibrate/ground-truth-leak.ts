@@ -2,7 +2,7 @@
 // a Node HTTP server retain a KNOWN number of bytes per request and, optionally,
 // open one extra handle (a file descriptor) every K requests.
 //
-// It exists only for `npm run bench:calibrate`, which loads it into the relay
+// It exists only for calibration (`npm run soak -- calibrate`), which loads it into the relay
 // through NODE_OPTIONS in the relay's own environment (harness/soak.ts
 // TargetSpec.env). Neither is recorded in run.json (process.execArgv does not
 // include NODE_OPTIONS, and the environment is never written), and no verdict

@@ -1,0 +1,209 @@
+// calibrate: the harness's own accuracy, measured on leaks of KNOWN size.
+//
+// Soak runs of the `calibration` scenario (steady chat, no faults) against the
+// reference relay with a ground-truth leak preloaded (see ground-truth-env.ts:
+// B bytes of heap per request, or one fd per K requests) and control runs with
+// nothing injected. Each run is judged exactly as `npm run soak` judges it
+// (judge/run.ts options from the run itself); its checkpoint series is also
+// judged on growing prefixes to find the requests it took to say LEAK.
+//
+// Every finished run is appended to the calibration folder's ledger
+// (ledger.ts) as soon as it is judged, so the full mode can be spread over
+// jobs that each fit a time limit, and a killed calibration loses only the run
+// it was in. The preload reaches the relay only through NODE_OPTIONS in the
+// relay's own environment (TargetSpec.env): run.json records neither, and each
+// run is checked for that (`preloadInvisible`). Writes nothing to stdout; the
+// per-run lines go to `progress` when given.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { usageError } from '../errors.ts';
+import { runSoak, PROJECT_ROOT } from '../soak.ts';
+import { judgeOptionsFor, verdictMeta } from '../judge/index.ts';
+import { readRun } from '../run/read-run.ts';
+import { newRunId, uniqueRunDir } from '../run/run-folder.ts';
+import { getScenario } from '../../scenarios/index.ts';
+import { detect } from './detection.ts';
+import { plannedRuns, RUN_OVERHEAD_MS, type CalibrationPlan } from './plan.ts';
+import { appendEntry, fitsBudget, readLedger, remainingRuns, setAsideUnfinished, startLedger, type LedgerEntry, type LedgerHeader } from './ledger.ts';
+import { formatSummary, summarise, truthLabel, type CalibrationSummary, type Truth } from './summary.ts';
+import { groundTruthEnv, preloadInvisible } from './ground-truth-env.ts';
+
+export type CalibrateOptions = (
+  | {
+      /** A new calibration: its plan and seed. */
+      plan: CalibrationPlan;
+      seed: number;
+      /** Where its ledger and run folders go (default reports/runs/<stamp>-calibration-<mode>). */
+      out?: string;
+      resume?: undefined;
+    }
+  | {
+      /** Carry on with the runs this calibration folder's ledger has not finished. */
+      resume: string;
+      plan?: undefined;
+      seed?: undefined;
+      out?: undefined;
+    }
+) & {
+  /** Start a run only if it ends inside this budget (from the call). */
+  budgetMs?: number | null;
+  /** Where the results JSON goes (default reports/calibration/). */
+  resultsDir?: string;
+  signal?: AbortSignal;
+  /** One line per finished run, and the start line. Omit for silence. */
+  progress?: NodeJS.WritableStream;
+};
+
+export interface CalibrationResult {
+  /** The calibration folder (ledger and run folders). */
+  dir: string;
+  header: LedgerHeader;
+  planned: number;
+  /** Every finished run, this call's and earlier ones, in plan order. */
+  runs: LedgerEntry[];
+  ranNow: number;
+  summary: CalibrationSummary;
+  heapFloor: number;
+  /** The summary as text (confusion matrix, precision, recall, detection). */
+  text: string;
+  complete: boolean;
+  budgetReached: boolean;
+  interrupted: boolean;
+  /** The preload stayed out of run.json and the verdict's inputs in every run. */
+  preloadInvisible: boolean;
+  wallMs: number;
+  resultsFile: string;
+}
+
+function runFolderName(index: number, truth: Truth): string {
+  const what = truth.kind === 'control' ? 'control' : truth.kind === 'bytes' ? `${truth.bytesPerRequest}B` : `fd-per-${truth.every}`;
+  return `${String(index + 1).padStart(2, '0')}-${what}`;
+}
+
+/** The ledger to work on: a new one, or the one to resume (usage errors name the flag). */
+function openLedger(options: CalibrateOptions, progress: NodeJS.WritableStream | undefined): { dir: string; header: LedgerHeader; done: Map<number, LedgerEntry> } {
+  if (options.resume === undefined) {
+    const { plan, seed } = options;
+    const dir = options.out ? resolve(options.out) : uniqueRunDir(join(PROJECT_ROOT, 'reports/runs'), newRunId(`calibration-${plan.mode}`));
+    const header: LedgerHeader = { kind: 'calibration', recordVersion: 1, plan, seed, startedAt: new Date().toISOString(), node: process.version };
+    try {
+      mkdirSync(dir, { recursive: true });
+      startLedger(dir, header);
+    } catch (err) {
+      throw usageError(`--out: ${(err as Error).message}`);
+    }
+    return { dir, header, done: new Map() };
+  }
+  const dir = resolve(options.resume);
+  const ledger = readLedger(dir);
+  if (ledger.header.node !== process.version) {
+    throw usageError(`--resume: ${dir} was started on Node ${ledger.header.node}, this is ${process.version}; runs of two runtimes do not make one calibration`);
+  }
+  if (ledger.skippedLines > 0) progress?.write(`${ledger.skippedLines} unreadable line(s) in the ledger skipped (a run cut mid-write is run again)\n`);
+  return { dir, header: ledger.header, done: ledger.done };
+}
+
+/** Run (or resume) a calibration. Throws usage errors before any run starts; an interrupt ends it with the finished runs kept. */
+export async function calibrate(options: CalibrateOptions): Promise<CalibrationResult> {
+  const progress = options.progress;
+  const { dir: base, header, done } = openLedger(options, progress);
+  const { plan, seed } = header;
+  const runs = plannedRuns(plan, seed);
+  const todo = remainingRuns(runs, done);
+  const heapFloor = getScenario('calibration').thresholds.heapUsed ?? 32;
+  const started = Date.now();
+  const runMs = plan.durationMs + RUN_OVERHEAD_MS;
+  const budgetMs = options.budgetMs ?? null;
+  progress?.write(
+    `calibration (${plan.mode}): ${runs.length} runs of ${plan.durationMs / 1000} s load` +
+      (done.size > 0 ? `, ${done.size} already done, ${todo.length} to go` : '') +
+      `, estimated ${Math.round((todo.length * runMs) / 60_000)} min` +
+      (budgetMs !== null ? ` (budget ${Math.round(budgetMs / 60_000)} min)` : '') +
+      `; ledger and run folders in ${base}\n`,
+  );
+  let ranNow = 0;
+  let budgetReached = false;
+  let interrupted = false;
+  for (const { index: i, run: planned } of todo) {
+    if (options.signal?.aborted) {
+      interrupted = true;
+      break;
+    }
+    if (!fitsBudget(Date.now() - started, budgetMs, runMs)) {
+      budgetReached = true;
+      break;
+    }
+    const t0 = performance.now();
+    const runDir = join(base, runFolderName(i, planned.truth));
+    const aside = setAsideUnfinished(runDir);
+    if (aside) progress?.write(`an unfinished attempt of run ${i + 1} kept as ${aside}\n`);
+    const r = await runSoak({
+      scenario: 'calibration',
+      durationMs: plan.durationMs,
+      ...(plan.rate !== null ? { rate: plan.rate } : {}),
+      seed: planned.seed,
+      // Same relay flags for every run: a bounded upstream keep-alive keeps drains ≈ 1 s.
+      target: { kind: 'relay', extraArgs: ['--keep-alive-timeout', '1000'], env: groundTruthEnv(planned.truth) },
+      drainMaxMs: 3_000,
+      out: runDir,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (r.outcome.status === 'interrupted') {
+      interrupted = true;
+      break;
+    }
+    const data = readRun(runDir);
+    const detection = data.checkpoints.length > 0 ? detect(verdictMeta(data), data.checkpoints, data.samples, judgeOptionsFor(data)) : null;
+    const entry: LedgerEntry = {
+      index: i,
+      finishedAt: new Date().toISOString(),
+      truth: planned.truth,
+      seed: planned.seed,
+      runDir,
+      outcome: r.outcome.status,
+      requests: r.requestsCompleted,
+      wallMs: Math.round(performance.now() - t0),
+      detection,
+      preloadInvisible: preloadInvisible(runDir),
+    };
+    appendEntry(base, entry);
+    done.set(i, entry);
+    ranNow++;
+    const found = detection?.requestsToDetection != null ? ` at ${detection.requestsToDetection} requests (${Math.round(detection.msToDetection! / 1000)} s)` : '';
+    progress?.write(
+      `[${i + 1}/${runs.length}] ${truthLabel(planned.truth).padEnd(22)} ${r.outcome.status !== 'completed' ? `run ${r.outcome.status}; ` : ''}${detection?.status ?? 'no verdict'}` +
+        `${detection && detection.leaking.length > 0 ? ` (${detection.leaking.join(', ')})` : ''}${found}; ${r.requestsCompleted} requests, ${Math.round(entry.wallMs / 1000)} s${entry.preloadInvisible ? '' : '; PRELOAD VISIBLE IN run.json'}\n`,
+    );
+  }
+  if (options.signal?.aborted) interrupted = true;
+
+  const results = [...done.entries()].sort(([a], [b]) => a - b).map(([, e]) => e);
+  const summary = summarise(results, heapFloor);
+  const wallMs = Date.now() - started;
+  const complete = results.length === runs.length;
+  const invisible = results.every((r) => r.preloadInvisible);
+  const outDir = resolve(options.resultsDir ?? join(PROJECT_ROOT, 'reports/calibration'));
+  mkdirSync(outDir, { recursive: true });
+  const resultsFile = join(outDir, `${newRunId(plan.mode)}.json`);
+  writeFileSync(
+    resultsFile,
+    JSON.stringify({ mode: plan.mode, plan, seed, complete, ledger: base, startedAt: header.startedAt, wallMs, heapFloor, summary, runs: results, node: header.node }, null, 2) + '\n',
+  );
+  return {
+    dir: base,
+    header,
+    planned: runs.length,
+    runs: results,
+    ranNow,
+    summary,
+    heapFloor,
+    text: formatSummary(summary, heapFloor),
+    complete,
+    budgetReached,
+    interrupted,
+    preloadInvisible: invisible,
+    wallMs,
+    resultsFile,
+  };
+}

@@ -1,0 +1,86 @@
+// `npm run soak -- calibrate [--quick] [options]` (and `npm run bench:calibrate`,
+// a thin wrapper): the harness's own accuracy on leaks of known size.
+
+import { usageError } from '../errors.ts';
+import { calibrate, type CalibrateOptions, FULL_PLAN, QUICK_PLAN, type CalibrationPlan, SOAK_FLAGS } from '../index.ts';
+import type { FlagSpecs, FlagValues } from '../../shared/cli/flags.ts';
+import type { Command } from './command.ts';
+
+export const CALIBRATE_FLAGS = {
+  quick: { type: 'boolean', help: 'the 30-minute plan: 90 s runs, 16/64/256/1024 B ×2, one fd run, 4 controls' },
+  sizes: { type: 'int-list', min: 1, max: 1_048_576, arg: 'B,B', help: 'bytes retained per request, one class each' },
+  reps: { type: 'int', min: 1, max: 100, arg: 'N', help: 'runs per size' },
+  controls: { type: 'int', min: 0, max: 100, arg: 'N', help: 'control runs (nothing injected)' },
+  'handle-every': { type: 'int-list', min: 0, max: 10_000_000, arg: 'K,K', help: 'one fd leaked per K requests, one class per K (0: none)' },
+  duration: { type: 'duration', min: 30_000, max: SOAK_FLAGS.duration.max, arg: 'time', help: 'load time per run' },
+  rate: SOAK_FLAGS.rate,
+  seed: { type: 'int', min: 0, max: 2 ** 32 - 1, default: 1, arg: 'N', help: 'seed of the plan order and of each run' },
+  resume: { type: 'string', nonEmpty: true, arg: 'dir', help: "carry on with the runs this calibration folder's ledger has not finished" },
+  out: { type: 'string', nonEmpty: true, arg: 'dir', help: "a new calibration's folder (ledger and run folders)" },
+  budget: { type: 'duration', min: 1_000, max: SOAK_FLAGS.duration.max, arg: 'time', help: 'start a run only if it ends inside this budget' },
+  help: SOAK_FLAGS.help,
+} as const satisfies FlagSpecs;
+
+const PLAN_FLAGS = ['quick', 'sizes', 'reps', 'controls', 'handle-every', 'duration', 'rate', 'seed'] as const;
+
+/** Flag values → CalibrateOptions; `--resume` refuses flags that would change the ledger's plan. */
+export function calibrateOptionsFrom(values: FlagValues<typeof CALIBRATE_FLAGS>, given: ReadonlySet<string>): CalibrateOptions {
+  const budgetMs = values.budget ?? null;
+  if (values.resume !== undefined) {
+    // The ledger holds the plan: a flag that would change it mid-calibration is refused, not ignored.
+    const clash = [...PLAN_FLAGS, 'out' as const].filter((f) => given.has(f));
+    if (clash.length > 0) throw usageError(`--resume takes the plan from the calibration's ledger; drop ${clash.map((f) => `--${f}`).join(', ')}`);
+    return { resume: values.resume, budgetMs };
+  }
+  const base = values.quick ? QUICK_PLAN : FULL_PLAN;
+  const plan: CalibrationPlan = { ...base, sizes: [...base.sizes], handleEvery: [...base.handleEvery] };
+  if (values.sizes !== undefined) plan.sizes = values.sizes;
+  if (values.reps !== undefined) plan.reps = values.reps;
+  if (values.controls !== undefined) plan.controls = values.controls;
+  if (values['handle-every'] !== undefined) plan.handleEvery = values['handle-every'].filter((k) => k !== 0);
+  if (values.duration !== undefined) plan.durationMs = values.duration;
+  if (values.rate !== undefined) plan.rate = values.rate;
+  if (PLAN_FLAGS.some((f) => f !== 'quick' && f !== 'seed' && given.has(f))) plan.mode = 'custom';
+  return { plan, seed: values.seed, ...(values.out !== undefined ? { out: values.out } : {}), budgetMs };
+}
+
+export function makeCalibrateCommand(name: string, usage: string): Command<typeof CALIBRATE_FLAGS> {
+  return {
+    name,
+    usage,
+    about: [
+      'Runs of the `calibration` scenario against the reference relay with a ground-truth leak preloaded',
+      '(B bytes of heap per request, or one fd per K requests) and control runs with nothing injected;',
+      'each judged exactly as `npm run soak` judges it. Prints a confusion matrix, precision, recall and',
+      'requests to detection; writes reports/calibration/<stamp>-<mode>.json.',
+      'Full plan: 10-minute runs, 16…4096 B/request ×3, fd per 1 000 / 10 000 ×2, 10 controls (≈ 7 h, in chunks:',
+      'every finished run is appended to the folder\'s ledger; --budget and --resume spread it over jobs).',
+    ],
+    flags: CALIBRATE_FLAGS,
+    exitCodes: [
+      '0 every planned run done, or the budget reached (the resume command is printed);',
+      '1 the preload became visible to run.json in some run; 2 bad flags or an unreadable ledger (nothing started);',
+      '3 the calibration itself failed; 130/143 interrupted (finished runs stay in the ledger).',
+    ],
+    async run({ values, given, io, signal }) {
+      const options = calibrateOptionsFrom(values, given);
+      const prefix = { write: (text: string) => io.stderr.write(`${name}: ${text}`) } as unknown as NodeJS.WritableStream;
+      const r = await calibrate({ ...options, signal, progress: prefix });
+      const mode = r.header.plan.mode;
+      io.stdout.write(
+        `\n${name} (${mode}): ${r.runs.length}/${r.planned} runs (${r.ranNow} in this invocation, ${Math.round(r.wallMs / 60_000)} min), ${r.header.plan.durationMs / 1000} s of load each; Node ${r.header.node}\n\n${r.text}\n`,
+      );
+      io.stdout.write(`preload invisible to run.json and the verdict's inputs in every run: ${r.preloadInvisible ? 'yes' : 'NO'}\n`);
+      if (!r.complete) {
+        io.stdout.write(
+          `partial: ${r.planned - r.runs.length} planned run(s) not done${r.budgetReached ? ' (budget reached)' : ''}; the figures above cover the finished ones. Carry on with: npm run bench:calibrate -- --resume ${r.dir}\n`,
+        );
+      }
+      io.stdout.write(`results: ${r.resultsFile}\n`);
+      if (r.interrupted) return (signal.reason as Error | undefined)?.message === 'SIGTERM' ? 143 : 130;
+      return r.preloadInvisible ? 0 : 1;
+    },
+  };
+}
+
+export const calibrateCommand = makeCalibrateCommand('soak calibrate', 'npm run soak -- calibrate [--quick] [--sizes 64,256] [--reps N] [--controls N] [--handle-every K] [--duration 10m] [--rate N] [--seed N] [--out DIR] [--budget 80m] | --resume DIR');

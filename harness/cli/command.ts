@@ -1,0 +1,114 @@
+// One way to run a command: the soak CLI, each of its verbs and the benches
+// that wrap one all go through runCommand, so flags are parsed from their
+// declaration, --help is generated from it, SIGINT/SIGTERM abort the work
+// (children are stopped, folders kept), errors are printed as one line naming
+// the flag or field, and the exit code comes from harness/errors.ts.
+
+import { flagHelpLines, parseFlags, type FlagSpecs, type FlagValues } from '../../shared/cli/flags.ts';
+import { RelaySoakError } from '../../shared/errors.ts';
+import { flagUsageError, usageError } from '../errors.ts';
+import { interruptReason } from '../soak.ts';
+import { EXIT, exitCodeOf, SoakError } from '../index.ts';
+
+export interface CommandIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export interface CommandRun<S extends FlagSpecs> {
+  values: FlagValues<S>;
+  positionals: string[];
+  /** Flags the user typed (not defaults). */
+  given: ReadonlySet<keyof S & string>;
+  io: CommandIo;
+  /** Aborted on SIGINT/SIGTERM with the soak's interrupt reason. */
+  signal: AbortSignal;
+}
+
+export interface Command<S extends FlagSpecs = FlagSpecs> {
+  /** What error lines start with: `soak`, `soak compare`, `bench:calibrate`. */
+  name: string;
+  /** `npm run soak -- compare <runA> <runB> [options]` */
+  usage: string;
+  /** What it does, a few lines. */
+  about: readonly string[];
+  flags: S;
+  /** Positional arguments: how many, and their names for errors. */
+  positionals?: { min: number; max: number; names: string };
+  examples?: readonly string[];
+  /** Extra help sections (subcommands, notes). */
+  more?: readonly string[];
+  /** `0 …, 1 …` lines. */
+  exitCodes: readonly string[];
+  run(run: CommandRun<S>): Promise<number> | number;
+}
+
+export const PROCESS_IO: CommandIo = { stdout: process.stdout, stderr: process.stderr };
+
+export function helpText(command: Command): string {
+  const lines = [`Usage: ${command.usage}`, '', ...command.about, '', 'Options:', ...flagHelpLines(command.flags)];
+  if (command.more && command.more.length > 0) lines.push('', ...command.more);
+  if (command.examples && command.examples.length > 0) lines.push('', 'Examples:', ...command.examples.map((e) => `  ${e}`));
+  lines.push('', 'Exit codes:', ...command.exitCodes.map((e) => `  ${e}`));
+  return lines.join('\n');
+}
+
+/** Print an error as the user should read it: one line naming the flag or field, then its details. */
+export function printError(name: string, err: unknown, io: CommandIo): number {
+  if (err instanceof RelaySoakError) {
+    io.stderr.write(`${name}: ${err.message}\n`);
+    if (err instanceof SoakError) for (const d of err.details) io.stderr.write(`${d}\n`);
+    return exitCodeOf(err);
+  }
+  io.stderr.write(`${name}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return EXIT.incomplete;
+}
+
+/** Parse, help, run with signals wired, print errors: the exit code. Never throws. */
+export async function runCommand<S extends FlagSpecs>(command: Command<S>, argv: readonly string[], io: CommandIo = PROCESS_IO): Promise<number> {
+  let parsed: ReturnType<typeof parseFlags<S>>;
+  try {
+    parsed = parseFlags(command.flags, argv, { positionals: command.positionals !== undefined, error: flagUsageError });
+    if ((parsed.values as Record<string, unknown>).help === true) {
+      io.stdout.write(helpText(command) + '\n');
+      return EXIT.ok;
+    }
+    const p = command.positionals;
+    if (p && (parsed.positionals.length < p.min || parsed.positionals.length > p.max)) {
+      throw usageError(`expected ${p.names}, got ${parsed.positionals.length} argument(s); usage: ${command.usage}`);
+    }
+  } catch (err) {
+    const code = printError(command.name, err, io);
+    // A verb with arguments shows how it is called; the soak flags' own error stays one line.
+    if (command.positionals) io.stderr.write(`Usage: ${command.usage}\n`);
+    return code;
+  }
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    io.stderr.write(`\n${signal}: stopping ${command.name} and its children…\n`);
+    controller.abort(interruptReason(signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await command.run({ values: parsed.values, positionals: parsed.positionals, given: parsed.given, io, signal: controller.signal });
+  } catch (err) {
+    return printError(command.name, err, io);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** The entry of an executable file: run, set process.exitCode (never process.exit: output is flushed first). */
+export function runMain(main: () => Promise<number>, name: string): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.exitCode = printError(name, err, PROCESS_IO);
+    },
+  );
+}

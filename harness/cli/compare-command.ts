@@ -1,0 +1,60 @@
+// `npm run soak -- compare <runA> <runB> [--force] [--json]`: is the fix proven?
+
+import { EXIT, compareRuns, formatComparison, VerdictError, type ComparisonOutcome } from '../index.ts';
+import type { FlagSpecs } from '../../shared/cli/flags.ts';
+import type { Command } from './command.ts';
+
+export const COMPARE_FLAGS = {
+  force: { type: 'boolean', help: 'compare despite differences in scenario, seed, fault plan or Node (listed as warnings)' },
+  json: { type: 'boolean', help: 'print the comparison as JSON instead of text' },
+  help: { type: 'boolean', short: 'h', help: 'show this help' },
+} as const satisfies FlagSpecs;
+
+/** The exit code of a comparison outcome: 0 fix holds, 1 regression or not fixed, 3 inconclusive. */
+export function exitCodeForComparison(outcome: ComparisonOutcome): number {
+  switch (outcome) {
+    case 'fix-holds':
+      return EXIT.ok;
+    case 'regression':
+    case 'not-fixed':
+      return EXIT.leak;
+    case 'inconclusive':
+      return EXIT.incomplete;
+  }
+}
+
+export const compareCommand: Command<typeof COMPARE_FLAGS> = {
+  name: 'soak compare',
+  usage: 'npm run soak -- compare <runA> <runB> [--force] [--json]   (A = before/leaky, B = after/fixed)',
+  about: [
+    'Judges both run folders on the request range both reached and compares them per signal:',
+    'slope difference with a 95 % interval, handle deltas, churn ratios.',
+    'The runs must share scenario, seed, fault plan, Node version and Node flags.',
+  ],
+  flags: COMPARE_FLAGS,
+  positionals: { min: 2, max: 2, names: 'two run folders' },
+  exitCodes: [
+    '0 fix holds, 1 regression or not fixed, 2 usage error or runs not comparable,',
+    '3 inconclusive (the output says why and what slope the runs could have seen).',
+  ],
+  run({ values, positionals, io }) {
+    try {
+      const { before, after, comparison, note } = compareRuns(positionals[0]!, positionals[1]!, { force: values.force });
+      if (values.json) {
+        io.stdout.write(JSON.stringify({ before: before.dir, after: after.dir, note, comparison }, null, 2) + '\n');
+      } else {
+        io.stdout.write(`before (A): ${before.dir}\nafter  (B): ${after.dir}\n`);
+        if (note) io.stdout.write(`${note}\n`);
+        io.stdout.write(`\n${formatComparison(comparison)}\n`);
+      }
+      return exitCodeForComparison(comparison.outcome);
+    } catch (err) {
+      if (!(err instanceof VerdictError) || err.code !== 'SOAK_ERR_RUN_MISMATCH') throw err;
+      // Not comparable: every difference on its own line, then how to override.
+      io.stderr.write(`soak compare: the runs are not comparable:\n`);
+      for (const d of err.differences) io.stderr.write(`  ${d.field}: ${d.before} vs ${d.after}\n`);
+      io.stderr.write(`use --force to compare anyway (the output will carry a warning)\n`);
+      return EXIT.usage;
+    }
+  },
+};

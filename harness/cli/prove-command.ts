@@ -1,0 +1,53 @@
+// `npm run soak -- prove <variant>|all [options]` (alias: `--prove <variant>`).
+
+import { allProofsHold, prove, PROVE_FLAGS, resolveVariants, type ProveOptions, catalogNames, PROOF_DEFAULTS } from '../index.ts';
+import type { FlagValues } from '../../shared/cli/flags.ts';
+import type { Command } from './command.ts';
+
+/** Flag values and the `<variant|all>` argument → ProveOptions (validated by prove() too). */
+export function proveOptionsFrom(which: string, values: FlagValues<typeof PROVE_FLAGS>): ProveOptions {
+  return {
+    variants: resolveVariants(which),
+    durationMs: values.duration,
+    seed: values.seed,
+    ...(values.accounts !== undefined ? { accounts: values.accounts } : {}),
+    ...(values.rate !== undefined ? { rate: values.rate } : {}),
+    ...(values.out !== undefined ? { out: values.out } : {}),
+  };
+}
+
+/** `--prove X` (the old flag form) → `prove X`: the verb's argv. */
+export function proveAliasArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let which: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--prove') {
+      which = argv[i + 1] ?? '';
+      i++;
+    } else if (a.startsWith('--prove=')) which = a.slice('--prove='.length);
+    else out.push(a);
+  }
+  return which === null ? out : [which, ...out];
+}
+
+export const proveCommand: Command<typeof PROVE_FLAGS> = {
+  name: 'soak prove',
+  usage: 'npm run soak -- prove <variant>|all [--duration 90s] [--seed 42] [--accounts N] [--rate N] [--out DIR] [--quiet]',
+  about: [
+    "For each variant: a leaky run (--leak <variant>) and a fixed run of the variant's scenario,",
+    'same seed, one after the other, then the comparison. Both run folders are kept.',
+    `Default ${PROOF_DEFAULTS.durationMs / 1000} s of load per run: one proof takes ≈ 4–5 minutes on 2 cores.`,
+    '`npm run soak -- --prove <variant>` is the same command.',
+    '',
+    `Variants: ${catalogNames().join(', ')}`,
+  ],
+  flags: PROVE_FLAGS,
+  positionals: { min: 1, max: 1, names: 'a variant, a comma-separated list, or "all"' },
+  exitCodes: ['0 every proof holds, 1 a proof failed or was inconclusive, 2 usage error (nothing started), 130/143 interrupted.'],
+  async run({ values, positionals, io, signal }) {
+    const options = proveOptionsFrom(positionals[0]!, values);
+    const results = await prove({ ...options, signal, report: io.stdout, ...(values.quiet ? {} : { progress: io.stderr }) });
+    return allProofsHold(results) ? 0 : 1;
+  },
+};

@@ -1,0 +1,114 @@
+// The default verb: one soak run (`npm run soak -- [options]`).
+
+import { usageError } from '../errors.ts';
+import { runSoak, type SoakOptions, type TargetSpec, SOAK_FLAGS } from '../index.ts';
+import { listScenarios } from '../../scenarios/index.ts';
+import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
+import type { FlagValues } from '../../shared/cli/flags.ts';
+import type { Command, CommandIo } from './command.ts';
+
+type SoakValues = FlagValues<typeof SOAK_FLAGS>;
+
+/** Flag values → SoakOptions, or a usage error naming the flag. Nothing is started. */
+export function soakOptionsFrom(values: SoakValues): SoakOptions {
+  if (values.rate !== undefined && values.connections !== undefined) {
+    throw usageError('--rate and --connections are exclusive: choose the open model (rate) or the closed model (connections)');
+  }
+  const target = targetFrom(values);
+  return {
+    scenario: values.scenario,
+    accounts: values.accounts,
+    durationMs: values.duration,
+    rate: values.rate,
+    connections: values.connections,
+    seed: values.seed,
+    leaks: values.leak ? values.leak.split(',') : [],
+    target,
+    out: values.out,
+    sampleIntervalMs: values['sample-interval'],
+    probe: values['no-probe'] ? false : undefined,
+  };
+}
+
+function targetFrom(values: SoakValues): TargetSpec | undefined {
+  const cmd = values['target-cmd'];
+  const pid = values['target-pid'];
+  const url = values['target-url'];
+  if (cmd !== undefined && (pid !== undefined || url !== undefined)) {
+    throw usageError('--target-cmd cannot be combined with --target-pid/--target-url');
+  }
+  if (cmd !== undefined) return { kind: 'cmd', command: cmd };
+  if (pid !== undefined || url !== undefined) {
+    if (pid === undefined) throw usageError('--target-url needs --target-pid');
+    if (url === undefined) throw usageError('--target-pid needs --target-url');
+    return { kind: 'pid', pid, url };
+  }
+  return undefined;
+}
+
+function printScenarios(io: CommandIo): void {
+  const list = listScenarios();
+  const width = Math.max(...list.map((s) => s.name.length));
+  for (const s of list) io.stdout.write(`${s.name.padEnd(width)}  ${s.description}\n`);
+}
+
+function printLeaks(io: CommandIo): void {
+  if (LEAK_CATALOG.length === 0) {
+    io.stdout.write('(the leak catalog is empty)\n');
+    return;
+  }
+  const width = Math.max(...LEAK_CATALOG.map((l) => l.name.length));
+  for (const l of LEAK_CATALOG) io.stdout.write(`${l.name.padEnd(width)}  ${l.summary}\n`);
+}
+
+export const VERBS_HELP = [
+  'Commands (each has --help):',
+  '  npm run soak -- [options]                        one soak run (this help)',
+  '  npm run soak -- prove <variant>|all [options]    leaky vs fixed run per catalog variant (alias: --prove <variant>)',
+  '  npm run soak -- compare <runA> <runB> [--force]  is the fix proven? (A = before/leaky, B = after/fixed)',
+  '  npm run soak -- calibrate [--quick] [options]    the harness\'s own accuracy on ground-truth leaks (≈ 30 min with --quick)',
+];
+
+export const soakCommand: Command<typeof SOAK_FLAGS> = {
+  name: 'soak',
+  usage: 'npm run soak -- [options]   or   npm run soak -- <command> [options]',
+  about: [
+    'Starts the fake upstream and the reference relay (or your relay), drives a scripted',
+    'scenario, samples the target continuously and at drained post-GC checkpoints, and',
+    'writes a run folder (reports/runs/<run-id>/).',
+  ],
+  flags: SOAK_FLAGS,
+  more: VERBS_HELP,
+  examples: [
+    'npm run soak -- --accounts 5000',
+    'npm run soak -- --scenario error-storm --duration 10m --leak error-body',
+    "npm run soak -- --target-cmd 'node my-relay.js --port {port} --upstream {upstream}'",
+    'npm run soak -- prove error-body',
+  ],
+  exitCodes: [
+    '0 no leak (NO-LEAK or INCONCLUSIVE), 1 LEAK, 2 usage error (nothing started),',
+    '3 run could not complete (target crashed, readiness timeout), 130/143 interrupted.',
+  ],
+  async run({ values, io, signal }) {
+    const options = soakOptionsFrom(values);
+    if (values.scenario === 'list') {
+      printScenarios(io);
+      return 0;
+    }
+    if (values.leak === 'list') {
+      printLeaks(io);
+      return 0;
+    }
+    const result = await runSoak({ ...options, signal, ...(values.quiet ? {} : { progressStream: io.stderr }) });
+    const o = result.outcome;
+    io.stdout.write(`run folder: ${result.runDir}\n`);
+    io.stdout.write(`outcome: ${o.status}${o.status === 'failed' ? ` (${o.code})` : ''}; ${result.checkpoints} checkpoints, ${result.samples} samples, ${result.requestsCompleted} requests\n`);
+    if (result.verdictText) io.stdout.write(`\n${result.verdictText}\n`);
+    if (o.status === 'target-crashed') {
+      io.stdout.write(`target exited with code ${o.exitCode}, signal ${o.signal}; last stderr lines:\n${o.stderrTail.map((l) => `  ${l}`).join('\n')}\n`);
+    } else if (o.status === 'failed') {
+      io.stdout.write(`${o.error}\n`);
+    }
+    return result.exitCode;
+  },
+};

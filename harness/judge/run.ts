@@ -1,0 +1,63 @@
+// From a run folder to its verdict: reads the records, derives the verdict
+// options from the run's own resolved scenario (floors, warm-up phases) and
+// from the relay's leak catalog (the expected cost per event of each enabled
+// variant), and judges. Works on partial runs (a killed harness, a crash).
+
+import { readRun, type RunData } from '../run/read-run.ts';
+import { judgeRun as judgeRecords, formatVerdict, MEMORY_SIGNALS, type JudgeOptions, type MemorySignal, type RunVerdict, type SignatureExpectation } from '../verdict/index.ts';
+import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
+import { proofPlanFor } from './proof-plan.ts';
+import { verdictMeta } from './verdict-meta.ts';
+
+interface ResolvedLike {
+  phases?: Array<{ name: string; kind?: string }>;
+  thresholds?: Partial<Record<string, number>>;
+}
+
+/** Verdict options implied by the run itself. */
+export function judgeOptionsFor(run: Pick<RunData, 'meta'>): JudgeOptions {
+  const resolved = (run.meta.resolved ?? {}) as ResolvedLike;
+  const floors: Partial<Record<MemorySignal, number>> = {};
+  for (const signal of MEMORY_SIGNALS) {
+    const v = resolved.thresholds?.[signal];
+    if (typeof v === 'number') floors[signal] = v;
+  }
+  // Checkpoint 0 is taken before any load ('start'); warm-up phases are the
+  // scenario's own. Both are excluded from the regression.
+  const warmupPhases = ['start', ...(resolved.phases ?? []).filter((p) => p.kind === 'warm-up').map((p) => p.name)];
+  return { floors, warmup: { phases: warmupPhases }, signatures: signaturesFor(run.meta.leaks, run.meta.accounts) };
+}
+
+/**
+ * The catalog's expected signature of each enabled variant, as the verdict
+ * reads it (per-account costs multiplied out); variants whose signal the
+ * post-GC series cannot measure (churn: allocation) are left to the churn report.
+ */
+export function signaturesFor(leaks: readonly string[], accounts: number): SignatureExpectation[] {
+  const out: SignatureExpectation[] = [];
+  for (const name of leaks) {
+    const entry = LEAK_CATALOG.find((e) => e.name === name);
+    const signature = entry ? proofPlanFor(entry, accounts).signature : null;
+    if (signature) out.push(signature);
+  }
+  return out;
+}
+
+export interface JudgedRun {
+  run: RunData;
+  verdict: RunVerdict;
+  /** The verdict as the terminal summary an on-call engineer reads. */
+  text: string;
+}
+
+/**
+ * Judge one run folder (or a run already read) as `npm run soak` does at the
+ * end of a run. `overrides` replace the options derived from the run.
+ * Throws SoakError SOAK_ERR_RUN_FOLDER when the folder is not a run.
+ */
+export function judgeRun(run: string | RunData, overrides: JudgeOptions = {}): JudgedRun {
+  const data = typeof run === 'string' ? readRun(run) : run;
+  const options: JudgeOptions = { ...judgeOptionsFor(data), ...overrides };
+  const verdict = judgeRecords(verdictMeta(data), data.checkpoints, data.samples, options);
+  return { run: data, verdict, text: formatVerdict(verdict) };
+}

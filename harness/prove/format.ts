@@ -1,0 +1,49 @@
+// A proof as the terminal text people read: one block per variant, and the
+// table after `prove all`.
+
+import { formatComparison } from '../verdict/index.ts';
+import type { ProofPlan } from '../judge/proof-plan.ts';
+import type { ProofResult, ProofStatus } from '../judge/proof.ts';
+
+export function fmtMs(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s` : `${s} s`;
+}
+
+export const STATUS_LABEL: Record<ProofStatus, string> = { holds: 'PROOF HOLDS', failed: 'PROOF FAILED', inconclusive: 'PROOF INCONCLUSIVE', incomplete: 'PROOF INCOMPLETE' };
+
+export function formatProof(r: ProofResult, plan: ProofPlan): string {
+  const lines = [`== ${r.variant} (scenario ${r.scenario}; expects ${plan.expects}) ==`];
+  lines.push(`leaky run: ${r.leakyDir}`);
+  if (r.comparison) {
+    lines.push(`  verdict: ${r.leakyLine}`);
+    lines.push(`  signature: ${r.signatureLine}`);
+    lines.push(`fixed run: ${r.fixedDir}`);
+    lines.push(`  verdict: ${r.fixedLine}`);
+    lines.push('comparison:');
+    for (const l of formatComparison(r.comparison).split('\n')) lines.push(`  ${l}`);
+  } else {
+    lines.push(`fixed run: ${r.fixedDir}`);
+  }
+  if (r.status === 'holds' && r.comparison && r.comparison.outcome !== 'fix-holds') {
+    lines.push(
+      plan.kind === 'churn' || plan.kind === 'level'
+        ? `note: a ${plan.kind} proof rests on ${plan.kind === 'churn' ? 'the allocation ratio' : 'the level evidence'}, not on slopes (the comparison says ${r.comparison.outcome}); the fixed run, judged on all of its checkpoints, is clean (JS signals and handles NO-LEAK)`
+        : `note: the comparison is ${r.comparison.outcome} only on signals other than ${plan.signature?.signal ?? "the variant's"}; that signal is proven fixed and the fixed run is clean (JS signals and handles NO-LEAK)`,
+    );
+  }
+  lines.push(`${STATUS_LABEL[r.status]} in ${fmtMs(r.wallMs)}${r.failures.length > 0 ? `:\n  - ${r.failures.join('\n  - ')}` : ''}`);
+  lines.push(`re-compare: npm run soak -- compare ${r.leakyDir} ${r.fixedDir}`);
+  return lines.join('\n');
+}
+
+export function formatProofTable(results: readonly ProofResult[], totalMs: number): string {
+  const rows = results.map((r) => [r.variant, r.scenario, r.comparison?.before.status ?? '-', r.signatureLine.split(' ')[0] ?? '-', r.fixedStatus ?? '-', r.comparison?.outcome ?? '-', STATUS_LABEL[r.status].replace('PROOF ', ''), fmtMs(r.wallMs)]);
+  const header = ['variant', 'scenario', 'leaky', 'signature', 'fixed', 'comparison', 'proof', 'time'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const held = results.filter((r) => r.status === 'holds').length;
+  return [fmt(header), ...rows.map(fmt), '', `${held}/${results.length} proofs hold; total ${fmtMs(totalMs)}`].join('\n');
+}
+
+/** Run the proofs one after the other. Throws SoakError SOAK_ERR_INTERRUPTED when aborted. */

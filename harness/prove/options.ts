@@ -1,0 +1,68 @@
+// What `prove` accepts, and the one declaration of its flags: the CLI parses
+// argv with PROVE_FLAGS, and validateProveOptions checks a caller's values
+// against the same declarations before anything starts.
+
+import { checkFlagValue, type FlagSpecs } from '../../shared/cli/flags.ts';
+import { flagUsageError, usageError } from '../errors.ts';
+import { catalogNames, PROOF_DEFAULTS } from '../judge/proof-plan.ts';
+import { SEED_FLAG, SOAK_FLAGS } from '../soak/options.ts';
+
+export const PROVE_FLAGS = {
+  duration: {
+    type: 'duration',
+    // 8 judged checkpoints after a 40 % warm-up need at least this much load.
+    min: 30_000,
+    max: SOAK_FLAGS.duration.max,
+    default: PROOF_DEFAULTS.durationMs,
+    arg: 'time',
+    rangeNote: 'a proof needs at least 30s of load per run: 8 judged checkpoints after warm-up',
+    help: 'load time per run',
+  },
+  seed: SEED_FLAG,
+  accounts: SOAK_FLAGS.accounts,
+  rate: SOAK_FLAGS.rate,
+  out: { type: 'string', nonEmpty: true, arg: 'dir', help: "folder for every proof's run folders (default reports/runs/<stamp>-prove)" },
+  quiet: SOAK_FLAGS.quiet,
+  help: SOAK_FLAGS.help,
+} as const satisfies FlagSpecs;
+
+export interface ProveOptions {
+  /** Catalog names (validated); `resolveVariants('all')` lists them all. */
+  variants: string[];
+  durationMs?: number;
+  seed?: number;
+  accounts?: number;
+  rate?: number;
+  /** Folder holding every proof's run folders; default reports/runs/<stamp>-prove. */
+  out?: string;
+  signal?: AbortSignal;
+  /** Progress lines (and each soak's own progress) go here; omit for silence. */
+  progress?: NodeJS.WritableStream;
+  /** Each proof's report, then the table; omit and nothing is written (the results are returned). */
+  report?: NodeJS.WritableStream;
+}
+
+/** `all`, one name or a comma-separated list → catalog names, de-duplicated; a usage error naming `--prove` otherwise. */
+export function resolveVariants(which: string): string[] {
+  const names = catalogNames();
+  const text = which.trim();
+  if (text === '') throw usageError(`--prove: expected a variant or "all"; valid: ${names.join(', ')}`);
+  const variants = text === 'all' ? names : text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const v of variants) {
+    if (!names.includes(v)) throw usageError(`--prove: unknown variant "${v}"; valid: all, ${names.join(', ')}`);
+  }
+  return [...new Set(variants)];
+}
+
+/** Throws a usage error naming the flag; nothing has been started. */
+export function validateProveOptions(options: ProveOptions): void {
+  if (options.variants.length === 0) resolveVariants('');
+  resolveVariants(options.variants.join(','));
+  const check = (name: keyof typeof PROVE_FLAGS, value: unknown) => {
+    if (value !== undefined) checkFlagValue(name, PROVE_FLAGS[name], value, flagUsageError);
+  };
+  check('duration', options.durationMs);
+  check('seed', options.seed);
+  check('accounts', options.accounts);
+  check('rate', options.rate);
+}
