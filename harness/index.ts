@@ -14,7 +14,7 @@
 // A test (test/harness/public-api.test.ts) fails when a bench or CLI file
 // deep-imports a module whose exports are offered here.
 
-export { runSoak, exitCodeFor, type SoakOptions, type SoakResult, type TargetSpec } from './soak.ts';
+export { runSoak, exitCodeFor, type SoakOptions, type SoakResult, type TargetSpec } from './soak/index.ts';
 export { SOAK_FLAGS } from './soak/options.ts';
 export { judgeRun, compareRuns, judgeProof, judgeProofRuns, proofPlanFor, catalogNames, PROOF_DEFAULTS, type JudgedRun, type ComparedRuns, type ProofPlan, type ProofResult, type ProofStatus } from './judge/index.ts';
 export { prove, allProofsHold } from './prove/run.ts';

@@ -18,7 +18,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { usageError } from '../errors.ts';
-import { runSoak, PROJECT_ROOT } from '../soak.ts';
+import { runSoak, PROJECT_ROOT } from '../soak/index.ts';
 import { judgeOptionsFor, verdictMeta } from '../judge/index.ts';
 import { readRun } from '../run/read-run.ts';
 import { newRunId, uniqueRunDir } from '../run/run-folder.ts';

@@ -7,7 +7,7 @@
 import { flagHelpLines, parseFlags, type FlagSpecs, type FlagValues } from '../../shared/cli/flags.ts';
 import { RelaySoakError } from '../../shared/errors.ts';
 import { flagUsageError, usageError } from '../errors.ts';
-import { interruptReason } from '../soak.ts';
+import { interruptReason } from '../soak/index.ts';
 import { EXIT, exitCodeOf, SoakError } from '../index.ts';
 
 export interface CommandIo {

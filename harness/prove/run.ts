@@ -8,7 +8,7 @@
 
 import { join, resolve } from 'node:path';
 import { interruptedError } from '../errors.ts';
-import { runSoak, PROJECT_ROOT, type SoakResult } from '../soak.ts';
+import { runSoak, PROJECT_ROOT, type SoakResult } from '../soak/index.ts';
 import { judgeProofRuns, type ProofResult, type ProofStatus } from '../judge/proof.ts';
 import { proofPlanFor, PROOF_DEFAULTS } from '../judge/proof-plan.ts';
 import { newRunId, uniqueRunDir } from '../run/run-folder.ts';

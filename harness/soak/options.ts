@@ -9,6 +9,7 @@ import type { RunOutcome } from '../records.ts';
 import type { RunVerdict } from '../verdict/index.ts';
 import type { Progress } from '../progress.ts';
 import { isAlive } from '../run/pids.ts';
+import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 
 /** The seed of accounts, fault plan and request mix: the relay and the fake upstream take 32 bits. */
 export const SEED_FLAG = { type: 'int', min: 0, max: 2 ** 32 - 1, default: 42, arg: 'N', help: 'seed for accounts, fault plan and request mix' } as const;
@@ -110,4 +111,20 @@ export function validateSoakOptions(options: SoakOptions): void {
   if (options.target?.kind === 'cmd' && options.target.command.trim() === '') {
     throw usageError('--target-cmd: empty command');
   }
+}
+
+/** `--leak` names, validated against the relay's catalog before anything starts (`--leak typo` lists the valid names, exit 2). */
+export function validateLeakNames(names: readonly string[]): string[] {
+  const valid = new Set(LEAK_CATALOG.map((l) => l.name));
+  const out: string[] = [];
+  for (const raw of names) {
+    const name = raw.trim();
+    if (name === '') continue;
+    if (!valid.has(name)) {
+      const list = valid.size > 0 ? [...valid].join(', ') : '(the catalog is empty)';
+      throw usageError(`--leak: unknown variant "${name}"; valid: ${list}`);
+    }
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
 }

@@ -50,8 +50,8 @@ describe('harness public API', () => {
 
   it('the checker sees a deep import of an offered name (it can fail)', () => {
     const file = join(ROOT, 'bench/example.bench.ts');
-    const deep = namedImports(file, "import { runSoak, type SoakOptions } from '../harness/soak.ts';\nimport { x } from 'node:fs';");
-    expect(deep).toEqual([{ names: ['runSoak', 'SoakOptions'], path: join(ROOT, 'harness/soak.ts') }]);
+    const deep = namedImports(file, "import { runSoak, type SoakOptions } from '../harness/soak/index.ts';\nimport { x } from 'node:fs';");
+    expect(deep).toEqual([{ names: ['runSoak', 'SoakOptions'], path: join(ROOT, 'harness/soak/index.ts') }]);
     expect(deep[0]!.names.filter((n) => sources.has(`${deep[0]!.path}#${n}`))).toEqual(['runSoak', 'SoakOptions']);
     // The engine's own compareRuns (records in) is not the API's compareRuns (folders in): not a deep import.
     expect(sources.has(`${join(ROOT, 'harness/verdict/index.ts')}#compareRuns`)).toBe(false);

@@ -219,6 +219,35 @@ describe('runSoak end to end', () => {
     expect(await portRefuses(kids.upstream!.url)).toBe(true);
   }, 120_000);
 
+  it('a --target-cmd relay with its own keys (SOAK_CLIENT_KEY) is sent those keys by the load, not generated ones', async () => {
+    const server = join(root, 'keyed-server.mjs');
+    writeFileSync(
+      server,
+      `import http from 'node:http';
+       const port = Number(process.argv[process.argv.indexOf('--port') + 1]);
+       // Client calls carry the client key, management calls (account sync, scans) the management key.
+       const expected = new Set(['Bearer ' + process.env.RELAY_CLIENT_KEYS, 'Bearer ' + process.env.RELAY_MANAGEMENT_KEY]);
+       const body = JSON.stringify({ id: 'x', object: 'chat.completion', model: 'gpt-5', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+       http.createServer((req, res) => { req.resume(); req.on('end', () => {
+         if (!expected.has(req.headers.authorization)) { res.statusCode = 401; res.end('{"error":{"message":"bad key","type":"authentication_error","code":"invalid_api_key"}}'); return; }
+         res.setHeader('content-type', 'application/json'); res.end(body); }); }).listen(port, '127.0.0.1');`,
+    );
+    const out = join(root, 'keyed-run');
+    process.env.SOAK_CLIENT_KEY = 'sk-user-own-key-0123456789';
+    try {
+      const result = await shortRun(out, { kind: 'cmd', command: `${JSON.stringify(process.execPath)} ${JSON.stringify(server)} --port {port}` });
+      expect(result.outcome.status).toBe('completed');
+    } finally {
+      delete process.env.SOAK_CLIENT_KEY;
+    }
+    const run = readRun(out);
+    const status = (k: '2xx' | '4xx') => run.samples.reduce((n, s) => n + (s.load?.status[k] ?? 0), 0);
+    expect(status('2xx')).toBeGreaterThan(100);
+    expect(status('4xx')).toBe(0);
+    // The key is a secret: it reaches the target, never the run folder.
+    expect(JSON.stringify(run.meta)).not.toContain('sk-user-own-key');
+  }, 120_000);
+
   it('samples a --target-cmd Node server written here: rss, fds and probe data', async () => {
     const server = join(root, 'tiny-server.mjs');
     writeFileSync(

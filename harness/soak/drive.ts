@@ -1,0 +1,66 @@
+// Driving the scenario: its phases cut into segments at the checkpoint times
+// (run/timeline.ts), the load run one segment at a time so that every
+// checkpoint is taken with the load idle, and each phase's fault plan handed to
+// the fake upstream as the phase begins.
+
+import { request } from 'undici';
+import { SoakError } from '../errors.ts';
+import { createLoad } from '../load/index.ts';
+import { buildTimeline, checkpointTimes } from '../run/timeline.ts';
+import { takeCheckpoint } from './checkpoint.ts';
+import type { RunContext } from './context.ts';
+import type { Targets } from './targets.ts';
+
+/** Run the whole timeline, checkpoint 0 first. Throws the signal's reason when the run is aborted. */
+export async function drive(ctx: RunContext, t: Targets): Promise<void> {
+  const s = ctx.scenario;
+  const st = ctx.state;
+  const load = createLoad({
+    url: t.url,
+    clientKey: t.keys.client,
+    managementKey: t.keys.management,
+    accounts: s.accounts,
+    seed: s.seed,
+  });
+  st.load = load;
+  const cps = checkpointTimes(s.durationMs, s.checkpoints.everyMs, Math.max(ctx.options.minCheckpoints ?? 8, s.checkpoints.min ?? 8));
+  const segments = buildTimeline(s.phases, cps);
+  st.nextCheckpointMs = cps[0] ?? s.durationMs;
+  await takeCheckpoint(ctx, t, 0);
+  for (const seg of segments) {
+    throwIfAborted(ctx.signal);
+    const phase = s.phases[seg.phaseIndex]!;
+    if (seg.phaseStart) {
+      st.phaseName = phase.name;
+      await applyFaultPlan(ctx, t, phase.name, phase.faults ?? { rules: [] });
+      ctx.event('phase', phase.name, { startMs: phase.startMs, endMs: phase.endMs });
+    }
+    st.segment = { startedAt: performance.now(), lengthMs: seg.endMs - seg.startMs };
+    await load.runSegment(phase, seg.endMs - seg.startMs, ctx.signal);
+    st.segment = null;
+    st.loadElapsedMs = seg.endMs;
+    throwIfAborted(ctx.signal);
+    if (seg.checkpointAfter !== null) {
+      st.nextCheckpointMs = cps[seg.checkpointAfter] ?? s.durationMs;
+      await takeCheckpoint(ctx, t, seg.checkpointAfter);
+    }
+  }
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason ?? new Error('aborted');
+}
+
+/** Replace the upstream's fault plan. An attached --target-pid has no upstream of ours: nothing to apply. */
+async function applyFaultPlan(ctx: RunContext, t: Targets, phase: string, plan: unknown): Promise<void> {
+  if (!t.upstream) return;
+  const res = await request(`${t.upstream.url}/__upstream/plan`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(plan),
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 200 && res.statusCode !== 204) {
+    throw new SoakError('SOAK_ERR_USAGE', `scenario ${ctx.scenario.name}, phase ${phase}: the upstream refused the fault plan: ${text}`);
+  }
+}

@@ -1,0 +1,255 @@
+// runSoak: one soak run, end to end. Starts the fake upstream and the target
+// as children (targets.ts), drives the scenario's phases segment by segment
+// (drive.ts), samples the target continuously (sampling.ts) and at drained
+// post-GC checkpoints (checkpoint.ts), writes everything to the run folder as
+// it goes, and always cleans up: no orphan child, no bound port, whatever ends
+// the run (completion, target crash, SIGINT, an exception).
+
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EXIT, SoakError, usageError } from '../errors.ts';
+import { judgeRun } from '../judge/index.ts';
+import { validateLeakNames } from './options.ts';
+import { ProgressReporter } from '../progress.ts';
+import type { RunOutcome } from '../records.ts';
+import { RECORD_VERSION } from '../records.ts';
+import type { Child } from '../run/child.ts';
+import { gitSha, harnessInfo, machineInfo, type RunMeta } from '../run/meta.ts';
+import { createRunFolder, newRunId, RUN_FILES, uniqueRunDir, type RunFolder } from '../run/run-folder.ts';
+import { getScenario, resolveScenario, type ResolvedScenario } from '../../scenarios/index.ts';
+import type { RunContext, RunEventType, RunState } from './context.ts';
+import { drive } from './drive.ts';
+import { validateSoakOptions, type SoakOptions, type SoakResult, type TargetSpec } from './options.ts';
+import { PROJECT_ROOT } from './paths.ts';
+import { runSampler } from './sampling.ts';
+import { startTargets, Targets } from './targets.ts';
+
+/**
+ * Run one soak. Throws SoakError (exit 2) for bad input before anything is
+ * started; every other ending is reported in the result's outcome.
+ */
+export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
+  validateSoakOptions(options);
+  const leaks = validateLeakNames(options.leaks ?? []);
+  const resolved = resolveScenarioOption(options);
+  const target: TargetSpec = options.target ?? { kind: 'relay' };
+  if (leaks.length > 0 && target.kind !== 'relay') {
+    throw usageError('--leak: leak variants exist only in the reference relay; drop --target-cmd/--target-pid or --leak');
+  }
+  const runId = newRunId(resolved.name);
+  const runDir = options.out ? resolve(options.out) : uniqueRunDir(join(PROJECT_ROOT, 'reports/runs'), runId);
+  const folder = createRunFolder(runDir);
+  return new SoakRun(options, resolved, leaks, target, runId, folder).run();
+}
+
+function resolveScenarioOption(options: SoakOptions): ResolvedScenario {
+  try {
+    return resolveScenario(getScenario(options.scenario ?? 'mixed'), {
+      durationMs: options.durationMs,
+      rate: options.rate,
+      connections: options.connections,
+      accounts: options.accounts,
+      seed: options.seed,
+    });
+  } catch (err) {
+    // ScenarioError messages already name the flag or field (`--scenario: unknown …`, `phases[1]: …`).
+    const message = (err as Error).message;
+    throw usageError(message.startsWith('--') ? message : `--scenario ${options.scenario ?? 'mixed'}: ${message}`);
+  }
+}
+
+/** run.json as written at the start; the target's details and the outcome are filled in later. */
+function initialMeta(scenario: ResolvedScenario, leaks: string[], target: TargetSpec, runId: string): RunMeta {
+  return {
+    recordVersion: RECORD_VERSION,
+    runId,
+    scenario: scenario.name,
+    resolved: scenario,
+    seed: scenario.seed,
+    accounts: scenario.accounts,
+    durationMs: scenario.durationMs,
+    leaks,
+    faultPlans: Object.fromEntries(scenario.phases.map((p) => [p.name, p.faults ?? { rules: [] }])),
+    target: { kind: target.kind, command: null, pid: null, url: null, nodeVersion: null, execArgv: null, heapSizeLimit: null },
+    harness: harnessInfo(),
+    gitSha: gitSha(PROJECT_ROOT),
+    machine: machineInfo(),
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    outcome: null,
+  };
+}
+
+/** One run: the context the parts share (RunContext), and what ends it. */
+class SoakRun implements RunContext {
+  readonly options: SoakOptions;
+  readonly scenario: ResolvedScenario;
+  readonly target: TargetSpec;
+  readonly leaks: string[];
+  readonly meta: RunMeta;
+  readonly folder: RunFolder;
+  readonly progress: ProgressReporter | null;
+  readonly state: RunState = { phaseName: 'start', load: null, nextCheckpointMs: 0, loadElapsedMs: 0, segment: null, samplesWritten: 0, checkpointsWritten: 0 };
+  private readonly internal = new AbortController();
+  readonly signal = this.internal.signal;
+  private readonly t0 = performance.now();
+  private readonly targets: Targets;
+  /** Set when a child exits during the run: it then decides the outcome, whatever error it caused. */
+  private crash: RunOutcome | null = null;
+  /** Set once the run is ending: children exiting from then on are being stopped, not crashing. */
+  private stopping = false;
+
+  constructor(options: SoakOptions, scenario: ResolvedScenario, leaks: string[], target: TargetSpec, runId: string, folder: RunFolder) {
+    this.options = options;
+    this.scenario = scenario;
+    this.leaks = leaks;
+    this.target = target;
+    this.folder = folder;
+    this.targets = new Targets();
+    this.meta = initialMeta(scenario, leaks, target, runId);
+    this.progress = options.progressStream ? new ProgressReporter(options.progressStream) : null;
+    if (options.signal) {
+      if (options.signal.aborted) this.internal.abort(options.signal.reason);
+      else options.signal.addEventListener('abort', () => this.internal.abort(options.signal!.reason), { once: true });
+    }
+  }
+
+  now(): number {
+    return Math.round(performance.now() - this.t0);
+  }
+
+  event(type: RunEventType, message: string, data?: unknown): void {
+    this.folder.event({ kind: 'event', t: this.now(), type, message, data });
+    if (type === 'warning') this.progress?.note(`warning: ${message}`);
+  }
+
+  async run(): Promise<SoakResult> {
+    this.folder.writeJson(RUN_FILES.meta, this.meta);
+    const outcome = await this.execute();
+    const result: SoakResult = {
+      runDir: this.folder.dir,
+      outcome,
+      exitCode: exitCodeFor(outcome),
+      verdict: null,
+      verdictText: null,
+      checkpoints: this.state.checkpointsWritten,
+      samples: this.state.samplesWritten,
+      requestsCompleted: this.state.load?.totals().requestsCompleted ?? 0,
+    };
+    this.meta.endedAt = new Date().toISOString();
+    this.meta.outcome = outcome;
+    this.folder.writeJson(RUN_FILES.meta, this.meta);
+    this.event('outcome', outcome.status, outcome);
+    if (outcome.status !== 'interrupted' && this.state.checkpointsWritten > 0) this.judge(outcome, result);
+    this.writeSummary(outcome, result);
+    this.folder.close();
+    this.progress?.finish();
+    return result;
+  }
+
+  /** Start, sample and drive until the timeline ends or something stops it; always clean up. */
+  private async execute(): Promise<RunOutcome> {
+    let outcome: RunOutcome;
+    let samplerDone: Promise<void> = Promise.resolve();
+    try {
+      await startTargets(this, this.targets, (child, role) => this.watchExit(child, role));
+      samplerDone = runSampler(this, this.targets.sources!);
+      await drive(this, this.targets);
+      outcome = this.crash ?? { status: 'completed' };
+    } catch (err) {
+      // A target that died makes sampling fail (SOAK_ERR_TARGET_GONE, a dead probe)
+      // possibly before its exit event has been seen: give the exit a moment,
+      // so the outcome says "target crashed" rather than a sampling error.
+      const targetChild = this.targets.targetChild;
+      if (!this.crash && targetChild) await Promise.race([targetChild.exited, sleep(1_000)]);
+      await sleep(0);
+      outcome = this.outcomeFor(err);
+    } finally {
+      this.stopping = true;
+      this.internal.abort(new Error('run ended'));
+      await samplerDone.catch(() => {});
+      await this.cleanup();
+    }
+    return outcome;
+  }
+
+  private outcomeFor(err: unknown): RunOutcome {
+    if (this.crash) return this.crash;
+    const reason = this.internal.signal.reason as unknown;
+    if (this.internal.signal.aborted && reason instanceof Error && reason.name === 'SoakInterrupt') {
+      return { status: 'interrupted', signal: reason.message };
+    }
+    if (err instanceof SoakError) {
+      this.event('warning', err.message, err.details);
+      return { status: 'failed', error: [err.message, ...err.details].join('\n'), code: err.code };
+    }
+    const e = err as Error;
+    return { status: 'failed', error: e?.stack ?? String(err), code: 'SOAK_ERR_HARNESS' };
+  }
+
+  /** A child exiting on its own ends the run: the target's exit is a crash, the upstream's a harness failure. */
+  private watchExit(child: Child, role: 'upstream' | 'target'): void {
+    void child.exited.then((e) => {
+      if (this.stopping) return;
+      if (role === 'target') {
+        this.crash = { status: 'target-crashed', exitCode: e.code, signal: e.signal, stderrTail: child.stderrTail() };
+      } else {
+        this.crash = { status: 'failed', code: 'SOAK_ERR_CHILD_EXITED', error: `the fake upstream exited (code ${e.code}, signal ${e.signal}): ${child.stderrTail().join(' | ')}` };
+      }
+      this.internal.abort(new Error(`${role} exited`));
+    });
+  }
+
+  /** The load's connections first, then the probe and the children (Targets.stop). */
+  private async cleanup(): Promise<void> {
+    await this.state.load?.close().catch(() => {});
+    await this.targets.stop();
+  }
+
+  /** Judge the run folder as written; a run that cannot be judged still ends, with a warning. */
+  private judge(outcome: RunOutcome, result: SoakResult): void {
+    try {
+      const judged = judgeRun(this.folder.dir);
+      result.verdict = judged.verdict;
+      result.verdictText = judged.text;
+      if (outcome.status === 'completed' && judged.verdict.status === 'LEAK') result.exitCode = EXIT.leak;
+    } catch (err) {
+      this.event('warning', `no verdict: ${(err as Error).message}`);
+    }
+  }
+
+  private writeSummary(outcome: RunOutcome, result: SoakResult): void {
+    this.folder.writeJson(RUN_FILES.summary, {
+      verdict: result.verdict,
+      recordVersion: RECORD_VERSION,
+      runId: this.meta.runId,
+      scenario: this.meta.scenario,
+      outcome,
+      checkpoints: result.checkpoints,
+      samples: result.samples,
+      requestsCompleted: result.requestsCompleted,
+      loadTotals: this.state.load?.totals() ?? null,
+      wallMs: this.now(),
+      nodeVersion: process.version,
+    });
+  }
+}
+
+export function exitCodeFor(outcome: RunOutcome): number {
+  switch (outcome.status) {
+    case 'completed':
+      return EXIT.ok;
+    case 'interrupted':
+      return outcome.signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+    case 'target-crashed':
+    case 'failed':
+      return EXIT.incomplete;
+  }
+}
+
+/** The abort reason the CLI uses for SIGINT/SIGTERM. */
+export function interruptReason(signal: NodeJS.Signals): Error {
+  const e = new Error(signal);
+  e.name = 'SoakInterrupt';
+  return e;
+}
