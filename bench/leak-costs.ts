@@ -1,5 +1,5 @@
 // Measures what each retained-memory leak variant costs per triggering event,
-// the figure behind the catalog's `signature.perEvent` (relay/leaks/catalog.ts).
+// the figure behind the catalog's `cost.perEvent` (relay/leaks/catalog.ts).
 // For each variant: a real fake upstream and a real relay in this process,
 // EVENTS events through the real HTTP paths, post-GC heapUsed / arrayBuffers
 // before and after, divided by the events; the same run on the fixed relay is

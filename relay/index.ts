@@ -30,8 +30,8 @@ import { MODELS } from '../shared/accounts.ts';
 
 export type { RelayOptions } from './options.ts';
 export { RelayError, ConfigError } from './errors.ts';
-export { LEAK_CATALOG, parseLeaks, formatCatalog, expectedSignature, leakEntry } from './leaks/catalog.ts';
-export type { LeakEntry, LeakSignature, ResolvedSignature } from './leaks/catalog.ts';
+export { LEAK_CATALOG, LEAK_RESOURCES, parseLeaks, formatCatalog, expectedCost, leakEntry } from './leaks/catalog.ts';
+export type { LeakEntry, LeakCost, LeakResource, ResolvedCost } from './leaks/catalog.ts';
 
 export interface RelayHandle {
   readonly url: string;

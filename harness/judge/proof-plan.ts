@@ -1,12 +1,14 @@
 // How a fix is proven for one catalog entry: which scenario, how long, which
 // verdict options, and what the leaky run must show. Pure data derived from the
-// relay's leak catalog (relay/leaks/catalog.ts), shared by `prove` (which
-// runs) and `compare` (which re-judges the kept run folders the same way).
+// relay's leak catalog (relay/leaks/catalog.ts) through the harness's judging
+// of each variant (signatures.ts), shared by `prove` (which runs) and
+// `compare` (which re-judges the kept run folders the same way).
 
 import type { JudgeOptions, SignatureExpectation } from '../verdict/index.ts';
 import { MEMORY_SIGNALS } from '../verdict/index.ts';
-import { LEAK_CATALOG, type LeakEntry, type SignatureKind } from '../../relay/leaks/catalog.ts';
+import { LEAK_CATALOG, type LeakEntry } from '../../relay/leaks/catalog.ts';
 import type { LevelWhere } from '../verdict/level.ts';
+import { signatureOf, type SignatureKind } from './signatures.ts';
 
 /**
  * Defaults sized so one proof (leaky run + fixed run, sequential) finishes in
@@ -93,7 +95,7 @@ function isVerdictSignal(signal: string): boolean {
 
 /** The proof plan of a catalog entry for a relay with `accounts` accounts. */
 export function proofPlanFor(entry: LeakEntry, accounts: number, overrides: { minJudgedSeconds?: number; minJudgedRequests?: number } = {}): ProofPlan {
-  const s = entry.signature;
+  const s = signatureOf(entry);
   const perEvent = s.perAccount === true ? s.perEvent * accounts : s.perEvent;
   // 'allocated' (churn) is read from the probe's allocation estimate, not a
   // post-GC series: checkSignature cannot measure it, the churn ratio does.

@@ -29,8 +29,9 @@ export function judgeOptionsFor(run: Pick<RunData, 'meta'>): JudgeOptions {
 }
 
 /**
- * The catalog's expected signature of each enabled variant, as the verdict
- * reads it (per-account costs multiplied out); variants whose signal the
+ * The expected signature of each enabled variant (its catalog cost as
+ * signatures.ts judges it), as the verdict reads it (per-account costs
+ * multiplied out); variants whose signal the
  * post-GC series cannot measure (churn: allocation) are left to the churn report.
  */
 export function signaturesFor(leaks: readonly string[], accounts: number): SignatureExpectation[] {

@@ -2,8 +2,13 @@
 // the ONE definition of every variant. The CLI validates `--leak` against it,
 // `--leak list` prints it, relay/leaks/README.md is rendered from it
 // (render-readme.ts; a test fails when the committed file drifts), and the
-// harness reads each entry's `signature` (expected cost per triggering event)
-// from here, never from the document.
+// harness reads each entry's `cost` from here, never from the document.
+//
+// An entry states facts about its bug: what it keeps or spends, how much per
+// which event, how long that lasts, how the figure was measured. How a run is
+// judged against those facts (which verdict signal, what kind of evidence,
+// what tolerance) is the harness's decision, not the relay's
+// (harness/judge/signatures.ts).
 //
 // Each variant's code lives next to the fixed code it replaces and runs only
 // when its flag (flags.ts, computed once at start) is set. With no leak
@@ -12,37 +17,33 @@
 import { ConfigError } from '../errors.ts';
 
 /**
- * What a signature measures:
- *  - `retained`: memory kept per event (`heapUsed`, `external`, `arrayBuffers`, `rss`), post-GC;
- *  - `handles`: OS/libuv handles kept per event (`handles:<key>`: fds, TCP states, timers);
- *  - `churn`: nothing is kept; `signal: 'allocated'` = bytes allocated per event (the GC's work),
- *    read from the probe's allocation estimate, not from a post-GC series;
- *  - `level`: a plateau set by a rate times a lifetime or by peak concurrency, not a slope.
- *    `seen: 'drained'`: handles still held at drained checkpoints (nothing in flight) beyond
- *    the pre-load count; `seen: 'under-load'`: only while the trigger runs (compare the
- *    continuous samples of the leaky and the fixed run).
+ * The resources a variant can keep or spend, in the relay's terms, each with
+ * its unit (the unit of `perEvent`) and what it means. The README's legend.
  */
-export type SignatureKind = 'retained' | 'handles' | 'churn' | 'level';
+export const LEAK_RESOURCES = {
+  heap: { unit: 'bytes', meaning: 'JS objects kept reachable on the V8 heap (what survives a full GC)' },
+  'external-buffers': { unit: 'bytes', meaning: 'Buffer / ArrayBuffer memory outside the V8 heap kept reachable (e.g. cached response bodies)' },
+  fds: { unit: 'count', meaning: 'open file descriptors held by the relay process' },
+  timers: { unit: 'count', meaning: "armed, ref'd timers and intervals (setTimeout / setInterval)" },
+  'upstream-sockets': { unit: 'count', meaning: 'TCP connections from the relay to the upstream held open' },
+  allocation: { unit: 'bytes', meaning: "bytes allocated and dropped again: nothing is kept, the cost is the GC's work" },
+} as const satisfies Readonly<Record<string, { readonly unit: 'bytes' | 'count'; readonly meaning: string }>>;
 
-/** `heapUsed | external | arrayBuffers | rss`, `handles:<key>` (as harness/verdict/signature.ts reads them), or `allocated` for churn. */
-export type LeakSignal = 'heapUsed' | 'external' | 'arrayBuffers' | 'rss' | 'allocated' | `handles:${string}`;
+export type LeakResource = keyof typeof LEAK_RESOURCES;
 
-export interface LeakSignature {
-  readonly kind: SignatureKind;
-  readonly signal: LeakSignal;
-  /** Expected cost per event: bytes for memory signals, handles for `handles:*`. Per account when `perAccount`. */
+/** What a variant's bug costs: facts about the bug, measured. */
+export interface LeakCost {
+  /** The resource kept or spent. */
+  readonly what: LeakResource;
+  /** Cost per event, in the resource's unit (LEAK_RESOURCES: bytes or a count). Per account when `perAccount`. */
   readonly perEvent: number;
   /** perEvent is multiplied by the relay's account count (costs ∝ N: seed 000). */
   readonly perAccount?: boolean;
   /** The cumulative counter in a checkpoint's `events` (mock fault kinds, harness load events, or `requests`). */
   readonly event: string;
-  /** Relative tolerance for "triggered" (harness default 0.5). */
-  readonly tolerance?: number;
-  /** How long the cost lasts once paid, when not forever (e.g. "until the upstream finishes"). */
+  /** How long the cost lasts once paid. Absent: kept while the relay process lives (`allocation`: nothing is kept). */
   readonly lasts?: string;
-  /** `level` only: where the level shows (default `drained`). */
-  readonly seen?: 'drained' | 'under-load';
-  /** How perEvent was obtained. */
+  /** How perEvent was obtained (the bench or test that measured it, and what it read). */
   readonly basis: string;
 }
 
@@ -71,7 +72,8 @@ export interface LeakEntry {
   readonly metrics: readonly string[];
   /** The scenario that exercises it. */
   readonly scenario: ScenarioName;
-  readonly signature: LeakSignature;
+  /** What the bug keeps or spends per triggering event. */
+  readonly cost: LeakCost;
 }
 
 const SEED_000 = '000_4af280c421d85c01.txt';
@@ -93,7 +95,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_account_clones_total grows by N per lookup (1 when fixed); bytes allocated per lookup ∝ N, GC time and event-loop delay during scans; retained heap flat',
     metrics: ['relay_account_clones_total'],
     scenario: 'health-scan',
-    signature: { kind: 'churn', signal: 'allocated', perEvent: 3_000, perAccount: true, event: 'api-call', tolerance: 0.5, basis: 'bench/leak-costs.ts: retained size of one account clone, 2 975 B with the generated ~2 KB metadata (Node 24.21)' },
+    cost: { what: 'allocation', perEvent: 3_000, perAccount: true, event: 'api-call', basis: 'bench/leak-costs.ts: retained size of one account clone, 2 975 B with the generated ~2 KB metadata (Node 24.21)' },
   },
   {
     name: 'error-body',
@@ -104,10 +106,10 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     mechanism: 'the chat error path reads the 429/5xx body with readErrorBodyPreFix(): up to the cap or a 1 s deadline, then returns what it has and stops reading, without consuming or destroying the body. undici keeps a connection whose unread body is ≥ 64 KiB busy (pool running) and bodyTimeout does not fire while the body is paused; the pool runs with the pre-fix 30-minute headers/body timeouts.',
     fix: 'readCapped(): read up to the cap, then destroy, always (every exit path); 60 s headers/body timeouts',
     trigger: 'upstream 429/503 with a large (≥ 256 KiB: 429-large, 503-large) or stalled error body',
-    observable: '+1 upstream socket per large error body: an fd, relay_upstream_pool{field="running"}, a TCP connection ESTABLISHED and then CLOSE_WAIT once the upstream gives up on it (the relay never reads up to the FIN), so the fd is the lasting signal. At --upstream-connections the pins stop adding and the pending queue grows instead (relay_upstream_pool{field="pending"}): throughput collapses, so a per-event proof needs a cap above the storm\'s large-body count',
+    observable: '+1 upstream socket per large error body: an fd, relay_upstream_pool{field="running"}, a TCP connection ESTABLISHED and then CLOSE_WAIT once the upstream gives up on it (the relay never reads up to the FIN), so the fd is what lasts. At --upstream-connections the pins stop adding and the pending queue grows instead (relay_upstream_pool{field="pending"}): throughput collapses, and the cost adds up per event only under a cap above the storm\'s large-body count',
     metrics: ['relay_upstream_pool{field="running"}', 'relay_upstream_pool{field="pending"}', 'relay_upstream_pool{field="connected"}'],
     scenario: 'error-storm',
-    signature: { kind: 'handles', signal: 'handles:fds', perEvent: 1, event: '429-large', tolerance: 0.5, lasts: 'while the relay lives (30-minute timeouts do not fire on a paused body)', basis: 'relay/test/leaks-upstream.test.ts: exactly K running upstream connections after K large 429s; an error-storm run held +127 fds at the 128-socket cap, ESTABLISHED turning to CLOSE_WAIT' },
+    cost: { what: 'fds', perEvent: 1, event: '429-large', lasts: 'while the relay lives (30-minute timeouts do not fire on a paused body)', basis: 'relay/test/leaks-upstream.test.ts: exactly K running upstream connections after K large 429s; an error-storm run held +127 fds at the 128-socket cap, ESTABLISHED turning to CLOSE_WAIT' },
   },
   {
     name: 'sse-abort',
@@ -121,7 +123,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: '+1 upstream socket (relay_upstream_pool{field="running"}, fd, TCP) per abandoned stream until the upstream finishes; the fake upstream counts no client abort',
     metrics: ['relay_upstream_pool{field="running"}', 'relay_inflight_requests'],
     scenario: 'stream-abort',
-    signature: { kind: 'level', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: 'sse-abort', tolerance: 0.5, lasts: 'until the upstream finishes the stream', seen: 'under-load', basis: 'relay/test/leaks-upstream.test.ts: K running upstream connections after K abandoned streams, 0 once they end. A level (abort rate × rest of the stream), gone before a drained checkpoint; measured in the stream-abort scenario (90 s, seed 42): slow-upstream phase median 142 ESTABLISHED sockets leaky vs 88 fixed (p90 93), fast-upstream phase the same in both' },
+    cost: { what: 'upstream-sockets', perEvent: 1, event: 'sse-abort', lasts: 'until the upstream finishes the stream', basis: 'relay/test/leaks-upstream.test.ts: K running upstream connections after K abandoned streams, 0 once they end, so the count held is the abort rate × the rest of the stream; measured in the stream-abort scenario (90 s, seed 42): slow-upstream phase median 142 ESTABLISHED sockets leaky vs 88 fixed (p90 93), fast-upstream phase the same in both' },
   },
   {
     name: 'sync-tracker',
@@ -135,7 +137,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="sync_tracker_entries"} +1 per event; retained heap',
     metrics: ['relay_structure_entries{structure="sync_tracker_entries"}'],
     scenario: 'account-churn',
-    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 55, event: 'sync-event', tolerance: 0.5, basis: 'bench/leak-costs.ts: 54 B post-GC heap per event over 150 000 events (leaky − fixed)' },
+    cost: { what: 'heap', perEvent: 55, event: 'sync-event', basis: 'bench/leak-costs.ts: 54 B post-GC heap per event over 150 000 events (leaky − fixed)' },
   },
   {
     name: 'listener',
@@ -149,7 +151,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_listeners{emitter="account_events"} +1 per stream; retained heap (the emitter allows unlimited listeners: one per concurrent stream is the design, so no MaxListenersExceededWarning either)',
     metrics: ['relay_listeners{emitter="account_events"}'],
     scenario: 'stream-abort',
-    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 4_000, event: 'sse-abort', tolerance: 0.5, basis: 'bench/leak-costs.ts: 3 950 B post-GC heap per finished stream (the response, its request and socket objects, the in-flight entry). The scenario counts aborted streams; every stream leaks, so the cost per sse-abort is at least this' },
+    cost: { what: 'heap', perEvent: 4_000, event: 'sse-abort', basis: 'bench/leak-costs.ts: 3 950 B post-GC heap per finished stream (the response, its request and socket objects, the in-flight entry). The scenario counts aborted streams; every stream leaks, so the cost per sse-abort is at least this' },
   },
   {
     name: 'lazy-lru',
@@ -163,7 +165,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="idempotency_cache"} above relay_structure_capacity{structure="idempotency_cache"}, growing; relay_idempotency_evictions_total lags; retained heap',
     metrics: ['relay_structure_entries{structure="idempotency_cache"}', 'relay_structure_capacity{structure="idempotency_cache"}', 'relay_idempotency_evictions_total'],
     scenario: 'cache-churn',
-    signature: { kind: 'retained', signal: 'external', perEvent: 570, event: 'idempotency-key', tolerance: 0.6, basis: 'bench/leak-costs.ts: 307 B heap + 572 B arrayBuffers per cached entry (the body). Only writes above the drain rate (100/s) are kept: at cache-churn\'s ≈ 280 unique keys/s about 64 %, hence the wider tolerance. The body buffers are the clean signal: measured in two cache-churn proof runs, external 320 B/key [312, 322] (LEAK) while the lazily evicted heap read 268 [228, 290] with a second half too noisy to call' },
+    cost: { what: 'external-buffers', perEvent: 570, event: 'idempotency-key', basis: 'bench/leak-costs.ts: 307 B heap + 572 B arrayBuffers per cached entry (the body). Only writes above the drain rate (100/s) are kept: at cache-churn\'s ≈ 280 unique keys/s about 64 %. Measured in two cache-churn proof runs: external 320 B/key [312, 322]; the lazily evicted heap 268 B/key [228, 290], noisy over the second half' },
   },
   {
     name: 'inflight-map',
@@ -177,7 +179,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_inflight_requests and relay_structure_entries{structure="inflight_requests"} +1 per request; GET /v0/management/requests lists finished requests; retained heap',
     metrics: ['relay_inflight_requests', 'relay_structure_entries{structure="inflight_requests"}'],
     scenario: 'mixed',
-    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 500, event: 'requests', tolerance: 0.5, basis: 'bench/leak-costs.ts: 522 B post-GC heap per request (InFlight, AbortController and signal, UUID string, map entry)' },
+    cost: { what: 'heap', perEvent: 500, event: 'requests', basis: 'bench/leak-costs.ts: 522 B post-GC heap per request (InFlight, AbortController and signal, UUID string, map entry)' },
   },
   {
     name: 'retry-timers',
@@ -191,7 +193,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="retry_waits"} (armed failover timers) stays up after the requests end; Timeout handles; the bodies stay reachable',
     metrics: ['relay_structure_entries{structure="retry_waits"}'],
     scenario: 'retry-storm',
-    signature: { kind: 'level', signal: 'handles:Timeout', perEvent: 1, event: 'client-gave-up', tolerance: 0.9, lasts: '--retry-delay after the abort', seen: 'drained', basis: 'relay/test/leaks-upstream.test.ts: K armed timers after K requests aborted in their pause. A level (abort rate × pause), seen at drained checkpoints when the pause outlasts the drain: the proof runs both relays with --retry-delay 10000 and clients that give up after 2 s' },
+    cost: { what: 'timers', perEvent: 1, event: 'client-gave-up', lasts: '--retry-delay after the abort', basis: 'relay/test/leaks-upstream.test.ts: K armed timers after K requests aborted in their pause; each is released when its pause ends, so the count held is the abort rate × the pause' },
   },
   {
     name: 'cancel-poller',
@@ -205,7 +207,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="cancel_pollers"} +1 per request; Timeout handles +1 per request; CPU per tick grows with the request count',
     metrics: ['relay_structure_entries{structure="cancel_pollers"}'],
     scenario: 'mixed',
-    signature: { kind: 'handles', signal: 'handles:Timeout', perEvent: 1, event: 'requests', tolerance: 0.5, basis: 'relay/test/leaks-state.test.ts: K live pollers after K requests; bench/leak-costs.ts: plus 830 B heap per request (the interval and its closure)' },
+    cost: { what: 'timers', perEvent: 1, event: 'requests', basis: 'relay/test/leaks-state.test.ts: K live pollers after K requests; bench/leak-costs.ts: plus 830 B heap per request (the interval and its closure)' },
   },
   {
     name: 'usage-ttl',
@@ -219,7 +221,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="completed_usage"} +1 per request, past the TTL and the cap; retained heap',
     metrics: ['relay_structure_entries{structure="completed_usage"}', 'relay_structure_capacity{structure="completed_usage"}'],
     scenario: 'mixed',
-    signature: { kind: 'retained', signal: 'heapUsed', perEvent: 230, event: 'requests', tolerance: 0.5, basis: 'bench/leak-costs.ts: 231 B post-GC heap per request (record, usage object, map entry; strings shared)' },
+    cost: { what: 'heap', perEvent: 230, event: 'requests', basis: 'bench/leak-costs.ts: 231 B post-GC heap per request (record, usage object, map entry; strings shared)' },
   },
   {
     name: 'unbounded-fanout',
@@ -233,7 +235,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="health_scan_workers"} = N during a scan (≤ concurrency when fixed); relay_upstream_pool connected up to the cap, pending ≈ N; sockets stay idle until --keep-alive-timeout',
     metrics: ['relay_structure_entries{structure="health_scan_workers"}', 'relay_upstream_pool{field="pending"}', 'relay_upstream_pool{field="connected"}'],
     scenario: 'health-scan',
-    signature: { kind: 'level', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: 'relay-scan', tolerance: 0.9, lasts: 'the scan, then --keep-alive-timeout', seen: 'under-load', basis: 'relay/test/leaks-upstream.test.ts: N concurrent probes during a scan; socket count is min(N, --upstream-connections) − concurrency. Read from /proc: the idle pooled sockets are unref\'d, so TCPSocketWrap misses them (measured, health-scan 90 s: relay-scan phase median 204 ESTABLISHED leaky, 101 fixed; TCPSocketWrap 81 vs 75)' },
+    cost: { what: 'upstream-sockets', perEvent: 1, event: 'relay-scan', lasts: 'the scan, then --keep-alive-timeout', basis: 'relay/test/leaks-upstream.test.ts: N concurrent probes during a scan; socket count is min(N, --upstream-connections) − concurrency. The idle pooled sockets are unref\'d, so libuv\'s TCPSocketWrap count misses them and /proc shows them (measured, health-scan 90 s: relay-scan phase median 204 ESTABLISHED leaky, 101 fixed; TCPSocketWrap 81 vs 75)' },
   },
   {
     name: 'pool-size',
@@ -247,7 +249,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_upstream_pool{field="connected"} and {field="free"} stay at the burst\'s peak concurrency after it; fds and ESTABLISHED TCP sockets likewise, through idle drains',
     metrics: ['relay_upstream_pool{field="connected"}', 'relay_upstream_pool{field="free"}'],
     scenario: 'mixed',
-    signature: { kind: 'level', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: 'requests', tolerance: 0.9, lasts: '30 minutes idle', basis: 'relay/test/leaks-upstream.test.ts: K idle sockets after a burst of K concurrent requests; a level set by peak concurrency, so a per-request slope understates it' },
+    cost: { what: 'upstream-sockets', perEvent: 1, event: 'requests', lasts: '30 minutes idle', basis: 'relay/test/leaks-upstream.test.ts: K idle sockets after a burst of K concurrent requests: the count held follows the peak concurrency, not the number of requests' },
   },
 ];
 
@@ -268,29 +270,20 @@ export function parseLeaks(text: string, flag = '--leak'): ReadonlySet<string> {
   return new Set(names);
 }
 
-/** The shape harness/verdict/signature.ts consumes, with perEvent resolved for `accounts`. */
-export interface ResolvedSignature {
-  variant: string;
-  kind: SignatureKind;
-  signal: LeakSignal;
-  perEvent: number;
-  event: string;
-  tolerance?: number;
+/** A variant's cost for a relay with `accounts` accounts (per-account costs multiplied out). */
+export interface ResolvedCost {
+  readonly variant: string;
+  readonly what: LeakResource;
+  readonly perEvent: number;
+  readonly event: string;
 }
 
-/** The expected cost of `name` for a relay with `accounts` accounts. */
-export function expectedSignature(name: string, accounts: number): ResolvedSignature {
+/** The cost of `name` for a relay with `accounts` accounts. */
+export function expectedCost(name: string, accounts: number): ResolvedCost {
   const entry = BY_NAME.get(name);
   if (entry === undefined) throw new ConfigError('--leak', `unknown leak ${JSON.stringify(name)}`);
-  const s = entry.signature;
-  return {
-    variant: entry.name,
-    kind: s.kind,
-    signal: s.signal,
-    perEvent: s.perAccount === true ? s.perEvent * accounts : s.perEvent,
-    event: s.event,
-    ...(s.tolerance === undefined ? {} : { tolerance: s.tolerance }),
-  };
+  const c = entry.cost;
+  return { variant: entry.name, what: c.what, perEvent: c.perAccount === true ? c.perEvent * accounts : c.perEvent, event: c.event };
 }
 
 /** The text `--leak list` prints: one line per entry. */

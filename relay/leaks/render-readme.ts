@@ -7,17 +7,24 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LEAK_CATALOG, type LeakEntry, type LeakSignature } from './catalog.ts';
+import { LEAK_CATALOG, LEAK_RESOURCES, type LeakCost, type LeakEntry, type LeakResource } from './catalog.ts';
 
 export const README_PATH = fileURLToPath(new URL('./README.md', import.meta.url));
 
-function cost(s: LeakSignature): string {
-  const unit = s.signal.startsWith('handles:') ? (s.perEvent === 1 ? 'handle' : 'handles') : 'B';
-  const amount = `${s.perEvent.toLocaleString('en-US')} ${unit}${s.perAccount === true ? ' × N accounts' : ''}`;
-  const lasts = s.lasts === undefined ? '' : `, lasting ${s.lasts}`;
-  const tolerance = s.tolerance === undefined ? '' : ` (tolerance ${s.tolerance})`;
-  const seen = s.kind === 'level' ? `, seen ${s.seen ?? 'drained'}` : '';
-  return `${s.kind}: \`${s.signal}\` ${amount} per \`${s.event}\`${lasts}${seen}${tolerance}`;
+/** How an amount of each resource reads: `55 B heap`, `1 upstream socket`. */
+const AMOUNT: Readonly<Record<LeakResource, (n: string, one: boolean) => string>> = {
+  heap: (n) => `${n} B heap`,
+  'external-buffers': (n) => `${n} B external buffers`,
+  fds: (n, one) => `${n} ${one ? 'fd' : 'fds'}`,
+  timers: (n, one) => `${n} ${one ? 'timer' : 'timers'}`,
+  'upstream-sockets': (n, one) => `${n} upstream ${one ? 'socket' : 'sockets'}`,
+  allocation: (n) => `${n} B allocated`,
+};
+
+function cost(c: LeakCost): string {
+  const amount = AMOUNT[c.what](c.perEvent.toLocaleString('en-US'), c.perEvent === 1) + (c.perAccount === true ? ' × N accounts' : '');
+  const lasts = c.lasts !== undefined ? `lasting ${c.lasts}` : c.what === 'allocation' ? 'nothing kept' : 'kept while the relay lives';
+  return `${amount} per \`${c.event}\`, ${lasts}`;
 }
 
 function section(e: LeakEntry): string {
@@ -33,15 +40,15 @@ function section(e: LeakEntry): string {
     `- **Trigger:** ${e.trigger}`,
     `- **Observable:** ${e.observable}`,
     `- **Metrics:** ${e.metrics.map((m) => `\`${m}\``).join(', ')}`,
-    `- **Expected cost:** ${cost(e.signature)}`,
-    `- **Basis:** ${e.signature.basis}`,
+    `- **Cost:** ${cost(e.cost)}`,
+    `- **Basis:** ${e.cost.basis}`,
     `- **Scenario:** \`${e.scenario}\``,
     '',
   ].join('\n');
 }
 
 export function renderCatalogReadme(): string {
-  const rows = LEAK_CATALOG.map((e) => `| \`${e.name}\` | ${e.source.slice(0, 3)} | ${e.area} | \`${e.signature.signal}\` per \`${e.signature.event}\` | \`${e.scenario}\` |`);
+  const rows = LEAK_CATALOG.map((e) => `| \`${e.name}\` | ${e.source.slice(0, 3)} | ${e.area} | \`${e.cost.what}\` per \`${e.cost.event}\` | \`${e.scenario}\` |`);
   return [
     '# relay/leaks: the leak catalog',
     '',
@@ -52,13 +59,15 @@ export function renderCatalogReadme(): string {
     'prints this catalog, an unknown name fails at start listing the valid ones (exit 2). The selection becomes',
     'plain booleans once at start (`flags.ts`); with no `--leak`, no variant code runs.',
     '',
-    'The harness reads each variant\'s expected cost from `catalog.ts` (`signature`, or `expectedSignature(name,',
-    'accounts)` for costs that scale with N), never from this file. Signature kinds: `retained` (post-GC memory',
-    'per event), `handles` (sockets, fds, timers per event), `churn` (bytes allocated per event, nothing kept),',
-    '`level` (a plateau set by peak concurrency, not a per-event slope). Costs were measured by',
-    '`bench/leak-costs.ts` (memory) and the leak tests (`relay/test/leaks-*.test.ts`, handle counts).',
+    'Each entry states what its bug keeps or spends (`cost.what`), how much per which triggering event, how long',
+    'it lasts and how that was measured (`bench/leak-costs.ts` for memory, the leak tests',
+    '`relay/test/leaks-*.test.ts` for handle counts). The harness reads the costs from `catalog.ts` (`cost`, or',
+    '`expectedCost(name, accounts)` for costs that scale with N), never from this file; how it judges a run',
+    'against them is its own (`harness/judge/signatures.ts`). Resources:',
     '',
-    '| name | seed | where | signal per event | scenario |',
+    ...Object.entries(LEAK_RESOURCES).map(([what, r]) => `- \`${what}\` (${r.unit}): ${r.meaning}`),
+    '',
+    '| name | seed | where | cost per event | scenario |',
     '|---|---|---|---|---|',
     ...rows,
     '',

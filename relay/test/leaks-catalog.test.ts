@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
-import { expectedSignature, formatCatalog, LEAK_CATALOG, parseLeaks } from '../leaks/catalog.ts';
+import { expectedCost, formatCatalog, LEAK_CATALOG, LEAK_RESOURCES, parseLeaks } from '../leaks/catalog.ts';
 import { FLAG_OF, leakFlags } from '../leaks/flags.ts';
 import { README_PATH, renderCatalogReadme } from '../leaks/render-readme.ts';
 
@@ -24,7 +24,7 @@ describe('leak catalog', () => {
     expect(Object.entries(flags).filter(([, on]) => on).map(([field]) => field)).toEqual(['lazyLru']);
   });
 
-  it('gives every entry its incident, write-up, mechanism, trigger, signal, scenario and a usable signature', () => {
+  it('gives every entry its incident, write-up, mechanism, trigger, signal, scenario and a usable cost', () => {
     for (const e of LEAK_CATALOG) {
       expect(e.area.length, `${e.name}.area`).toBeGreaterThan(3);
       for (const field of ['summary', 'incident', 'mechanism', 'fix', 'trigger', 'observable'] as const) {
@@ -34,22 +34,23 @@ describe('leak catalog', () => {
       if (existsSync(SEEDS_DIR)) expect(existsSync(SEEDS_DIR + e.source), `${e.name}.source`).toBe(true);
       expect(SCENARIOS).toContain(e.scenario);
       expect(e.metrics.length).toBeGreaterThan(0);
-      const s = e.signature;
-      expect(['retained', 'handles', 'churn', 'level']).toContain(s.kind);
-      expect(s.signal).toMatch(/^(heapUsed|external|arrayBuffers|rss|allocated|handles:[A-Za-z:_]+)$/);
-      expect(s.kind === 'churn').toBe(s.signal === 'allocated');
-      expect(s.perEvent).toBeGreaterThan(0);
-      expect(s.event).toMatch(/^[a-z0-9-]+$/);
-      if (s.tolerance !== undefined) expect(s.tolerance >= 0 && s.tolerance < 1).toBe(true);
-      expect(s.basis.length).toBeGreaterThan(10);
+      const c = e.cost;
+      // Facts only: how a run is judged against them is the harness's (harness/judge/signatures.ts).
+      for (const key of Object.keys(c)) expect(['what', 'perEvent', 'perAccount', 'event', 'lasts', 'basis'], `${e.name}.cost.${key}`).toContain(key);
+      expect(Object.keys(LEAK_RESOURCES)).toContain(c.what);
+      expect(c.perEvent).toBeGreaterThan(0);
+      if (LEAK_RESOURCES[c.what].unit === 'count') expect(Number.isInteger(c.perEvent), `${e.name}.cost.perEvent`).toBe(true);
+      expect(c.event).toMatch(/^[a-z0-9-]+$/);
+      if (c.lasts !== undefined) expect(c.lasts.length, `${e.name}.cost.lasts`).toBeGreaterThan(3);
+      expect(c.basis.length).toBeGreaterThan(10);
     }
   });
 
   it('resolves per-account costs for a given N', () => {
-    const clone = expectedSignature('account-clone', 5_000);
-    expect(clone.perEvent).toBe(LEAK_CATALOG[0]!.signature.perEvent * 5_000);
-    expect(expectedSignature('error-body', 5_000)).toMatchObject({ variant: 'error-body', signal: 'handles:fds', perEvent: 1, event: '429-large' });
-    expect(() => expectedSignature('nope', 1)).toThrow(ConfigError);
+    const clone = expectedCost('account-clone', 5_000);
+    expect(clone.perEvent).toBe(LEAK_CATALOG[0]!.cost.perEvent * 5_000);
+    expect(expectedCost('error-body', 5_000)).toEqual({ variant: 'error-body', what: 'fds', perEvent: 1, event: '429-large' });
+    expect(() => expectedCost('nope', 1)).toThrow(ConfigError);
   });
 
   it('README.md is the rendering of the catalog (npx node relay/leaks/render-readme.ts)', () => {

@@ -1,6 +1,6 @@
 // Leak variants on the upstream side, each driven K times against the real
 // fake upstream (mocks/) over real sockets, leaky and fixed: the leaky build
-// must show exactly the catalog's signature (pinned connections, armed
+// must show exactly the catalog's cost (pinned connections, armed
 // timers, concurrent probes, idle sockets) and the fixed build none of it.
 // Counts come from the relay's /metrics (undici Pool.stats, structure sizes)
 // and the upstream's own stats (in-flight responses, client aborts).

@@ -18,7 +18,7 @@ describe('leak catalog ↔ scenarios', () => {
       const scenario = getScenario(entry.scenario);
       const listed = scenario.variants.find((v) => v.name === entry.name);
       expect(listed, `${entry.scenario} lists ${entry.name}`).toBeDefined();
-      expect(listed!.trigger, `${entry.name}'s trigger in ${entry.scenario}`).toBe(entry.signature.event);
+      expect(listed!.trigger, `${entry.name}'s trigger in ${entry.scenario}`).toBe(entry.cost.event);
     }
   });
 
