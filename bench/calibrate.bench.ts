@@ -10,6 +10,6 @@
 import { runCommand, runMain } from '../harness/cli/command.ts';
 import { makeCalibrateCommand } from '../harness/cli/calibrate-command.ts';
 
-const command = makeCalibrateCommand('bench:calibrate', 'npm run bench:calibrate -- [--quick] [--sizes 64,256] [--reps N] [--controls N] [--handle-every K] [--duration 10m] [--rate N] [--seed N] [--out DIR] [--budget 80m] | --resume DIR');
+const command = makeCalibrateCommand('bench:calibrate', 'npm run bench:calibrate -- [--quick] [--sizes 64,256] [--reps N] [--controls N] [--handle-every K] [--duration 10m] [--rate N] [--seed N] [--out DIR] [--budget 80m] | --resume DIR', 'npm run bench:calibrate --');
 
 if (import.meta.main) runMain(() => runCommand(command, process.argv.slice(2)), 'bench:calibrate');

@@ -14,7 +14,7 @@
 
 import { runCommand, runMain, type Command, type CommandIo, PROCESS_IO } from './cli/command.ts';
 import { soakCommand } from './cli/soak-command.ts';
-import { proveAliasArgv, proveCommand } from './cli/prove-command.ts';
+import { makeProveCommand, proveAliasArgv, proveCommand } from './cli/prove-command.ts';
 import { compareCommand } from './cli/compare-command.ts';
 import { calibrateCommand } from './cli/calibrate-command.ts';
 
@@ -29,7 +29,7 @@ export function main(argv: readonly string[], io: CommandIo = PROCESS_IO): Promi
   const verb = argv[0];
   if (verb !== undefined && Object.hasOwn(COMMANDS, verb)) return runCommand(COMMANDS[verb]!, argv.slice(1), io);
   // `--prove <variant>` predates the verbs and stays an alias of `prove <variant>`.
-  if (argv.some((a) => a === '--prove' || a.startsWith('--prove='))) return runCommand(proveCommand, proveAliasArgv(argv), io);
+  if (argv.some((a) => a === '--prove' || a.startsWith('--prove='))) return runCommand(makeProveCommand(true), proveAliasArgv(argv), io);
   return runCommand(soakCommand, argv, io);
 }
 

@@ -3,7 +3,7 @@
 // open one extra handle (a file descriptor) every K requests.
 //
 // It exists only for calibration (`npm run soak -- calibrate`), which loads it into the relay
-// through NODE_OPTIONS in the relay's own environment (harness/soak.ts
+// through NODE_OPTIONS in the relay's own environment (harness/soak/options.ts
 // TargetSpec.env). Neither is recorded in run.json (process.execArgv does not
 // include NODE_OPTIONS, and the environment is never written), and no verdict
 // code reads these variables: the verdict sees the leak only through what it

@@ -24,7 +24,7 @@ import { readRun } from '../run/read-run.ts';
 import { newRunId, uniqueRunDir } from '../run/run-folder.ts';
 import { getScenario } from '../../scenarios/index.ts';
 import { detect } from './detection.ts';
-import { plannedRuns, RUN_OVERHEAD_MS, type CalibrationPlan } from './plan.ts';
+import { plannedRuns, RUN_OVERHEAD_MS, type CalibrationPlan, type PlannedRun } from './plan.ts';
 import { appendEntry, fitsBudget, readLedger, remainingRuns, setAsideUnfinished, startLedger, type LedgerEntry, type LedgerHeader } from './ledger.ts';
 import { formatSummary, summarise, truthLabel, type CalibrationSummary, type Truth } from './summary.ts';
 import { groundTruthEnv, preloadInvisible } from './ground-truth-env.ts';
@@ -81,6 +81,48 @@ function runFolderName(index: number, truth: Truth): string {
   return `${String(index + 1).padStart(2, '0')}-${what}`;
 }
 
+/** One planned run, judged: its ledger entry, or null when it was interrupted. */
+async function oneRun(i: number, planned: PlannedRun, runDir: string, plan: CalibrationPlan, signal: AbortSignal | undefined): Promise<LedgerEntry | null> {
+  const t0 = performance.now();
+  const r = await runSoak({
+    scenario: 'calibration',
+    durationMs: plan.durationMs,
+    ...(plan.rate !== null ? { rate: plan.rate } : {}),
+    seed: planned.seed,
+    // Same relay flags for every run: a bounded upstream keep-alive keeps drains ≈ 1 s.
+    target: { kind: 'relay', extraArgs: ['--keep-alive-timeout', '1000'], env: groundTruthEnv(planned.truth) },
+    drainMaxMs: 3_000,
+    out: runDir,
+    ...(signal ? { signal } : {}),
+  });
+  if (r.outcome.status === 'interrupted') return null;
+  const data = readRun(runDir);
+  const detection = data.checkpoints.length > 0 ? detect(verdictMeta(data), data.checkpoints, data.samples, judgeOptionsFor(data)) : null;
+  const entry: LedgerEntry = {
+    index: i,
+    finishedAt: new Date().toISOString(),
+    truth: planned.truth,
+    seed: planned.seed,
+    runDir,
+    outcome: r.outcome.status,
+    requests: r.requestsCompleted,
+    wallMs: Math.round(performance.now() - t0),
+    detection,
+    preloadInvisible: preloadInvisible(runDir),
+  };
+  return entry;
+}
+
+/** The line a finished run prints: what was injected, what the verdict said, how soon. */
+function runLine(e: LedgerEntry, planned: number): string {
+  const d = e.detection;
+  const found = d?.requestsToDetection != null ? ` at ${d.requestsToDetection} requests (${Math.round(d.msToDetection! / 1000)} s)` : '';
+  return (
+    `[${e.index + 1}/${planned}] ${truthLabel(e.truth).padEnd(22)} ${e.outcome !== 'completed' ? `run ${e.outcome}; ` : ''}${d?.status ?? 'no verdict'}` +
+    `${d && d.leaking.length > 0 ? ` (${d.leaking.join(', ')})` : ''}${found}; ${e.requests} requests, ${Math.round(e.wallMs / 1000)} s${e.preloadInvisible ? '' : '; PRELOAD VISIBLE IN run.json'}\n`
+  );
+}
+
 /** The ledger to work on: a new one, or the one to resume (usage errors name the flag). */
 function openLedger(options: CalibrateOptions, progress: NodeJS.WritableStream | undefined): { dir: string; header: LedgerHeader; done: Map<number, LedgerEntry> } {
   if (options.resume === undefined) {
@@ -134,47 +176,18 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
       budgetReached = true;
       break;
     }
-    const t0 = performance.now();
     const runDir = join(base, runFolderName(i, planned.truth));
     const aside = setAsideUnfinished(runDir);
     if (aside) progress?.write(`an unfinished attempt of run ${i + 1} kept as ${aside}\n`);
-    const r = await runSoak({
-      scenario: 'calibration',
-      durationMs: plan.durationMs,
-      ...(plan.rate !== null ? { rate: plan.rate } : {}),
-      seed: planned.seed,
-      // Same relay flags for every run: a bounded upstream keep-alive keeps drains ≈ 1 s.
-      target: { kind: 'relay', extraArgs: ['--keep-alive-timeout', '1000'], env: groundTruthEnv(planned.truth) },
-      drainMaxMs: 3_000,
-      out: runDir,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    if (r.outcome.status === 'interrupted') {
+    const entry = await oneRun(i, planned, runDir, plan, options.signal);
+    if (entry === null) {
       interrupted = true;
       break;
     }
-    const data = readRun(runDir);
-    const detection = data.checkpoints.length > 0 ? detect(verdictMeta(data), data.checkpoints, data.samples, judgeOptionsFor(data)) : null;
-    const entry: LedgerEntry = {
-      index: i,
-      finishedAt: new Date().toISOString(),
-      truth: planned.truth,
-      seed: planned.seed,
-      runDir,
-      outcome: r.outcome.status,
-      requests: r.requestsCompleted,
-      wallMs: Math.round(performance.now() - t0),
-      detection,
-      preloadInvisible: preloadInvisible(runDir),
-    };
     appendEntry(base, entry);
     done.set(i, entry);
     ranNow++;
-    const found = detection?.requestsToDetection != null ? ` at ${detection.requestsToDetection} requests (${Math.round(detection.msToDetection! / 1000)} s)` : '';
-    progress?.write(
-      `[${i + 1}/${runs.length}] ${truthLabel(planned.truth).padEnd(22)} ${r.outcome.status !== 'completed' ? `run ${r.outcome.status}; ` : ''}${detection?.status ?? 'no verdict'}` +
-        `${detection && detection.leaking.length > 0 ? ` (${detection.leaking.join(', ')})` : ''}${found}; ${r.requestsCompleted} requests, ${Math.round(entry.wallMs / 1000)} s${entry.preloadInvisible ? '' : '; PRELOAD VISIBLE IN run.json'}\n`,
-    );
+    progress?.write(runLine(entry, runs.length));
   }
   if (options.signal?.aborted) interrupted = true;
 

@@ -44,7 +44,8 @@ export function calibrateOptionsFrom(values: FlagValues<typeof CALIBRATE_FLAGS>,
   return { plan, seed: values.seed, ...(values.out !== undefined ? { out: values.out } : {}), budgetMs };
 }
 
-export function makeCalibrateCommand(name: string, usage: string): Command<typeof CALIBRATE_FLAGS> {
+/** `name` prefixes every line; `invoke` is how a user calls it again (`npm run soak -- calibrate`), for the resume hint. */
+export function makeCalibrateCommand(name: string, usage: string, invoke: string): Command<typeof CALIBRATE_FLAGS> {
   return {
     name,
     usage,
@@ -73,7 +74,7 @@ export function makeCalibrateCommand(name: string, usage: string): Command<typeo
       io.stdout.write(`preload invisible to run.json and the verdict's inputs in every run: ${r.preloadInvisible ? 'yes' : 'NO'}\n`);
       if (!r.complete) {
         io.stdout.write(
-          `partial: ${r.planned - r.runs.length} planned run(s) not done${r.budgetReached ? ' (budget reached)' : ''}; the figures above cover the finished ones. Carry on with: npm run bench:calibrate -- --resume ${r.dir}\n`,
+          `partial: ${r.planned - r.runs.length} planned run(s) not done${r.budgetReached ? ' (budget reached)' : ''}; the figures above cover the finished ones. Carry on with: ${invoke} --resume ${r.dir}\n`,
         );
       }
       io.stdout.write(`results: ${r.resultsFile}\n`);
@@ -83,4 +84,8 @@ export function makeCalibrateCommand(name: string, usage: string): Command<typeo
   };
 }
 
-export const calibrateCommand = makeCalibrateCommand('soak calibrate', 'npm run soak -- calibrate [--quick] [--sizes 64,256] [--reps N] [--controls N] [--handle-every K] [--duration 10m] [--rate N] [--seed N] [--out DIR] [--budget 80m] | --resume DIR');
+export const calibrateCommand = makeCalibrateCommand(
+  'soak calibrate',
+  'npm run soak -- calibrate [--quick] [--sizes 64,256] [--reps N] [--controls N] [--handle-every K] [--duration 10m] [--rate N] [--seed N] [--out DIR] [--budget 80m] | --resume DIR',
+  'npm run soak -- calibrate',
+);

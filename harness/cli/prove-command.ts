@@ -5,9 +5,9 @@ import type { FlagValues } from '../../shared/cli/flags.ts';
 import type { Command } from './command.ts';
 
 /** Flag values and the `<variant|all>` argument → ProveOptions (validated by prove() too). */
-export function proveOptionsFrom(which: string, values: FlagValues<typeof PROVE_FLAGS>): ProveOptions {
+export function proveOptionsFrom(which: string, values: FlagValues<typeof PROVE_FLAGS>, label = '<variant>'): ProveOptions {
   return {
-    variants: resolveVariants(which),
+    variants: resolveVariants(which, label),
     durationMs: values.duration,
     seed: values.seed,
     ...(values.accounts !== undefined ? { accounts: values.accounts } : {}),
@@ -31,8 +31,10 @@ export function proveAliasArgv(argv: readonly string[]): string[] {
   return which === null ? out : [which, ...out];
 }
 
-export const proveCommand: Command<typeof PROVE_FLAGS> = {
-  name: 'soak prove',
+/** The `prove` verb; `alias` is the `--prove <variant>` form, whose errors name `--prove` as they always did. */
+export function makeProveCommand(alias: boolean): Command<typeof PROVE_FLAGS> {
+  return {
+  name: alias ? 'soak' : 'soak prove',
   usage: 'npm run soak -- prove <variant>|all [--duration 90s] [--seed 42] [--accounts N] [--rate N] [--out DIR] [--quiet]',
   about: [
     "For each variant: a leaky run (--leak <variant>) and a fixed run of the variant's scenario,",
@@ -46,8 +48,11 @@ export const proveCommand: Command<typeof PROVE_FLAGS> = {
   positionals: { min: 1, max: 1, names: 'a variant, a comma-separated list, or "all"' },
   exitCodes: ['0 every proof holds, 1 a proof failed or was inconclusive, 2 usage error (nothing started), 130/143 interrupted.'],
   async run({ values, positionals, io, signal }) {
-    const options = proveOptionsFrom(positionals[0]!, values);
+    const options = proveOptionsFrom(positionals[0]!, values, alias ? '--prove' : '<variant>');
     const results = await prove({ ...options, signal, report: io.stdout, ...(values.quiet ? {} : { progress: io.stderr }) });
     return allProofsHold(results) ? 0 : 1;
   },
-};
+  };
+}
+
+export const proveCommand = makeProveCommand(false);

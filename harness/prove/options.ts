@@ -2,7 +2,7 @@
 // argv with PROVE_FLAGS, and validateProveOptions checks a caller's values
 // against the same declarations before anything starts.
 
-import { checkFlagValue, type FlagSpecs } from '../../shared/cli/flags.ts';
+import { checkFlagValues, type FlagSpecs } from '../../shared/cli/flags.ts';
 import { flagUsageError, usageError } from '../errors.ts';
 import { catalogNames, PROOF_DEFAULTS } from '../judge/proof-plan.ts';
 import { SEED_FLAG, SOAK_FLAGS } from '../soak/options.ts';
@@ -42,14 +42,17 @@ export interface ProveOptions {
   report?: NodeJS.WritableStream;
 }
 
-/** `all`, one name or a comma-separated list → catalog names, de-duplicated; a usage error naming `--prove` otherwise. */
-export function resolveVariants(which: string): string[] {
+/**
+ * `all`, one name or a comma-separated list → catalog names, de-duplicated; a
+ * usage error naming `label` (`--prove`, or the verb's `<variant>`) otherwise.
+ */
+export function resolveVariants(which: string, label = '--prove'): string[] {
   const names = catalogNames();
   const text = which.trim();
-  if (text === '') throw usageError(`--prove: expected a variant or "all"; valid: ${names.join(', ')}`);
+  if (text === '') throw usageError(`${label}: expected a variant or "all"; valid: ${names.join(', ')}`);
   const variants = text === 'all' ? names : text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (const v of variants) {
-    if (!names.includes(v)) throw usageError(`--prove: unknown variant "${v}"; valid: all, ${names.join(', ')}`);
+    if (!names.includes(v)) throw usageError(`${label}: unknown variant "${v}"; valid: all, ${names.join(', ')}`);
   }
   return [...new Set(variants)];
 }
@@ -58,11 +61,5 @@ export function resolveVariants(which: string): string[] {
 export function validateProveOptions(options: ProveOptions): void {
   if (options.variants.length === 0) resolveVariants('');
   resolveVariants(options.variants.join(','));
-  const check = (name: keyof typeof PROVE_FLAGS, value: unknown) => {
-    if (value !== undefined) checkFlagValue(name, PROVE_FLAGS[name], value, flagUsageError);
-  };
-  check('duration', options.durationMs);
-  check('seed', options.seed);
-  check('accounts', options.accounts);
-  check('rate', options.rate);
+  checkFlagValues(PROVE_FLAGS, { duration: options.durationMs, seed: options.seed, accounts: options.accounts, rate: options.rate }, flagUsageError);
 }

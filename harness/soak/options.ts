@@ -3,7 +3,7 @@
 // validateSoakOptions checks a programmatic caller's numbers against the same
 // declarations, so the CLI, the API and the help text cannot disagree.
 
-import { checkFlagValue, type FlagSpecs } from '../../shared/cli/flags.ts';
+import { checkFlagValues, type FlagSpecs } from '../../shared/cli/flags.ts';
 import { flagUsageError, usageError } from '../errors.ts';
 import type { RunOutcome } from '../records.ts';
 import type { RunVerdict } from '../verdict/index.ts';
@@ -92,17 +92,20 @@ const LOOPBACK_URL = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+\/?$/;
 
 /** Throws a usage error (exit 2) naming the flag; nothing has been started yet. */
 export function validateSoakOptions(options: SoakOptions): void {
-  const check = (name: keyof typeof SOAK_FLAGS, value: unknown) => {
-    if (value !== undefined) checkFlagValue(name, SOAK_FLAGS[name], value, flagUsageError);
-  };
-  check('accounts', options.accounts);
-  check('seed', options.seed);
-  check('connections', options.connections);
-  check('rate', options.rate);
-  check('duration', options.durationMs);
-  check('sample-interval', options.sampleIntervalMs);
+  checkFlagValues(
+    SOAK_FLAGS,
+    {
+      accounts: options.accounts,
+      seed: options.seed,
+      connections: options.connections,
+      rate: options.rate,
+      duration: options.durationMs,
+      'sample-interval': options.sampleIntervalMs,
+      'target-pid': options.target?.kind === 'pid' ? options.target.pid : undefined,
+    },
+    flagUsageError,
+  );
   if (options.target?.kind === 'pid') {
-    check('target-pid', options.target.pid);
     if (!LOOPBACK_URL.test(options.target.url)) {
       throw usageError(`--target-url: expected http://127.0.0.1:PORT (loopback only), got ${options.target.url}`);
     }

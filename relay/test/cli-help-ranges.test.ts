@@ -7,27 +7,24 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { printedRanges } from '../../shared/cli/help-ranges.test-support.ts';
 import { HELP, parseCli, RELAY_FLAGS } from '../cli-args.ts';
 import { ConfigError } from '../errors.ts';
 import { NUMERIC_KEY_OF_FLAG, resolveOptions, type RelayOptions } from '../options.ts';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 const UPSTREAM = 'http://127.0.0.1:9';
-/** `      --port <N>   listen port, 0 = any (default: 0; range: [0, 65535])` */
-const RANGE_LINE = /^ {2}(?:-\w, | {4})(--[a-z][a-z-]*) <[^>]+> .*\brange: \[(-?\d+), (-?\d+)\]\)$/;
-
 interface PrintedRange {
   flag: string;
   min: number;
   max: number;
 }
 
+/** Integer ranges only here: a range of another shape throws in printedRanges or fails the integer check. */
 function rangesOf(help: string): PrintedRange[] {
-  const lines = help.split('\n').filter((l) => l.includes('range:'));
-  return lines.map((line) => {
-    const match = RANGE_LINE.exec(line);
-    if (match === null) throw new Error(`a range line --help prints that this test cannot read: ${JSON.stringify(line)}`);
-    return { flag: match[1]!, min: Number(match[2]), max: Number(match[3]) };
+  return printedRanges(help).map((r) => {
+    if (r.duration || r.lowOpen || !/^-?\d+$/.test(r.low) || !/^-?\d+$/.test(r.high)) throw new Error(`not an integer range: ${r.flag} ${r.low}–${r.high}`);
+    return { flag: r.flag, min: Number(r.low), max: Number(r.high) };
   });
 }
 

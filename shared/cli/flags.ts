@@ -135,6 +135,17 @@ export function checkFlagValue(name: string, spec: FlagSpec, value: unknown, err
   }
 }
 
+/**
+ * checkFlagValue for several values at once, keyed by flag name (undefined
+ * values are skipped): how a programmatic caller's options are validated
+ * against the flags that set them.
+ */
+export function checkFlagValues<S extends FlagSpecs>(specs: S, values: { [K in keyof S]?: unknown }, error: ParseOptions['error'] = defaultError): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined) checkFlagValue(name, specs[name]!, value, error);
+  }
+}
+
 function defaultError(flag: string, problem: string): Error {
   return new FlagError(flag, problem);
 }
