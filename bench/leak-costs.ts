@@ -18,28 +18,18 @@ import { startUpstream } from '../mocks/index.ts';
 import { startRelay, type RelayHandle } from '../relay/index.ts';
 import { AccountPool } from '../relay/accounts/pool.ts';
 import { authIndexOf } from '../shared/accounts.ts';
-import { FlagError, parseFlags, type FlagSpecs } from '../shared/cli/flags.ts';
+import { HELP_FLAG, type FlagSpecs } from '../shared/cli/flags.ts';
+import { usageError } from '../harness/errors.ts';
+import { runCommand, runMain, throwIfInterrupted, type Command } from '../harness/cli/command.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) {
-  process.stderr.write('leak-costs: run with --expose-gc (npx node --expose-gc bench/leak-costs.ts)\n');
-  process.exit(2);
-}
 const FLAGS = {
-  events: { type: 'int', min: 100, max: Number.MAX_SAFE_INTEGER, default: 3000, help: 'triggering events per variant' },
+  events: { type: 'int', min: 100, max: Number.MAX_SAFE_INTEGER, default: 3000, arg: 'N', help: 'triggering events per variant' },
+  help: HELP_FLAG,
 } as const satisfies FlagSpecs;
-function parseEvents(argv: readonly string[]): number {
-  // `leak-costs.ts 5000` (the positional form) is `--events 5000`.
-  const args = argv.length === 1 && !argv[0]!.startsWith('-') ? ['--events', argv[0]!] : argv;
-  return parseFlags(FLAGS, args).values.events;
-}
-let EVENTS: number;
-try {
-  EVENTS = parseEvents(process.argv.slice(2));
-} catch (err) {
-  if (!(err instanceof FlagError)) throw err;
-  process.stderr.write(`bench:leak-costs: ${err.message}\n`);
-  process.exit(2);
+/** `leak-costs.ts 5000` (the positional form) is `--events 5000`. */
+function withEventsFlag(argv: readonly string[]): readonly string[] {
+  return argv.length === 1 && !argv[0]!.startsWith('-') ? ['--events', argv[0]!] : argv;
 }
 const SEED = 42;
 const ACCOUNTS = 200;
@@ -106,7 +96,7 @@ const CASES: Case[] = [
   { leak: 'cancel-poller', driver: chat },
 ];
 
-async function measure(c: Case, leaky: boolean): Promise<{ heap: number; buffers: number }> {
+async function measure(c: Case, leaky: boolean, eventCount: number, signal: AbortSignal): Promise<{ heap: number; buffers: number }> {
   const overrides = leaky ? c.leaky : c.baseline;
   const leakOn = leaky && (c.leaky?.leak ?? true);
   const upstream = await startUpstream({ seed: SEED, accounts: ACCOUNTS });
@@ -127,14 +117,17 @@ async function measure(c: Case, leaky: boolean): Promise<{ heap: number; buffers
     const run = async (count: number, offset: number): Promise<void> => {
       next = 0;
       await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-        while (next < count) await c.driver(relay, offset + next++);
+        while (next < count) {
+          throwIfInterrupted(signal);
+          await c.driver(relay, offset + next++);
+        }
       }));
     };
     await run(300, 10_000_000); // warm-up: JIT, pools, lazily built structures
     const before = await settledMemory();
-    await run(EVENTS, 0);
+    await run(eventCount, 0);
     const after = await settledMemory();
-    const events = EVENTS * (c.eventsPerCall ?? 1);
+    const events = eventCount * (c.eventsPerCall ?? 1);
     return { heap: (after.heap - before.heap) / events, buffers: (after.buffers - before.buffers) / events };
   } finally {
     await relay.close();
@@ -151,13 +144,36 @@ async function cloneCost(): Promise<number> {
   return (after.heap + after.buffers - before.heap - before.buffers) / clones.length;
 }
 
-process.stdout.write(`leak-costs: ${EVENTS} events per case, Node ${process.version}\n`);
-process.stdout.write(`account-clone      ${(await cloneCost()).toFixed(0).padStart(7)} B allocated per account per lookup (retained size of one clone)\n`);
-for (const c of CASES) {
-  const fixed = await measure(c, false);
-  const leaky = await measure(c, true);
-  const heap = leaky.heap - fixed.heap;
-  const buffers = leaky.buffers - fixed.buffers;
-  process.stdout.write(`${c.leak.padEnd(18)} ${heap.toFixed(0).padStart(7)} B heapUsed, ${buffers.toFixed(0).padStart(6)} B arrayBuffers per event (leaky ${leaky.heap.toFixed(0)} − fixed ${fixed.heap.toFixed(0)})\n`);
-}
-await agent.close();
+const command: Command<typeof FLAGS> = {
+  name: 'bench:leak-costs',
+  usage: 'flock /tmp/soak-bench.lock npx node --expose-gc bench/leak-costs.ts [events | --events N]',
+  about: [
+    "What each retained-memory leak variant costs per triggering event: the figure behind the catalog's",
+    '`cost.perEvent` (relay/leaks/catalog.ts). Per variant, a real fake upstream and relay in this process,',
+    'N events through the real HTTP paths, post-GC heapUsed / arrayBuffers before and after, per event,',
+    'less the same run on the fixed relay (both with caps of 1 on the bounded stores). Needs --expose-gc.',
+  ],
+  flags: FLAGS,
+  more: ['A lone number is --events: `leak-costs.ts 5000` is `leak-costs.ts --events 5000`.'],
+  exitCodes: ['0 figures printed; 2 bad flags or no --expose-gc (nothing started); 3 a run failed; 130/143 interrupted.'],
+  async run({ values, io, signal }) {
+    if (gc === undefined) throw usageError('run with --expose-gc (npx node --expose-gc bench/leak-costs.ts)');
+    try {
+      io.stdout.write(`leak-costs: ${values.events} events per case, Node ${process.version}\n`);
+      io.stdout.write(`account-clone      ${(await cloneCost()).toFixed(0).padStart(7)} B allocated per account per lookup (retained size of one clone)\n`);
+      for (const c of CASES) {
+        throwIfInterrupted(signal);
+        const fixed = await measure(c, false, values.events, signal);
+        const leaky = await measure(c, true, values.events, signal);
+        const heap = leaky.heap - fixed.heap;
+        const buffers = leaky.buffers - fixed.buffers;
+        io.stdout.write(`${c.leak.padEnd(18)} ${heap.toFixed(0).padStart(7)} B heapUsed, ${buffers.toFixed(0).padStart(6)} B arrayBuffers per event (leaky ${leaky.heap.toFixed(0)} − fixed ${fixed.heap.toFixed(0)})\n`);
+      }
+      return 0;
+    } finally {
+      await agent.close();
+    }
+  },
+};
+
+if (import.meta.main) runMain(() => runCommand(command, withEventsFlag(process.argv.slice(2))), 'bench:leak-costs');

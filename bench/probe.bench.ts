@@ -20,12 +20,15 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnChild, type Child } from '../harness/run/child.ts';
 import { TargetSources } from '../harness/run/target-sources.ts';
 import { waitForProbe, type ProbeClient } from '../harness/sampler/probe-client.ts';
-import { FlagError, parseFlags, type FlagSpecs } from '../shared/cli/flags.ts';
+import { HELP_FLAG, type FlagSpecs, type FlagValues } from '../shared/cli/flags.ts';
 import { createRng } from '../shared/prng.ts';
 import { readProc, readProcCpu } from '../harness/sampler/proc.ts';
+import { flagUsageError } from '../harness/errors.ts';
+import { interruptOf, runCommand, runMain, throwIfInterrupted, type Command } from '../harness/cli/command.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const READY = /^(?:relay|upstream): listening on (http:\/\/127\.0\.0\.1:\d+)$/;
@@ -37,8 +40,8 @@ const SOURCES = ['proc', 'probe', 'metrics', 'faults'] as const;
 type SourceName = (typeof SOURCES)[number];
 
 /** Any positive number (as `Number()` took it before) / any positive integer. */
-const positive = (fallback: number, help: string) => ({ type: 'number', min: 0, exclusiveMin: true, max: Number.MAX_SAFE_INTEGER, default: fallback, help }) as const;
-const positiveInt = (fallback: number, help: string) => ({ type: 'int', min: 1, max: Number.MAX_SAFE_INTEGER, default: fallback, help }) as const;
+const positive = (fallback: number, help: string) => ({ type: 'number', min: 0, exclusiveMin: true, max: Number.MAX_SAFE_INTEGER, default: fallback, arg: 'N', help }) as const;
+const positiveInt = (fallback: number, help: string) => ({ type: 'int', min: 1, max: Number.MAX_SAFE_INTEGER, default: fallback, arg: 'N', help }) as const;
 
 const FLAGS = {
   rounds: positive(3, 'rounds design: rounds per mode'),
@@ -46,53 +49,56 @@ const FLAGS = {
   warmup: positive(3, 'warm-up seconds'),
   interval: positive(1000, 'sampling period, ms'),
   connections: positive(32, 'autocannon connections'),
-  sources: { type: 'string', default: 'proc,probe,metrics,faults', help: 'sampling sources' },
-  design: { type: 'string', default: 'windows', help: 'windows or rounds' },
+  sources: { type: 'string', default: 'proc,probe,metrics,faults', arg: 'list', help: 'sampling sources' },
+  design: { type: 'string', default: 'windows', arg: 'design', help: 'windows or rounds' },
   pairs: positiveInt(8, 'windows design: window pairs'),
   window: positiveInt(10, 'windows design: seconds per window'),
   'tcp-every': positiveInt(1, 'classify TCP sockets on every Nth sample only'),
-  help: { type: 'boolean', help: 'this text' },
+  help: HELP_FLAG,
 } as const satisfies FlagSpecs;
 
-function parseInvocation(argv: readonly string[]) {
-  const { values } = parseFlags(FLAGS, argv);
-  if (values.help) return null;
-  if (values.design !== 'windows' && values.design !== 'rounds') throw new FlagError('--design', `expected windows or rounds, got "${values.design}"`);
-  const sources = values.sources.split(',').map((x) => x.trim()) as SourceName[];
-  for (const x of sources) {
-    if (!SOURCES.includes(x)) throw new FlagError('--sources', `unknown source "${x}"; valid: ${SOURCES.join(', ')}`);
-  }
-  return { ...values, design: values.design, sources };
+interface Settings {
+  design: 'windows' | 'rounds';
+  pairs: number;
+  windowS: number;
+  tcpEvery: number;
+  rounds: number;
+  seconds: number;
+  warmup: number;
+  intervalMs: number;
+  connections: number;
+  sources: SourceName[];
+  /** runCommand's: aborted on SIGINT/SIGTERM. */
+  signal: AbortSignal;
 }
 
-let invocation: ReturnType<typeof parseInvocation>;
-try {
-  invocation = parseInvocation(process.argv.slice(2));
-} catch (err) {
-  if (!(err instanceof FlagError)) throw err;
-  process.stderr.write(`bench:probe: ${err.message}\n`);
-  process.exit(2);
+function settingsFrom(values: FlagValues<typeof FLAGS>, signal: AbortSignal): Settings {
+  if (values.design !== 'windows' && values.design !== 'rounds') throw flagUsageError('--design', `expected windows or rounds, got "${values.design}"`);
+  const sources = values.sources.split(',').map((x) => x.trim()) as SourceName[];
+  for (const x of sources) {
+    if (!SOURCES.includes(x)) throw flagUsageError('--sources', `unknown source "${x}"; valid: ${SOURCES.join(', ')}`);
+  }
+  const { design, pairs, window: windowS, 'tcp-every': tcpEvery, rounds, seconds, warmup, interval: intervalMs, connections } = values;
+  return { design, pairs, windowS, tcpEvery, rounds, seconds, warmup, intervalMs, connections, sources, signal };
 }
-if (invocation === null) {
-  process.stdout.write(
-    [
-      'npm run bench:probe -- [--design windows|rounds] [--interval 1000] [--connections 32] [--sources proc,probe,metrics,faults] [--tcp-every 1]',
-      '  windows: [--pairs 8] [--window 10] [--warmup 3]   one relay, sampling switched on/off per window, paired',
-      '  rounds:  [--rounds 3] [--seconds 10] [--warmup 3] a fresh relay per round, OFF without the probe',
-      '  --tcp-every N: classify TCP sockets from /proc on every Nth sample only (fds are counted on every one)',
-      '',
-    ].join('\n'),
-  );
-  process.exit(0);
+
+/** Waits `ms`, or throws the interrupt as soon as `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal }).catch(() => {
+    throw interruptOf(signal);
+  });
 }
-const { design, pairs, window: windowS, 'tcp-every': tcpEvery, rounds, seconds, warmup, interval: intervalMs, connections, sources } = invocation;
 
 const clientKey = `sk-bench-${randomBytes(12).toString('base64url')}`;
 const managementKey = `mk-bench-${randomBytes(12).toString('base64url')}`;
 const body = JSON.stringify({ model: 'gpt-5', messages: [{ role: 'user', content: 'hello' }] });
 
-function load(url: string, durationS: number): Promise<autocannon.Result> {
-  return continuousLoad(url, durationS).done;
+/** One load of `durationS`; stopped early if the bench is interrupted (then the interrupt is thrown). */
+async function load(s: Settings, url: string, durationS: number): Promise<autocannon.Result> {
+  throwIfInterrupted(s.signal);
+  const result = await continuousLoad(s, url, durationS).done;
+  throwIfInterrupted(s.signal);
+  return result;
 }
 
 async function startRelay(upstream: string, sampled: boolean): Promise<{ relay: Child; socket: string }> {
@@ -122,11 +128,13 @@ class Sampler {
   cpuUs = 0;
   readonly #target: TargetSources;
   readonly #probe: ProbeClient;
+  readonly #s: Settings;
   #running = false;
   #wake = (): void => {};
   #loop: Promise<void> = Promise.resolve();
 
-  constructor(probe: ProbeClient, pid: number, url: string, upstream: string) {
+  constructor(s: Settings, probe: ProbeClient, pid: number, url: string, upstream: string) {
+    this.#s = s;
     this.#probe = probe;
     this.#target = new TargetSources({ pid, targetUrl: url, upstreamUrl: upstream, probe });
   }
@@ -149,6 +157,7 @@ class Sampler {
   }
 
   async #run(): Promise<void> {
+    const { tcpEvery, sources, intervalMs } = this.#s;
     const read: Record<SourceName, () => Promise<unknown>> = {
       proc: () => this.#target.proc({ tcpStates: this.samples % tcpEvery === 0 }),
       probe: () => this.#target.probeSample(),
@@ -184,17 +193,17 @@ interface Round {
   samplerCpuUsPerSample: number;
 }
 
-async function round(upstream: string, mode: 'off' | 'on'): Promise<Round> {
+async function round(s: Settings, upstream: string, mode: 'off' | 'on'): Promise<Round> {
   const { relay, socket } = await startRelay(upstream, mode === 'on');
   let sampler: Sampler | null = null;
   try {
-    await load(relay.url, warmup);
+    await load(s, relay.url, s.warmup);
     if (mode === 'on') {
-      sampler = new Sampler(await waitForProbe(socket, Date.now() + 10_000), relay.pid, relay.url, upstream);
+      sampler = new Sampler(s, await waitForProbe(socket, Date.now() + 10_000), relay.pid, relay.url, upstream);
       sampler.start();
     }
     const cpu0 = await readProc(relay.pid);
-    const r = await load(relay.url, seconds);
+    const r = await load(s, relay.url, s.seconds);
     const cpu1 = await readProc(relay.pid);
     const relayCpuUs = cpu1.cpu.user + cpu1.cpu.system - (cpu0.cpu.user + cpu0.cpu.system);
     return {
@@ -218,8 +227,8 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-/** A closed-model load for `seconds`, counting responses as they come (read `count` at any time). */
-function continuousLoad(url: string, durationS: number): { done: Promise<autocannon.Result>; count: () => number; stop: () => void } {
+/** A closed-model load for `seconds`, counting responses as they come (read `count` at any time); stopped when the bench is interrupted. */
+function continuousLoad(s: Settings, url: string, durationS: number): { done: Promise<autocannon.Result>; count: () => number; stop: () => void } {
   let responses = 0;
   let instance: autocannon.Instance | undefined;
   const done = new Promise<autocannon.Result>((res, rej) => {
@@ -227,7 +236,7 @@ function continuousLoad(url: string, durationS: number): { done: Promise<autocan
       {
         url: `${url}/v1/chat/completions`,
         method: 'POST',
-        connections,
+        connections: s.connections,
         duration: durationS,
         headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
         body,
@@ -238,7 +247,10 @@ function continuousLoad(url: string, durationS: number): { done: Promise<autocan
   instance!.on('response', () => {
     responses++;
   });
-  return { done, count: () => responses, stop: () => instance!.stop() };
+  const stop = () => instance!.stop();
+  s.signal.addEventListener('abort', stop, { once: true });
+  void done.finally(() => s.signal.removeEventListener('abort', stop)).catch(() => {});
+  return { done, count: () => responses, stop };
 }
 
 /** Relay CPU (user + system) in µs, from /proc/<pid>/stat only (cheap, identical in both arms). */
@@ -268,11 +280,12 @@ function meanCi(xs: number[], seed: string): { mean: number; lower: number; uppe
   return { mean, lower: means[Math.floor(0.025 * means.length)]!, upper: means[Math.ceil(0.975 * means.length) - 1]! };
 }
 
-async function windowsDesign(upstreamUrl: string): Promise<void> {
+async function windowsDesign(s: Settings, upstreamUrl: string): Promise<void> {
+  const { pairs, windowS, warmup, intervalMs, connections, sources, tcpEvery, signal } = s;
   const { relay, socket } = await startRelay(upstreamUrl, true);
   let sampler: Sampler | null = null;
   try {
-    sampler = new Sampler(await waitForProbe(socket, Date.now() + 10_000), relay.pid, relay.url, upstreamUrl);
+    sampler = new Sampler(s, await waitForProbe(socket, Date.now() + 10_000), relay.pid, relay.url, upstreamUrl);
     // The load is stopped when the last window ends; its own limit is a
     // bound with room for the switch-overs (each stop waits for a sample in
     // flight), so no window is ever measured after the load ended.
@@ -280,11 +293,10 @@ async function windowsDesign(upstreamUrl: string): Promise<void> {
     process.stdout.write(
       `bench:probe windows  node ${process.version}  ${ACCOUNTS} accounts  ${connections} connections  one relay (probe preloaded)  ${pairs} pairs of ${windowS}-s windows after ${warmup} s warm-up  sampling every ${intervalMs} ms  sources ${sources.join(',')}${tcpEvery > 1 ? `  TCP states every ${tcpEvery}th sample` : ''}\n`,
     );
-    const load = continuousLoad(relay.url, total);
+    const load = continuousLoad(s, relay.url, total);
     const rng = createRng('bench-probe-windows');
     const result: WindowPair[] = [];
-    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    await pause(warmup * 1000);
+    await pause(warmup * 1000, signal);
     let samplesBefore = 0;
     let samplerCpuBefore = 0;
     for (let i = 0; i < pairs; i++) {
@@ -294,11 +306,11 @@ async function windowsDesign(upstreamUrl: string): Promise<void> {
         if (mode === 'on') sampler.start();
         else await sampler.stop();
         // The first second of a window is the switch-over: not measured.
-        await pause(1_000);
+        await pause(1_000, signal);
         const t0 = performance.now();
         const n0 = load.count();
         const c0 = relayCpuUs(relay.pid);
-        await pause((windowS - 1) * 1000);
+        await pause((windowS - 1) * 1000, signal);
         const n = load.count() - n0;
         const cpu = relayCpuUs(relay.pid) - c0;
         const seconds = (performance.now() - t0) / 1000;
@@ -317,6 +329,7 @@ async function windowsDesign(upstreamUrl: string): Promise<void> {
     }
     load.stop();
     await load.done;
+    throwIfInterrupted(signal);
     const losses = result.map((p) => 1 - p.onReqPerSec / p.offReqPerSec);
     const loss = meanCi(losses, 'loss');
     const cpu = meanCi(result.map((p) => p.onCpuUsPerReq / p.offCpuUsPerReq - 1), 'cpu');
@@ -339,13 +352,14 @@ async function windowsDesign(upstreamUrl: string): Promise<void> {
   }
 }
 
-async function roundsDesign(upstreamUrl: string): Promise<void> {
+async function roundsDesign(s: Settings, upstreamUrl: string): Promise<void> {
+  const { rounds, seconds, warmup, intervalMs, connections, sources } = s;
   const results: Round[] = [];
   {
     process.stdout.write(`bench:probe rounds  node ${process.version}  ${ACCOUNTS} accounts  ${connections} connections  ${rounds}×(${warmup}s warm-up + ${seconds}s) per mode  sampling every ${intervalMs} ms  sources ${sources.join(',')}\n`);
     for (let i = 0; i < rounds; i++) {
       for (const mode of ['off', 'on'] as const) {
-        const r = await round(upstreamUrl, mode);
+        const r = await round(s, upstreamUrl, mode);
         results.push(r);
         process.stdout.write(
           `  round ${i + 1} sampling ${mode.padEnd(3)}  ${r.reqPerSec.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  relay CPU ${r.relayCpuUsPerReq.toFixed(1)} µs/req${mode === 'on' ? `  (${r.samples} samples, harness ${(r.samplerCpuUsPerSample / 1000).toFixed(2)} ms CPU each)` : ''}\n`,
@@ -374,18 +388,41 @@ async function roundsDesign(upstreamUrl: string): Promise<void> {
   );
 }
 
-const upstream = await spawnChild({
-  name: 'upstream',
-  command: process.execPath,
-  args: [...EXIT_WITH_BENCH, join(ROOT, 'mocks/main.ts'), '--port', '0', '--seed', '42', '--accounts', String(ACCOUNTS)],
-  env: { ...process.env, SOAK_EXIT_WITH_HARNESS: '1' },
-  stdinPipe: true,
-  ready: { pattern: READY },
-  readyTimeoutMs: 30_000,
-});
-try {
-  if (design === 'windows') await windowsDesign(upstream.url);
-  else await roundsDesign(upstream.url);
-} finally {
-  await upstream.stop(5_000);
-}
+const command: Command<typeof FLAGS> = {
+  name: 'bench:probe',
+  usage: 'npm run bench:probe -- [--design windows|rounds] [--interval 1000] [--connections 32] [--sources proc,probe,metrics,faults] [--tcp-every 1]',
+  about: [
+    'What sampling costs the relay under closed-model load (autocannon, JSON completions): sampling OFF against ON,',
+    'ON being everything a soak reads every interval (/proc, probe sample, /metrics, upstream fault counts), the code',
+    'runSoak uses. Prints throughput loss (target ≤ 2 %), relay CPU per request and harness CPU per sample.',
+  ],
+  flags: FLAGS,
+  more: [
+    'Designs:',
+    '  windows: [--pairs 8] [--window 10] [--warmup 3]   one relay, sampling switched on/off per window, paired',
+    '  rounds:  [--rounds 3] [--seconds 10] [--warmup 3] a fresh relay per round, OFF without the probe',
+    '  --tcp-every N: classify TCP sockets from /proc on every Nth sample only (fds are counted on every one)',
+  ],
+  exitCodes: ['0 figures printed; 2 bad flags (nothing started); 3 a child did not start or the bench failed; 130/143 interrupted (children stopped).'],
+  async run({ values, signal }) {
+    const s = settingsFrom(values, signal);
+    const upstream = await spawnChild({
+      name: 'upstream',
+      command: process.execPath,
+      args: [...EXIT_WITH_BENCH, join(ROOT, 'mocks/main.ts'), '--port', '0', '--seed', '42', '--accounts', String(ACCOUNTS)],
+      env: { ...process.env, SOAK_EXIT_WITH_HARNESS: '1' },
+      stdinPipe: true,
+      ready: { pattern: READY },
+      readyTimeoutMs: 30_000,
+    });
+    try {
+      if (s.design === 'windows') await windowsDesign(s, upstream.url);
+      else await roundsDesign(s, upstream.url);
+    } finally {
+      await upstream.stop(5_000);
+    }
+    return 0;
+  },
+};
+
+if (import.meta.main) runMain(() => runCommand(command, process.argv.slice(2)), 'bench:probe');

@@ -14,9 +14,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { AccountPool } from '../relay/accounts/pool.ts';
+import { HELP_FLAG, type FlagSpecs } from '../shared/cli/flags.ts';
+import { SoakError } from '../harness/errors.ts';
+import { interruptOf, orInterrupt, runCommand, runMain, throwIfInterrupted, type Command, type CommandIo } from '../harness/cli/command.ts';
 
 const ACCOUNTS = 5_000;
 const SEED = 42;
@@ -31,16 +35,16 @@ const CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat times are in these ticks
 const BODY = JSON.stringify({ model: 'gpt-5', messages: [{ role: 'user', content: 'hello' }] });
 
 const root = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
-const children: ChildProcess[] = [];
 
-async function startChild(name: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
+/** Spawns a child into `children` (so it is stopped whatever happens) and waits for its readiness line. */
+async function startChild(children: ChildProcess[], name: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2_000)));
   let stdout = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name}: no readiness line in 20 s; stderr: ${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new SoakError('SOAK_ERR_READY_TIMEOUT', `${name}: no readiness line in 20 s; stderr: ${stderr}`)), 20_000);
     child.stdout!.on('data', (c: Buffer) => {
       stdout += c.toString();
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
@@ -51,10 +55,24 @@ async function startChild(name: string, args: string[]): Promise<{ child: ChildP
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited ${code}; stderr: ${stderr}`));
+      reject(new SoakError('SOAK_ERR_CHILD_EXITED', `${name} exited ${code}; stderr: ${stderr}`));
     });
   });
   return { child, url };
+}
+
+/** SIGTERM each child and wait for it; one still running after `graceMs` is killed. */
+async function stopChildren(children: readonly ChildProcess[], graceMs: number): Promise<void> {
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
 }
 
 /** utime + stime of a process, µs. */
@@ -80,20 +98,44 @@ interface Round {
   cpuUs: number;
 }
 
-async function load(url: string, seconds: number): Promise<autocannon.Result> {
-  return autocannon({
-    url: `${url}/v1/chat/completions`,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json' },
-    body: BODY,
+/** Waits `ms`, or throws the interrupt as soon as `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal }).catch(() => {
+    throw interruptOf(signal);
   });
 }
 
-async function round(url: string, pid: number): Promise<Round> {
+/** One autocannon run; stopped early if `signal` aborts (then the interrupt is thrown). */
+async function load(url: string, seconds: number, signal: AbortSignal): Promise<autocannon.Result> {
+  throwIfInterrupted(signal);
+  let instance: autocannon.Instance | undefined;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon(
+      {
+        url: `${url}/v1/chat/completions`,
+        method: 'POST',
+        connections: CONNECTIONS,
+        duration: seconds,
+        headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json' },
+        body: BODY,
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
+  const stop = () => instance!.stop();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    const result = await done;
+    throwIfInterrupted(signal);
+    return result;
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+}
+
+async function round(url: string, pid: number, signal: AbortSignal): Promise<Round> {
   const cpuBefore = cpuMicros(pid);
-  const result = await load(url, ROUND_S);
+  const result = await load(url, ROUND_S, signal);
   const cpuUs = cpuMicros(pid) - cpuBefore;
   return {
     requests: result.requests.total,
@@ -135,33 +177,57 @@ function lookupNs(count: number): number {
   return ns;
 }
 
-async function main(): Promise<void> {
+const command: Command<{ help: typeof HELP_FLAG }> = {
+  name: 'bench:relay',
+  usage: 'flock /tmp/soak-bench.lock npm run bench:relay',
+  about: [
+    'The relay against a minimal undici pass-through proxy (bench/passthrough-proxy.ts), both child processes,',
+    `in front of the same fake upstream child, same autocannon settings, ${ACCOUNTS} accounts, ${ROUNDS} alternating rounds`,
+    `of ${ROUND_S} s each after ${WARMUP_S} s warm-up. Reports req/s, p50/p99, CPU µs per request of each proxy and the ratios`,
+    `(targets: throughput ≥ ${TARGETS.throughputRatio}, CPU ≤ ${TARGETS.cpuRatio}), the relay's idle RSS (< ${TARGETS.idleRssMb} MB) and one auth_index lookup`,
+    'at 1 000 vs 100 000 accounts. Run alone. ≈ 70 s.',
+  ],
+  flags: { help: HELP_FLAG } as const satisfies FlagSpecs,
+  exitCodes: ['0 figures printed (PASS/FAIL per target); 2 bad flags (nothing started);', '3 a child did not start or exited; 130/143 interrupted (children stopped).'],
+  async run({ io, signal }) {
+    const children: ChildProcess[] = [];
+    try {
+      return await measure(children, io, signal);
+    } finally {
+      await stopChildren(children, 5_000);
+    }
+  },
+};
+
+async function measure(children: ChildProcess[], io: CommandIo, signal: AbortSignal): Promise<number> {
   const started = performance.now();
-  const upstream = await startChild('upstream', [root('mocks/main.ts'), '--port', '0', '--seed', String(SEED), '--accounts', String(ACCOUNTS)]);
-  const relay = await startChild('relay', [
-    root('relay/main.ts'), '--port', '0', '--upstream', upstream.url, '--accounts', String(ACCOUNTS), '--seed', String(SEED),
-    '--client-key', CLIENT_KEY, '--management-key', MANAGEMENT_KEY,
-  ]);
-  const pass = await startChild('passthrough', [root('bench/passthrough-proxy.ts'), '--port', '0', '--upstream', upstream.url, '--seed', String(SEED)]);
-  await new Promise((r) => setTimeout(r, 1_000));
+  const upstream = await orInterrupt(startChild(children, 'upstream', [root('mocks/main.ts'), '--port', '0', '--seed', String(SEED), '--accounts', String(ACCOUNTS)]), signal);
+  const relay = await orInterrupt(
+    startChild(children, 'relay', [
+      root('relay/main.ts'), '--port', '0', '--upstream', upstream.url, '--accounts', String(ACCOUNTS), '--seed', String(SEED),
+      '--client-key', CLIENT_KEY, '--management-key', MANAGEMENT_KEY,
+    ]),
+    signal,
+  );
+  const pass = await orInterrupt(startChild(children, 'passthrough', [root('bench/passthrough-proxy.ts'), '--port', '0', '--upstream', upstream.url, '--seed', String(SEED)]), signal);
+  await pause(1_000, signal);
   const idleRssBefore = rssMb(relay.child.pid!);
 
-  process.stderr.write(`bench: warm-up ${WARMUP_S} s each\n`);
-  await load(pass.url, WARMUP_S);
-  await load(relay.url, WARMUP_S);
+  io.stderr.write(`bench: warm-up ${WARMUP_S} s each\n`);
+  await load(pass.url, WARMUP_S, signal);
+  await load(relay.url, WARMUP_S, signal);
 
   const passRounds: Round[] = [];
   const relayRounds: Round[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    process.stderr.write(`bench: round ${i + 1}/${ROUNDS}\n`);
-    passRounds.push(await round(pass.url, pass.child.pid!));
-    relayRounds.push(await round(relay.url, relay.child.pid!));
+    io.stderr.write(`bench: round ${i + 1}/${ROUNDS}\n`);
+    passRounds.push(await round(pass.url, pass.child.pid!, signal));
+    relayRounds.push(await round(relay.url, relay.child.pid!, signal));
   }
-  await new Promise((r) => setTimeout(r, 2_000));
+  await pause(2_000, signal);
   const idleRssAfter = rssMb(relay.child.pid!);
 
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode === null ? once(c, 'exit') : undefined)));
+  await stopChildren(children, 5_000);
 
   const lookup1k = lookupNs(1_000);
   const lookup100k = lookupNs(100_000);
@@ -182,12 +248,9 @@ async function main(): Promise<void> {
     `auth_index lookup: ${lookup1k.toFixed(1)} ns at 1 000 accounts, ${lookup100k.toFixed(1)} ns at 100 000 (ratio ${(lookup100k / lookup1k).toFixed(2)})`,
     `total ${((performance.now() - started) / 1000).toFixed(1)} s`,
   ];
-  process.stdout.write(lines.join('\n') + '\n');
-  process.stdout.write(JSON.stringify({ passthrough: p, relay: r, throughputRatio, cpuRatio, idleRssBefore, idleRssAfter, lookup1k, lookup100k }) + '\n');
+  io.stdout.write(lines.join('\n') + '\n');
+  io.stdout.write(JSON.stringify({ passthrough: p, relay: r, throughputRatio, cpuRatio, idleRssBefore, idleRssAfter, lookup1k, lookup100k }) + '\n');
+  return 0;
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-  for (const child of children) child.kill('SIGKILL');
-  process.exit(1);
-});
+if (import.meta.main) runMain(() => runCommand(command, process.argv.slice(2)), 'bench:relay');

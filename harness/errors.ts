@@ -97,3 +97,13 @@ export function flagUsageError(flag: string, problem: string): SoakError {
 export function interruptedError(signal: string): SoakError {
   return new SoakError(signal === 'SIGTERM' ? 'SOAK_ERR_SIGTERM' : 'SOAK_ERR_SIGINT', `interrupted by ${signal}`);
 }
+
+/**
+ * The abort reason runCommand gives a command's signal on SIGINT/SIGTERM
+ * (runSoak tells an interrupt from other aborts by its name).
+ */
+export function interruptReason(signal: NodeJS.Signals): Error {
+  const e = new Error(signal);
+  e.name = 'SoakInterrupt';
+  return e;
+}

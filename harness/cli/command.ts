@@ -6,9 +6,9 @@
 
 import { flagHelpLines, parseFlags, type FlagSpecs, type FlagValues } from '../../shared/cli/flags.ts';
 import { RelaySoakError } from '../../shared/errors.ts';
-import { flagUsageError, usageError } from '../errors.ts';
-import { interruptReason } from '../soak/index.ts';
-import { EXIT, exitCodeOf, SoakError } from '../index.ts';
+// Only leaves: bench children that are measured (bench/passthrough-proxy.ts,
+// bench/upstream.bench.ts --serve) run through this file and must not load the harness.
+import { EXIT, exitCodeOf, flagUsageError, interruptedError, interruptReason, SoakError, usageError } from '../errors.ts';
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream;
@@ -75,7 +75,7 @@ export async function runCommand<S extends FlagSpecs>(command: Command<S>, argv:
     }
     const p = command.positionals;
     if (p && (parsed.positionals.length < p.min || parsed.positionals.length > p.max)) {
-      throw usageError(`expected ${p.names}, got ${parsed.positionals.length} argument(s); usage: ${command.usage}`);
+      throw usageError(`expected ${p.names}, got ${parsed.positionals.length} argument(s)`);
     }
   } catch (err) {
     const code = printError(command.name, err, io);
@@ -111,4 +111,37 @@ export function runMain(main: () => Promise<number>, name: string): void {
       process.exitCode = printError(name, err, PROCESS_IO);
     },
   );
+}
+
+// For a command's run(): the signal runCommand passes, as the steps of its work see it.
+
+/** The error a command stops with once `signal` is aborted: one line `name: interrupted by SIGINT`, exit 130 (143 for SIGTERM). */
+export function interruptOf(signal: AbortSignal): SoakError {
+  return interruptedError((signal.reason as Error | undefined)?.message === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+}
+
+/** Throws interruptOf(signal) if it is aborted: the check between two steps. */
+export function throwIfInterrupted(signal: AbortSignal): void {
+  if (signal.aborted) throw interruptOf(signal);
+}
+
+/** Resolves once `signal` is aborted (at once if it already is): a server's run() awaits it, then closes. */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** `work`'s value, or interruptOf(signal) thrown as soon as it aborts. `work` goes on: stop what it started in a finally. */
+export async function orInterrupt<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  throwIfInterrupted(signal);
+  let onAbort = (): void => {};
+  const interrupted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(interruptOf(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, interrupted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }

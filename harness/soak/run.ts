@@ -247,9 +247,4 @@ export function exitCodeFor(outcome: RunOutcome): number {
   }
 }
 
-/** The abort reason the CLI uses for SIGINT/SIGTERM. */
-export function interruptReason(signal: NodeJS.Signals): Error {
-  const e = new Error(signal);
-  e.name = 'SoakInterrupt';
-  return e;
-}
+export { interruptReason } from '../errors.ts';

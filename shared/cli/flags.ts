@@ -53,6 +53,9 @@ export interface ParsedFlags<S extends FlagSpecs> {
 
 export const FLAG_ERROR_CODE = 'FLAG_ERR_INVALID';
 
+/** `-h, --help`, the same in every command. */
+export const HELP_FLAG = { type: 'boolean', short: 'h', help: 'show this help' } as const satisfies BooleanFlag;
+
 /** A flag the user got wrong. `flag` is what they typed (`--port`), for one stderr line. */
 export class FlagError extends RelaySoakError<typeof FLAG_ERROR_CODE> {
   readonly flag: string;
