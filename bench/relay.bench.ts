@@ -16,7 +16,8 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
+import { abortableLoad } from './abortable-load.ts';
 import { AccountPool } from '../relay/accounts/pool.ts';
 import { HELP_FLAG, type FlagSpecs } from '../shared/cli/flags.ts';
 import { SoakError } from '../harness/errors.ts';
@@ -105,32 +106,19 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** One autocannon run; stopped early if `signal` aborts (then the interrupt is thrown). */
-async function load(url: string, seconds: number, signal: AbortSignal): Promise<autocannon.Result> {
-  throwIfInterrupted(signal);
-  let instance: autocannon.Instance | undefined;
-  const done = new Promise<autocannon.Result>((resolve, reject) => {
-    instance = autocannon(
-      {
-        url: `${url}/v1/chat/completions`,
-        method: 'POST',
-        connections: CONNECTIONS,
-        duration: seconds,
-        headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json' },
-        body: BODY,
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
-  });
-  const stop = () => instance!.stop();
-  signal.addEventListener('abort', stop, { once: true });
-  try {
-    const result = await done;
-    throwIfInterrupted(signal);
-    return result;
-  } finally {
-    signal.removeEventListener('abort', stop);
-  }
+/** One autocannon run of the proxy under test; the interrupt is thrown if `signal` aborts. */
+function load(url: string, seconds: number, signal: AbortSignal): Promise<autocannon.Result> {
+  return abortableLoad(
+    {
+      url: `${url}/v1/chat/completions`,
+      method: 'POST',
+      connections: CONNECTIONS,
+      duration: seconds,
+      headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json' },
+      body: BODY,
+    },
+    signal,
+  );
 }
 
 async function round(url: string, pid: number, signal: AbortSignal): Promise<Round> {

@@ -16,7 +16,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { abortableLoad } from './abortable-load.ts';
 import { accessTokenOf } from '../shared/accounts.ts';
 import { HELP_FLAG, type FlagSpecs } from '../shared/cli/flags.ts';
 import { flagUsageError, SoakError } from '../harness/errors.ts';
@@ -119,32 +119,19 @@ interface Figures {
   non2xx: number;
 }
 
-/** One autocannon run; stopped early if `signal` aborts (then the interrupt is thrown). */
+/** One autocannon run against a target; the interrupt is thrown if `signal` aborts. */
 async function load(url: string, seconds: number, signal: AbortSignal): Promise<Figures> {
-  throwIfInterrupted(signal);
-  let instance: autocannon.Instance | undefined;
-  const done = new Promise<autocannon.Result>((resolve, reject) => {
-    instance = autocannon(
-      {
-        url: `${url}/v1/chat/completions`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessTokenOf(SEED, 0)}` },
-        body: REQUEST_BODY,
-        connections: CONNECTIONS,
-        duration: seconds,
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
-  });
-  const stop = () => instance!.stop();
-  signal.addEventListener('abort', stop, { once: true });
-  let result: autocannon.Result;
-  try {
-    result = await done;
-  } finally {
-    signal.removeEventListener('abort', stop);
-  }
-  throwIfInterrupted(signal);
+  const result = await abortableLoad(
+    {
+      url: `${url}/v1/chat/completions`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessTokenOf(SEED, 0)}` },
+      body: REQUEST_BODY,
+      connections: CONNECTIONS,
+      duration: seconds,
+    },
+    signal,
+  );
   return {
     reqPerSec: result.requests.average,
     p50: result.latency.p50,
