@@ -7,6 +7,7 @@
 //   npm run soak -- prove <variant>|all         leaky vs fixed, per catalog variant (alias: --prove <variant>)
 //   npm run soak -- compare <runA> <runB>       is the fix proven?
 //   npm run soak -- calibrate [--quick]         the harness's own accuracy
+//   npm run soak -- report <runDir>             the run's HTML report
 //
 // Exit codes (README → Exit codes): 0 no leak / fix holds, 1 leak / regression
 // / failed proof, 2 usage error (nothing started), 3 run could not complete
@@ -17,12 +18,14 @@ import { soakCommand } from './cli/soak-command.ts';
 import { makeProveCommand, proveAliasArgv, proveCommand } from './cli/prove-command.ts';
 import { compareCommand } from './cli/compare-command.ts';
 import { calibrateCommand } from './cli/calibrate-command.ts';
+import { reportCommand } from './cli/report-command.ts';
 
 /** The verbs, by the word that selects them. The default verb (a soak run) has none. */
 export const COMMANDS: Readonly<Record<string, Command<never>>> = {
   prove: proveCommand as unknown as Command<never>,
   compare: compareCommand as unknown as Command<never>,
   calibrate: calibrateCommand as unknown as Command<never>,
+  report: reportCommand as unknown as Command<never>,
 };
 
 export function main(argv: readonly string[], io: CommandIo = PROCESS_IO): Promise<number> {

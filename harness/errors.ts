@@ -56,6 +56,8 @@ export const EXIT_FOR_CODE: Readonly<Record<string, ExitCode>> = {
   SOAK_ERR_VERDICT_INPUT: EXIT.usage,
   /** An unreadable calibration ledger, or one that would be overwritten. */
   SOAK_ERR_CALIBRATION_LEDGER: EXIT.usage,
+  /** A folder that is not a run, or a record that cannot be read (reports/errors.ts). */
+  SOAK_ERR_REPORT_INPUT: EXIT.usage,
   SCENARIO_ERR_DURATION: EXIT.usage,
   SCENARIO_ERR_INVALID: EXIT.usage,
   SCENARIO_ERR_UNKNOWN: EXIT.usage,

@@ -10,7 +10,7 @@
 //   calibrate({ plan, seed })   the harness's own accuracy on ground-truth leaks
 //   readRun(runDir)             a run folder's records, complete or not
 //
-// Reports (buildReport / buildIndex / merge) arrive with the HTML reports.
+//   buildReport(runDir)         a run folder → its self-contained report.html
 // A test (test/harness/public-api.test.ts) fails when a bench or CLI file
 // deep-imports a module whose exports are offered here.
 
@@ -27,3 +27,4 @@ export type { RunMeta } from './run/meta.ts';
 export { EXIT, EXIT_FOR_CODE, exitCodeOf, SoakError, type SoakErrorCode } from './errors.ts';
 export { formatVerdict, formatComparison, VerdictError, type RunVerdict, type RunComparison, type ComparisonOutcome, type JudgeOptions } from './verdict/index.ts';
 export type * from './records.ts';
+export { buildReport, ReportError } from '../reports/index.ts';

@@ -1,7 +1,7 @@
 // The default verb: one soak run (`npm run soak -- [options]`).
 
 import { usageError } from '../errors.ts';
-import { runSoak, type SoakOptions, type TargetSpec, SOAK_FLAGS } from '../index.ts';
+import { buildReport, runSoak, type SoakOptions, type TargetSpec, SOAK_FLAGS } from '../index.ts';
 import { listScenarios } from '../../scenarios/index.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 import type { FlagValues } from '../../shared/cli/flags.ts';
@@ -67,6 +67,7 @@ export const VERBS_HELP = [
   '  npm run soak -- prove <variant>|all [options]    leaky vs fixed run per catalog variant (alias: --prove <variant>)',
   '  npm run soak -- compare <runA> <runB> [--force]  is the fix proven? (A = before/leaky, B = after/fixed)',
   '  npm run soak -- calibrate [--quick] [options]    the harness\'s own accuracy on ground-truth leaks (≈ 30 min with --quick)',
+  '  npm run soak -- report <runDir> [--open]         the run\'s HTML report (written by every run; this rebuilds it)',
 ];
 
 export const soakCommand: Command<typeof SOAK_FLAGS> = {
@@ -108,6 +109,13 @@ export const soakCommand: Command<typeof SOAK_FLAGS> = {
       io.stdout.write(`target exited with code ${o.exitCode}, signal ${o.signal}; last stderr lines:\n${o.stderrTail.map((l) => `  ${l}`).join('\n')}\n`);
     } else if (o.status === 'failed') {
       io.stdout.write(`${o.error}\n`);
+    }
+    // The report is built from the folder, whatever ended the run; failing to build it does not change the run's exit code.
+    try {
+      const report = await buildReport(result.runDir);
+      io.stdout.write(`report: ${report.file}\n`);
+    } catch (err) {
+      io.stderr.write(`soak: no report: ${(err as Error).message}\n`);
     }
     return result.exitCode;
   },
