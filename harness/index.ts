@@ -11,6 +11,7 @@
 //   readRun(runDir)             a run folder's records, complete or not
 //
 //   buildReport(runDir)         a run folder → its self-contained report.html
+//   buildProofReport(input)     a leaky and a fixed run, their comparison, the proof → proof.html
 // A test (test/harness/public-api.test.ts) fails when a bench or CLI file
 // deep-imports a module whose exports are offered here.
 
@@ -27,4 +28,4 @@ export type { RunMeta } from './run/meta.ts';
 export { EXIT, EXIT_FOR_CODE, exitCodeOf, SoakError, type SoakErrorCode } from './errors.ts';
 export { formatVerdict, formatComparison, VerdictError, type RunVerdict, type RunComparison, type ComparisonOutcome, type JudgeOptions } from './verdict/index.ts';
 export type * from './records.ts';
-export { buildReport, ReportError } from '../reports/index.ts';
+export { buildReport, buildProofReport, ReportError, type ProofReportInput, type ProofSummary } from '../reports/index.ts';

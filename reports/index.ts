@@ -7,8 +7,7 @@
 // leaves no file; the report is written to a temporary name and renamed, so a
 // crash mid-write does not leave half a page either.
 
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Checkpoint, ContinuousSample, RunEvent } from '../harness/records.ts';
 import { formatVerdict, type RunVerdict } from '../harness/verdict/index.ts';
@@ -19,10 +18,12 @@ import { fitLine } from './fit.ts';
 import { renderPage, type ChartSlot } from './page.ts';
 import { readRunHead, readRunRecords } from './read-run-folder.ts';
 import { redactDeep } from './redact.ts';
+import { readUplot } from './uplot.ts';
 import { outcomeOf, partialReasons, shownVerdict } from './verdict.ts';
 
 export { ReportError, type ReportErrorCode } from './errors.ts';
 export { DATA_FORMAT } from './data.ts';
+export { buildProofReport, PROOF_DATA_FORMAT, type ProofReportInput, type ProofReportResult, type ProofSummary } from './proof-report.ts';
 
 export interface BuildReportOptions {
   /** Where to write the page; default <runDir>/report.html. */
@@ -36,17 +37,6 @@ export interface BuildReportResult {
   partial: boolean;
   /** Why it is partial, in words; null when it is not. */
   reason: string | null;
-}
-
-const require = createRequire(import.meta.url);
-
-function readUplot(): { js: string; css: string; version: string } {
-  const js = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
-  const css = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
-  const version = (JSON.parse(readFileSync(require.resolve('uplot/package.json'), 'utf8')) as { version: string }).version;
-  // Inlined as is: a closing tag inside would end the <script>/<style> early.
-  if (/<\/script/i.test(js) || /<\/style/i.test(css)) throw new Error('uPlot dist contains a closing tag: cannot inline it');
-  return { js, css, version };
 }
 
 function hasColumn(table: Table, name: string): boolean {

@@ -103,6 +103,11 @@ export async function runCommand<S extends FlagSpecs>(command: Command<S>, argv:
 
 /** The entry of an executable file: run, set process.exitCode (never process.exit: output is flushed first). */
 export function runMain(main: () => Promise<number>, name: string): void {
+  // `… | head` closes the pipe early: that is the reader's choice, not an error to print a stack for.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   main().then(
     (code) => {
       process.exitCode = code;

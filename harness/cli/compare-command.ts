@@ -1,12 +1,13 @@
 // `npm run soak -- compare <runA> <runB> [--force] [--json]`: is the fix proven?
 
-import { EXIT, compareRuns, formatComparison, VerdictError, type ComparisonOutcome } from '../index.ts';
+import { buildProofReport, EXIT, compareRuns, formatComparison, VerdictError, type ComparisonOutcome } from '../index.ts';
 import type { FlagSpecs } from '../../shared/cli/flags.ts';
 import type { Command } from './command.ts';
 
 export const COMPARE_FLAGS = {
   force: { type: 'boolean', help: 'compare despite differences in scenario, seed, fault plan or Node (listed as warnings)' },
   json: { type: 'boolean', help: 'print the comparison as JSON instead of text' },
+  report: { type: 'boolean', help: 'also write compare.html (both runs overlaid, the comparison table) next to the two run folders' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const satisfies FlagSpecs;
 
@@ -37,9 +38,14 @@ export const compareCommand: Command<typeof COMPARE_FLAGS> = {
     '0 fix holds, 1 regression or not fixed, 2 usage error or runs not comparable,',
     '3 inconclusive (the output says why and what slope the runs could have seen).',
   ],
-  run({ values, positionals, io }) {
+  async run({ values, positionals, io }) {
+    const [a, b] = [positionals[0]!, positionals[1]!];
     try {
-      const { before, after, comparison, note } = compareRuns(positionals[0]!, positionals[1]!, { force: values.force });
+      const { before, after, comparison, note } = compareRuns(a, b, { force: values.force });
+      if (values.report) {
+        const page = await buildProofReport({ leakyDir: before.dir, fixedDir: after.dir, comparison, proof: null, differences: null, note });
+        io.stderr.write(`compare report: ${page.file}\n`);
+      }
       if (values.json) {
         io.stdout.write(JSON.stringify({ before: before.dir, after: after.dir, note, comparison }, null, 2) + '\n');
       } else {
@@ -54,6 +60,10 @@ export const compareCommand: Command<typeof COMPARE_FLAGS> = {
       io.stderr.write(`soak compare: the runs are not comparable:\n`);
       for (const d of err.differences) io.stderr.write(`  ${d.field}: ${d.before} vs ${d.after}\n`);
       io.stderr.write(`use --force to compare anyway (the output will carry a warning)\n`);
+      if (values.report) {
+        const page = await buildProofReport({ leakyDir: a, fixedDir: b, comparison: null, proof: null, differences: [...err.differences], note: null });
+        io.stderr.write(`compare report: ${page.file}\n`);
+      }
       return EXIT.usage;
     }
   },

@@ -1,8 +1,9 @@
 // `npm run soak -- prove <variant>|all [options]` (alias: `--prove <variant>`).
 
-import { allProofsHold, prove, PROVE_FLAGS, resolveVariants, type ProveOptions, catalogNames, PROOF_DEFAULTS } from '../index.ts';
+import { allProofsHold, buildProofReport, catalogNames, prove, proofPlanFor, PROOF_DEFAULTS, PROVE_FLAGS, resolveVariants, type ProofResult, type ProveOptions } from '../index.ts';
 import type { FlagValues } from '../../shared/cli/flags.ts';
-import type { Command } from './command.ts';
+import type { Command, CommandIo } from './command.ts';
+import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 
 /** Flag values and the `<variant|all>` argument → ProveOptions (validated by prove() too). */
 export function proveOptionsFrom(which: string, values: FlagValues<typeof PROVE_FLAGS>, label = '<variant>'): ProveOptions {
@@ -14,6 +15,25 @@ export function proveOptionsFrom(which: string, values: FlagValues<typeof PROVE_
     ...(values.rate !== undefined ? { rate: values.rate } : {}),
     ...(values.out !== undefined ? { out: values.out } : {}),
   };
+}
+
+/** The proof's HTML page next to its run folders; a page that cannot be built is said, and the proof's answer stands. */
+async function writeProofReport(r: ProofResult, accounts: number, io: CommandIo): Promise<void> {
+  const entry = LEAK_CATALOG.find((e) => e.name === r.variant)!;
+  const plan = proofPlanFor(entry, accounts);
+  try {
+    const page = await buildProofReport({
+      leakyDir: r.leakyDir,
+      fixedDir: r.fixedDir,
+      comparison: r.comparison,
+      proof: { ...r, expects: plan.expects, signal: plan.signature?.signal ?? plan.level?.signal ?? null, kind: plan.kind },
+      differences: null,
+      note: null,
+    });
+    io.stdout.write(`proof report: ${page.file}\n`);
+  } catch (err) {
+    io.stderr.write(`soak prove: no proof report for ${r.variant}: ${(err as Error).message}\n`);
+  }
 }
 
 /** `--prove X` (the old flag form) → `prove X`: the verb's argv. */
@@ -50,6 +70,7 @@ export function makeProveCommand(alias: boolean): Command<typeof PROVE_FLAGS> {
   async run({ values, positionals, io, signal }) {
     const options = proveOptionsFrom(positionals[0]!, values, alias ? '--prove' : '<variant>');
     const results = await prove({ ...options, signal, report: io.stdout, ...(values.quiet ? {} : { progress: io.stderr }) });
+    for (const r of results) await writeProofReport(r, options.accounts ?? 5000, io);
     return allProofsHold(results) ? 0 : 1;
   },
   };

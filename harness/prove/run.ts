@@ -4,13 +4,15 @@
 // share the cores and each other's noise), then judge the pair
 // (harness/judge/proof.ts). Both run folders are kept, so
 // `npm run soak -- compare <leaky> <fixed>` re-derives the comparison.
-// Writes nothing unless given a `report` / `progress` stream.
+// Prints nothing unless given a `report` / `progress` stream; on disk it keeps
+// the two run folders and `<variant>-proof.json` per proof.
 
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { interruptedError } from '../errors.ts';
 import { runSoak, PROJECT_ROOT, type SoakResult } from '../soak/index.ts';
 import { judgeProofRuns, type ProofResult, type ProofStatus } from '../judge/proof.ts';
-import { proofPlanFor, PROOF_DEFAULTS } from '../judge/proof-plan.ts';
+import { proofPlanFor, PROOF_DEFAULTS, type ProofPlan } from '../judge/proof-plan.ts';
 import { newRunId, uniqueRunDir } from '../run/run-folder.ts';
 import { LEAK_CATALOG, type LeakEntry } from '../../relay/leaks/catalog.ts';
 import { formatProof, formatProofTable } from './format.ts';
@@ -72,6 +74,31 @@ export async function proveVariant(entry: LeakEntry, base: string, options: Prov
   return { ...judgeProofRuns(entry, leakyDir, fixedDir), wallMs: performance.now() - started };
 }
 
+/** Where a proof's judgement is kept: next to its two run folders, for reports and indexes to read. */
+export function proofRecordPath(base: string, variant: string): string {
+  return join(base, `${variant}-proof.json`);
+}
+
+/**
+ * The proof as data on disk (`<variant>-proof.json`): what it expected, how it
+ * was judged, the comparison. Written as soon as the proof is decided, like a
+ * run's records, so a later interruption loses nothing already proven.
+ */
+function writeProofRecord(base: string, r: ProofResult, plan: ProofPlan): void {
+  const record = {
+    kind: 'proof',
+    recordVersion: 1,
+    ...r,
+    expects: plan.expects,
+    proofKind: plan.kind,
+    signal: plan.signature?.signal ?? plan.level?.signal ?? null,
+    nodeVersion: process.version,
+    finishedAt: new Date().toISOString(),
+  };
+  mkdirSync(base, { recursive: true });
+  writeFileSync(proofRecordPath(base, r.variant), JSON.stringify(record, null, 2) + '\n');
+}
+
 /**
  * Run the proofs one after the other and return their results. Throws a
  * usage error before anything starts on bad options, SoakError
@@ -87,7 +114,9 @@ export async function prove(options: ProveOptions): Promise<ProofResult[]> {
     line(options.progress, `[${i + 1}/${options.variants.length}] proving ${name}`);
     const r = await proveVariant(entry, base, options);
     results.push(r);
-    line(options.report, formatProof(r, proofPlanFor(entry, options.accounts ?? 5000)) + '\n');
+    const plan = proofPlanFor(entry, options.accounts ?? 5000);
+    writeProofRecord(base, r, plan);
+    line(options.report, formatProof(r, plan) + '\n');
   }
   if (options.variants.length > 1) line(options.report, formatProofTable(results, performance.now() - started));
   return results;
