@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { buildReport, runSoak } from '../../harness/index.ts';
+import { buildProofReport, buildReport, compareRuns, runSoak } from '../../harness/index.ts';
 
 // The functions passed to page.evaluate run in the page: its globals, not Node's.
 declare const document: { querySelectorAll(s: string): ArrayLike<{ querySelector(s: string): PageCanvas | null }> };
@@ -84,7 +84,7 @@ async function open(browser: Browser, file: string, shot: string): Promise<PageC
       return painted;
     }),
   );
-  const status = await page.locator('#verdict').getAttribute('data-status');
+  const status = (await page.locator('#verdict').count()) > 0 ? await page.locator('#verdict').getAttribute('data-status') : await page.locator('#proof').getAttribute('data-status');
   const partial = await page.locator('#partial').isVisible().catch(() => false);
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, shot), fullPage: true });
@@ -126,6 +126,18 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in headless Chromium', () => {
     expect(r.blankCharts).toEqual([]);
     expect(r.status).toBe(summaryStatus);
     expect(r.partial).toBe(false);
+  }, 60_000);
+
+  it('a comparison page (compare --report): offline, no errors, every chart drawn, the banner says the outcome', async () => {
+    // The run against itself: comparable by construction; the page, not the outcome, is under test.
+    const { comparison, note } = compareRuns(full, full);
+    const page = await buildProofReport({ leakyDir: full, fixedDir: full, comparison, proof: null, differences: null, note, out: join(root, 'compare.html') });
+    const r = await open(browser, page.file, 'compare.png');
+    expect(r.foreign).toEqual([]);
+    expect(r.errors).toEqual([]);
+    expect(r.charts).toBeGreaterThanOrEqual(2);
+    expect(r.blankCharts).toEqual([]);
+    expect(r.status).toBe(comparison.outcome.toUpperCase());
   }, 60_000);
 
   it('a folder cut mid-line with no summary: still a report, marked partial', async () => {
