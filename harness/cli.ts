@@ -8,6 +8,7 @@
 //   npm run soak -- compare <runA> <runB>       is the fix proven?
 //   npm run soak -- calibrate [--quick]         the harness's own accuracy
 //   npm run soak -- report <runDir>             the run's HTML report
+//   npm run soak -- index <folder>              index.html over a folder of runs and proofs
 //
 // Exit codes (README → Exit codes): 0 no leak / fix holds, 1 leak / regression
 // / failed proof, 2 usage error (nothing started), 3 run could not complete
@@ -19,6 +20,7 @@ import { makeProveCommand, proveAliasArgv, proveCommand } from './cli/prove-comm
 import { compareCommand } from './cli/compare-command.ts';
 import { calibrateCommand } from './cli/calibrate-command.ts';
 import { reportCommand } from './cli/report-command.ts';
+import { indexCommand } from './cli/index-command.ts';
 
 /** The verbs, by the word that selects them. The default verb (a soak run) has none. */
 export const COMMANDS: Readonly<Record<string, Command<never>>> = {
@@ -26,6 +28,7 @@ export const COMMANDS: Readonly<Record<string, Command<never>>> = {
   compare: compareCommand as unknown as Command<never>,
   calibrate: calibrateCommand as unknown as Command<never>,
   report: reportCommand as unknown as Command<never>,
+  index: indexCommand as unknown as Command<never>,
 };
 
 export function main(argv: readonly string[], io: CommandIo = PROCESS_IO): Promise<number> {

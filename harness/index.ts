@@ -12,6 +12,7 @@
 //
 //   buildReport(runDir)         a run folder → its self-contained report.html
 //   buildProofReport(input)     a leaky and a fixed run, their comparison, the proof → proof.html
+//   buildIndex(folder)          a folder of runs and proofs → index.html, newest first, trends per variant
 // A test (test/harness/public-api.test.ts) fails when a bench or CLI file
 // deep-imports a module whose exports are offered here.
 
@@ -29,3 +30,4 @@ export { EXIT, EXIT_FOR_CODE, exitCodeOf, SoakError, type SoakErrorCode } from '
 export { formatVerdict, formatComparison, VerdictError, type RunVerdict, type RunComparison, type ComparisonOutcome, type JudgeOptions } from './verdict/index.ts';
 export type * from './records.ts';
 export { buildReport, buildProofReport, ReportError, type ProofReportInput, type ProofSummary } from '../reports/index.ts';
+export { buildIndex } from '../reports/index-page/index.ts';

@@ -1,6 +1,7 @@
 // `npm run soak -- prove <variant>|all [options]` (alias: `--prove <variant>`).
 
-import { allProofsHold, buildProofReport, catalogNames, prove, proofPlanFor, PROOF_DEFAULTS, PROVE_FLAGS, resolveVariants, type ProofResult, type ProveOptions } from '../index.ts';
+import { dirname } from 'node:path';
+import { allProofsHold, buildIndex, buildProofReport, catalogNames, prove, proofPlanFor, PROOF_DEFAULTS, PROVE_FLAGS, resolveVariants, type ProofResult, type ProveOptions } from '../index.ts';
 import type { FlagValues } from '../../shared/cli/flags.ts';
 import type { Command, CommandIo } from './command.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
@@ -71,6 +72,15 @@ export function makeProveCommand(alias: boolean): Command<typeof PROVE_FLAGS> {
     const options = proveOptionsFrom(positionals[0]!, values, alias ? '--prove' : '<variant>');
     const results = await prove({ ...options, signal, report: io.stdout, ...(values.quiet ? {} : { progress: io.stderr }) });
     for (const r of results) await writeProofReport(r, options.accounts ?? 5000, io);
+    // One page over the proof folder: every proof and its two runs, newest first.
+    if (results.length > 0) {
+      try {
+        const index = await buildIndex(dirname(results[0]!.leakyDir));
+        io.stdout.write(`index: ${index.file}\n`);
+      } catch (err) {
+        io.stderr.write(`soak prove: no index: ${(err as Error).message}\n`);
+      }
+    }
     return allProofsHold(results) ? 0 : 1;
   },
   };
