@@ -11,8 +11,12 @@ import type { FitLine } from './fit.ts';
 
 export const DATA_FORMAT = 1;
 
-/** Rows kept before the sample envelope halves its resolution (see columns.ts). */
-export const MAX_SAMPLE_ROWS = 8192;
+/**
+ * Rows kept before the sample envelope halves its resolution (see columns.ts):
+ * 32 768 keeps an 8-hour run at 1 Hz (28 800 samples) at full resolution;
+ * longer runs are enveloped so the page stays bounded.
+ */
+export const MAX_SAMPLE_ROWS = 32_768;
 
 /** Phase names in order of appearance; columns hold indices into it. */
 export interface PhaseNames {
