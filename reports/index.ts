@@ -20,6 +20,7 @@ import { readRunHead, readRunRecords } from './read-run-folder.ts';
 import { redactDeep } from './redact.ts';
 import { readUplot } from './uplot.ts';
 import { outcomeOf, partialReasons, shownVerdict } from './verdict.ts';
+import { writeFileAtomic } from './write-page.ts';
 
 export { ReportError, type ReportErrorCode } from './errors.ts';
 export { DATA_FORMAT } from './data.ts';
@@ -162,14 +163,6 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
   });
 
   const file = resolve(options.out ?? join(head.dir, 'report.html'));
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, html);
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(file, html);
   return { file, bytes: Buffer.byteLength(html), partial: partial.length > 0, reason: partial.length > 0 ? partial.join('; ') : null };
 }

@@ -25,6 +25,7 @@ import { describeOutcome, outcomeOf, partialReasons } from './verdict.ts';
 import { handleColumn, handleKeysShown, handleLabel, handleValue, phaseNames, sideModel, signalInfo, signalValue, type ProofReportInput, type ProofSummary, type SideModel, type SignalInfo } from './proof/model.ts';
 import { renderProofPage, type ChartSlot, type ShortFact, type SidePage } from './proof/page.ts';
 import { bannerStatus } from './proof/words.ts';
+import { writeFileAtomic } from './write-page.ts';
 
 export type { ProofReportInput, ProofSummary } from './proof/model.ts';
 
@@ -282,14 +283,6 @@ export async function buildProofReport(input: ProofReportInput): Promise<ProofRe
     uplot: readUplot(),
   });
 
-  mkdirSync(pageDir, { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, html);
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(file, html);
   return { file, bytes: Buffer.byteLength(html) };
 }

@@ -18,6 +18,7 @@ import { proofRow, runRow, type ProofRow, type RunRow } from './rows.ts';
 import { DEFAULT_MAX_DEPTH, scanFolder } from './scan.ts';
 import { sparklineSvg } from './sparkline.ts';
 import { envelopeSeries, groupTrend, MAX_SPARK_BUCKETS, type TrendPoint } from './trend.ts';
+import { writeFileAtomic } from '../write-page.ts';
 
 export { DEFAULT_MAX_DEPTH, scanFolder, type ScanResult } from './scan.ts';
 export { envelopeSeries, groupTrend, regressionOf, MAX_SPARK_BUCKETS, type EnvelopeBucket, type GroupTrend, type TrendPoint } from './trend.ts';
@@ -183,14 +184,6 @@ export async function buildIndex(folder: string, options: BuildIndexOptions = {}
     dataJson: scriptJson(data),
   });
 
-  mkdirSync(pageDir, { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, html);
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(file, html);
   return { file, bytes: Buffer.byteLength(html), runs: rows.length, proofs: proofs.length, reportsBuilt, regressed: rows.filter((r) => r.regressed !== null).length };
 }
