@@ -4,11 +4,11 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runSoak, type SoakOptions, type TargetSpec, readRun } from '../../harness/index.ts';
+import { buildReport, runSoak, type SoakOptions, type TargetSpec, readRun } from '../../harness/index.ts';
 import { isAlive } from '../../harness/run/pids.ts';
 
 const CLI = resolve(import.meta.dirname, '../../harness/cli.ts');
@@ -244,8 +244,10 @@ describe('runSoak end to end', () => {
     const status = (k: '2xx' | '4xx') => run.samples.reduce((n, s) => n + (s.load?.status[k] ?? 0), 0);
     expect(status('2xx')).toBeGreaterThan(100);
     expect(status('4xx')).toBe(0);
-    // The key is a secret: it reaches the target, never the run folder.
+    // The key is a secret: it reaches the target, never the run folder nor its report.
     expect(JSON.stringify(run.meta)).not.toContain('sk-user-own-key');
+    const report = await buildReport(out);
+    expect(readFileSync(report.file, 'utf8')).not.toContain('sk-user-own-key');
   }, 120_000);
 
   it('samples a --target-cmd Node server written here: rss, fds and probe data', async () => {
