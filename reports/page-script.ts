@@ -14,6 +14,8 @@
 //
 // Written without backticks or dollar-brace so it can live in a TS template literal.
 
+import { DECODE_HELPERS } from './page-decode-script.ts';
+
 export const PAGE_SCRIPT = String.raw`
 (function () {
   'use strict';
@@ -35,25 +37,7 @@ export const PAGE_SCRIPT = String.raw`
   }
   if (typeof uPlot === 'undefined') { note('Charts not drawn: the chart library did not load.'); return; }
 
-  function decodeBase64(b64) {
-    var bin = atob(b64);
-    var bytes = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return bytes;
-  }
-
-  function gunzipText(bytes) {
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Response(stream).text();
-  }
-
-  // Columns: plain arrays, or { d: deltas } for integer columns (columns.ts encodeColumn).
-  function col(c) {
-    if (Array.isArray(c)) return c;
-    var base = 0;
-    return c.d.map(function (d) { if (d === null) return null; base += d; return base; });
-  }
-
+` + DECODE_HELPERS + String.raw`
   function decodeTable(t) {
     var out = { n: t.n, factor: t.factor, t: col(t.t), phase: col(t.phase), cols: {} };
     Object.keys(t.cols).forEach(function (k) { out.cols[k] = col(t.cols[k]); });

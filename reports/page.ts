@@ -14,6 +14,7 @@ import type { Fact } from './facts.ts';
 import { esc, hours, mib, num, seconds, statusClass } from './html.ts';
 import { PAGE_SCRIPT } from './page-script.ts';
 import { PAGE_STYLE } from './page-style.ts';
+import { pageHead } from './page-head.ts';
 
 export interface ChartSlot {
   id: string;
@@ -247,19 +248,7 @@ export function renderPage(m: PageModel): string {
   const status = m.verdict?.status ?? 'INCONCLUSIVE';
   const csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'";
   const downloadName = `${m.runId.replace(/[^A-Za-z0-9._-]+/g, '_') || 'run'}-data.json`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="color-scheme" content="light dark">
-<link rel="icon" href="data:,">
-<meta name="generator" content="relay-soak reports/ (Node ${esc(m.builder.nodeVersion)}, data format ${m.data.format}, uPlot ${esc(m.uplot.version)})">
-<title>${esc(`${status}${m.partial.length > 0 ? ' (partial)' : ''} — ${m.title}`)}</title>
-<style>${m.uplot.css}</style>
-<style>${PAGE_STYLE}</style>
-</head>
+  return `${pageHead({ csp, generator: `relay-soak reports/ (Node ${m.builder.nodeVersion}, data format ${m.data.format}, uPlot ${m.uplot.version})`, title: `${status}${m.partial.length > 0 ? ' (partial)' : ''} — ${m.title}`, styles: [m.uplot.css, PAGE_STYLE] })}
 <body data-builder-node="${esc(m.builder.nodeVersion)}" data-format="${m.data.format}">
 <header>
 <h1>Soak report — ${esc(m.title)}</h1>

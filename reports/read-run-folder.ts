@@ -15,16 +15,11 @@ import { createInterface } from 'node:readline';
 import type { Checkpoint, ContinuousSample, RunEvent, RunOutcome } from '../harness/records.ts';
 import type { RunMeta } from '../harness/run/meta.ts';
 import type { RunVerdict } from '../harness/verdict/index.ts';
+import { RUN_FILES } from '../harness/run/run-folder.ts';
 import { ReportError } from './errors.ts';
 
-/** File names inside a run folder (harness/records.ts describes the layout). */
-export const RUN_FILES = {
-  meta: 'run.json',
-  samples: 'samples.ndjson',
-  checkpoints: 'checkpoints.ndjson',
-  events: 'events.ndjson',
-  summary: 'summary.json',
-} as const;
+/** File names inside a run folder: the harness's own table (it writes them), not a copy. */
+export { RUN_FILES };
 
 /** The parts of summary.json the report reads; the rest is shown as is. */
 export interface SummaryLike {

@@ -7,6 +7,7 @@
 import { esc, num, statusClass } from '../html.ts';
 import { PAGE_STYLE } from '../page-style.ts';
 import type { ProofRow, RunRow } from './rows.ts';
+import { pageHead } from '../page-head.ts';
 
 export interface IndexGroup {
   scenario: string;
@@ -197,19 +198,7 @@ export function renderIndexPage(m: IndexModel): string {
   const csp = "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'";
   const regressed = m.rows.filter((r) => r.regressed !== null).length;
   const counts = `${m.rows.length} run${m.rows.length === 1 ? '' : 's'} in ${m.groups.length} group${m.groups.length === 1 ? '' : 's'}${m.proofs.length > 0 ? `, ${m.proofs.length} proof${m.proofs.length === 1 ? '' : 's'}` : ''}${regressed > 0 ? `, ${regressed} regressed` : ''}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="color-scheme" content="light dark">
-<link rel="icon" href="data:,">
-<meta name="generator" content="relay-soak reports/index-page (Node ${esc(m.builder.nodeVersion)}, index data format ${m.format})">
-<title>${esc(`${regressed > 0 ? `${regressed} regressed — ` : ''}Soak runs — ${m.folder}`)}</title>
-<style>${PAGE_STYLE}</style>
-<style>${INDEX_STYLE}</style>
-</head>
+  return `${pageHead({ csp, generator: `relay-soak reports/index-page (Node ${m.builder.nodeVersion}, index data format ${m.format})`, title: `${regressed > 0 ? `${regressed} regressed — ` : ''}Soak runs — ${m.folder}`, styles: [PAGE_STYLE, INDEX_STYLE] })}
 <body data-format="${m.format}" data-runs="${m.rows.length}" data-regressed="${regressed}">
 <header>
 <h1>Soak runs — ${esc(m.folder)}</h1>

@@ -11,6 +11,7 @@ import type { ProofSummary, SideModel, SignalInfo } from './model.ts';
 import { PROOF_SCRIPT } from './script.ts';
 import { PROOF_STYLE } from './style.ts';
 import { COMPARE_RULE, KIND_RULES, REFUSAL_RULE, OUTCOME_WORDS, STATUS_TONE, STATUS_WORDS, statusGloss, toneOf, type BannerStatus } from './words.ts';
+import { pageHead } from '../page-head.ts';
 
 export interface ShortFact {
   label: string;
@@ -319,20 +320,7 @@ export function renderProofPage(m: ProofPageModel): string {
   const csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'";
   const kind = m.proof === null ? 'compare' : 'proof';
   const downloadName = `${(m.proof?.variant ?? 'compare').replace(/[^A-Za-z0-9._-]+/g, '_')}-${kind}-data.json`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="color-scheme" content="light dark">
-<link rel="icon" href="data:,">
-<meta name="generator" content="relay-soak reports/ (Node ${esc(m.builder.nodeVersion)}, ${kind} data format ${m.data.format}, uPlot ${esc(m.uplot.version)})">
-<title>${esc(`${STATUS_WORDS[m.status]} — ${m.title}`)}</title>
-<style>${m.uplot.css}</style>
-<style>${PAGE_STYLE}</style>
-<style>${PROOF_STYLE}</style>
-</head>
+  return `${pageHead({ csp, generator: `relay-soak reports/ (Node ${m.builder.nodeVersion}, ${kind} data format ${m.data.format}, uPlot ${m.uplot.version})`, title: `${STATUS_WORDS[m.status]} — ${m.title}`, styles: [m.uplot.css, PAGE_STYLE, PROOF_STYLE] })}
 <body data-builder-node="${esc(m.builder.nodeVersion)}" data-format="${m.data.format}" data-kind="${kind}">
 <header>
 <h1>${esc(m.title)}</h1>
