@@ -22,6 +22,7 @@ export const COUNT_GROUPS: Readonly<Record<string, string>> = {
   'tcp:': 'has:proc',
   'fault:': 'has:faults',
   'ev:': 'has:events',
+  'm:': 'has:relay',
 };
 
 interface Bucket {

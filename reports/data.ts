@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import type { Checkpoint, ContinuousSample, Counts, RunEvent } from '../harness/records.ts';
 import { columnOf, encodeColumn, envelope, type EncodedColumn, type Row } from './columns.ts';
 import type { FitLine } from './fit.ts';
+import { chartedGauges, gaugeRanges, GAUGE_PREFIX, isGaugeKey } from './gauges.ts';
 
 export const DATA_FORMAT = 1;
 
@@ -44,6 +45,8 @@ export function phaseNames(): PhaseNames {
 
 export interface Table {
   n: number;
+  /** Moving /metrics gauges not charted (past MAX_GAUGES); 0 when none were left out. */
+  gaugesLeftOut?: number;
   /** Rows merged per envelope bucket; 1 when every record is kept. */
   factor: number;
   t: EncodedColumn;
@@ -60,6 +63,28 @@ function put(row: Row, name: string, v: unknown): void {
 function putCounts(row: Row, prefix: string, counts: Counts | null | undefined): void {
   if (counts === null || typeof counts !== 'object') return;
   for (const [k, v] of Object.entries(counts)) put(row, prefix + k, v);
+}
+
+/** The target's /metrics gauges (gauges.ts decides which series are levels). */
+function putGauges(row: Row, relay: Record<string, number> | null | undefined): void {
+  row['has:relay'] = relay !== null && typeof relay === 'object' ? 1 : 0;
+  if (row['has:relay'] === 0) return;
+  for (const [k, v] of Object.entries(relay!)) if (isGaugeKey(k)) put(row, GAUGE_PREFIX + k, v);
+}
+
+/** Cumulative GC time and allocated bytes from the probe: the page charts their rates. */
+function putChurn(row: Row, gc: { timeMs?: number } | null | undefined, allocated: unknown): void {
+  put(row, 'gcMs', gc?.timeMs);
+  put(row, 'allocated', allocated);
+}
+
+/** Only the charted gauges' columns stay (see gauges.ts). */
+function keepGauges(rows: ReadonlyArray<{ row: Row }>): { keep: (name: string) => boolean; leftOut: number } {
+  const ranges = gaugeRanges();
+  for (const { row } of rows) for (const [k, v] of Object.entries(row)) if (k.startsWith(GAUGE_PREFIX)) ranges.add(k, v);
+  const chosen = chartedGauges(ranges.ranges());
+  const set = new Set(chosen.keys);
+  return { keep: (name) => !name.startsWith(GAUGE_PREFIX) || set.has(name), leftOut: chosen.leftOut };
 }
 
 /** One sample as a row. rss: /proc's when there is one (what the OS charges), else the probe's. */
@@ -83,7 +108,9 @@ export function sampleRow(s: ContinuousSample): Row {
     putCounts(row, 'res:', probe.resources);
     put(row, 'elP99', probe.eventLoopDelay?.p99);
     put(row, 'elMax', probe.eventLoopDelay?.max);
+    putChurn(row, probe.gc, probe.allocatedBytes);
   }
+  putGauges(row, s.relay);
   if (load) {
     put(row, 'reqPerSec', load.reqPerSec);
     put(row, 'requests', load.requests);
@@ -114,10 +141,11 @@ export function sampleTable(phases: PhaseNames, maxRows = MAX_SAMPLE_ROWS): Samp
     },
     finish() {
       const { rows, names, factor } = env.finish();
+      const gauges = keepGauges(rows);
       const cols: Record<string, EncodedColumn> = {};
-      for (const name of names) if (!name.startsWith('has:')) cols[name] = encodeColumn(columnOf(rows, name));
+      for (const name of names) if (!name.startsWith('has:') && gauges.keep(name)) cols[name] = encodeColumn(columnOf(rows, name));
       for (const name of names) if (name.startsWith('has:')) cols[name] = encodeColumn(columnOf(rows, name));
-      return { n: rows.length, factor, t: encodeColumn(rows.map((r) => r.t)), phase: encodeColumn(rows.map((r) => r.phase)), cols };
+      return { n: rows.length, factor, gaugesLeftOut: gauges.leftOut, t: encodeColumn(rows.map((r) => r.t)), phase: encodeColumn(rows.map((r) => r.phase)), cols };
     },
   };
 }
@@ -139,6 +167,8 @@ export function checkpointTable(sorted: readonly Checkpoint[], phases: PhaseName
     putCounts(row, 'tcp:', c.tcp);
     putCounts(row, 'ev:', c.events);
     put(row, 'drainMs', c.drainMs);
+    if (!c.procOnly) putChurn(row, c.gc, c.allocatedBytes);
+    putGauges(row, c.relay);
     put(row, 'judged', i >= dropped ? 1 : 0);
     if (fit !== null) {
       put(row, 'fit', fit.y[i]);
@@ -148,11 +178,13 @@ export function checkpointTable(sorted: readonly Checkpoint[], phases: PhaseName
     return { row };
   });
   const names = [...new Set(rows.flatMap((r) => Object.keys(r.row)))].sort();
+  const gauges = keepGauges(rows);
   const cols: Record<string, EncodedColumn> = {};
-  for (const name of names) cols[name] = encodeColumn(columnOf(rows, name));
+  for (const name of names) if (gauges.keep(name)) cols[name] = encodeColumn(columnOf(rows, name));
   return {
     n: sorted.length,
     factor: 1,
+    gaugesLeftOut: gauges.leftOut,
     t: encodeColumn(sorted.map((c) => c.t)),
     phase: encodeColumn(sorted.map((c) => phases.index(c.phase))),
     cols,

@@ -9,15 +9,17 @@
 
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Checkpoint, ContinuousSample, RunEvent } from '../harness/records.ts';
+import type { Checkpoint, ContinuousSample } from '../harness/records.ts';
 import { formatVerdict, type RunVerdict } from '../harness/verdict/index.ts';
 import { decodeColumn } from './columns.ts';
 import { checkpointTable, DATA_FORMAT, pack, phaseNames, phaseStarts, sampleTable, type Table } from './data.ts';
 import { reproduceCommand, runFacts } from './facts.ts';
 import { fitLine } from './fit.ts';
-import { renderPage, type ChartSlot } from './page.ts';
+import { renderPage, type ChartSlot, type ShownEvent } from './page.ts';
 import { readRunHead, readRunRecords } from './read-run-folder.ts';
 import { redactDeep } from './redact.ts';
+import { restartDetector } from './restarts.ts';
+import { phaseLoadAccumulator, phaseLoadRows } from './phase-load.ts';
 import { readUplot } from './uplot.ts';
 import { outcomeOf, partialReasons, shownVerdict } from './verdict.ts';
 import { writeFileAtomic } from './write-page.ts';
@@ -40,6 +42,9 @@ export interface BuildReportResult {
   reason: string | null;
 }
 
+/** Event types drawn as marks on the charts. */
+const MARKED_EVENTS = new Set(['warning', 'checkpoint-skipped', 'outcome', 'restart']);
+
 function hasColumn(table: Table, name: string): boolean {
   const c = table.cols[name];
   return c !== undefined && decodeColumn(c).some((v) => v !== null);
@@ -51,6 +56,10 @@ function hasPrefix(table: Table, prefix: string): boolean {
 
 /** Which charts have data, and the note for those that do not. */
 function chartSlots(cp: Table, sm: Table, verdict: RunVerdict | null): ChartSlot[] {
+  const gaugesAtCheckpoints = hasPrefix(cp, 'm:');
+  const gaugeTable = gaugesAtCheckpoints ? cp : sm;
+  const leftOut = gaugeTable.gaugesLeftOut ?? 0;
+  const gaugeNote = leftOut > 0 ? ` ${leftOut} more moving series are left out (the download has none of them either; they are in samples.ndjson).` : '';
   const heap = verdict?.memory.find((m) => m.signal === 'heapUsed');
   const fitText = heap && heap.slope !== null ? ` The dashed line is the verdict's Theil–Sen fit over the judged checkpoints, the shaded band its 95 % interval.` : '';
   const envelope = sm.factor > 1 ? ` Samples merged ${sm.factor}× into min/max envelopes to bound the page's size.` : '';
@@ -70,6 +79,20 @@ function chartSlots(cp: Table, sm: Table, verdict: RunVerdict | null): ChartSlot
     slot('load', 'Throughput and errors', `Requests per second of the load generator (left) and errors per sample window (right).${envelope}`, hasColumn(sm, 'reqPerSec'), 'the samples carry no load windows'),
     slot('latency', 'Latency (load generator)', `Per-window latency as the load generator saw it; max is hidden until its legend entry is clicked.${envelope}`, hasColumn(sm, 'p50') || hasColumn(sm, 'p99'), 'the samples carry no latency percentiles'),
     slot('eventloop', 'Event-loop delay in the target', `The probe's event-loop delay per sample window (perf_hooks histogram).${envelope}`, hasColumn(sm, 'elP99'), 'no probe in the target: event-loop delay not measured'),
+    slot(
+      'gauges',
+      "The target's own structure sizes (/metrics)",
+      `${gaugesAtCheckpoints ? 'Read at the drained checkpoints: with nothing in flight, a map, cache or pool that still grows from checkpoint to checkpoint is holding what it should have let go, and this chart names it.' : 'From the continuous samples (no checkpoint carried /metrics): in-flight work is included.'} Only gauges that moved are drawn, the ones that moved most first; hidden ones are in the legend.${gaugeNote}`,
+      hasPrefix(cp, 'm:') || hasPrefix(sm, 'm:'),
+      'the target exposes no /metrics gauge that moved during the run (or no /metrics at all)',
+    ),
+    slot(
+      'gc',
+      'GC time and allocation per request',
+      `From the probe's cumulative counters, per sample window: the share of wall time spent in GC (left; windows holding a checkpoint's forced GCs are left out) and bytes allocated per completed request over five windows (right). Churn that does not stay on the heap shows here, not in the post-GC memory.${envelope}`,
+      hasColumn(sm, 'gcMs') || hasColumn(sm, 'allocated'),
+      'no probe in the target: GC time and allocation are not measured',
+    ),
     slot('faults', 'Injected faults by kind (cumulative)', `What the fake upstream injected, counted by kind since the run began: storms show as steep steps.${envelope}`, hasPrefix(sm, 'fault:'), 'no injected-fault counts in the samples (no fake upstream, or no faults planned)'),
   ];
 }
@@ -84,8 +107,12 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
   const kept: ContinuousSample[] = [];
   const firstInPhase: Array<{ t: number; phase: string }> = [];
   let lastSampleT = 0;
+  const restarts = restartDetector();
+  const served = phaseLoadAccumulator();
   const records = await readRunRecords(head.dir, (s) => {
     samples.add(s);
+    restarts.add(s);
+    served.add(s);
     if (keep) kept.push({ ...s, relay: null });
     if (firstInPhase[firstInPhase.length - 1]?.phase !== s.phase) firstInPhase.push({ t: s.t, phase: s.phase });
     lastSampleT = Math.max(lastSampleT, s.t);
@@ -101,11 +128,19 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
 
   const meta = redactDeep(head.meta);
   // Events go in without their free-form `data` (child URLs, stderr lines): the message says what happened.
-  const events: RunEvent[] = redactDeep(records.events.map((e) => ({ kind: 'event' as const, t: e.t, type: e.type, message: String(e.message ?? '') })));
+  const events: ShownEvent[] = redactDeep(
+    [
+      ...records.events.map((e) => ({ t: e.t, type: String(e.type), message: String(e.message ?? '') })),
+      ...restarts.marks.map((r) => ({ t: r.t, type: 'restart', message: r.message })),
+    ].sort((a, b) => a.t - b.t),
+  );
+  // Marked on every chart: what a reader must see at its time (phases are shaded already).
+  // A completed outcome is the end of the run: only an outcome that cut the run short is marked.
+  const marks = events.filter((e) => MARKED_EVENTS.has(e.type) && !(e.type === 'outcome' && e.message === 'completed'));
   const partial = partialReasons(head, records.torn, records.missing, shown.problem);
   const starts = phaseStarts(records.events, [...firstInPhase, ...sorted.map((c) => ({ t: c.t, phase: c.phase }))]);
   const lastCheckpointT = sorted.length > 0 ? Math.max(...sorted.map((c) => c.t)) : 0;
-  const tMax = Math.max(lastSampleT, lastCheckpointT, ...starts.map((p) => p.t), 1);
+  const tMax = Math.max(lastSampleT, lastCheckpointT, ...starts.map((p) => p.t), ...marks.map((e) => e.t), 1);
   // The warm-up band ends halfway between the last dropped and the first judged checkpoint.
   const lastDropped = dropped > 0 ? sorted[dropped - 1] : undefined;
   const warmUntil = lastDropped === undefined ? null : (lastDropped.t + (sorted[dropped]?.t ?? lastDropped.t)) / 2;
@@ -128,6 +163,7 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
     meta,
     summary: head.summary === null ? null : redactDeep(summaryRest),
     events,
+    marks,
   };
   const packed = pack(data);
 
@@ -151,6 +187,7 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
       ...(typeof head.summary?.wallMs === 'number' ? { wallMs: head.summary.wallMs } : {}),
     }),
     reproduce: reproduceCommand(meta),
+    phaseLoad: phaseLoadRows(meta.resolved, served.byPhase()),
     checkpoints: sorted,
     dropped,
     fitByIndex: fit?.y ?? null,

@@ -24,7 +24,8 @@ export const PAGE_SCRIPT = String.raw`
   function note(msg) { if (statusEl) { statusEl.textContent = msg; statusEl.hidden = false; } }
   // Printing shows every table: closed <details> cannot be opened by CSS alone.
   window.addEventListener('beforeprint', function () {
-    var ds = document.querySelectorAll('details');
+    // (Not the tables behind the charts: the printed charts and the server-rendered tables say it.)
+    var ds = document.querySelectorAll('details:not(.chart-data)');
     for (var i = 0; i < ds.length; i++) ds[i].open = true;
   });
 
@@ -93,7 +94,7 @@ export const PAGE_SCRIPT = String.raw`
     for (var i = 1; i <= 10; i++) palette.push(v('--c' + i));
     return {
       bg: v('--bg'), fg: v('--fg'), muted: v('--muted'), grid: v('--grid'), phaseFill: v('--phase-fill'), phaseLine: v('--phase-line'),
-      warmFill: v('--warm-fill'), warmPoint: v('--warm-point'), fit: v('--fit'), band: v('--band'), palette: palette
+      warmFill: v('--warm-fill'), warmPoint: v('--warm-point'), fit: v('--fit'), band: v('--band'), mark: v('--mark'), palette: palette
     };
   }
 
@@ -131,8 +132,9 @@ export const PAGE_SCRIPT = String.raw`
     var xMax = (data.tMax || 0) / 1000;
     var phases = (data.phases.starts || []).map(function (p) { return { name: p.name, t: p.t / 1000 }; });
     var warmUntil = data.warmup && data.warmup.until !== null ? data.warmup.until / 1000 : null;
-    var ctx = { th: th, xMax: xMax, phases: phases, warmUntil: warmUntil };
-    var makers = { memory: memoryChart, continuous: continuousChart, handles: handlesChart, tcp: tcpChart, load: loadChart, latency: latencyChart, eventloop: eventLoopChart, faults: faultsChart };
+    var marks = (data.marks || []).map(function (e) { return { t: e.t / 1000, type: e.type, message: e.message }; });
+    var ctx = { th: th, xMax: xMax, phases: phases, warmUntil: warmUntil, marks: marks };
+    var makers = { memory: memoryChart, continuous: continuousChart, handles: handlesChart, tcp: tcpChart, load: loadChart, latency: latencyChart, eventloop: eventLoopChart, gauges: gaugesChart, gc: gcChart, faults: faultsChart };
     var els = document.querySelectorAll('.chart[data-chart]');
     for (var i = 0; i < els.length; i++) {
       var el = els[i];
@@ -145,6 +147,7 @@ export const PAGE_SCRIPT = String.raw`
         if (!spec) { plot.textContent = 'No data for this chart.'; continue; }
         var u = new uPlot(options(spec, ctx, widthOf(plot)), spec.data, plot);
         charts.push({ u: u, el: plot });
+        dataTable(el, spec);
       } catch (err) {
         plot.textContent = 'This chart could not be drawn: ' + (err && err.message ? err.message : err);
       }
@@ -209,8 +212,118 @@ export const PAGE_SCRIPT = String.raw`
       axes: axes,
       series: series,
       bands: spec.bands || [],
-      hooks: { drawClear: [function (u) { drawPhases(u, ctx, spec.warmup); }], draw: [function (u) { drawPhaseLabels(u, ctx); }] }
+      hooks: { drawClear: [function (u) { drawPhases(u, ctx, spec.warmup); }], draw: [function (u) { drawPhaseLabels(u, ctx); drawMarks(u, ctx); }] }
     };
+  }
+
+  // Warnings, skipped checkpoints, the outcome and inferred restarts: a dashed
+  // vertical line with a triangle on top, at the same time on every chart
+  // (the events table below says what each one was).
+  function drawMarks(u, ctx) {
+    if (ctx.marks.length === 0) return;
+    var c = u.ctx, b = u.bbox, d = devicePixelRatio;
+    c.save();
+    c.beginPath();
+    c.rect(b.left, b.top - 8 * d, b.width, b.height + 8 * d);
+    c.clip();
+    c.strokeStyle = ctx.th.mark;
+    c.fillStyle = ctx.th.mark;
+    c.lineWidth = 1.5 * d;
+    ctx.marks.forEach(function (m) {
+      if (m.t < u.scales.x.min || m.t > u.scales.x.max) return;
+      var x = Math.round(u.valToPos(m.t, 'x', true)) + 0.5;
+      c.setLineDash(m.type === 'outcome' ? [2 * d, 2 * d] : [5 * d, 3 * d]);
+      c.beginPath();
+      c.moveTo(x, b.top);
+      c.lineTo(x, b.top + b.height);
+      c.stroke();
+      c.setLineDash([]);
+      c.beginPath();
+      c.moveTo(x - 5 * d, b.top);
+      c.lineTo(x + 5 * d, b.top);
+      c.lineTo(x, b.top + 7 * d);
+      c.closePath();
+      c.fill();
+    });
+    c.restore();
+  }
+
+  // ---- the table behind each chart -------------------------------------
+  // Every chart has its figures as a table (for screen readers, for reading
+  // exact values, for copying) and as CSV. Built when opened: a table of an
+  // 8-hour run at 1 Hz is 28 800 rows, so the page shows at most TABLE_ROWS
+  // of them (evenly spaced, said so) and the CSV holds every row.
+  var TABLE_ROWS = 400;
+  function cellText(s, v) {
+    if (v === null || v === undefined) return '—';
+    return s.value ? s.value(null, v) : String(v);
+  }
+  function csvOf(spec) {
+    var head = ['time_s'].concat(spec.series.map(function (s) { return s.label; }));
+    var lines = [head.map(csvCell).join(',')];
+    var xs = spec.data[0];
+    for (var i = 0; i < xs.length; i++) {
+      var row = [xs[i]];
+      for (var k = 0; k < spec.series.length; k++) { var v = spec.data[k + 1][i]; row.push(v === null || v === undefined ? '' : v); }
+      lines.push(row.map(csvCell).join(','));
+    }
+    return lines.join('\n') + '\n';
+  }
+  function csvCell(v) {
+    var s = String(v);
+    return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+  function dataTable(figure, spec) {
+    var old = figure.querySelector('details.chart-data');
+    if (old) old.parentNode.removeChild(old);
+    var det = document.createElement('details');
+    det.className = 'chart-data';
+    var sum = document.createElement('summary');
+    var title = (figure.querySelector('h3') || {}).textContent || 'chart';
+    sum.textContent = 'Data behind this chart (' + spec.data[0].length + ' rows)';
+    det.appendChild(sum);
+    var a = document.createElement('a');
+    a.textContent = 'download CSV';
+    a.className = 'csv';
+    a.download = (figure.getAttribute('data-chart') || 'chart') + '.csv';
+    a.href = '#';
+    // The CSV is made when asked for: most readers never click it.
+    a.addEventListener('click', function () {
+      if (a.getAttribute('data-ready') === '1') return;
+      a.href = URL.createObjectURL(new Blob([csvOf(spec)], { type: 'text/csv' }));
+      a.setAttribute('data-ready', '1');
+    });
+    det.appendChild(a);
+    det.addEventListener('toggle', function () {
+      if (!det.open || det.querySelector('table')) return;
+      var xs = spec.data[0], n = xs.length, step = Math.max(1, Math.ceil(n / TABLE_ROWS));
+      var t = document.createElement('table');
+      t.className = 'compact';
+      var cap = document.createElement('caption');
+      cap.textContent = title + (step > 1 ? ': every ' + step + 'th of ' + n + ' rows (the CSV has them all)' : '');
+      t.appendChild(cap);
+      var thead = document.createElement('thead'), hr = document.createElement('tr');
+      ['time'].concat(spec.series.map(function (s) { return s.label; })).forEach(function (h) {
+        var th = document.createElement('th'); th.scope = 'col'; th.textContent = h; hr.appendChild(th);
+      });
+      thead.appendChild(hr);
+      t.appendChild(thead);
+      var tb = document.createElement('tbody');
+      for (var i = 0; i < n; i += step) {
+        var tr = document.createElement('tr');
+        var th0 = document.createElement('th'); th0.scope = 'row'; th0.textContent = fmtT(xs[i]); tr.appendChild(th0);
+        for (var k = 0; k < spec.series.length; k++) {
+          var td = document.createElement('td'); td.className = 'num'; td.textContent = cellText(spec.series[k], spec.data[k + 1][i]); tr.appendChild(td);
+        }
+        tb.appendChild(tr);
+      }
+      t.appendChild(tb);
+      var wrap = document.createElement('div');
+      wrap.className = 'scroll';
+      wrap.appendChild(t);
+      det.appendChild(wrap);
+    });
+    figure.appendChild(det);
   }
 
   function drawPhases(u, ctx, warmup) {
@@ -364,6 +477,78 @@ export const PAGE_SCRIPT = String.raw`
     if (c.elMax && hasAny(c.elMax)) series.push(line('event-loop delay max', c.elMax, color(th, 5), { scale: 'ms', value: fmt.ms, dash: [3, 3], show: false }));
     if (series.length === 0) return null;
     return { data: [seconds(data.samples.t)].concat(series.map(function (x) { return x.values; })), series: series, axes: [countAxis('ms', 'ms')] };
+  }
+
+  // (6c) the target's own gauges from /metrics: drained checkpoints when they
+  // carry them, else the samples. The builder kept the ones that moved; here
+  // they are ranked by how far they moved and the first few shown.
+  var GAUGES_SHOWN = 8;
+  function gaugeName(key) {
+    var s = key.slice(2), b = s.indexOf('{');
+    var name = b < 0 ? s : s.slice(0, b);
+    var vals = b < 0 ? [] : s.slice(b + 1, -1).split(/,(?=[A-Za-z_][A-Za-z0-9_]*=)/).map(function (kv) { var i = kv.indexOf('='); return kv.slice(i + 1).replace(/^"|"$/g, ''); });
+    // relay_structure_entries{structure="inflight_requests"} reads as "inflight_requests".
+    if (/_structure_entries$/.test(name) && vals.length === 1) return vals[0];
+    return vals.length > 0 ? name + ' ' + vals.join(', ') : name;
+  }
+  function gaugesChart(data, ctx) {
+    var cp = data.checkpoints, src = keysWith(cp.cols, 'm:').length > 0 ? cp : data.samples, th = ctx.th;
+    var keys = keysWith(src.cols, 'm:');
+    if (keys.length === 0) return null;
+    var moved = function (a) {
+      var first = null, min = Infinity, max = -Infinity;
+      a.forEach(function (v) { if (v === null || v === undefined) return; if (first === null) first = v; if (v < min) min = v; if (v > max) max = v; });
+      return max > min ? (max - min) / Math.max(1, Math.abs(first)) : 0;
+    };
+    keys.sort(function (a, b) { return moved(src.cols[b]) - moved(src.cols[a]) || (a < b ? -1 : 1); });
+    var series = keys.map(function (k, i) {
+      return line(gaugeName(k), src.cols[k], color(th, i), { scale: 'n', value: fmt.count, show: i < GAUGES_SHOWN, points: { show: src === cp, size: 5 } });
+    });
+    return { data: [seconds(src.t)].concat(series.map(function (x) { return x.values; })), series: series, axes: [countAxis(src === cp ? 'entries (drained)' : 'entries')], height: 300 };
+  }
+
+  // (6d) GC share of wall time and allocation per request, from the probe's
+  // cumulative counters. A window that holds a checkpoint is left out: its
+  // forced GCs are the harness's, not the target's. Allocation per request is
+  // taken over ALLOC_SPAN windows: the probe's allocated-bytes figure is an
+  // estimate that dips between GCs, and a drain window with a handful of
+  // requests would divide a second of background allocation by almost nothing.
+  // A counter going back (a restart) gives no value there.
+  var ALLOC_SPAN = 5;
+  function gcChart(data, ctx) {
+    var s = data.samples, c = s.cols, th = ctx.th, ts = s.t, n = ts.length;
+    var gc = c.gcMs, al = c.allocated, rq = c.requestsCompleted;
+    var cpT = data.checkpoints.t.filter(function (v) { return v !== null; });
+    function holdsCheckpoint(a, b) { return cpT.some(function (v) { return v > a && v <= b + 1000; }); }
+    var share = [], perReq = [], drs = [];
+    for (var i = 1; i < n; i++) if (rq && rq[i] !== null && rq[i - 1] !== null) drs.push(rq[i] - rq[i - 1]);
+    drs.sort(function (a, b) { return a - b; });
+    var typical = drs.length > 0 ? drs[Math.floor(drs.length / 2)] : 0;
+    for (i = 0; i < n; i++) {
+      var ok = i > 0 && ts[i] !== null && ts[i - 1] !== null && !holdsCheckpoint(ts[i - 1], ts[i]);
+      var dt = ok ? ts[i] - ts[i - 1] : 0;
+      var dg = ok && gc && gc[i] !== null && gc[i - 1] !== null ? gc[i] - gc[i - 1] : null;
+      share.push(dt > 0 && dg !== null && dg >= 0 ? Math.min(100, (100 * dg) / dt) : null);
+      var j = i - ALLOC_SPAN;
+      var spanOk = j >= 0 && al && rq && al[i] !== null && al[j] !== null && rq[i] !== null && rq[j] !== null;
+      var da = spanOk ? al[i] - al[j] : null, dr = spanOk ? rq[i] - rq[j] : null;
+      perReq.push(da !== null && da >= 0 && dr !== null && dr > 0 && dr >= (ALLOC_SPAN * typical) / 4 ? da / dr : null);
+    }
+    var series = [];
+    if (hasAny(share)) series.push(line('GC time (% of wall time)', share, color(th, 5), { scale: 'pct', value: function (u, v) { return v === null || v === undefined ? '—' : fmtNum(v, 2) + ' %'; } }));
+    if (hasAny(perReq)) series.push(line('allocated per request (right)', perReq, color(th, 2), { scale: 'bytes', value: function (u, v) { return v === null || v === undefined ? '—' : fmtBytes(v); } }));
+    if (series.length === 0) return null;
+    var axes = [];
+    if (hasAny(share)) axes.push({ label: 'GC, % of wall time', scale: 'pct', values: function (u, v) { return v.map(function (x) { return fmtNum(x, 1); }); }, range: function (u, min, max) { return [0, Math.max(1, max * 1.1)]; } });
+    if (hasAny(perReq)) axes.push({ label: 'allocated per request', scale: 'bytes', values: function (u, v) { return v.map(fmtBytes); }, range: function (u, min, max) { return [0, Math.max(1, max * 1.05)]; } });
+    return { data: [seconds(ts)].concat(series.map(function (x) { return x.values; })), series: series, axes: axes };
+  }
+  function fmtBytes(v) {
+    if (v === null || v === undefined || !isFinite(v)) return '—';
+    var a = Math.abs(v);
+    if (a >= MiB) return fmtNum(v / MiB, 1) + ' MiB';
+    if (a >= 1024) return fmtNum(v / 1024, a >= 10240 ? 0 : 1) + ' KiB';
+    return fmtNum(v, 0) + ' B';
   }
 
   // (7) injected faults, cumulative by kind (the upstream's counters).

@@ -14,7 +14,7 @@ export const PAGE_STYLE = `
   --partial-bg: #fff1e5; --partial-fg: #8a3c00; --partial-bd: #e16f24;
   --native-bg: #ddf4ff; --native-fg: #0a3069;
   --phase-fill: rgba(84,174,255,0.08); --phase-line: rgba(87,96,106,0.35);
-  --warm-fill: rgba(140,149,159,0.16); --warm-point: #8c959f; --fit: #cf222e; --band: rgba(207,34,46,0.14);
+  --warm-fill: rgba(140,149,159,0.16); --warm-point: #8c959f; --fit: #cf222e; --band: rgba(207,34,46,0.14); --mark: #bf3989;
   --c1: #0969da; --c2: #bc4c00; --c3: #8250df; --c4: #1a7f37; --c5: #bf3989; --c6: #9a6700; --c7: #0598bc; --c8: #cf222e; --c9: #57606a; --c10: #6639ba;
 }
 @media (prefers-color-scheme: dark) {
@@ -26,7 +26,7 @@ export const PAGE_STYLE = `
     --partial-bg: #3d1f00; --partial-fg: #ffa657; --partial-bd: #db6d28;
     --native-bg: #0c2d6b; --native-fg: #a5d6ff;
     --phase-fill: rgba(56,139,253,0.10); --phase-line: rgba(145,152,161,0.40);
-    --warm-fill: rgba(110,118,129,0.22); --warm-point: #8b949e; --fit: #ff7b72; --band: rgba(255,123,114,0.16);
+    --warm-fill: rgba(110,118,129,0.22); --warm-point: #8b949e; --fit: #ff7b72; --band: rgba(255,123,114,0.16); --mark: #ff7eb6;
     --c1: #58a6ff; --c2: #ffa657; --c3: #bc8cff; --c4: #3fb950; --c5: #ff7eb6; --c6: #e3b341; --c7: #39c5cf; --c8: #ff7b72; --c9: #9198a1; --c10: #d2a8ff;
   }
 }
@@ -66,6 +66,11 @@ tr.warmup td { color: var(--muted); }
 .reason { min-width: 300px; }
 .reason .more { display: block; color: var(--muted); font-size: 12.5px; margin-top: 2px; }
 .small { font-size: 12.5px; }
+#phase-load-table td.mix { min-width: 210px; }
+#phase-load-table td.plan { min-width: 130px; }
+#phase-load-table td, #phase-load-table th { padding: 4px 6px; }
+#phase-load-table td, #phase-load-table th { white-space: nowrap; }
+#phase-load-table td.mix, #phase-load-table td.plan { white-space: normal; }
 table.compact { width: auto; min-width: 50%; }
 .scroll { overflow-x: auto; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 8px 0; }
@@ -76,6 +81,11 @@ dl.facts ul { margin: 0; padding-left: 18px; }
 .chart h3 { margin-bottom: 2px; }
 .chart .caption { margin: 2px 0 6px; color: var(--muted); font-size: 12.5px; }
 .chart .plot { min-height: 40px; }
+.chart details.chart-data { margin: 2px 0 0; font-size: 12.5px; }
+.chart details.chart-data summary { font-weight: 500; color: var(--muted); display: inline; }
+.chart details.chart-data a.csv { margin-left: 12px; }
+.chart details.chart-data .scroll { max-height: 360px; overflow: auto; }
+tr.warn td { color: var(--partial-fg); }
 .skipped { color: var(--muted); font-style: italic; margin: 6px 0; }
 #charts-status { background: var(--panel); border: 1px solid var(--line); padding: 6px 10px; border-radius: 6px; }
 ul.findings { margin: 4px 0; padding-left: 20px; }
@@ -90,7 +100,7 @@ footer { margin-top: 32px; padding-top: 8px; border-top: 1px solid var(--line); 
   :root { color-scheme: light; }
   html, body { background: #fff !important; color: #000 !important; }
   body { max-width: none; padding: 0; font-size: 11px; }
-  #download, .no-print, noscript { display: none !important; }
+  #download, .no-print, noscript, details.chart-data { display: none !important; }
   details > :not(summary) { display: block; }
   details summary { list-style: none; }
   .banner { -webkit-print-color-adjust: exact; print-color-adjust: exact; }

@@ -8,13 +8,14 @@
 // mistake here cannot make the page phone home (Artillery's report did, with
 // CDN scripts and telemetry, and broke under Jenkins' CSP).
 
-import type { Checkpoint, RunEvent } from '../harness/records.ts';
+import type { Checkpoint } from '../harness/records.ts';
 import type { HandleTypeVerdict, RunVerdict, SignalVerdict } from '../harness/verdict/index.ts';
 import type { Fact } from './facts.ts';
 import { esc, hours, mib, num, seconds, statusClass } from './html.ts';
 import { PAGE_SCRIPT } from './page-script.ts';
 import { PAGE_STYLE } from './page-style.ts';
 import { pageHead } from './page-head.ts';
+import type { PhaseLoadRow } from './phase-load.ts';
 
 export interface ChartSlot {
   id: string;
@@ -22,6 +23,13 @@ export interface ChartSlot {
   caption: string;
   /** Null when drawn; otherwise why it is not (the note shown instead). */
   skipped: string | null;
+}
+
+/** An event as the page lists it: the run's events plus what the report derived (restarts). */
+export interface ShownEvent {
+  t: number;
+  type: string;
+  message: string;
 }
 
 export interface PageModel {
@@ -34,11 +42,13 @@ export interface PageModel {
   partial: string[];
   facts: Fact[];
   reproduce: string;
+  /** Per phase: what the scenario planned and what the samples counted. */
+  phaseLoad: PhaseLoadRow[];
   /** Sorted by seq; the first `dropped` are warm-up. */
   checkpoints: readonly Checkpoint[];
   dropped: number;
   fitByIndex: ReadonlyArray<number | null> | null;
-  events: readonly RunEvent[];
+  events: readonly ShownEvent[];
   charts: ChartSlot[];
   terminalSummary: string | null;
   data: { base64: string; format: number; jsonBytes: number; gzipBytes: number };
@@ -191,6 +201,36 @@ ${rows}
 </section>`;
 }
 
+function share(part: number, whole: number): string {
+  return whole > 0 && part > 0 ? ` <span class="muted">(${num((100 * part) / whole, part === whole ? 0 : 1)} %)</span>` : '';
+}
+
+function phaseLoadSection(m: PageModel): string {
+  if (m.phaseLoad.length === 0) return '';
+  const rows = m.phaseLoad
+    .map((p) => {
+      const s = p.served;
+      const span = p.startMs !== null && p.endMs !== null ? `${seconds(p.startMs)} – ${seconds(p.endMs)}` : '—';
+      const injected = s === null ? '—' : Object.entries(s.injected).filter(([, v]) => v > 0).map(([k, v]) => `${k}: ${num(v, 0)}`).join(', ') || 'none';
+      const cells =
+        s === null || s.windows === 0
+          ? '<td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td>'
+          : `<td class="num">${num(s.requests, 0)}</td><td class="num">${num(s.status['2xx'], 0)}${share(s.status['2xx'], s.requests)}</td><td class="num">${num(s.status['4xx'], 0)}${share(s.status['4xx'], s.requests)}</td><td class="num">${num(s.status['5xx'], 0)}${share(s.status['5xx'], s.requests)}</td><td class="num">${num(s.errors + s.timeouts, 0)}</td><td class="num">${num(s.mismatches, 0)}</td>`;
+      return `<tr><th scope="row">${esc(p.name)}${p.kind !== p.name && p.kind !== '—' ? ` <span class="muted">(${esc(p.kind)})</span>` : ''}</th><td class="num">${esc(span)}</td><td>${esc(p.load)}</td><td class="mix small">${esc(p.mix)}</td><td class="plan small">${esc(p.faults)}</td><td class="plan small">${esc(injected)}</td>${cells}</tr>`;
+    })
+    .join('\n');
+  return `<section id="load">
+<h2>Load and faults, per phase</h2>
+<details open><summary>What each phase asked for, and what the target answered</summary>
+<div class="scroll"><table id="phase-load-table" class="compact">
+<caption>Planned: the scenario's rate, request mix and fault rules (run.json). Served: the load generator's counts per phase, and the faults the fake upstream injected. A verdict covers only the load the target served.</caption>
+<thead><tr><th scope="col">phase</th><th scope="col" class="num">load time</th><th scope="col">load</th><th scope="col">request mix</th><th scope="col">fault plan</th><th scope="col">injected</th><th scope="col" class="num">requests</th><th scope="col" class="num">2xx</th><th scope="col" class="num">4xx</th><th scope="col" class="num">5xx</th><th scope="col" class="num" title="connection errors and timeouts">errors</th><th scope="col" class="num" title="2xx bodies that failed the harness's checks (truncated or malformed passed through)">bad bodies</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></div></details>
+</section>`;
+}
+
 function factsSection(m: PageModel): string {
   const item = (f: Fact): string => {
     const v = Array.isArray(f.value)
@@ -215,11 +255,11 @@ ${m.facts.map(item).join('\n')}
 function eventsSection(m: PageModel): string {
   if (m.events.length === 0) return '';
   const shown = m.events.slice(0, MAX_EVENT_ROWS);
-  const rows = shown.map((e) => `<tr><td class="num">${esc(seconds(e.t))}</td><td>${esc(e.type)}</td><td>${esc(e.message)}</td></tr>`).join('\n');
+  const rows = shown.map((e) => `<tr${e.type === 'warning' || e.type === 'restart' ? ' class="warn"' : ''}><td class="num">${esc(seconds(e.t))}</td><td>${esc(e.type)}</td><td>${esc(e.message)}</td></tr>`).join('\n');
   const more = m.events.length > shown.length ? `<p class="muted">First ${shown.length} of ${m.events.length} events shown; all are in the JSON.</p>` : '';
   return `<section id="events">
 <h2>Events</h2>
-<details${m.events.length <= 30 ? ' open' : ''}><summary>${m.events.length} harness events (phases, warnings, outcome)</summary>
+<details${m.events.length <= 30 ? ' open' : ''}><summary>${m.events.length} events (phases, warnings, outcome; restarts the report inferred)</summary>
 <div class="scroll"><table class="compact"><thead><tr><th scope="col" class="num">time</th><th scope="col">type</th><th scope="col">message</th></tr></thead><tbody>
 ${rows}
 </tbody></table></div>${more}</details>
@@ -236,7 +276,7 @@ function chartsSection(m: PageModel): string {
     .join('\n');
   return `<section id="charts">
 <h2>Charts</h2>
-<p class="muted no-print">One time axis in seconds since the run's start; phases are shaded and named. Hover to read every chart at the same time, drag to zoom all, double-click to reset. Click a legend entry to hide a series.</p>
+<p class="muted no-print">One time axis in seconds since the run's start; phases are shaded and named. Hover to read every chart at the same time, drag to zoom all, double-click to reset. Click a legend entry to hide a series. Dashed marks with a triangle on top: warnings, skipped checkpoints, a run cut short, an inferred target restart (the Events table says which). Under each chart: the data behind it as a table and as CSV.</p>
 <p id="charts-status" hidden></p>
 <noscript><p class="skipped">Charts need JavaScript; the tables hold the verdict and the checkpoints.</p></noscript>
 ${slots}
@@ -257,6 +297,7 @@ ${partialBanner(m)}
 </header>
 <main>
 ${verdictDetails(m)}
+${phaseLoadSection(m)}
 ${chartsSection(m)}
 ${checkpointsTable(m)}
 ${factsSection(m)}

@@ -17,6 +17,8 @@ import { syntheticMeta } from '../test/fixtures/verdict/synthetic-meta.ts';
 import { decodeColumn, encodeColumn, envelope } from './columns.ts';
 import { buildReport, ReportError } from './index.ts';
 import { PAGE_SCRIPT } from './page-script.ts';
+import { isGaugeKey, MAX_GAUGES } from './gauges.ts';
+import { phaseLoadAccumulator } from './phase-load.ts';
 import { redactText } from './redact.ts';
 import { judgeOptionsFor } from './verdict.ts';
 
@@ -124,7 +126,10 @@ describe('buildReport', () => {
     expect(data.samples.n).toBe(121);
     expect(data.verdict?.status).toBe('LEAK');
     expect(Object.keys(data.checkpoints.cols)).toEqual(expect.arrayContaining(['heapUsed', 'rss', 'fit', 'fitLo', 'fitHi', 'judged']));
-    expect(html.match(/class="chart"/g)?.length).toBe(8);
+    // Drawn: every chart but the /metrics gauges (this target has none).
+    expect(html.match(/class="chart"/g)?.length).toBe(9);
+    expect(html).toMatch(/id="chart-gauges" data-skipped="true"[^]*?Not drawn: the target exposes no \/metrics gauge that moved/);
+    expect(html).toContain('data-chart="gc"');
     expect(html).toContain('npm run soak -- --scenario calibration --seed 1 --accounts 1000 --duration 320s --leak inflight-map --target-cmd');
     expect(html).toContain('--rate 200');
   });
@@ -235,6 +240,90 @@ describe('buildReport', () => {
       expect((err as ReportError).message).toContain('samples.ndjson:122: not a JSON object');
       expect(existsSync(join(run.dir, 'report.html'))).toBe(false);
     });
+  });
+});
+
+/** Rewrite one NDJSON file of a run folder record by record. */
+function rewrite(dir: string, file: string, fn: (r: any, i: number) => unknown): void {
+  const lines = readFileSync(join(dir, file), 'utf8').trim().split('\n');
+  writeFileSync(join(dir, file), ndjson(lines.map((l, i) => fn(JSON.parse(l), i))));
+}
+
+describe("the target's own /metrics gauges, events and restarts on the charts", () => {
+  it('charts the gauges that moved at the drained checkpoints, by name; counters, capacities and flat gauges are left out', async () => {
+    const run = writeRun('gauges', { leaky: true });
+    const gauges = (i: number) => ({
+      'relay_structure_entries{structure="inflight_requests"}': 40 * i,
+      'relay_structure_entries{structure="auth_index_map"}': 1000,
+      'relay_structure_capacity{structure="idempotency_cache"}': 1000 + i,
+      'relay_requests_total{route="chat_completions",status="200"}': 2000 * i,
+      'relay_upstream_pool{field="connected"}': 4 + (i % 2),
+    });
+    rewrite(run.dir, 'checkpoints.ndjson', (c, i) => ({ ...c, relay: gauges(i) }));
+    rewrite(run.dir, 'samples.ndjson', (s, i) => ({ ...s, relay: gauges(Math.floor(i / 10)) }));
+    const html = readFileSync((await buildReport(run.dir)).file, 'utf8');
+    expect(html).toContain('data-chart="gauges"');
+    expect(html).toContain('Read at the drained checkpoints');
+    const data = embedded(html);
+    const cols = Object.keys(data.checkpoints.cols).filter((k) => k.startsWith('m:'));
+    expect(cols.sort()).toEqual(['m:relay_structure_entries{structure="inflight_requests"}', 'm:relay_upstream_pool{field="connected"}']);
+    expect(decodeColumn(data.checkpoints.cols['m:relay_structure_entries{structure="inflight_requests"}'] as never)).toEqual(Array.from({ length: 12 }, (_, i) => 40 * i));
+  });
+
+  it('at most MAX_GAUGES series, the ones that moved most; the caption says how many were left out', async () => {
+    const run = writeRun('many-gauges');
+    const gauges = (i: number) => Object.fromEntries(Array.from({ length: MAX_GAUGES + 6 }, (_, k) => [`go_thing_${String(k).padStart(2, '0')}`, 100 + i * k]));
+    rewrite(run.dir, 'checkpoints.ndjson', (c, i) => ({ ...c, relay: gauges(i) }));
+    const html = readFileSync((await buildReport(run.dir)).file, 'utf8');
+    const cols = Object.keys(embedded(html).checkpoints.cols).filter((k) => k.startsWith('m:'));
+    expect(cols).toHaveLength(MAX_GAUGES);
+    // k = 0 never moves; the 5 slowest movers after it are the ones left out.
+    expect(cols).not.toContain('m:go_thing_00');
+    expect(cols).not.toContain('m:go_thing_05');
+    expect(cols).toContain('m:go_thing_06');
+    expect(html).toContain('5 more moving series are left out');
+  });
+
+  it('a probe GC count that goes back is an inferred restart: listed with the events and marked, like warnings; a completed outcome is not marked', async () => {
+    const run = writeRun('restart');
+    rewrite(run.dir, 'samples.ndjson', (s, i) => (s.probe ? { ...s, probe: { ...s.probe, gc: { ...s.probe.gc, count: i < 60 ? 10 * i : i - 60 } } } : s));
+    rewrite(run.dir, 'events.ndjson', (e) => e);
+    writeFileSync(join(run.dir, 'events.ndjson'), readFileSync(join(run.dir, 'events.ndjson'), 'utf8') + ndjson([{ kind: 'event', t: 100_000, type: 'warning', message: 'sample failed: probe timed out' }]));
+    const html = readFileSync((await buildReport(run.dir)).file, 'utf8');
+    const rows = /<section id="events">[^]*?<\/section>/.exec(html)?.[0] ?? "";
+    expect(rows, rows).toMatch(/<tr class="warn"><td class="num">120\.0 s<\/td><td>restart<\/td><td>target restarted\? the probe&#39;s cumulative GC count went back/);
+    const marks = (embedded(html) as unknown as { marks: Array<{ t: number; type: string }> }).marks;
+    expect(marks.map((m) => [m.type, m.t])).toEqual([['warning', 100_000], ['restart', 120_000]]);
+  });
+
+  it('load and faults per phase: the plan beside what the samples counted (requests by class, faults injected in the phase)', async () => {
+    const run = writeRun('phase-load');
+    const html = readFileSync((await buildReport(run.dir)).file, 'utf8');
+    const table = /<table id="phase-load-table"[^]*?<\/table>/.exec(html)?.[0] ?? '';
+    // warm-up: samples 1..19 (38 000 requests); load: samples 20..120 (101 windows, 202 000 requests).
+    const loadRow = /<tr><th scope="row">load[^]*?<\/tr>/.exec(table)?.[0] ?? '';
+    expect(loadRow).toContain('202,000');
+    expect(loadRow).toContain('200,990 <span class="muted">(99.5 %)</span>');
+    expect(loadRow).toContain('1,010 <span class="muted">(0.5 %)</span>');
+    // Faults: cumulative 3·i of 429 and i of 503 → 360 − 57 and 120 − 19 in the load phase.
+    expect(loadRow).toContain('429: 303, 503: 101');
+  });
+
+  it('phaseLoadAccumulator: a counter that goes back (upstream restarted) counts from zero', () => {
+    const acc = phaseLoadAccumulator();
+    const sample = (t: number, phase: string, faults: Record<string, number>) => ({ kind: 'sample', t, phase, proc: null, probe: null, relay: null, load: null, faults, requestsCompleted: 0 }) as ContinuousSample;
+    acc.add(sample(0, 'a', { '429': 10 }));
+    acc.add(sample(1, 'a', { '429': 15 }));
+    acc.add(sample(2, 'b', { '429': 4 }));
+    acc.add(sample(3, 'b', { '429': 9 }));
+    expect(acc.byPhase().get('a')?.injected['429']).toBe(15);
+    expect(acc.byPhase().get('b')?.injected['429']).toBe(9);
+  });
+
+  it('gauge keys: levels only', () => {
+    expect(isGaugeKey('relay_structure_entries{structure="x"}')).toBe(true);
+    expect(isGaugeKey('process_open_fds')).toBe(true);
+    for (const k of ['relay_requests_total{a="b"}', 'http_duration_seconds_bucket{le="1"}', 'x_sum', 'x_count', 'relay_structure_capacity{structure="x"}', 'build_info']) expect(isGaugeKey(k)).toBe(false);
   });
 });
 

@@ -5,7 +5,7 @@
 // self-contained with relative links; a folder without runs is a ReportError.
 // The `index` verb through runCommand.
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -19,7 +19,8 @@ import { syntheticCheckpoints, syntheticSamples } from '../../test/fixtures/verd
 import { syntheticMeta } from '../../test/fixtures/verdict/synthetic-meta.ts';
 import { ReportError } from '../errors.ts';
 import { judgeOptionsFor } from '../verdict.ts';
-import { buildIndex, envelopeSeries, groupTrend, INDEX_DATA_FORMAT, type TrendPoint } from './index.ts';
+import { DATA_FORMAT } from '../index.ts';
+import { buildIndex, envelopeSeries, groupTrend, INDEX_DATA_FORMAT, reportIsCurrent, type TrendPoint } from './index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'soak-index-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -76,7 +77,8 @@ function writeRun(base: string, rel: string, spec: RunSpec): { dir: string; stat
     status = verdict.status;
     writeFileSync(join(dir, 'summary.json'), JSON.stringify({ verdict, recordVersion: 1, runId: meta.runId, outcome: meta.outcome, wallMs: 241_000 }));
   }
-  if (spec.report) writeFileSync(join(dir, 'report.html'), '<!doctype html><title>existing</title>');
+  // A current report: written after the records, for this data format (reportIsCurrent).
+  if (spec.report) writeFileSync(join(dir, 'report.html'), `<!doctype html><title>existing</title><body data-format="${DATA_FORMAT}">`);
   return { dir, status };
 }
 
@@ -214,6 +216,23 @@ describe('buildIndex', () => {
     expect(indexData(readFileSync(r.file, 'utf8')).runs.some((x) => x.runId === 'too-deep')).toBe(true);
     const shallow = await buildIndex(base, { out: join(root, 'shallow.html'), maxDepth: 1 });
     expect(shallow.runs).toBe(6); // old-leak, clean, higher, leaks-again, killed, broken
+  });
+
+  it('a report.html older than its records, or of another data format, is rebuilt; a current one is kept', async () => {
+    const dir = join(root, 'stale');
+    const current = writeRun(dir, 'current', { startedAt: '2026-11-01T10:00:00.000Z', report: true });
+    const older = writeRun(dir, 'older', { startedAt: '2026-11-02T10:00:00.000Z', report: true });
+    const past = new Date(Date.now() - 3_600_000);
+    utimesSync(join(older.dir, 'report.html'), past, past);
+    const format = writeRun(dir, 'format', { startedAt: '2026-11-03T10:00:00.000Z' });
+    writeFileSync(join(format.dir, 'report.html'), `<!doctype html><body data-format="${DATA_FORMAT + 1}">`);
+    expect(reportIsCurrent(current.dir, join(current.dir, 'report.html'))).toBe(true);
+    expect(reportIsCurrent(older.dir, join(older.dir, 'report.html'))).toBe(false);
+    expect(reportIsCurrent(format.dir, join(format.dir, 'report.html'))).toBe(false);
+    const r = await buildIndex(dir);
+    expect(r.reportsBuilt).toBe(2);
+    expect(readFileSync(join(current.dir, 'report.html'), 'utf8')).toContain('existing');
+    for (const d of [older.dir, format.dir]) expect(readFileSync(join(d, 'report.html'), 'utf8')).toContain('id="verdict"');
   });
 
   it('a run whose report cannot be built is listed without a link, the others are not held up', async () => {

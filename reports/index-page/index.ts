@@ -3,15 +3,16 @@
 // Scans the folder (bounded depth, scan.ts) for run folders and `prove`'s
 // `<variant>-proof.json` records, lists the runs newest first from their
 // run.json and summary.json (rows.ts), builds the report.html of any run that
-// has none (buildReport), and draws per scenario+variant group the heapUsed
+// has none or a stale one (buildReport; reportIsCurrent), and draws per scenario+variant group the heapUsed
 // slope across runs with the runs that regressed against the group's baseline
 // (trend.ts, sparkline.ts). Like buildReport it reads run folders only (no
 // relay/, mocks/, harness/load or harness/judge), and writes to a temporary
 // name then renames: no half-written page.
 
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { buildReport } from '../index.ts';
+import { buildReport, DATA_FORMAT } from '../index.ts';
+import { RUN_FILES } from '../read-run-folder.ts';
 import { ReportError } from '../errors.ts';
 import { renderIndexPage, type IndexGroup } from './page.ts';
 import { proofRow, runRow, type ProofRow, type RunRow } from './rows.ts';
@@ -41,10 +42,48 @@ export interface BuildIndexResult {
   runs: number;
   /** Proof records listed. */
   proofs: number;
-  /** report.html files this call built (runs that had none). */
+  /** report.html files this call built (runs that had none, or one older than their records). */
   reportsBuilt: number;
   /** Runs that regressed against their group's baseline. */
   regressed: number;
+}
+
+/** How far into report.html the <body> tag (with its data-format) lies: after the inlined CSS. */
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * An existing report.html is linked as it is only when it is newer than every
+ * record of its run and was built for this data format: a run re-judged, or
+ * resumed records, or a report from an older builder would otherwise be shown
+ * as if it said what the folder says now.
+ */
+export function reportIsCurrent(dir: string, report: string): boolean {
+  let built: number;
+  try {
+    built = statSync(report).mtimeMs;
+  } catch {
+    return false;
+  }
+  for (const f of [RUN_FILES.meta, RUN_FILES.summary, RUN_FILES.samples, RUN_FILES.checkpoints, RUN_FILES.events]) {
+    try {
+      if (statSync(join(dir, f)).mtimeMs > built) return false;
+    } catch {
+      // a record file the run never wrote: nothing newer than the report
+    }
+  }
+  let head = '';
+  try {
+    const fd = openSync(report, 'r');
+    try {
+      const buf = Buffer.alloc(HEAD_BYTES);
+      head = buf.subarray(0, readSync(fd, buf, 0, HEAD_BYTES, 0)).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  return new RegExp(`<body[^>]*\\bdata-format="${DATA_FORMAT}"`).test(head);
 }
 
 /** A path as an href from `fromDir`: relative, each segment percent-encoded. */
@@ -132,7 +171,7 @@ export async function buildIndex(folder: string, options: BuildIndexOptions = {}
   let reportsBuilt = 0;
   for (const r of rows) {
     const report = join(r.dir, 'report.html');
-    if (existsSync(report)) {
+    if (reportIsCurrent(r.dir, report)) {
       r.report = { file: report, built: false, problem: null };
       continue;
     }

@@ -155,7 +155,7 @@ function runsTable(m: IndexModel): string {
       const trend = r.regressed !== null ? badge('REGRESSED', r.regressed) : r.baseline ? badge('baseline', 'the first NO-LEAK run of its group') : '';
       const handles = r.handles === null ? '—' : `${esc(handlesText(r.handles))}${r.handles.status === 'LEAK' ? ` ${badge('LEAK')}` : ''}`;
       return `<tr id="${esc(r.id)}" data-status="${esc(r.status)}"${r.regressed !== null ? ' class="regressed"' : ''}>
-<td>${esc(utc(r.startedAt, r.time))}<span class="small-note mono">${esc(runLabel(r))}</span></td><td>${sha}</td><td>${esc(r.scenario)}</td><td>${leaks}${proof}</td><td>${badge(r.status)}${note}</td><td>${trend}</td><td class="num" title="${esc(r.key ? `heapUsed ${r.key.status}, δ ${num(r.key.floor, 0)}` : '')}">${esc(slopeText(r.key))}</td><td class="wrap">${handles}</td><td class="num">${esc(durationWords(r.durationMs))}</td><td>${esc(r.outcome)}</td><td>${report}</td>
+<td>${esc(utc(r.startedAt, r.time))}<span class="small-note mono">${esc(runLabel(r))}</span></td><td>${report}</td><td>${sha}</td><td>${esc(r.scenario)}</td><td>${leaks}${proof}</td><td>${badge(r.status)}${note}</td><td>${trend}</td><td class="num" title="${esc(r.key ? `heapUsed ${r.key.status}, δ ${num(r.key.floor, 0)}` : '')}">${esc(slopeText(r.key))}</td><td class="wrap">${handles}</td><td class="num">${esc(durationWords(r.durationMs))}</td><td class="wrap">${esc(r.outcome)}</td>
 </tr>`;
     })
     .join('\n');
@@ -163,7 +163,7 @@ function runsTable(m: IndexModel): string {
 <h2>Runs, newest first</h2>
 <div class="scroll"><table id="runs-table">
 <caption>From each run's summary.json (PARTIAL: the harness did not finish it; the report says what is on disk). Slope: heapUsed post-GC, Theil–Sen with its 95 % interval.</caption>
-<thead><tr><th scope="col">started (UTC)</th><th scope="col">git</th><th scope="col">scenario</th><th scope="col">leak variants</th><th scope="col">verdict</th><th scope="col">vs baseline</th><th scope="col" class="num">heapUsed slope [95 % CI]</th><th scope="col">handles Δ</th><th scope="col" class="num">duration</th><th scope="col">outcome</th><th scope="col">report</th></tr></thead>
+<thead><tr><th scope="col">started (UTC)</th><th scope="col">report</th><th scope="col">git</th><th scope="col">scenario</th><th scope="col">leak variants</th><th scope="col">verdict</th><th scope="col">vs baseline</th><th scope="col" class="num">heapUsed slope [95 % CI]</th><th scope="col">handles Δ</th><th scope="col" class="num">duration</th><th scope="col">outcome</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>

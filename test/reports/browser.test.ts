@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { buildProofReport, buildReport, compareRuns, runSoak } from '../../harness/index.ts';
+import { buildIndex, buildProofReport, buildReport, compareRuns, runSoak } from '../../harness/index.ts';
 
 // The functions passed to page.evaluate run in the page: its globals, not Node's.
 declare const document: { querySelectorAll(s: string): ArrayLike<{ querySelector(s: string): PageCanvas | null }> };
@@ -127,6 +127,74 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in headless Chromium', () => {
     expect(r.status).toBe(summaryStatus);
     expect(r.partial).toBe(false);
   }, 60_000);
+
+  it("the reference relay's structure gauges and the GC chart are drawn; every chart has its table and its CSV", async () => {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(join(full, 'report.html')).href);
+    await page.waitForSelector('#chart-gc canvas', { timeout: 15_000 });
+    await page.waitForSelector('#chart-gauges canvas', { timeout: 15_000 });
+    const charts = await page.locator('.chart[data-chart]').count();
+    expect(await page.locator('.chart[data-chart] details.chart-data').count()).toBe(charts);
+    // The table behind the memory chart: built when opened, one row per checkpoint.
+    await page.locator('#chart-memory details.chart-data summary').click();
+    const rows = await page.locator('#chart-memory details.chart-data tbody tr').count();
+    const checkpoints = readFileSync(join(full, 'checkpoints.ndjson'), 'utf8').trim().split('\n').length;
+    expect(rows).toBe(checkpoints);
+    // Its CSV: a header naming the series, then one line per row.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#chart-memory a.csv').click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/^time_s,heapUsed post-GC,/);
+    expect(csv).toHaveLength(checkpoints + 1);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('index.html over the runs: offline, no errors, one row per run, every report link opens a page that exists', async () => {
+    const index = await buildIndex(root);
+    const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+    const foreign: string[] = [];
+    const errors: string[] = [];
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (/^(file|data|blob):/.test(url)) return route.continue();
+      foreign.push(url);
+      return route.abort();
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
+    await page.goto(pathToFileURL(index.file).href);
+    expect(await page.locator('#runs-table tbody tr').count()).toBe(index.runs);
+    expect(index.runs).toBe(2); // full and cut
+    const hrefs = await page.locator('#runs-table a').evaluateAll((as) => as.map((a) => (a as unknown as { href: string }).href));
+    expect(hrefs.length).toBeGreaterThanOrEqual(2);
+    for (const href of hrefs) expect(existsSync(new URL(href).pathname)).toBe(true);
+    // The partial run is badged so.
+    expect(await page.locator('#runs-table .badge.status-partial').count()).toBe(1);
+    await page.locator('#runs-table a').first().click();
+    await page.waitForSelector('#verdict');
+    mkdirSync(SHOTS, { recursive: true });
+    await page.goBack();
+    await page.screenshot({ path: join(SHOTS, 'index.png'), fullPage: true });
+    expect(foreign).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("no output file of the run holds the reference relay's generated client or management key", () => {
+    // The harness generates sk-soak-… and mk-soak-… keys for the reference relay (harness/soak/targets.ts);
+    // they are in the relay's environment and the load's headers, never on disk.
+    const leaked: string[] = [];
+    for (const f of readdirSync(full)) {
+      const text = readFileSync(join(full, f), 'utf8');
+      for (const m of text.matchAll(/\b(sk|mk)-soak-[A-Za-z0-9_-]{16,}/g)) leaked.push(`${f}: ${m[0].slice(0, 12)}…`);
+    }
+    expect(readdirSync(full)).toEqual(expect.arrayContaining(['run.json', 'summary.json', 'samples.ndjson', 'checkpoints.ndjson', 'events.ndjson', 'report.html']));
+    expect(leaked).toEqual([]);
+  });
 
   it('a comparison page (compare --report): offline, no errors, every chart drawn, the banner says the outcome', async () => {
     // The run against itself: comparable by construction; the page, not the outcome, is under test.
