@@ -12,7 +12,7 @@
 //
 // Exit codes (README → Exit codes): 0 no leak / fix holds, 1 leak / regression
 // / failed proof, 2 usage error (nothing started), 3 run could not complete
-// (compare: inconclusive), 130/143 interrupted.
+// (compare: inconclusive), 4 the target did not serve the load, 130/143 interrupted.
 
 import { runCommand, runMain, type Command, type CommandIo, PROCESS_IO } from './cli/command.ts';
 import { soakCommand } from './cli/soak-command.ts';

@@ -14,6 +14,8 @@ export const EXIT = {
   usage: 2,
   /** The run could not complete: target crashed, readiness timeout, harness failure. */
   incomplete: 3,
+  /** The run completed but the target did not serve the load (harness/verdict/served.ts): no verdict stands. */
+  unserved: 4,
   /** Interrupted by SIGINT (128 + 2) / SIGTERM (128 + 15). */
   sigint: 130,
   sigterm: 143,

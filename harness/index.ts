@@ -24,7 +24,7 @@ export { PROVE_FLAGS, resolveVariants, type ProveOptions } from './prove/options
 export { formatProof, formatProofTable } from './prove/format.ts';
 export { calibrate, type CalibrateOptions, type CalibrationResult } from './calibrate/run.ts';
 export { FULL_PLAN, QUICK_PLAN, type CalibrationPlan } from './calibrate/plan.ts';
-export { readRun, readRunFolder, type RunData } from './run/read-run.ts';
+export { readRun, readRunFolder, skippedLinesText, type RunData, type SkippedLine, type SkippedLinesLine } from './run/read-run.ts';
 export type { RunMeta } from './run/meta.ts';
 export { EXIT, EXIT_FOR_CODE, exitCodeOf, SoakError, type SoakErrorCode } from './errors.ts';
 export { formatVerdict, formatComparison, VerdictError, type RunVerdict, type RunComparison, type ComparisonOutcome, type JudgeOptions } from './verdict/index.ts';

@@ -4,7 +4,7 @@
 //
 // Run folder layout (reports/runs/<run-id>/ by default):
 //   run.json            RunMeta, written at start and rewritten at the end
-//   samples.ndjson      ContinuousSample, every 1–5 s
+//   samples.ndjson      ContinuousSample, every 250 ms–5 s (--sample-interval, default 2 s)
 //   checkpoints.ndjson  Checkpoint, at drained post-GC checkpoints
 //   events.ndjson       RunEvent: phase changes, warnings, outcome
 //   summary.json        written at the end (absent when the harness was killed)

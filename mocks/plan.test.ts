@@ -38,6 +38,11 @@ describe('validatePlan', () => {
     expect(validatePlan(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
   });
 
+  it('a plan may leave out rules: sequences or per-account behaviour only, or no faults at all', () => {
+    expect(validatePlan({})).toEqual({ rules: [] });
+    expect(validatePlan({ sequences: [{ steps: ['429', 'ok'] }] })).toEqual({ rules: [], sequences: [{ steps: ['429', 'ok'] }] });
+  });
+
   it.each([
     [{ rules: [{ fault: '429', probability: 0.1 }, { fault: '503', probability: 0.2 }, { fault: '429', probability: 1.5 }] }, 'plan.rules[2].probability'],
     [{ rules: [{ fault: '429', probability: -0.1 }] }, 'plan.rules[0].probability'],
@@ -56,6 +61,10 @@ describe('validatePlan', () => {
     [{ rules: [], largeBodyBytes: 1000 }, 'plan.largeBodyBytes'],
     [{ rules: [], latency: { baseMs: 'slow' } }, 'plan.latency.baseMs'],
     [[], 'plan'],
+    // No `rules`: the field that is actually wrong is named, not plan.rules.
+    [{ sequences: [{ steps: ['bogus'] }] }, 'plan.sequences[0].steps[0]'],
+    [{ stallMs: -1 }, 'plan.stallMs'],
+    [{ rules: null }, 'plan.rules'],
   ])('rejects %j naming %s', (plan, field) => {
     expect(fieldOf(plan)).toBe(field);
   });

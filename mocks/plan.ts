@@ -76,6 +76,7 @@ export const MAX_SEQUENCE_STEPS = 10_000;
 export interface FaultPlan {
   /** Seed of fault selection; defaults to the upstream's --seed. */
   seed?: number;
+  /** Drawn faults; a plan file may leave it out (no rules), validatePlan fills in []. */
   rules: FaultRule[];
   /** Scripted outcomes; they take precedence over per-account behaviour and rules. */
   sequences?: FaultSequence[];
@@ -270,8 +271,11 @@ export function validatePlan(value: unknown, field = 'plan'): FaultPlan {
     'retryAfterSeconds',
     'largeBodyBytes',
   ]);
-  if (!Array.isArray(p.rules)) throw new PlanError(`${field}.rules`, `expected an array, got ${describe(p.rules)}`);
-  const plan: FaultPlan = { rules: p.rules.map((rule, i) => validateRule(rule, `${field}.rules[${i}]`)) };
+  // `rules` may be left out (a plan of sequences or per-account behaviour only): requiring it
+  // made such a plan fail on `plan.rules` and hid the error of the field actually wrong.
+  if (p.rules !== undefined && !Array.isArray(p.rules)) throw new PlanError(`${field}.rules`, `expected an array of rules, got ${describe(p.rules)}`);
+  const rules: unknown[] = p.rules ?? [];
+  const plan: FaultPlan = { rules: rules.map((rule, i) => validateRule(rule, `${field}.rules[${i}]`)) };
 
   // Rules that can apply to the same request compete for one uniform draw, so
   // their probabilities must fit in [0, 1]. Windows are ignored here on

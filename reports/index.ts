@@ -10,16 +10,16 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Checkpoint, ContinuousSample } from '../harness/records.ts';
-import { formatVerdict, type RunVerdict } from '../harness/verdict/index.ts';
+import { formatVerdict, servedLoadAccumulator, type RunVerdict } from '../harness/verdict/index.ts';
 import { decodeColumn } from './columns.ts';
 import { checkpointTable, DATA_FORMAT, pack, phaseNames, phaseStarts, sampleTable, type Table } from './data.ts';
 import { reproduceCommand, runFacts } from './facts.ts';
 import { fitLine } from './fit.ts';
 import { renderPage, type ChartSlot, type ShownEvent } from './page.ts';
 import { readRunHead, readRunRecords } from './read-run-folder.ts';
-import { redactDeep } from './redact.ts';
+import { redactDeep } from '../shared/redact.ts';
 import { restartDetector } from './restarts.ts';
-import { phaseLoadAccumulator, phaseLoadRows } from './phase-load.ts';
+import { phaseLoadRows } from './phase-load.ts';
 import { readUplot } from './uplot.ts';
 import { outcomeOf, partialReasons, shownVerdict } from './verdict.ts';
 import { writeFileAtomic } from './write-page.ts';
@@ -108,7 +108,7 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
   const firstInPhase: Array<{ t: number; phase: string }> = [];
   let lastSampleT = 0;
   const restarts = restartDetector();
-  const served = phaseLoadAccumulator();
+  const served = servedLoadAccumulator();
   const records = await readRunRecords(head.dir, (s) => {
     samples.add(s);
     restarts.add(s);
@@ -119,6 +119,8 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
   });
 
   const sorted: Checkpoint[] = [...records.checkpoints].sort((a, b) => a.seq - b.seq);
+  // The verdict's own rule (summary.json's when it has one: it was judged with the run's options).
+  const servedLoad = (head.summary?.verdict as RunVerdict | undefined)?.served ?? served.finish();
   const shown = shownVerdict(head, sorted, kept);
   const verdict = shown.verdict === null ? null : redactDeep(shown.verdict);
   const dropped = verdict === null ? 0 : Math.max(0, Math.min(sorted.length, verdict.warmup?.dropped ?? 0));
@@ -187,7 +189,8 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
       ...(typeof head.summary?.wallMs === 'number' ? { wallMs: head.summary.wallMs } : {}),
     }),
     reproduce: reproduceCommand(meta),
-    phaseLoad: phaseLoadRows(meta.resolved, served.byPhase()),
+    phaseLoad: phaseLoadRows(meta.resolved, servedLoad),
+    served: servedLoad,
     checkpoints: sorted,
     dropped,
     fitByIndex: fit?.y ?? null,

@@ -67,6 +67,8 @@ tr.warmup td { color: var(--muted); }
 .reason .more { display: block; color: var(--muted); font-size: 12.5px; margin-top: 2px; }
 .small { font-size: 12.5px; }
 #phase-load-table td.mix { min-width: 210px; }
+#phase-load-table strong.below, #served.not-served { color: var(--leak-fg); }
+#served.not-served { background: var(--leak-bg); border: 1px solid var(--leak-bd); border-radius: 6px; padding: 6px 10px; }
 #phase-load-table td.plan { min-width: 130px; }
 #phase-load-table td, #phase-load-table th { padding: 4px 6px; }
 #phase-load-table td, #phase-load-table th { white-space: nowrap; }

@@ -9,7 +9,7 @@
 // CDN scripts and telemetry, and broke under Jenkins' CSP).
 
 import type { Checkpoint } from '../harness/records.ts';
-import type { HandleTypeVerdict, RunVerdict, SignalVerdict } from '../harness/verdict/index.ts';
+import type { HandleTypeVerdict, RunVerdict, ServedLoad, SignalVerdict } from '../harness/verdict/index.ts';
 import type { Fact } from './facts.ts';
 import { esc, hours, mib, num, seconds, statusClass } from './html.ts';
 import { PAGE_SCRIPT } from './page-script.ts';
@@ -44,6 +44,8 @@ export interface PageModel {
   reproduce: string;
   /** Per phase: what the scenario planned and what the samples counted. */
   phaseLoad: PhaseLoadRow[];
+  /** The served-load rule over the whole run (harness/verdict/served.ts). */
+  served: ServedLoad;
   /** Sorted by seq; the first `dropped` are warm-up. */
   checkpoints: readonly Checkpoint[];
   dropped: number;
@@ -205,26 +207,39 @@ function share(part: number, whole: number): string {
   return whole > 0 && part > 0 ? ` <span class="muted">(${num((100 * part) / whole, part === whole ? 0 : 1)} %)</span>` : '';
 }
 
+function shareCell(share: number | null, minShare: number): string {
+  if (share === null) return '—';
+  const text = `${num(100 * share, share >= 0.995 || share === 0 ? 0 : 1)} %`;
+  return share < minShare ? `<strong class="below" title="below ${num(100 * minShare, 0)} %: not served">${text}</strong>` : text;
+}
+
 function phaseLoadSection(m: PageModel): string {
   if (m.phaseLoad.length === 0) return '';
+  const min = m.served.minShare;
   const rows = m.phaseLoad
     .map((p) => {
       const s = p.served;
       const span = p.startMs !== null && p.endMs !== null ? `${seconds(p.startMs)} – ${seconds(p.endMs)}` : '—';
-      const injected = s === null ? '—' : Object.entries(s.injected).filter(([, v]) => v > 0).map(([k, v]) => `${k}: ${num(v, 0)}`).join(', ') || 'none';
+      const injected = s === null ? '—' : Object.entries(s.injectedByKind).filter(([, v]) => v > 0).map(([k, v]) => `${k}: ${num(v, 0)}`).join(', ') || 'none';
       const cells =
-        s === null || s.windows === 0
-          ? '<td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td>'
-          : `<td class="num">${num(s.requests, 0)}</td><td class="num">${num(s.status['2xx'], 0)}${share(s.status['2xx'], s.requests)}</td><td class="num">${num(s.status['4xx'], 0)}${share(s.status['4xx'], s.requests)}</td><td class="num">${num(s.status['5xx'], 0)}${share(s.status['5xx'], s.requests)}</td><td class="num">${num(s.errors + s.timeouts, 0)}</td><td class="num">${num(s.mismatches, 0)}</td>`;
+        s === null || s.attempts === 0
+          ? '<td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td>'
+          : `<td class="num">${shareCell(s.share, min)}</td><td class="num">${num(s.attempts, 0)}</td><td class="num">${num(s.status['2xx'], 0)}</td><td class="num">${num(s.status['4xx'], 0)}${share(s.status['4xx'], s.attempts)}</td><td class="num">${num(s.status['5xx'], 0)}${share(s.status['5xx'], s.attempts)}</td><td class="num">${num(s.errors + s.timeouts, 0)}</td><td class="num">${num(s.mismatches, 0)}</td>`;
       return `<tr><th scope="row">${esc(p.name)}${p.kind !== p.name && p.kind !== '—' ? ` <span class="muted">(${esc(p.kind)})</span>` : ''}</th><td class="num">${esc(span)}</td><td>${esc(p.load)}</td><td class="mix small">${esc(p.mix)}</td><td class="plan small">${esc(p.faults)}</td><td class="plan small">${esc(injected)}</td>${cells}</tr>`;
     })
     .join('\n');
+  const sv = m.served;
+  const verdictLine =
+    sv.status === 'unknown'
+      ? `<p class="muted">${esc(sv.reason)}.</p>`
+      : `<p id="served" data-served="${esc(sv.status)}" class="${sv.status === 'not-served' ? 'not-served' : ''}">${sv.status === 'not-served' ? '<strong>Not served: no verdict stands on this load.</strong> ' : ''}${esc(sv.reason)}.</p>`;
   return `<section id="load">
 <h2>Load and faults, per phase</h2>
+${verdictLine}
 <details open><summary>What each phase asked for, and what the target answered</summary>
 <div class="scroll"><table id="phase-load-table" class="compact">
-<caption>Planned: the scenario's rate, request mix and fault rules (run.json). Served: the load generator's counts per phase, and the faults the fake upstream injected. A verdict covers only the load the target served.</caption>
-<thead><tr><th scope="col">phase</th><th scope="col" class="num">load time</th><th scope="col">load</th><th scope="col">request mix</th><th scope="col">fault plan</th><th scope="col">injected</th><th scope="col" class="num">requests</th><th scope="col" class="num">2xx</th><th scope="col" class="num">4xx</th><th scope="col" class="num">5xx</th><th scope="col" class="num" title="connection errors and timeouts">errors</th><th scope="col" class="num" title="2xx bodies that failed the harness's checks (truncated or malformed passed through)">bad bodies</th></tr></thead>
+<caption>Planned: the scenario's rate, request mix and fault rules (run.json). Served: the load generator's counts per phase, the faults the fake upstream injected, and the share of the requests those faults did not fail that the target answered correctly (2xx, body checks passed; at least ${num(100 * min, 0)} % needed).</caption>
+<thead><tr><th scope="col">phase</th><th scope="col" class="num">load time</th><th scope="col">load</th><th scope="col">request mix</th><th scope="col">fault plan</th><th scope="col">injected</th><th scope="col" class="num">answered correctly</th><th scope="col" class="num" title="completed requests plus connection errors and timeouts">attempts</th><th scope="col" class="num">2xx</th><th scope="col" class="num">4xx</th><th scope="col" class="num">5xx</th><th scope="col" class="num" title="connection errors and timeouts">errors</th><th scope="col" class="num" title="2xx bodies that failed the harness's checks (truncated or malformed passed through)">bad bodies</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div></details>

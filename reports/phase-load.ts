@@ -1,24 +1,14 @@
 // What each phase asked for and what the target served: the scenario's plan
 // (rate, request mix, fault rules, from run.json's resolved scenario) beside
 // what the samples counted in that phase (requests by status class, client
-// errors and timeouts, body mismatches, faults the upstream injected). A
+// errors and timeouts, body mismatches, faults the upstream injected, and the
+// share answered correctly: the verdict's own served-load rule, run here over
+// the streamed samples so a report of an older run shows it too). A
 // verdict on load the target did not serve is not a verdict: this table is
 // where a reader sees that a phase was 100 % 4xx, or that the 429 storm the
 // plan asked for never happened.
 
-import type { ContinuousSample, Counts } from '../harness/records.ts';
-
-export interface PhaseServed {
-  /** Sample windows in the phase that carried load figures. */
-  windows: number;
-  requests: number;
-  status: { '2xx': number; '3xx': number; '4xx': number; '5xx': number };
-  errors: number;
-  timeouts: number;
-  mismatches: number;
-  /** Faults injected during the phase, by kind (difference of the upstream's cumulative counts). */
-  injected: Counts;
-}
+import type { PhaseServed, ServedLoad } from '../harness/verdict/index.ts';
 
 export interface PhaseLoadRow {
   name: string;
@@ -31,6 +21,7 @@ export interface PhaseLoadRow {
   mix: string;
   /** The fault rules: '429 1 %, 503 0.5 %, latency 5 %', or 'none'. */
   faults: string;
+  /** The served-load rule's counts for the phase (harness/verdict/served.ts); null when no sample was in it. */
   served: PhaseServed | null;
 }
 
@@ -49,41 +40,6 @@ interface PhaseLike {
 const MIX_SHOWN = 4;
 
 const pct = (p: number): string => `${Math.round(p * 1000) / 10} %`;
-
-function emptyServed(): PhaseServed {
-  return { windows: 0, requests: 0, status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, errors: 0, timeouts: 0, mismatches: 0, injected: {} };
-}
-
-/** Streams the samples: per phase, the load windows summed and the injected faults differenced. */
-export function phaseLoadAccumulator(): { add(s: ContinuousSample): void; byPhase(): Map<string, PhaseServed> } {
-  const byPhase = new Map<string, PhaseServed>();
-  let lastFaults: Counts = {};
-  return {
-    add(s) {
-      let p = byPhase.get(s.phase);
-      if (p === undefined) byPhase.set(s.phase, (p = emptyServed()));
-      const l = s.load;
-      if (l) {
-        p.windows++;
-        p.requests += l.requests ?? 0;
-        for (const k of ['2xx', '3xx', '4xx', '5xx'] as const) p.status[k] += l.status?.[k] ?? 0;
-        p.errors += l.errors ?? 0;
-        p.timeouts += l.timeouts ?? 0;
-        p.mismatches += l.mismatches ?? 0;
-      }
-      if (s.faults && typeof s.faults === 'object') {
-        for (const [k, v] of Object.entries(s.faults)) {
-          if (typeof v !== 'number') continue;
-          // A counter that went back (the upstream restarted) counts from zero again.
-          const d = v - (lastFaults[k] ?? 0);
-          p.injected[k] = (p.injected[k] ?? 0) + (d >= 0 ? d : v);
-        }
-        lastFaults = { ...s.faults };
-      }
-    },
-    byPhase: () => byPhase,
-  };
-}
 
 function loadText(p: PhaseLike): string {
   const from = p.rate?.from;
@@ -111,7 +67,8 @@ function faultsText(faults: PhaseLike['faults']): string {
 }
 
 /** One row per planned phase (run.json), plus any phase the samples saw that the plan does not name. */
-export function phaseLoadRows(resolved: unknown, served: Map<string, PhaseServed>): PhaseLoadRow[] {
+export function phaseLoadRows(resolved: unknown, load: ServedLoad): PhaseLoadRow[] {
+  const served = new Map(load.phases.map((p) => [p.phase, p]));
   const phases = (resolved as { phases?: PhaseLike[] } | null)?.phases;
   const rows: PhaseLoadRow[] = [];
   const named = new Set<string>();
@@ -131,7 +88,7 @@ export function phaseLoadRows(resolved: unknown, served: Map<string, PhaseServed
   }
   // A phase only the samples name (the harness's start-up samples before the first phase) is shown when it carried load.
   for (const [name, s] of served) {
-    if (!named.has(name) && s.requests > 0) rows.push({ name, kind: '—', startMs: null, endMs: null, load: '—', mix: '—', faults: '—', served: s });
+    if (!named.has(name) && s.attempts > 0) rows.push({ name, kind: '—', startMs: null, endMs: null, load: '—', mix: '—', faults: '—', served: s });
   }
   return rows;
 }

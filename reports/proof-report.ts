@@ -1,6 +1,9 @@
 // buildProofReport: a proof (or a plain compare) of two run folders → one
 // self-contained HTML page: the judgement in a banner, both runs overlaid on
-// the variant's own signal with each run's fitted line, the comparison table
+// the variant's own signal with each run's fitted line, the evidence a level
+// or churn proof rests on (the level under load from the samples, or at the
+// drained checkpoints against the pre-load count; allocation and GC time per
+// request with the ratio: proof/level.ts, proof/churn.ts), the comparison table
 // (or, when the comparison was refused, every difference), links to both run
 // reports and the command that re-derives the comparison.
 //
@@ -19,13 +22,18 @@ import { encodeColumn } from './columns.ts';
 import { pack } from './data.ts';
 import { buildReport } from './index.ts';
 import { readRunHead, readRunRecords, type RunHead } from './read-run-folder.ts';
-import { redactDeep, redactText } from './redact.ts';
+import { redactDeep, redactText } from '../shared/redact.ts';
 import { readUplot } from './uplot.ts';
 import { describeOutcome, outcomeOf, partialReasons } from './verdict.ts';
 import { handleColumn, handleKeysShown, handleLabel, handleValue, phaseNames, sideModel, signalInfo, signalValue, type ProofReportInput, type ProofSummary, type SideModel, type SignalInfo } from './proof/model.ts';
 import { renderProofPage, type ChartSlot, type ShortFact, type SidePage } from './proof/page.ts';
 import { bannerStatus } from './proof/words.ts';
 import { writeFileAtomic } from './write-page.ts';
+import { churnEmbedded, churnModel, churnSampleSink, type ChurnModel, type ChurnReading } from './proof/churn.ts';
+import { churnCaption, churnTables } from './proof/churn-html.ts';
+import { loadPhasesOf } from '../harness/verdict/level.ts';
+import { levelEmbedded, levelModel, levelPlanOf, levelSampleSink, type LevelModel, type LevelPlan, type LevelSample } from './proof/level.ts';
+import { levelCaption, levelTables } from './proof/level-html.ts';
 
 export type { ProofReportInput, ProofSummary } from './proof/model.ts';
 
@@ -45,20 +53,45 @@ interface SideRead {
   checkpoints: Checkpoint[];
   samples: number;
   partial: string[];
+  /** A level proof's signal in each sample (under load); empty otherwise. */
+  levelSamples: LevelSample[];
+  /** A churn proof's probe counters in each sample; empty otherwise. */
+  churnReadings: ChurnReading[];
 }
 
-async function readSide(role: SideRead['role'], dirArg: string, tolerant: boolean): Promise<SideRead> {
+/** What the samples are read for: only a level-under-load or a churn proof keeps anything of them. */
+interface SampleNeeds {
+  level: LevelPlan | null;
+  churn: boolean;
+}
+
+async function readSide(role: SideRead['role'], dirArg: string, tolerant: boolean, needs: SampleNeeds): Promise<SideRead> {
   const dir = resolve(dirArg);
   try {
     const head = readRunHead(dir);
-    const records = await readRunRecords(head.dir, () => {});
+    const level = needs.level?.where === 'under-load' ? levelSampleSink(needs.level.signal) : null;
+    const churn = needs.churn ? churnSampleSink() : null;
+    const records = await readRunRecords(head.dir, (s) => {
+      level?.add(s);
+      churn?.add(s);
+    });
     const checkpoints = [...records.checkpoints].sort((a, b) => a.seq - b.seq);
-    return { role, dir, head, problem: null, checkpoints, samples: records.samples, partial: partialReasons(head, records.torn, records.missing, null) };
+    return {
+      role,
+      dir,
+      head,
+      problem: null,
+      checkpoints,
+      samples: records.samples,
+      partial: partialReasons(head, records.torn, records.missing, null),
+      levelSamples: level?.finish() ?? [],
+      churnReadings: churn?.finish() ?? [],
+    };
   } catch (err) {
     // With a comparison the caller has read both folders: one that cannot be read now is an error.
     // Without one (an incomplete proof) the page says which run is missing and why.
     if (!tolerant || !(err instanceof ReportError)) throw err;
-    return { role, dir, head: null, problem: err.message, checkpoints: [], samples: 0, partial: [] };
+    return { role, dir, head: null, problem: err.message, checkpoints: [], samples: 0, partial: [], levelSamples: [], churnReadings: [] };
   }
 }
 
@@ -127,14 +160,50 @@ function fitWords(m: SideModel | null): string {
   return `${fmt(f.slope, d)}${f.lower !== null && f.upper !== null ? ` [${fmt(f.lower, d)}, ${fmt(f.upper, d)}]` : ''} ${f.unit}`;
 }
 
-function chartSlots(signal: SignalInfo, proof: ProofSummary | null, sides: SidePage[], comparison: RunComparison | null, handleKeys: string[]): { charts: ChartSlot[]; handles: ChartSlot[] } {
+/** The charts of the evidence a level-under-load or churn proof rests on, drawn before the checkpoint charts. */
+function evidenceSlots(signal: SignalInfo, level: LevelModel | null, churn: ChurnModel | null): ChartSlot[] {
+  const out: ChartSlot[] = [];
+  if (level !== null && level.where === 'under-load') {
+    const any = level.runs.some((r) => r.samples.some((x) => x.count !== null));
+    out.push({
+      id: 'level',
+      title: `${level.key} under load: leaky vs fixed`,
+      caption: levelCaption(level),
+      skipped: any ? null : `no ${level.key} figures in the samples of either run (${signal.kind === 'handles' && level.key.startsWith('tcp:') ? 'no /proc readings' : 'no probe'})`,
+      after: levelTables(level),
+    });
+  }
+  if (churn !== null) {
+    const any = churn.runs.some((r) => r.rows.length > 0);
+    const skipped = any ? null : 'no allocation figures in either run (no probe readings)';
+    out.push({ id: 'churn:alloc', title: 'Allocated bytes per request: leaky vs fixed', caption: churnCaption(churn, 'alloc'), skipped });
+    out.push({ id: 'churn:gc', title: 'GC time per request: leaky vs fixed', caption: churnCaption(churn, 'gc'), skipped, after: churnTables(churn) });
+  }
+  return out;
+}
+
+function chartSlots(
+  signal: SignalInfo,
+  proof: ProofSummary | null,
+  sides: SidePage[],
+  comparison: RunComparison | null,
+  handleKeys: string[],
+  level: LevelModel | null,
+  churn: ChurnModel | null,
+): { charts: ChartSlot[]; handles: ChartSlot[] } {
   const leaky = sides[0]!.model;
   const fixed = sides[1]!.model;
   const anyRows = sides.some((s) => s.rows.length > 0);
   const hasSignal = sides.some((s) => s.rows.some((r) => r.value !== null));
   const cut = comparison === null ? '' : ` On the requests axis, the dashed vertical line is the request count both runs reached: checkpoints past it (hollow) are not judged.`;
   let fitText: string;
-  if (signal.kind === 'handles') {
+  if (level !== null) {
+    // A level proof compares levels, not slopes: the caption says what the level is and where it shows.
+    fitText =
+      level.where === 'drained'
+        ? ` ${levelCaption(level)}`
+        : ` The level under load (the chart above) is over by the time a checkpoint has drained the load: what is left here is what stays. No fitted line: a level proof compares levels, not slopes.`;
+  } else if (signal.kind === 'handles') {
     const rule = comparison?.before.handles.types.find((t) => t.type === signal.handle);
     fitText =
       leaky?.fit || fixed?.fit
@@ -149,11 +218,13 @@ function chartSlots(signal: SignalInfo, proof: ProofSummary | null, sides: SideP
   }
   const fallback = signal.fallback === null ? '' : ` (${signal.fallback}.)`;
   const charts: ChartSlot[] = [
+    ...evidenceSlots(signal, level, churn),
     {
       id: 'signal',
       title: `${signal.label[0]!.toUpperCase()}${signal.label.slice(1)}: leaky vs fixed`,
       caption: `${signal.kind === 'handles' ? "The proof's handle type" : proof === null || signal.fallback !== null ? 'Post-GC heapUsed' : "The proof's signal"} at each drained checkpoint of both runs.${comparison === null ? ' No comparison was made: no fitted lines.' : fitText}${cut}${fallback}`,
       skipped: hasSignal ? null : anyRows ? `no ${signal.key} figures at the checkpoints (a /proc-only run has no probe)` : 'no checkpoints in either run',
+      ...(level?.where === 'drained' ? { after: levelTables(level) } : {}),
     },
     {
       id: 'memory',
@@ -183,13 +254,21 @@ export async function buildProofReport(input: ProofReportInput): Promise<ProofRe
   const differences = input.differences === null ? null : redactDeep(input.differences);
   const note = input.note === null ? null : redactText(input.note);
   const tolerant = comparison === null;
-  const reads = [await readSide('leaky', input.leakyDir, tolerant), await readSide('fixed', input.fixedDir, tolerant)] as const;
+  const levelPlan = levelPlanOf(proof);
+  const needs: SampleNeeds = { level: levelPlan, churn: proof?.kind === 'churn' };
+  const reads = [await readSide('leaky', input.leakyDir, tolerant, needs), await readSide('fixed', input.fixedDir, tolerant, needs)] as const;
 
   const signal = signalInfo(proof);
   const phases = phaseNames();
   const alignedRequests = comparison?.alignment.requests ?? null;
   const verdictOf = (role: SideRead['role']): RunVerdict | null => (comparison === null ? null : role === 'leaky' ? comparison.before : comparison.after);
   const models = reads.map((r) => (r.head === null ? null : sideModel(r.checkpoints, verdictOf(r.role), alignedRequests, signal, proof, phases, r.role === 'fixed')));
+  // The evidence a level or churn proof rests on, as the judge computed it (needs both runs).
+  const both = reads[0].head !== null && reads[1].head !== null;
+  const levelSide = (r: SideRead) => ({ role: r.role, checkpoints: r.checkpoints, samples: r.levelSamples, loadPhases: loadPhasesOf(r.head?.meta.resolved) });
+  const level: LevelModel | null = levelPlan === null || !both ? null : levelModel(levelPlan, levelSide(reads[0]), levelSide(reads[1]), phases);
+  const churnSide = (r: SideRead) => ({ role: r.role, checkpoints: r.checkpoints, samples: r.churnReadings, report: verdictOf(r.role)?.churn ?? null });
+  const churn: ChurnModel | null = proof?.kind !== 'churn' || !both ? null : churnModel(churnSide(reads[0]), churnSide(reads[1]), comparison?.churn ?? null, phases);
 
   const file = resolve(input.out ?? join(commonParent(input.leakyDir, input.fixedDir), proof === null ? 'compare.html' : `${proof.variant.replace(/[^A-Za-z0-9._-]+/g, '_')}-proof.html`));
   const pageDir = dirname(file);
@@ -234,6 +313,7 @@ export async function buildProofReport(input: ProofReportInput): Promise<ProofRe
         value: signalValue(c, signal),
         judged: model?.judgedFlags[k] ?? false,
         fit: model?.fitByIndex[k] ?? null,
+        ...(level?.where === 'drained' ? { extra: level.runs[i]!.extras[k] ?? null } : {}),
       })),
     };
   }) as [SidePage, SidePage];
@@ -244,7 +324,7 @@ export async function buildProofReport(input: ProofReportInput): Promise<ProofRe
     const table = models[i]?.table;
     if (table) for (const k of handleKeys) table.cols[handleColumn(k)] = encodeColumn(r.checkpoints.map((c) => handleValue(c, k)));
   });
-  const slots = chartSlots(signal, proof, sides, comparison, handleKeys);
+  const slots = chartSlots(signal, proof, sides, comparison, handleKeys, level, churn);
   const builder = { nodeVersion: process.version, builtAt: new Date().toISOString() };
   const kind = proof === null ? 'compare' : 'proof';
   const data = {
@@ -257,6 +337,8 @@ export async function buildProofReport(input: ProofReportInput): Promise<ProofRe
     phases: phases.names,
     runs: sides.flatMap((s) => (s.model === null ? [] : [{ role: s.role, runId: redactText(s.runId), table: s.model.table, fit: s.model.fit, floor: s.model.floor }])),
     handleKeys,
+    level: level === null ? null : levelEmbedded(level),
+    churn: churn === null ? null : churnEmbedded(churn),
     input: { proof, comparison: slimComparison(comparison), differences, note },
   };
   const packed = pack(data);
@@ -278,6 +360,7 @@ export async function buildProofReport(input: ProofReportInput): Promise<ProofRe
     recompare,
     charts: slots.charts,
     handleCharts: slots.handles,
+    extraColumn: level?.where === 'drained' ? `${level.key} above pre-load` : null,
     data: { base64: packed.base64, format: PROOF_DATA_FORMAT, jsonBytes: packed.jsonBytes, gzipBytes: packed.gzipBytes },
     builder,
     uplot: readUplot(),

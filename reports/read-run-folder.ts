@@ -3,7 +3,8 @@
 // file stream) and handed to the caller one at a time, never held as one string.
 //
 // What is fatal and what is not:
-//  - no folder, no run.json, run.json not a JSON object → ReportError naming the file;
+//  - no folder, no run.json, run.json not a JSON object or of another
+//    recordVersion → ReportError naming the file (and the line of the field);
 //  - an NDJSON line that is not a JSON record → ReportError naming file and line,
 //    EXCEPT the last line of a file: a harness killed mid-write leaves a torn
 //    last line, which is skipped and counted (the report then says it is partial);
@@ -16,6 +17,7 @@ import type { Checkpoint, ContinuousSample, RunEvent, RunOutcome } from '../harn
 import type { RunMeta } from '../harness/run/meta.ts';
 import type { RunVerdict } from '../harness/verdict/index.ts';
 import { RUN_FILES } from '../harness/run/run-folder.ts';
+import { lineOfKey, versionProblem } from '../harness/run/record-shape.ts';
 import { ReportError } from './errors.ts';
 
 /** File names inside a run folder: the harness's own table (it writes them), not a copy. */
@@ -66,12 +68,16 @@ export function readRunHead(dirArg: string): RunHead {
   const metaPath = join(dir, RUN_FILES.meta);
   if (!existsSync(metaPath)) throw new ReportError(metaPath, null, 'missing: not a run folder');
   let meta: unknown;
+  const metaText = readFileSync(metaPath, 'utf8');
   try {
-    meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+    meta = JSON.parse(metaText);
   } catch (err) {
     throw new ReportError(metaPath, null, `not JSON (${(err as Error).message})`, { cause: err });
   }
   if (!isRecordObject(meta)) throw new ReportError(metaPath, null, 'expected a JSON object (RunMeta)');
+  // A folder of another record format is refused, not drawn wrong (the harness's own rule, harness/run/record-shape.ts).
+  const version = versionProblem(meta);
+  if (version !== null) throw new ReportError(metaPath, lineOfKey(metaText, version.field), `${version.field}: ${version.problem}`);
 
   const summaryPath = join(dir, RUN_FILES.summary);
   let summary: SummaryLike | null = null;

@@ -5,6 +5,7 @@
 
 import { ScenarioError } from './errors.ts';
 import { durationMs } from './duration.ts';
+import { durationText } from '../shared/duration.ts';
 import {
   PHASE_KINDS,
   TRAFFIC_KINDS,
@@ -231,6 +232,39 @@ function phaseLengths(phases: readonly PhaseSpec[], totalMs: number): number[] {
   return lengths;
 }
 
+/** Each phase's [start, end] in ms at a `totalMs` run: boundaries rounded, not lengths, so the last phase ends exactly at the total. */
+function phaseBounds(phases: readonly PhaseSpec[], totalMs: number): Array<[number, number]> {
+  const lengths = phaseLengths(phases, totalMs);
+  let cursor = 0;
+  return lengths.map((length, index) => {
+    const start = cursor;
+    cursor = index === lengths.length - 1 ? totalMs : Math.round(cursor + length);
+    return [start, cursor];
+  });
+}
+
+const fits = (phases: readonly PhaseSpec[], totalMs: number): boolean => phaseBounds(phases, totalMs).every(([start, end]) => end - start >= MIN_PHASE_MS);
+
+/**
+ * The shortest run, in whole seconds, at which every phase of `spec` lasts at
+ * least MIN_PHASE_MS: what `--duration` must be at least for this scenario
+ * (null when no run up to `maxMs` fits). Phase lengths grow with the total,
+ * so a binary search finds it; rounding of boundaries can wobble by a
+ * millisecond, hence the few seconds checked above the search's answer.
+ */
+export function minimumDurationMs(spec: ScenarioSpec, maxMs = 7 * 24 * 3_600_000): number | null {
+  let lo = 1;
+  let hi = Math.floor(maxMs / 1_000);
+  if (!fits(spec.phases, hi * 1_000)) return null;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(spec.phases, mid * 1_000)) hi = mid;
+    else lo = mid + 1;
+  }
+  for (let s = lo; s < lo + 5; s++) if (fits(spec.phases, s * 1_000)) return s * 1_000;
+  return lo * 1_000;
+}
+
 function resolveThresholds(thresholds: Thresholds): Thresholds {
   const out: Thresholds = {};
   for (const [name, value] of Object.entries(thresholds)) {
@@ -273,8 +307,7 @@ export function resolveScenario(spec: ScenarioSpec, overrides: ScenarioOverrides
 
   if (!Array.isArray(spec.phases) || spec.phases.length === 0) throw invalid('phases', 'at least one phase is required');
   const names = new Set<string>();
-  const lengths = phaseLengths(spec.phases, total);
-  let cursor = 0;
+  const bounds = phaseBounds(spec.phases, total);
   const phases = spec.phases.map((p, index): ResolvedPhase => {
     const field = `phases[${index}]`;
     if (typeof p.name !== 'string' || p.name === '') throw invalid(`${field}.name`, 'expected a non-empty name');
@@ -283,12 +316,15 @@ export function resolveScenario(spec: ScenarioSpec, overrides: ScenarioOverrides
     if (!(PHASE_KINDS as readonly string[]).includes(p.kind)) {
       throw invalid(`${field}.kind`, `unknown phase kind ${JSON.stringify(p.kind)} (known: ${PHASE_KINDS.join(', ')})`);
     }
-    const startMs = cursor;
-    // Round boundaries, not lengths, so the last phase ends exactly at `total`.
-    const endMs = index === spec.phases.length - 1 ? total : Math.round(cursor + lengths[index]!);
-    cursor = endMs;
+    const [startMs, endMs] = bounds[index]!;
     if (endMs - startMs < MIN_PHASE_MS) {
-      throw invalid(field, `phase ${JSON.stringify(p.name)} resolves to ${endMs - startMs} ms at a ${total} ms run; minimum ${MIN_PHASE_MS} ms`);
+      const tooShort = `phase ${JSON.stringify(p.name)} resolves to ${endMs - startMs} ms at a ${durationText(total)} run; each phase needs ≥ ${MIN_PHASE_MS} ms`;
+      // A --duration the user typed is what is wrong, not the scenario: name the flag and the shortest that works.
+      if (overrides.durationMs !== undefined) {
+        const min = minimumDurationMs(spec);
+        throw new ScenarioError('SCENARIO_ERR_DURATION', '--duration', `--duration: the ${spec.name} scenario needs at least ${min === null ? 'a longer run' : durationText(min)} (its ${tooShort})`);
+      }
+      throw invalid(field, tooShort);
     }
     const load = resolveLoad(p.load, `${field}.load`);
     return {

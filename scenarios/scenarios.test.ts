@@ -9,6 +9,7 @@ import {
   listScenarios,
   parseDuration,
   resolveScenario,
+  minimumDurationMs,
   MIN_CHECKPOINTS,
   type ScenarioSpec,
 } from './index.ts';
@@ -131,9 +132,21 @@ describe('resolveScenario', () => {
 
   it('rejects a phase too short to drive, naming it', () => {
     const spec = base({ phases: [{ name: 'blink', kind: 'spike', share: 0.001, mix: { chat: 1 } }, { name: 'rest', kind: 'steady', share: 1, mix: { chat: 1 } }] });
-    const err = errorOf(() => resolveScenario(spec, { durationMs: 60_000 }));
+    const err = errorOf(() => resolveScenario(spec));
     expect(err.field).toBe('phases[0]');
     expect(err.message).toContain('blink');
+  });
+
+  it('a --duration too short for the scenario names --duration and the shortest that works', () => {
+    const spec = base({ phases: [{ name: 'blink', kind: 'spike', share: 0.001, mix: { chat: 1 } }, { name: 'rest', kind: 'steady', share: 1, mix: { chat: 1 } }] });
+    const err = errorOf(() => resolveScenario(spec, { durationMs: 60_000 }));
+    expect(err.code).toBe('SCENARIO_ERR_DURATION');
+    expect(err.field).toBe('--duration');
+    // 0.001 / 1.001 of the run must reach 500 ms once its boundary is rounded: 500 s (499.5 ms rounds up).
+    expect(err.message).toMatch(/^--duration: the \S+ scenario needs at least 500s \(its phase "blink" resolves to 60 ms at a 1m run/);
+    expect(minimumDurationMs(spec)).toBe(500_000);
+    expect(() => resolveScenario(spec, { durationMs: 500_000 })).not.toThrow();
+    expect(() => resolveScenario(spec, { durationMs: 499_000 })).toThrow(/at least 500s/);
   });
 });
 

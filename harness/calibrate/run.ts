@@ -21,6 +21,7 @@ import { usageError } from '../errors.ts';
 import { runSoak, PROJECT_ROOT } from '../soak/index.ts';
 import { judgeOptionsFor, verdictMeta } from '../judge/index.ts';
 import { readRun } from '../run/read-run.ts';
+import { checkWritableFolder } from '../run/writable-folder.ts';
 import { newRunId, uniqueRunDir } from '../run/run-folder.ts';
 import { getScenario } from '../../scenarios/index.ts';
 import { detect } from './detection.ts';
@@ -129,6 +130,7 @@ function openLedger(options: CalibrateOptions, progress: NodeJS.WritableStream |
     const { plan, seed } = options;
     const dir = options.out ? resolve(options.out) : uniqueRunDir(join(PROJECT_ROOT, 'reports/runs'), newRunId(`calibration-${plan.mode}`));
     const header: LedgerHeader = { kind: 'calibration', recordVersion: 1, plan, seed, startedAt: new Date().toISOString(), node: process.version };
+    if (options.out) checkWritableFolder('--out', options.out);
     try {
       mkdirSync(dir, { recursive: true });
       startLedger(dir, header);

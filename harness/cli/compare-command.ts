@@ -1,6 +1,6 @@
 // `npm run soak -- compare <runA> <runB> [--force] [--json]`: is the fix proven?
 
-import { buildProofReport, EXIT, compareRuns, formatComparison, VerdictError, type ComparisonOutcome } from '../index.ts';
+import { buildProofReport, EXIT, compareRuns, formatComparison, skippedLinesText, VerdictError, type ComparisonOutcome, type RunData, type SkippedLinesLine } from '../index.ts';
 import type { FlagSpecs } from '../../shared/cli/flags.ts';
 import type { Command } from './command.ts';
 
@@ -24,6 +24,11 @@ export function exitCodeForComparison(outcome: ComparisonOutcome): number {
   }
 }
 
+/** A read run's skipped lines as warning lines, naming the run (`A`, `B`). */
+function runWarnings(which: string, run: RunData): SkippedLinesLine[] {
+  return skippedLinesText(run.skipped ?? []).map((l) => ({ ...l, text: `run ${which}: ${l.text}` }));
+}
+
 export const compareCommand: Command<typeof COMPARE_FLAGS> = {
   name: 'soak compare',
   usage: 'npm run soak -- compare <runA> <runB> [--force] [--json]   (A = before/leaky, B = after/fixed)',
@@ -42,12 +47,15 @@ export const compareCommand: Command<typeof COMPARE_FLAGS> = {
     const [a, b] = [positionals[0]!, positionals[1]!];
     try {
       const { before, after, comparison, note } = compareRuns(a, b, { force: values.force });
+      // Lines of either folder that could not be read were left out of the comparison: say where.
+      const warnings = [...runWarnings('A', before), ...runWarnings('B', after)];
+      for (const w of warnings) io.stderr.write(`${w.level === 'warning' ? 'WARNING' : 'note'}: ${w.text}\n`);
       if (values.report) {
         const page = await buildProofReport({ leakyDir: before.dir, fixedDir: after.dir, comparison, proof: null, differences: null, note });
         io.stderr.write(`compare report: ${page.file}\n`);
       }
       if (values.json) {
-        io.stdout.write(JSON.stringify({ before: before.dir, after: after.dir, note, comparison }, null, 2) + '\n');
+        io.stdout.write(JSON.stringify({ before: before.dir, after: after.dir, note, warnings, comparison }, null, 2) + '\n');
       } else {
         io.stdout.write(`before (A): ${before.dir}\nafter  (B): ${after.dir}\n`);
         if (note) io.stdout.write(`${note}\n`);

@@ -27,7 +27,7 @@ async function writeProofReport(r: ProofResult, accounts: number, io: CommandIo)
       leakyDir: r.leakyDir,
       fixedDir: r.fixedDir,
       comparison: r.comparison,
-      proof: { ...r, expects: plan.expects, signal: plan.signature?.signal ?? plan.level?.signal ?? null, kind: plan.kind },
+      proof: { ...r, expects: plan.expects, signal: plan.signature?.signal ?? plan.level?.signal ?? null, kind: plan.kind, level: plan.level },
       differences: null,
       note: null,
     });

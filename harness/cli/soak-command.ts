@@ -89,7 +89,8 @@ export const soakCommand: Command<typeof SOAK_FLAGS> = {
   ],
   exitCodes: [
     '0 no leak (NO-LEAK or INCONCLUSIVE), 1 LEAK, 2 usage error (nothing started),',
-    '3 run could not complete (target crashed, readiness timeout), 130/143 interrupted.',
+    '3 run could not complete (target crashed, readiness timeout), 4 the target did not serve',
+    'the load (< 90 % of non-fault requests answered correctly: no verdict stands), 130/143 interrupted.',
   ],
   async run({ values, io, signal }) {
     const options = soakOptionsFrom(values);

@@ -7,7 +7,7 @@
 import type { RunData } from '../run/read-run.ts';
 import { readRunFolder } from '../run/read-run.ts';
 import { judgeRun as judgeRecords, type RunComparison, type RunVerdict } from '../verdict/index.ts';
-import { compareLevels, handleKeyOf, levelAtDrainedCheckpoints, levelUnderLoad, type LevelComparison } from '../verdict/level.ts';
+import { compareLevels, handleKeyOf, levelAtDrainedCheckpoints, levelUnderLoad, loadPhasesOf, type LevelComparison } from '../verdict/level.ts';
 import { sortCheckpoints } from '../verdict/series.ts';
 import type { LeakEntry } from '../../relay/leaks/catalog.ts';
 import { compareOptionsFor, compareRuns } from './compare.ts';
@@ -115,6 +115,13 @@ export function judgeProof(
   const signal = plan.signature?.signal ?? null;
   const type = signal ? handleKeyOf(signal) : null;
   let inconclusive = false;
+  // A run whose target did not serve the load proves nothing either way (harness/verdict/served.ts).
+  for (const [name, v] of [['leaky', before], ['fixed', after]] as const) {
+    if (v.served?.status === 'not-served') {
+      failures.push(`not served (${name} run): ${v.served.reason}`);
+      inconclusive = true;
+    }
+  }
   if (plan.kind === 'retained' || plan.kind === 'handles') {
     const leakyOnSignal =
       type !== null ? before.handles.types.find((t) => t.type === type)?.status : before.memory.find((m) => m.signal === signal)?.status;
@@ -166,17 +173,13 @@ export function judgeProof(
   return { status, failures, signatureLine };
 }
 
-function loadPhases(run: RunData): Set<string> {
-  const phases = (run.meta.resolved as { phases?: { name?: unknown; kind?: unknown }[] } | null)?.phases ?? [];
-  return new Set(phases.filter((p) => p.kind !== 'warm-up' && p.kind !== 'cool-down').map((p) => String(p.name)));
-}
 
 /** The level evidence of a `level` proof, from both run folders; null for other kinds. */
 export function levelComparisonFor(plan: ProofPlan, leaky: RunData, fixed: RunData): LevelComparison | null {
   if (plan.level === null) return null;
   const { where, signal } = plan.level;
   const of = (run: RunData) =>
-    where === 'drained' ? levelAtDrainedCheckpoints(sortCheckpoints(run.checkpoints), signal) : levelUnderLoad(run.samples, signal, loadPhases(run));
+    where === 'drained' ? levelAtDrainedCheckpoints(sortCheckpoints(run.checkpoints), signal) : levelUnderLoad(run.samples, signal, loadPhasesOf(run.meta.resolved));
   return compareLevels(of(leaky), of(fixed));
 }
 

@@ -3,7 +3,7 @@
 // from the relay's leak catalog (the expected cost per event of each enabled
 // variant), and judges. Works on partial runs (a killed harness, a crash).
 
-import { readRun, type RunData } from '../run/read-run.ts';
+import { readRun, skippedLinesText, type RunData } from '../run/read-run.ts';
 import { judgeRun as judgeRecords, formatVerdict, MEMORY_SIGNALS, type JudgeOptions, type MemorySignal, type RunVerdict, type SignatureExpectation } from '../verdict/index.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 import { proofPlanFor } from './proof-plan.ts';
@@ -60,5 +60,7 @@ export function judgeRun(run: string | RunData, overrides: JudgeOptions = {}): J
   const data = typeof run === 'string' ? readRun(run) : run;
   const options: JudgeOptions = { ...judgeOptionsFor(data), ...overrides };
   const verdict = judgeRecords(verdictMeta(data), data.checkpoints, data.samples, options);
-  return { run: data, verdict, text: formatVerdict(verdict) };
+  // The verdict was built without the lines that could not be read: it says so.
+  const skipped = skippedLinesText(data.skipped ?? []).map((l) => `${l.level}: ${l.text}`);
+  return { run: data, verdict, text: [formatVerdict(verdict), ...skipped].join('\n') };
 }

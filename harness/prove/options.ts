@@ -6,6 +6,7 @@ import { checkFlagValues, type FlagSpecs } from '../../shared/cli/flags.ts';
 import { flagUsageError, usageError } from '../errors.ts';
 import { catalogNames, PROOF_DEFAULTS } from '../judge/proof-plan.ts';
 import { SEED_FLAG, SOAK_FLAGS } from '../soak/options.ts';
+import { checkWritableFolder } from '../run/writable-folder.ts';
 
 export const PROVE_FLAGS = {
   duration: {
@@ -62,4 +63,5 @@ export function validateProveOptions(options: ProveOptions): void {
   if (options.variants.length === 0) resolveVariants('');
   resolveVariants(options.variants.join(','));
   checkFlagValues(PROVE_FLAGS, { duration: options.durationMs, seed: options.seed, accounts: options.accounts, rate: options.rate }, flagUsageError);
+  if (options.out !== undefined) checkWritableFolder('--out', options.out);
 }

@@ -8,6 +8,8 @@ import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync, e
 import { join } from 'node:path';
 import { SoakError } from '../errors.ts';
 import type { Checkpoint, ContinuousSample, RunEvent } from '../records.ts';
+import { redactDeep } from '../../shared/redact.ts';
+import { folderProblem } from './writable-folder.ts';
 
 export const RUN_FILES = {
   meta: 'run.json',
@@ -27,7 +29,21 @@ export interface RunFolder {
   close(): void;
 }
 
-export function createRunFolder(dir: string): RunFolder {
+export interface RunFolderOptions {
+  /**
+   * The run's secret values (keys it generated or was given), asked for at
+   * each write: they are known only once the targets start. Events, run.json
+   * and summary.json are redacted with them and the key patterns of
+   * shared/redact.ts; samples and checkpoints hold figures, written as they are.
+   */
+  secrets?: () => readonly string[];
+}
+
+export function createRunFolder(dir: string, options: RunFolderOptions = {}): RunFolder {
+  const clean = <T>(value: T): T => redactDeep(value, options.secrets?.() ?? []);
+  // Never mkdir on a path that cannot be made: recursive mkdirSync loops forever on /proc.
+  const problem = folderProblem(dir);
+  if (problem !== null) throw new SoakError('SOAK_ERR_RUN_FOLDER', `--out: cannot create ${dir}: ${problem}`);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
@@ -50,10 +66,10 @@ export function createRunFolder(dir: string): RunFolder {
     dir,
     sample: (r) => append(fds.samples, r),
     checkpoint: (r) => append(fds.checkpoints, r),
-    event: (r) => append(fds.events, r),
+    event: (r) => append(fds.events, clean(r)),
     writeJson(name, value) {
       const path = join(dir, name);
-      writeFileSync(path + '.tmp', JSON.stringify(value, null, 2) + '\n');
+      writeFileSync(path + '.tmp', JSON.stringify(clean(value), null, 2) + '\n');
       renameSync(path + '.tmp', path);
     },
     close() {

@@ -9,6 +9,7 @@ import type { RunOutcome } from '../records.ts';
 import type { RunVerdict } from '../verdict/index.ts';
 import type { Progress } from '../progress.ts';
 import { isAlive } from '../run/pids.ts';
+import { checkWritableFolder } from '../run/writable-folder.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 
 /** The seed of accounts, fault plan and request mix: the relay and the fake upstream take 32 bits. */
@@ -111,9 +112,16 @@ export function validateSoakOptions(options: SoakOptions): void {
     }
     if (!isAlive(options.target.pid)) throw usageError(`--target-pid: no live process ${options.target.pid} readable in /proc`);
   }
-  if (options.target?.kind === 'cmd' && options.target.command.trim() === '') {
-    throw usageError('--target-cmd: empty command');
+  if (options.target?.kind === 'cmd') {
+    if (options.target.command.trim() === '') throw usageError('--target-cmd: empty command');
+    // The harness picks a free port, puts it where the command says {port},
+    // and waits for the target to listen on it: a command without {port}
+    // would listen elsewhere and be waited for until the readiness timeout.
+    if (!options.target.command.includes('{port}')) {
+      throw usageError("--target-cmd: no {port} in the command: the harness picks a free port and waits for the target to listen on it; write e.g. 'node my-relay.js --port {port}' (or 'PORT={port} node my-relay.js' for a relay that reads $PORT)");
+    }
   }
+  if (options.out !== undefined) checkWritableFolder('--out', options.out);
 }
 
 /** `--leak` names, validated against the relay's catalog before anything starts (`--leak typo` lists the valid names, exit 2). */

@@ -38,8 +38,11 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
   }
   const runId = newRunId(resolved.name);
   const runDir = options.out ? resolve(options.out) : uniqueRunDir(join(PROJECT_ROOT, 'reports/runs'), runId);
-  const folder = createRunFolder(runDir);
-  return new SoakRun(options, resolved, leaks, target, runId, folder).run();
+  // Everything written as text is redacted with the run's own keys, known once the targets start.
+  let run: SoakRun | undefined;
+  const folder = createRunFolder(runDir, { secrets: () => run?.secrets() ?? [] });
+  run = new SoakRun(options, resolved, leaks, target, runId, folder);
+  return run.run();
 }
 
 function resolveScenarioOption(options: SoakOptions): ResolvedScenario {
@@ -200,6 +203,11 @@ class SoakRun implements RunContext {
     });
   }
 
+  /** The secret values of this run: every key the target and the load use. */
+  secrets(): string[] {
+    return [this.targets.keys.client, this.targets.keys.management];
+  }
+
   /** The load's connections first, then the probe and the children (Targets.stop). */
   private async cleanup(): Promise<void> {
     await this.state.load?.close().catch(() => {});
@@ -213,6 +221,7 @@ class SoakRun implements RunContext {
       result.verdict = judged.verdict;
       result.verdictText = judged.text;
       if (outcome.status === 'completed' && judged.verdict.status === 'LEAK') result.exitCode = EXIT.leak;
+      if (outcome.status === 'completed' && judged.verdict.served?.status === 'not-served') result.exitCode = EXIT.unserved;
     } catch (err) {
       this.event('warning', `no verdict: ${(err as Error).message}`);
     }

@@ -1,6 +1,7 @@
 // Terminal rendering of verdicts: what the on-call engineer reads. Compact,
 // deciding reason first, one line per signal, no colour (it may go to a file).
 
+import type { ServedLoad } from './served.ts';
 import type { RunComparison } from './compare.ts';
 import type { SignalVerdict } from './memory.ts';
 import type { RunVerdict } from './run.ts';
@@ -31,12 +32,21 @@ function signalLine(v: SignalVerdict): string {
   return `  ${name} ${status} ${ci}${rate}${limit}${mds}`;
 }
 
+/** The load the verdict stands on: how much of it the target answered correctly. */
+function servedLine(s: ServedLoad): string {
+  const t = s.total;
+  const share = t.share === null ? '—' : `${t.share >= 0.995 || t.share === 0 ? Math.round(t.share * 100) : (Math.round(t.share * 1000) / 10).toFixed(1)} %`;
+  if (s.status === 'not-served') return `served: NOT SERVED — ${share} of ${t.attempts - t.excused} non-fault requests answered correctly (needs ${Math.round(s.minShare * 100)} %)`;
+  return `served: ${share} of ${t.attempts - t.excused} non-fault requests answered correctly${t.excused > 0 ? ` (${t.excused} failures were injected faults)` : ''}`;
+}
+
 export function formatVerdict(v: RunVerdict): string {
   const lines: string[] = [];
   const id = v.run.runId ?? `${v.run.scenario} seed ${v.run.seed}`;
   lines.push(`${v.status}  ${id}${v.run.target ? ` (${v.run.target})` : ''}: ${v.reasons[0] ?? ''}`);
   for (const r of v.reasons.slice(1)) lines.push(`  ${r}`);
   lines.push(`checkpoints ${v.checkpoints.judged}/${v.checkpoints.total} judged; warm-up: ${v.warmup.description}; x = ${v.axis}`);
+  if (v.served !== undefined && v.served.status !== 'unknown') lines.push(servedLine(v.served));
   lines.push('memory (slope per x, 95 % CI):');
   for (const m of v.memory) {
     lines.push(signalLine(m));

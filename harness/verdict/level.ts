@@ -183,3 +183,13 @@ export function compareLevels(leaky: LevelEvidence, fixed: LevelEvidence): Level
   }
   return { holds: failures.length === 0, triggered, tooLittleData, failures, leakyLine, fixedLine };
 }
+
+/**
+ * The phases that run a level proof's trigger: every phase of the resolved
+ * scenario (run.json `resolved`) but warm-up and cool-down. One rule for the
+ * proof judge and the proof page.
+ */
+export function loadPhasesOf(resolved: unknown): Set<string> {
+  const phases = (resolved as { phases?: Array<{ name?: unknown; kind?: unknown }> } | null)?.phases;
+  return new Set((Array.isArray(phases) ? phases : []).filter((p) => p.kind !== 'warm-up' && p.kind !== 'cool-down').map((p) => String(p.name)));
+}

@@ -328,3 +328,25 @@ describe('formatVerdict', () => {
     expect(text).toMatch(/warm-up: dropped the first 6 checkpoint/);
   });
 });
+
+describe('served load', () => {
+  const sample = (i: number, s2: number, s4: number) =>
+    ({ kind: 'sample', t: i * 2000, phase: 'steady', proc: null, probe: null, relay: null, faults: null, requestsCompleted: i * 1000,
+      load: { requests: s2 + s4, reqPerSec: 500, latencyMs: { p50: 1, p99: 2, max: 3 }, status: { '2xx': s2, '3xx': 0, '4xx': s4, '5xx': 0 }, errors: 0, timeouts: 0, mismatches: 0 } }) as const;
+  const flat = syntheticCheckpoints({ checkpoints: 12 });
+
+  it('a run whose target answered 4xx to everything is INCONCLUSIVE, not NO-LEAK, and says why first', () => {
+    const v = judgeRun(META, flat, Array.from({ length: 40 }, (_, i) => sample(i, 0, 1000)));
+    expect(v.status).toBe('INCONCLUSIVE');
+    expect(v.reasons[0]).toMatch(/^target did not serve the load: over the run: the target answered 0 % of/);
+    expect(v.served?.status).toBe('not-served');
+    expect(v.findings.map((f) => f.kind)).toContain('load-not-served');
+    expect(formatVerdict(v)).toMatch(/served: NOT SERVED/);
+    // The same records with the load answered: judged as usual.
+    const ok = judgeRun(META, flat, Array.from({ length: 40 }, (_, i) => sample(i, 1000, 0)));
+    expect(ok.status).toBe('NO-LEAK');
+    expect(ok.served?.status).toBe('served');
+    expect(formatVerdict(ok)).toMatch(/served: 100 % of 40000 non-fault requests answered correctly/);
+    expect(judgeRun(META, flat, Array.from({ length: 40 }, (_, i) => sample(i, 0, 1000)), { served: false }).status).toBe('NO-LEAK');
+  });
+});

@@ -1,5 +1,6 @@
 // judgeRun: one run's overall verdict from its records.
 
+import { judgeServedLoad, type ServedLoad, type ServedOptions } from './served.ts';
 import type { Checkpoint, ContinuousSample } from '../records.ts';
 import { measureChurn, type ChurnOptions, type ChurnReport } from './churn.ts';
 import { VerdictError } from './errors.ts';
@@ -17,6 +18,8 @@ export interface JudgeOptions extends MemoryOptions {
   churn?: ChurnOptions;
   /** Catalog expectations of the variants this run enabled. */
   signatures?: readonly SignatureExpectation[];
+  /** The served-load rule (served.ts); false switches it off (a caller that judges bare checkpoints). */
+  served?: ServedOptions | false;
 }
 
 export interface Finding {
@@ -27,6 +30,7 @@ export interface Finding {
     | 'released-only-by-gc'
     | 'target-crashed'
     | 'run-not-completed'
+    | 'load-not-served'
     | 'signature';
   message: string;
 }
@@ -44,6 +48,8 @@ export interface RunVerdict {
   churn: ChurnReport;
   signatures: SignatureResult[];
   findings: Finding[];
+  /** Whether the target served the load (served.ts); absent in verdicts written before the rule existed. */
+  served?: ServedLoad;
 }
 
 function crashDescription(meta: VerdictRunMeta): string | undefined {
@@ -191,6 +197,7 @@ export function judgeRun(
     findings.push({ kind: 'signature', message: `${s.variant ?? s.signal}: ${s.outcome} (${s.reason})` });
   }
 
+  const served = options.served === false ? undefined : judgeServedLoad(samples, options.served);
   const reasons: string[] = [];
   let status: Status;
   const leaking = [...memory.filter((v) => v.status === 'LEAK').map((v) => v.signal), ...handles.types.filter((t) => t.status === 'LEAK').map((t) => `handles ${t.type}`)];
@@ -199,6 +206,11 @@ export function judgeRun(
     status = 'INCONCLUSIVE';
     reasons.push(`target crashed (${crashed})`);
     findings.push({ kind: 'target-crashed', message: `target crashed (${crashed}); figures are for diagnosis only` });
+  } else if (served?.status === 'not-served') {
+    // Not judged as if it had served: the memory and handle figures stay in the verdict for diagnosis.
+    status = 'INCONCLUSIVE';
+    reasons.push(`target did not serve the load: ${served.reason}`);
+    findings.push({ kind: 'load-not-served', message: served.reason });
   } else if (judged.length === 0) {
     status = 'INCONCLUSIVE';
     reasons.push(`no checkpoints after warm-up (${sorted.length} in total)`);
@@ -229,5 +241,6 @@ export function judgeRun(
     churn,
     signatures,
     findings,
+    ...(served !== undefined ? { served } : {}),
   };
 }

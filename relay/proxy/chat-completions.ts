@@ -89,6 +89,9 @@ function onResponseCloseBeforeCommitOnly(this: TrackedResponse): void {
 
 const ACCOUNT_DISABLED = new RelayError('RELAY_ERR_ACCOUNT_DISABLED', 'the account serving this stream was disabled');
 
+/** application/json or any `+json` type, with or without parameters (charset). */
+const JSON_MEDIA_TYPE = /^\s*application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+
 type ErrorBodyReader = (body: Dispatcher.ResponseData['body'], cap: number) => Promise<Buffer>;
 
 export class ChatCompletions {
@@ -106,6 +109,16 @@ export class ChatCompletions {
 
   /** Body already read and size-checked; the client key already verified. Never rejects. */
   async handle(req: IncomingMessage, res: ServerResponse, clientKey: number, body: Buffer): Promise<number> {
+    // As OpenAI does: a body that is not declared JSON is refused, not guessed at
+    // (curl -d sends application/x-www-form-urlencoded; a text/plain JSON-looking body is a client bug).
+    const contentType = headerText(req.headers['content-type']);
+    if (contentType === undefined || !JSON_MEDIA_TYPE.test(contentType)) {
+      return reply(res, 400, {
+        message: `Content-Type must be application/json, got ${contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100))}`,
+        type: 'invalid_request_error',
+        code: 'invalid_content_type',
+      });
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -122,6 +135,10 @@ export class ChatCompletions {
     const m = modelIndexOf(model);
     if (m === -1 || !this.#d.accounts.hasAnyFor(m)) {
       return reply(res, 404, { message: 'the model does not exist or no account serves it', type: 'invalid_request_error', code: 'model_not_found' });
+    }
+    // `"stream": "yes"` is not a stream and not a non-stream request either: say so (null means unset, as in OpenAI's API).
+    if (stream !== undefined && stream !== null && typeof stream !== 'boolean') {
+      return reply(res, 400, { message: `\`stream\` must be a boolean, got ${Array.isArray(stream) ? 'an array' : typeof stream}`, type: 'invalid_request_error', code: 'invalid_type' });
     }
     const isStream = stream === true;
 

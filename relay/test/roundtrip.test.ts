@@ -4,7 +4,7 @@
 
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, chat, CLIENT_KEY, closeClients, management, metrics, startPair, type Pair } from './helpers.ts';
+import { call, chat, chatBody, CLIENT_KEY, closeClients, management, metrics, startPair, type Pair } from './helpers.ts';
 
 let pair: Pair;
 
@@ -142,6 +142,21 @@ describe('client-facing errors', () => {
       expect(reply.status).toBe(400);
       expect(Object.keys(reply.json().error).sort()).toEqual(['code', 'message', 'type']);
     }
+  });
+
+  it('400 on a body not declared JSON, and on a stream flag that is not a boolean (as OpenAI answers)', async () => {
+    for (const headers of [{ 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }]) {
+      const reply = await call(url(), { body: chatBody(), headers });
+      expect(reply.status).toBe(400);
+      expect(reply.json().error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_content_type' });
+    }
+    for (const stream of ['yes', 1, {}]) {
+      const reply = await call(url(), { body: chatBody({ stream }) });
+      expect(reply.status).toBe(400);
+      expect(reply.json().error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_type' });
+      expect(reply.json().error.message).toContain('stream');
+    }
+    expect((await call(url(), { body: chatBody({ stream: null }), headers: { 'content-type': 'application/json; charset=utf-8' } })).status).toBe(200);
   });
 
   it('413 over the body limit, declared or chunked', async () => {

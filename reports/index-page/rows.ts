@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { RunVerdict } from '../../harness/verdict/index.ts';
 import { readRunHead, type RunHead } from '../read-run-folder.ts';
-import { redactText } from '../redact.ts';
+import { redactText } from '../../shared/redact.ts';
 import { describeOutcome, outcomeOf } from '../verdict.ts';
 
 export interface KeySlope {

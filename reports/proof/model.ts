@@ -11,6 +11,7 @@ import type { RunComparison, RunDifference, RunVerdict } from '../../harness/ver
 import { checkpointTable, phaseNames, type PhaseNames, type Table } from '../data.ts';
 import { encodeColumn } from '../columns.ts';
 import { axisX, fitLine, fitOver, type FitLine } from '../fit.ts';
+import type { LevelWhere } from '../../harness/verdict/level.ts';
 
 export type ProofStatus = 'holds' | 'failed' | 'inconclusive' | 'incomplete';
 
@@ -27,6 +28,11 @@ export interface ProofSummary {
   signal: string | null;
   /** The proof kind: retained, handles, churn, level. */
   kind: string;
+  /**
+   * `level` proofs: where the level shows and on which signal (the proof plan's
+   * `level`). Absent: read from `expects` (reports/proof/level.ts levelPlanOf).
+   */
+  level?: { where: LevelWhere; signal: string } | null;
   leakyLine: string;
   fixedLine: string;
   signatureLine: string;
@@ -86,7 +92,7 @@ export function signalInfo(proof: ProofSummary | null): SignalInfo {
     proof === null
       ? null
       : s === null
-        ? `this ${proof.kind} proof has no post-GC series of its own (${proof.kind === 'churn' ? 'it rests on the allocation ratio below' : 'see the comparison below'}): post-GC heapUsed is shown`
+        ? `this ${proof.kind} proof has no post-GC series of its own (${proof.kind === 'churn' ? 'it rests on the allocation ratio, charted above' : proof.kind === 'level' ? 'its level is charted above' : 'see the comparison below'}): post-GC heapUsed is shown`
         : `the proof's signal ${s} is not a checkpoint series: post-GC heapUsed is shown`;
   return { key: 'heapUsed', kind: 'memory', handle: null, label: 'post-GC heapUsed', unit: 'bytes', fallback };
 }

@@ -37,7 +37,7 @@ export interface SidePage {
   facts: ShortFact[];
   model: SideModel | null;
   /** Sorted checkpoints' rows for the no-JS table: seq, t, requests, signal value, judged. */
-  rows: Array<{ seq: number; t: number; requests: number; value: number | null; judged: boolean; fit: number | null }>;
+  rows: Array<{ seq: number; t: number; requests: number; value: number | null; judged: boolean; fit: number | null; extra?: number | null }>;
 }
 
 export interface ChartSlot {
@@ -47,6 +47,8 @@ export interface ChartSlot {
   skipped: string | null;
   /** Extra class: 'small' for the handle grid. */
   size?: 'small';
+  /** Server-rendered HTML under the plot: the figures the chart shows, as tables. */
+  after?: string;
 }
 
 export interface ProofPageModel {
@@ -61,6 +63,8 @@ export interface ProofPageModel {
   recompare: string;
   charts: ChartSlot[];
   handleCharts: ChartSlot[];
+  /** A drained level proof: the checkpoint tables' column of each count above its run's pre-load count. */
+  extraColumn: string | null;
   data: { base64: string; format: number; jsonBytes: number; gzipBytes: number };
   builder: { nodeVersion: string; builtAt: string };
   uplot: { js: string; css: string; version: string };
@@ -176,16 +180,19 @@ ${sideCard(m, m.sides[1])}
 
 function chartFigure(c: ChartSlot): string {
   const cls = c.size === 'small' ? 'chart small' : 'chart';
+  const after = c.after ?? '';
   return c.skipped === null
-    ? `<figure class="${cls}" id="chart-${esc(c.id)}" data-chart="${esc(c.id)}" aria-label="${esc(c.title)}"><h3>${esc(c.title)}</h3><p class="caption">${esc(c.caption)}</p><div class="plot" role="img" aria-label="${esc(c.title)} (chart; the tables hold the figures)"></div></figure>`
-    : `<div class="chart-skipped" id="chart-${esc(c.id)}" data-skipped="true"><h3>${esc(c.title)}</h3><p class="skipped">Not drawn: ${esc(c.skipped)}</p></div>`;
+    ? `<figure class="${cls}" id="chart-${esc(c.id)}" data-chart="${esc(c.id)}" aria-label="${esc(c.title)}"><h3>${esc(c.title)}</h3><p class="caption">${esc(c.caption)}</p><div class="plot" role="img" aria-label="${esc(c.title)} (chart; the tables hold the figures)"></div>${after}</figure>`
+    : `<div class="chart-skipped" id="chart-${esc(c.id)}" data-skipped="true"><h3>${esc(c.title)}</h3><p class="skipped">Not drawn: ${esc(c.skipped)}</p>${after}</div>`;
 }
 
 function chartsSection(m: ProofPageModel): string {
+  // The level-under-load and churn charts are drawn from the samples, not from drained checkpoints.
+  const sampled = m.charts.some((c) => c.id === 'level' || c.id.startsWith('churn:'));
   const grid = m.handleCharts.length === 0 ? '' : `<h3 class="grid-title">Handles at drained checkpoints</h3>\n<div class="chart-grid">\n${m.handleCharts.map(chartFigure).join('\n')}\n</div>`;
   return `<section id="charts">
 <h2>Both runs overlaid</h2>
-<p class="muted no-print"><span class="swatch swatch-leaky" aria-hidden="true"></span>leaky (before, A) and <span class="swatch swatch-fixed" aria-hidden="true"></span>fixed (after, B) at their drained checkpoints (load drained, GC forced twice, then read).${m.comparison === null ? ' No comparison was made, so no checkpoint was judged and no line fitted.' : ' Filled points were judged by the comparison; hollow ones were not (warm-up, or past the request count both runs reached).'} Hover to read every chart at once, drag to zoom, double-click to reset, click a legend entry to hide a series.</p>
+<p class="muted no-print"><span class="swatch swatch-leaky" aria-hidden="true"></span>leaky (before, A) and <span class="swatch swatch-fixed" aria-hidden="true"></span>fixed (after, B)${sampled ? `: first the evidence the ${esc(m.proof?.kind ?? '')} proof rests on, from the continuous samples taken under load (each caption says what it shows), then` : ''} at their drained checkpoints (load drained, GC forced twice, then read).${m.comparison === null ? ' No comparison was made, so no checkpoint was judged and no line fitted.' : ' Filled points were judged by the comparison; hollow ones were not (warm-up, or past the request count both runs reached).'} Hover to read every chart at once, drag to zoom, double-click to reset, click a legend entry to hide a series.</p>
 <div class="x-switch no-print" id="x-switch" role="radiogroup" aria-label="x axis" hidden>x axis:
 <label><input type="radio" name="x-axis" value="requests" checked> requests completed (as the comparison aligns the runs)</label>
 <label><input type="radio" name="x-axis" value="time"> time since the run's start</label>
@@ -288,10 +295,10 @@ function checkpointsSection(m: ProofPageModel): string {
     .filter((s) => s.rows.length > 0)
     .map((s) => {
       const rows = s.rows
-        .map((r) => `<tr${r.judged || !judging ? '' : ' class="warmup"'}><td class="num">${r.seq}</td><td class="num">${esc(seconds(r.t))}</td><td class="num">${num(r.requests, 0)}</td><td class="num">${esc(valueText(r.value, m.signal))}</td><td class="num">${esc(valueText(r.fit, m.signal))}</td>${judging ? `<td>${r.judged ? 'judged' : 'not judged'}</td>` : ''}</tr>`)
+        .map((r, k) => `<tr${r.judged || !judging ? '' : ' class="warmup"'}><td class="num">${r.seq}</td><td class="num">${esc(seconds(r.t))}</td><td class="num">${num(r.requests, 0)}</td><td class="num">${esc(valueText(r.value, m.signal))}</td><td class="num">${esc(valueText(r.fit, m.signal))}</td>${m.extraColumn === null ? '' : `<td class="num">${k === 0 ? 'pre-load' : r.extra === null || r.extra === undefined ? '—' : `${r.extra > 0 ? '+' : ''}${num(r.extra, 0)}`}</td>`}${judging ? `<td>${r.judged ? 'judged' : 'not judged'}</td>` : ''}</tr>`)
         .join('\n');
       return `<div class="scroll"><table class="compact checkpoints" id="checkpoints-${s.role}"><caption><span class="swatch swatch-${s.role}" aria-hidden="true"></span>${esc(s.title)}</caption>
-<thead><tr><th scope="col" class="num">seq</th><th scope="col" class="num">time</th><th scope="col" class="num">requests</th><th scope="col" class="num">${esc(m.signal.handle ?? m.signal.key)}</th><th scope="col" class="num">fit</th>${judging ? '<th scope="col">used</th>' : ''}</tr></thead>
+<thead><tr><th scope="col" class="num">seq</th><th scope="col" class="num">time</th><th scope="col" class="num">requests</th><th scope="col" class="num">${esc(m.signal.handle ?? m.signal.key)}</th><th scope="col" class="num">fit</th>${m.extraColumn === null ? '' : `<th scope="col" class="num">${esc(m.extraColumn)}</th>`}${judging ? '<th scope="col">used</th>' : ''}</tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>`;

@@ -3,6 +3,8 @@
 // the embedded data (base64 → DecompressionStream('gzip') → JSON, the proof
 // data format of proof-report.ts) and draws both runs overlaid with uPlot, on
 // requests completed (how the comparison aligns them) or, switched, on time.
+// The charts of a level-under-load or churn proof's evidence are in
+// script-evidence.ts, spliced in below.
 //
 // Two runs have different x values: each chart's rows are both runs'
 // checkpoints merged in x order, every row holding one run's values and null
@@ -11,6 +13,7 @@
 // Written without backticks or dollar-brace so it can live in a TS template literal.
 
 import { DECODE_HELPERS } from '../page-decode-script.ts';
+import { EVIDENCE_CHARTS } from './script-evidence.ts';
 
 export const PROOF_SCRIPT = String.raw`
 (function () {
@@ -43,7 +46,11 @@ export const PROOF_SCRIPT = String.raw`
     .then(function (text) {
       var raw = JSON.parse(text);
       if (raw.format !== 1) throw new Error('data format ' + raw.format + ' is not 1');
-      var data = Object.assign({}, raw, { runs: raw.runs.map(function (r) { return Object.assign({}, r, { table: decodeTable(r.table) }); }) });
+      var decodeRuns = function (runs) { return runs.map(function (r) { return Object.assign({}, r, { table: r.table ? decodeTable(r.table) : null }); }); };
+      var data = Object.assign({}, raw, { runs: decodeRuns(raw.runs) });
+      // The evidence of a level-under-load or churn proof: its own tables (samples, windows).
+      if (raw.level) data.level = Object.assign({}, raw.level, { runs: decodeRuns(raw.level.runs) });
+      if (raw.churn) data.churn = Object.assign({}, raw.churn, { runs: decodeRuns(raw.churn.runs) });
       offerDownload(data);
       start(data);
     })
@@ -146,9 +153,10 @@ export const PROOF_SCRIPT = String.raw`
       var plot = el.querySelector('.plot');
       plot.textContent = '';
       try {
-        var spec = id === 'signal' ? signalChart(data, ctx) : id === 'memory' ? memoryChart(data, ctx) : id.indexOf('handle:') === 0 ? handleChart(data, ctx, id.slice(7)) : null;
+        var spec = id === 'signal' ? signalChart(data, ctx) : id === 'memory' ? memoryChart(data, ctx) : id.indexOf('handle:') === 0 ? handleChart(data, ctx, id.slice(7))
+          : id === 'level' ? levelChart(data, ctx) : id === 'churn:alloc' ? churnChart(data, ctx, 'bytesPerRequest') : id === 'churn:gc' ? churnChart(data, ctx, 'gcMicrosPerRequest') : null;
         if (!spec) { plot.textContent = 'No data for this chart.'; continue; }
-        var u = new uPlot(options(spec, ctx, widthOf(plot)), assemble(data, spec.series), plot);
+        var u = new uPlot(options(spec, ctx, widthOf(plot)), assemble(spec.tables || data.runs.map(function (r) { return r.table; }), spec), plot);
         // Helper series (band edges, hollow rings) stay out of the legend.
         var rows = u.root.querySelectorAll('.u-legend .u-series');
         spec.series.forEach(function (s, k) { if (s.legend === false && rows[k + 1]) rows[k + 1].style.display = 'none'; });
@@ -159,22 +167,26 @@ export const PROOF_SCRIPT = String.raw`
     }
   }
 
-  function runX(run) {
-    var t = run.table;
+  // A table's x: requests completed (its 'requests' column), or seconds since the run's start.
+  function tableX(t) {
+    if (!t) return [];
     if (mode === 'time') return t.t.map(function (v) { return v === null ? null : v / 1000; });
     return t.cols.requests || [];
   }
 
   // Both runs' rows merged in x order: a row holds its run's values, null elsewhere.
-  function assemble(data, series) {
+  // With spec.gaps the other run's rows are undefined instead, which uPlot always
+  // spans, so a series' own nulls can break its line (spanGaps false).
+  function assemble(tables, spec) {
     var rows = [];
-    data.runs.forEach(function (run, p) {
-      runX(run).forEach(function (x, i) { if (x !== null && x !== undefined && isFinite(x)) rows.push({ x: x, p: p, i: i }); });
+    tables.forEach(function (t, p) {
+      tableX(t).forEach(function (x, i) { if (x !== null && x !== undefined && isFinite(x)) rows.push({ x: x, p: p, i: i }); });
     });
     rows.sort(function (a, b) { return a.x - b.x || a.p - b.p || a.i - b.i; });
+    var other = spec.gaps ? undefined : null;
     var out = [rows.map(function (r) { return r.x; })];
-    series.forEach(function (s) {
-      out.push(rows.map(function (r) { if (r.p !== s.part) return null; var v = s.values[r.i]; return v === undefined ? null : v; }));
+    spec.series.forEach(function (s) {
+      out.push(rows.map(function (r) { if (r.p !== s.part) return other; var v = s.values[r.i]; return v === undefined ? null : v; }));
     });
     return out;
   }
@@ -212,7 +224,7 @@ export const PROOF_SCRIPT = String.raw`
     var th = ctx.th, sig = data.signal, bytes = sig.unit === 'bytes';
     var conv = bytes ? toMiB : ident, value = bytes ? fmt.mib : fmt.count;
     var name = sig.handle || sig.key;
-    var series = [], bands = [];
+    var series = [], bands = [], hlines = [];
     data.runs.forEach(function (run, p) {
       var c = run.table.cols, colr = th.run[run.role];
       var vals = conv(c.sig);
@@ -227,13 +239,22 @@ export const PROOF_SCRIPT = String.raw`
           bands.push({ series: [series.length - 1, series.length], fill: colr.band });
         }
       }
+      // A drained level proof: the count each checkpoint is held against (checkpoint 0, before load).
+      var lv = data.level;
+      if (lv && lv.where === 'drained' && lv.runs[p] && !bytes) {
+        var base = lv.runs[p].figures.baseline;
+        series.push(line(p, runLabel(run) + ' pre-load ' + name + ': ' + fmtCount(base), vals.map(function () { return base; }), colr.line, { value: value, dash: [2, 3], width: 1.5, points: { show: false } }));
+        hlines.push({ y: base, stroke: colr.line, below: run.role === 'fixed', label: runLabel(run) + ' pre-load: ' + fmtCount(base) });
+      }
       if (run.role === 'fixed' && run.floor && hasAny(c.delta)) {
         series.push(line(p, 'δ ' + fmtNum(run.floor.value, 0) + ' ' + run.floor.unit + ': the slope a leak must clear', conv(c.delta), th.delta, { value: value, dash: [2, 4], width: 1.5, points: { show: false } }));
       }
     });
     if (series.length === 0) return null;
     var axes = [bytes ? mibAxis(name + ' (MiB)', 'y') : countAxis(name, 'y')];
-    return { series: series, bands: bands, axes: axes, height: 340, cut: true };
+    // Two runs with the same baseline: one label says it.
+    if (hlines.length === 2 && hlines[0].y === hlines[1].y) hlines = [{ y: hlines[0].y, stroke: th.muted, below: true, label: 'pre-load (both runs): ' + fmtCount(hlines[0].y) }];
+    return { series: series, bands: bands, axes: axes, height: 340, cut: true, hlines: hlines.length > 0 ? hlines : null };
   }
 
   // (2) post-GC heapUsed (left) and rss (right) of both runs.
@@ -307,7 +328,8 @@ export const PROOF_SCRIPT = String.raw`
       axes.push({ scale: spec.axes[0].scale, side: 1, size: 60, label: '', labelSize: 20, stroke: th.muted, grid: { show: false }, ticks: { show: false }, values: function (u, s) { return s.map(function () { return ''; }); } });
     }
     var scales = { x: { time: false, range: xRange } };
-    spec.axes.forEach(function (a) { scales[a.scale] = { auto: true, range: a.range }; });
+    // A log axis (a.log) when one run's figures are tens of times the other's: both stay readable.
+    spec.axes.forEach(function (a) { scales[a.scale] = a.log ? { auto: true, distr: 3, log: 10 } : { auto: true, range: a.range }; });
     var series = [{ label: ctx.mode === 'time' ? 'time' : 'requests', value: function (u, v) { return ctx.mode === 'time' ? fmtT(v) : fmtCount(v); } }];
     spec.series.forEach(function (s) {
       var o = { label: s.label, stroke: s.stroke, width: s.width, scale: s.scale, value: s.value, spanGaps: s.spanGaps, dash: s.dash, show: s.show !== false };
@@ -315,7 +337,7 @@ export const PROOF_SCRIPT = String.raw`
       if (s.noLine) o.paths = function () { return null; };
       series.push(o);
     });
-    return {
+    var o = {
       width: width,
       height: spec.height || 260,
       cursor: { sync: { key: 'proof', setSeries: false }, drag: { x: true, y: false }, dataIdx: nearestOwnRow },
@@ -324,9 +346,14 @@ export const PROOF_SCRIPT = String.raw`
       axes: axes,
       series: series,
       bands: spec.bands || [],
-      hooks: { draw: [function (u) { if (spec.cut) drawCut(u, ctx); }] }
+      hooks: { draw: [function (u) { if (spec.cut) drawCut(u, ctx); if (spec.hlines) drawHlines(u, ctx, spec.hlines); if (spec.strips) drawStrips(u, ctx, spec.strips); }] }
     };
+    // Room above the plot for the phase strips (uPlot's padding: top, right, bottom, left; null = its own).
+    if (spec.strips) o.padding = [spec.strips.length * STRIP_H + 12, null, null, null];
+    return o;
   }
+
+` + EVIDENCE_CHARTS + String.raw`
 
   // Requests mode: where the aligned range ends (checkpoints past it are not judged).
   function drawCut(u, ctx) {

@@ -42,6 +42,16 @@ dl.facts.short { grid-template-columns: max-content 1fr; font-size: 13px; margin
 .chart-grid .chart, .chart-grid .chart-skipped { margin: 6px 0 14px; min-width: 0; }
 h3.grid-title { margin-top: 20px; }
 tr.own th, tr.own td { background: var(--panel); }
+.chart details.figures { margin: 4px 0 0; font-size: 12.5px; }
+.chart details.figures summary { color: var(--muted); font-weight: 500; }
+.chart details.figures .scroll { max-height: 420px; overflow: auto; }
+.chart details.figures td.mono { white-space: nowrap; }
+#churn-table tr.ratio th, #churn-table tr.ratio td { font-weight: 600; }
+#level-table, #churn-table { font-size: 13px; }
+#level-table tbody th, #churn-table tbody th { white-space: nowrap; }
+#churn-table tr.ratio th { white-space: normal; }
+#churn-table td.spread { white-space: normal; min-width: 9em; }
+#churn-table thead th, #level-table thead th { white-space: normal; }
 .why-line { font-weight: 500; }
 .nowrap { white-space: nowrap; }
 ul.warnings { color: var(--partial-fg); padding-left: 20px; }
@@ -53,5 +63,6 @@ ul.warnings { color: var(--partial-fg); padding-left: 20px; }
 @media print {
   .runs, .chart-grid, .side-by-side { grid-template-columns: 1fr 1fr; }
   #proof, .badge, .swatch, .run { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .chart details.figures .scroll { max-height: none; overflow: visible; }
 }
 `;

@@ -170,6 +170,9 @@ function fromText(name: string, spec: FlagSpec, text: string, error: NonNullable
     }
     case 'duration': {
       const ms = durationFromText(text);
+      // durationFromText refuses a malformed text and one too large to be exact alike; the
+      // same text with every digit run shrunk to 1 (`1h`, `1.1m`) tells which.
+      if (ms === null && durationFromText(text.replace(/\d+/g, '1')) !== null) throw error(flag, `too large: at most ${durationText(spec.max)}, got ${shown}`);
       if (ms === null) throw error(flag, `expected a duration like 1500ms, 90s, 5m or 2h in ${expected(spec)}, got ${shown}`);
       if (ms < spec.min || ms > spec.max) throw error(flag, `expected a duration in ${expected(spec)}, got ${shown}`);
       return ms;
@@ -189,23 +192,49 @@ function fromText(name: string, spec: FlagSpec, text: string, error: NonNullable
   }
 }
 
+/** `--name` or `-n` of a declared flag: the next argument is then an option, not a value. */
+function isDeclaredOption(specs: FlagSpecs, arg: string): boolean {
+  const long = /^--([^=]+)/.exec(arg)?.[1];
+  if (long !== undefined) return Object.hasOwn(specs, long);
+  return /^-[^-]$/.test(arg) && Object.values(specs).some((s) => s.short === arg.slice(1));
+}
+
 /**
- * `--rate -5` is ambiguous to parseArgs (a value or a flag?). A value flag
- * followed by something that starts like a negative number takes it as its
- * value, so validation can say what is wrong with it.
+ * `--rate -5` is ambiguous to parseArgs (a value or a flag?). A numeric flag
+ * followed by anything dash-led that is not one of the declared options
+ * (`-5`, `-.5`, `-1e3`, `-Infinity`) takes it as its value, and so does any
+ * value flag followed by something shaped like a negative number, so that
+ * validation says what is wrong with the value (its range) instead of
+ * parseArgs' "argument is ambiguous".
  */
 function joinNegativeValues(specs: FlagSpecs, argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
     const spec = a.startsWith('--') ? specs[a.slice(2)] : undefined;
     const next = argv[i + 1];
-    if (spec !== undefined && spec.type !== 'boolean' && next !== undefined && /^-\d/.test(next)) {
+    const dashLed = next !== undefined && next.startsWith('-') && next !== '-' && next !== '--';
+    const numeric = spec !== undefined && spec.type !== 'boolean' && spec.type !== 'string';
+    const takesIt = dashLed && spec !== undefined && spec.type !== 'boolean' && (/^-\.?\d/.test(next) || (numeric && !isDeclaredOption(specs, next)));
+    if (takesIt) {
       out.push(`${a}=${next}`);
       i++;
     } else out.push(a);
   }
   return out;
+}
+
+/** parseArgs' message (`Option '--out <value>' argument is ambiguous. …`) as one line naming what is wrong. */
+function parseArgsProblem(message: string, flag: string): string {
+  if (/^Unknown option/.test(message)) return 'unknown option (--help lists the options)';
+  if (/argument is ambiguous/.test(message)) return `missing value: the next argument starts with "-" (if it is the value, write ${flag}=<value>)`;
+  if (/argument missing/.test(message)) return 'missing value';
+  if (/^Unexpected argument/.test(message)) return 'unexpected argument (this command takes no positional arguments)';
+  return message.replace(`'${flag}'`, '').trim() || message;
 }
 
 /** argv → typed values, or an error naming the flag. Nothing else happens. */
@@ -219,8 +248,8 @@ export function parseFlags<S extends FlagSpecs>(specs: S, argv: readonly string[
   } catch (err) {
     // parseArgs names the option ("Unknown option '--x'"): keep its first sentence, one line.
     const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.split('. ')[0]!;
-    const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? 'arguments';
-    throw error(flag, /^Unknown option/.test(message) ? 'unknown option (--help lists the options)' : message.replace(`'${flag}'`, '').trim() || message);
+    const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? /^Unexpected argument '([^']*)'/.exec(message)?.[1] ?? 'arguments';
+    throw error(flag, parseArgsProblem(message, flag));
   }
   const values: Record<string, unknown> = {};
   const given = new Set<string>();

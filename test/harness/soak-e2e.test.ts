@@ -4,11 +4,11 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { buildReport, runSoak, type SoakOptions, type TargetSpec, readRun } from '../../harness/index.ts';
+import { buildReport, EXIT, runSoak, type SoakOptions, type TargetSpec, readRun } from '../../harness/index.ts';
 import { isAlive } from '../../harness/run/pids.ts';
 
 const CLI = resolve(import.meta.dirname, '../../harness/cli.ts');
@@ -34,6 +34,13 @@ const FAST_DRAIN = ['--keep-alive-timeout', '300'];
 /** A short soak of a target the test provides (small pool, short drains, 1 s samples). */
 function shortRun(out: string, target: TargetSpec, overrides: Partial<SoakOptions> = {}) {
   return runSoak({ scenario: 'mixed', accounts: 50, durationMs: 12_000, rate: 100, out, sampleIntervalMs: 1_000, drainMaxMs: 1_500, target, ...overrides });
+}
+
+/** A small HTTP server for --target-cmd, on the --port the harness gives it: `body` is the code after `port` is known. */
+function writeServer(name: string, body: string): string {
+  const file = join(root, name);
+  writeFileSync(file, `import http from 'node:http';\nconst port = Number(process.argv[process.argv.indexOf('--port') + 1]);\n${body}`);
+  return file;
 }
 
 function portRefuses(url: string): Promise<boolean> {
@@ -188,12 +195,7 @@ describe('runSoak end to end', () => {
   }, 120_000);
 
   it('a target that dies mid-run ends the run as "target crashed" with its exit code and last stderr, samples kept (exit 3)', async () => {
-    const server = join(root, 'crashing-server.mjs');
-    writeFileSync(
-      server,
-      `import http from 'node:http';
-       const port = Number(process.argv[process.argv.indexOf('--port') + 1]);
-       let n = 0;
+    const server = writeServer('crashing-server.mjs', `       let n = 0;
        http.createServer((req, res) => {
          req.resume();
          req.on('end', () => {
@@ -201,8 +203,7 @@ describe('runSoak end to end', () => {
            res.setHeader('content-type', 'application/json');
            res.end('{"choices":[{"message":{"content":"hi"}}]}');
          });
-       }).listen(port, '127.0.0.1');`,
-    );
+       }).listen(port, '127.0.0.1');`);
     const out = join(root, 'crash-run');
     const result = await shortRun(out, { kind: 'cmd', command: `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(server)} --port {port}` }, { durationMs: 60_000, rate: 150 });
     expect(result.outcome).toMatchObject({ status: 'target-crashed', exitCode: 7, signal: null });
@@ -220,25 +221,23 @@ describe('runSoak end to end', () => {
   }, 120_000);
 
   it('a --target-cmd relay with its own keys (SOAK_CLIENT_KEY) is sent those keys by the load, not generated ones', async () => {
-    const server = join(root, 'keyed-server.mjs');
-    writeFileSync(
-      server,
-      `import http from 'node:http';
-       const port = Number(process.argv[process.argv.indexOf('--port') + 1]);
-       // Client calls carry the client key, management calls (account sync, scans) the management key.
+    const server = writeServer('keyed-server.mjs', `       // Client calls carry the client key, management calls (account sync, scans) the management key.
        const expected = new Set(['Bearer ' + process.env.RELAY_CLIENT_KEYS, 'Bearer ' + process.env.RELAY_MANAGEMENT_KEY]);
        const body = JSON.stringify({ id: 'x', object: 'chat.completion', model: 'gpt-5', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
        http.createServer((req, res) => { req.resume(); req.on('end', () => {
          if (!expected.has(req.headers.authorization)) { res.statusCode = 401; res.end('{"error":{"message":"bad key","type":"authentication_error","code":"invalid_api_key"}}'); return; }
-         res.setHeader('content-type', 'application/json'); res.end(body); }); }).listen(port, '127.0.0.1');`,
-    );
+         res.setHeader('content-type', 'application/json'); res.end(body); }); }).listen(port, '127.0.0.1');`);
     const out = join(root, 'keyed-run');
     process.env.SOAK_CLIENT_KEY = 'sk-user-own-key-0123456789';
+    // A management key of no recognisable shape, also put on the target's command line (as users do):
+    // only knowing the run's own secrets keeps it out of run.json and the events.
+    process.env.SOAK_MANAGEMENT_KEY = 'plainmanagementsecret';
     try {
-      const result = await shortRun(out, { kind: 'cmd', command: `${JSON.stringify(process.execPath)} ${JSON.stringify(server)} --port {port}` });
+      const result = await shortRun(out, { kind: 'cmd', command: `${JSON.stringify(process.execPath)} ${JSON.stringify(server)} --port {port} --admin plainmanagementsecret` });
       expect(result.outcome.status).toBe('completed');
     } finally {
       delete process.env.SOAK_CLIENT_KEY;
+      delete process.env.SOAK_MANAGEMENT_KEY;
     }
     const run = readRun(out);
     const status = (k: '2xx' | '4xx') => run.samples.reduce((n, s) => n + (s.load?.status[k] ?? 0), 0);
@@ -246,19 +245,32 @@ describe('runSoak end to end', () => {
     expect(status('4xx')).toBe(0);
     // The key is a secret: it reaches the target, never the run folder nor its report.
     expect(JSON.stringify(run.meta)).not.toContain('sk-user-own-key');
+    expect(run.meta.target.command).toContain('--admin [redacted]');
     const report = await buildReport(out);
+    for (const f of readdirSync(out)) {
+      const text = readFileSync(join(out, f), 'utf8');
+      expect(text, f).not.toContain('sk-user-own-key');
+      expect(text, f).not.toContain('plainmanagementsecret');
+    }
     expect(readFileSync(report.file, 'utf8')).not.toContain('sk-user-own-key');
   }, 120_000);
 
+  it('a --target-cmd target that answers 400 to everything: INCONCLUSIVE with the reason, exit 4 (not NO-LEAK, exit 0)', async () => {
+    const server = writeServer('refusing-server.mjs', `       http.createServer((req, res) => { req.resume(); req.on('end', () => {
+         res.statusCode = 400; res.setHeader('content-type', 'application/json');
+         res.end('{"error":{"message":"missing x-provider header","type":"invalid_request_error"}}'); }); }).listen(port, '127.0.0.1');`);
+    const out = join(root, 'refused-run');
+    const result = await shortRun(out, { kind: 'cmd', command: `${JSON.stringify(process.execPath)} ${JSON.stringify(server)} --port {port}` });
+    expect(result.outcome.status).toBe('completed');
+    expect(result.verdict?.status).toBe('INCONCLUSIVE');
+    expect(result.verdict?.reasons[0]).toMatch(/^target did not serve the load: over the run: the target answered 0 % of \d+ non-fault requests correctly .*answered 4xx \(missing routing header\? wrong key or auth header\?/);
+    expect(result.exitCode).toBe(EXIT.unserved);
+    expect(result.verdictText).toMatch(/served: NOT SERVED/);
+  }, 120_000);
+
   it('samples a --target-cmd Node server written here: rss, fds and probe data', async () => {
-    const server = join(root, 'tiny-server.mjs');
-    writeFileSync(
-      server,
-      `import http from 'node:http';
-       const port = Number(process.argv[process.argv.indexOf('--port') + 1]);
-       const body = JSON.stringify({ id: 'x', object: 'chat.completion', model: 'gpt-5', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
-       http.createServer((req, res) => { req.resume(); req.on('end', () => { res.setHeader('content-type', 'application/json'); res.end(body); }); }).listen(port, '127.0.0.1');`,
-    );
+    const server = writeServer('tiny-server.mjs', `       const body = JSON.stringify({ id: 'x', object: 'chat.completion', model: 'gpt-5', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+       http.createServer((req, res) => { req.resume(); req.on('end', () => { res.setHeader('content-type', 'application/json'); res.end(body); }); }).listen(port, '127.0.0.1');`);
     const out = join(root, 'cmd-run');
     const result = await shortRun(out, { kind: 'cmd', command: `${JSON.stringify(process.execPath)} ${JSON.stringify(server)} --port {port} --upstream {upstream}` });
     expect(result.outcome.status).toBe('completed');

@@ -29,7 +29,7 @@ function meta(scenario: string, leaks: string[]): RunMeta {
 function run(variant: string, leaky: boolean, series: Partial<SyntheticRun>): RunData {
   const entry = LEAK_CATALOG.find((e) => e.name === variant)!;
   const checkpoints = syntheticCheckpoints({ checkpoints: 16, seed: `${variant}-${leaky}`, phase: (i) => (i < 2 ? 'warm-up' : 'load'), ...series });
-  return { dir: `/synthetic/${variant}-${leaky ? 'leaky' : 'fixed'}`, meta: meta(entry.scenario, leaky ? [variant] : []), samples: [], checkpoints, events: [], summary: null, skippedLines: 0 };
+  return { dir: `/synthetic/${variant}-${leaky ? 'leaky' : 'fixed'}`, meta: meta(entry.scenario, leaky ? [variant] : []), samples: [], checkpoints, events: [], summary: null, skippedLines: 0, skipped: [] };
 }
 
 function proof(variant: string, leakySeries: Partial<SyntheticRun>, fixedSeries: Partial<SyntheticRun>) {
@@ -157,5 +157,22 @@ describe('formatProofTable', () => {
     expect(header!.split(/\s{2,}/)[4]).toBe('fixed');
     expect(cells[4]).toBe('NO-LEAK');
     expect(cells[6]).toBe('HOLDS');
+  });
+});
+
+describe('judgeProof: a run whose target did not serve the load proves nothing', () => {
+  it('the fixed run answered 4xx to everything: INCONCLUSIVE, not HOLDS, and says which run', () => {
+    const entry = LEAK_CATALOG.find((e) => e.name === 'inflight-map')!;
+    const plan = proofPlanFor(entry, ACCOUNTS);
+    const leaky = run('inflight-map', true, { heapUsed: (n) => 520 * n });
+    const fixed = run('inflight-map', false, {});
+    fixed.samples = Array.from({ length: 40 }, (_, i) => ({
+      kind: 'sample' as const, t: i * 8000, phase: 'load', proc: null, probe: null, relay: null, faults: null, requestsCompleted: i * 8000,
+      load: { requests: 8000, reqPerSec: 1000, latencyMs: { p50: 1, p99: 2, max: 3 }, status: { '2xx': 0, '3xx': 0, '4xx': 8000, '5xx': 0 }, errors: 0, timeouts: 0, mismatches: 0 },
+    }));
+    const { comparison } = compareRuns(leaky, fixed);
+    const r = judgeProof(plan, comparison, levelComparisonFor(plan, leaky, fixed), judgeFixedRun(leaky, fixed));
+    expect(r.status).toBe('inconclusive');
+    expect(r.failures[0]).toMatch(/^not served \(fixed run\): over the run: the target answered 0 %/);
   });
 });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildIndex, buildProofReport, buildReport, compareRuns, runSoak } from '../../harness/index.ts';
 
 // The functions passed to page.evaluate run in the page: its globals, not Node's.
@@ -54,8 +54,9 @@ interface PageCheck {
   partial: boolean;
 }
 
-async function open(browser: Browser, file: string, shot: string): Promise<PageCheck> {
-  const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+/** A page that refuses (and lists) every request not to file:/data:/blob:, and lists every console or page error. */
+async function watchedPage(browser: Browser, height = 1000): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1300, height } });
   const foreign: string[] = [];
   const errors: string[] = [];
   await page.route('**/*', (route) => {
@@ -68,6 +69,11 @@ async function open(browser: Browser, file: string, shot: string): Promise<PageC
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
+  return { page, foreign, errors };
+}
+
+async function open(browser: Browser, file: string, shot: string): Promise<PageCheck> {
+  const { page, foreign, errors } = await watchedPage(browser);
   await page.goto(pathToFileURL(file).href);
   await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length > 0, undefined, { timeout: 15_000 });
   // uPlot draws on the next frame: give every chart two frames.
@@ -129,9 +135,7 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in headless Chromium', () => {
   }, 60_000);
 
   it("the reference relay's structure gauges and the GC chart are drawn; every chart has its table and its CSV", async () => {
-    const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await watchedPage(browser);
     await page.goto(pathToFileURL(join(full, 'report.html')).href);
     await page.waitForSelector('#chart-gc canvas', { timeout: 15_000 });
     await page.waitForSelector('#chart-gauges canvas', { timeout: 15_000 });
@@ -153,19 +157,7 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in headless Chromium', () => {
 
   it('index.html over the runs: offline, no errors, one row per run, every report link opens a page that exists', async () => {
     const index = await buildIndex(root);
-    const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-    const foreign: string[] = [];
-    const errors: string[] = [];
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (/^(file|data|blob):/.test(url)) return route.continue();
-      foreign.push(url);
-      return route.abort();
-    });
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
+    const { page, foreign, errors } = await watchedPage(browser, 900);
     await page.goto(pathToFileURL(index.file).href);
     expect(await page.locator('#runs-table tbody tr').count()).toBe(index.runs);
     expect(index.runs).toBe(2); // full and cut
