@@ -16,7 +16,8 @@ export const EXIT = {
   incomplete: 3,
   /** The run completed but the target did not serve the load (harness/verdict/served.ts): no verdict stands. */
   unserved: 4,
-  /** Interrupted by SIGINT (128 + 2) / SIGTERM (128 + 15). */
+  /** Interrupted by SIGHUP (128 + 1: terminal closed, ssh dropped, or the parent process gone) / SIGINT (128 + 2) / SIGTERM (128 + 15). */
+  sighup: 129,
   sigint: 130,
   sigterm: 143,
 } as const;
@@ -31,9 +32,12 @@ export type SoakErrorCode =
   /** A child exited before it was ready, or the fake upstream exited mid-run. */
   | 'SOAK_ERR_CHILD_EXITED'
   | 'SOAK_ERR_TARGET_CRASHED'
-  /** Stopped by SIGINT / SIGTERM (children stopped, folders kept). */
+  /** Stopped by SIGHUP / SIGINT / SIGTERM (children stopped, folders kept). */
+  | 'SOAK_ERR_SIGHUP'
   | 'SOAK_ERR_SIGINT'
   | 'SOAK_ERR_SIGTERM'
+  /** The target answered no request at all in its first seconds of load (harness/soak/reachability.ts). */
+  | 'SOAK_ERR_TARGET_UNREACHABLE'
   /** A run folder that cannot be created, or read as a run. */
   | 'SOAK_ERR_RUN_FOLDER'
   /** Anything the harness did not expect (a bug): the stack is kept. */
@@ -51,6 +55,8 @@ export const EXIT_FOR_CODE: Readonly<Record<string, ExitCode>> = {
   SOAK_ERR_CHILD_EXITED: EXIT.incomplete,
   SOAK_ERR_TARGET_CRASHED: EXIT.incomplete,
   SOAK_ERR_HARNESS: EXIT.incomplete,
+  SOAK_ERR_TARGET_UNREACHABLE: EXIT.incomplete,
+  SOAK_ERR_SIGHUP: EXIT.sighup,
   SOAK_ERR_SIGINT: EXIT.sigint,
   SOAK_ERR_SIGTERM: EXIT.sigterm,
   /** Two runs that must not be compared (verdict/errors.ts). */
@@ -97,9 +103,30 @@ export function flagUsageError(flag: string, problem: string): SoakError {
   return usageError(`${flag}: ${problem}`);
 }
 
-/** The error a command is stopped with on SIGINT / SIGTERM. */
+/**
+ * The signals that interrupt a command: each stops the work in order (children
+ * stopped, samples flushed, summary written) and exits 128 + its number.
+ * SIGHUP is one of them, not a kill: a closed terminal or a dropped ssh
+ * session must leave a run folder as complete as Ctrl-C does.
+ */
+export const INTERRUPT_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM'] as const;
+export type InterruptSignal = (typeof INTERRUPT_SIGNALS)[number];
+
+const INTERRUPT_CODES = { SIGHUP: 'SOAK_ERR_SIGHUP', SIGINT: 'SOAK_ERR_SIGINT', SIGTERM: 'SOAK_ERR_SIGTERM' } as const satisfies Record<InterruptSignal, SoakErrorCode>;
+
+/** The interrupt signal named by `name` (an abort reason's message, an outcome's signal); SIGINT when it names none. */
+export function interruptSignalOf(name: unknown): InterruptSignal {
+  return (INTERRUPT_SIGNALS as readonly unknown[]).includes(name) ? (name as InterruptSignal) : 'SIGINT';
+}
+
+/** The exit code of a run or command interrupted by `signal` (129 / 130 / 143). */
+export function exitForSignal(signal: unknown): ExitCode {
+  return EXIT_FOR_CODE[INTERRUPT_CODES[interruptSignalOf(signal)]]!;
+}
+
+/** The error a command is stopped with on SIGHUP / SIGINT / SIGTERM. */
 export function interruptedError(signal: string): SoakError {
-  return new SoakError(signal === 'SIGTERM' ? 'SOAK_ERR_SIGTERM' : 'SOAK_ERR_SIGINT', `interrupted by ${signal}`);
+  return new SoakError(INTERRUPT_CODES[interruptSignalOf(signal)], `interrupted by ${signal}`);
 }
 
 /**

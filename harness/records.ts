@@ -44,8 +44,20 @@ export interface ProcSample {
   threads: number;
   /** TCP sockets owned by the process, by state (ESTABLISHED, CLOSE_WAIT, ...). */
   tcp: Counts;
+  /**
+   * ESTABLISHED sockets of the process with bytes it has not read (/proc/net/tcp
+   * rx_queue > 0), and those bytes: a socket pinned by an unread body. Read
+   * with the TCP states (absent when they were skipped, and in older runs).
+   */
+  unread?: UnreadSockets;
   /** Cumulative CPU time, microseconds (utime/stime). */
   cpu: { user: number; system: number };
+}
+
+/** See ProcSample.unread. */
+export interface UnreadSockets {
+  sockets: number;
+  bytes: number;
 }
 
 export interface LoadWindow {
@@ -94,6 +106,8 @@ export interface Checkpoint {
   resourcesAfterGc: Counts;
   fds: number;
   tcp: Counts;
+  /** ESTABLISHED sockets with unread bytes after the drain (ProcSample.unread); absent in older runs. */
+  unread?: UnreadSockets;
   relay: Record<string, number> | null;
   /** Cumulative GC figures, including the two GCs this checkpoint forced. */
   gc: { count: number; timeMs: number; majorCount?: number };
@@ -102,6 +116,30 @@ export interface Checkpoint {
   allocatedBytes: number;
   /** True when the target has no probe: memory then holds /proc rss only. */
   procOnly: boolean;
+  /** A Go target's net/http/pprof at the checkpoint (--target-pprof); absent when it has none. */
+  pprof?: PprofCheckpoint | null;
+}
+
+/** One allocation site of a Go heap profile (harness/sampler/pprof-profile.ts heapSummary). */
+export interface PprofHeapSite {
+  /** `function (dir/file.go:line)` of the allocating (leaf) frame. */
+  site: string;
+  function: string;
+  file: string;
+  line: number;
+  inuseBytes: number;
+  inuseObjects: number;
+  /** The frames below the leaf, at most 4. */
+  callers: string[];
+}
+
+/** /debug/pprof at a drained checkpoint: the goroutine count and the in-use heap per site (after a GC: `?gc=1`). */
+export interface PprofCheckpoint {
+  /** `goroutine profile: total N` of /debug/pprof/goroutine?debug=1. */
+  goroutines: number | null;
+  heap: { inuseBytes: number; inuseObjects: number; siteCount: number; sites: PprofHeapSite[] } | null;
+  /** Why a part is null (the endpoint failed or answered something else). */
+  error?: string;
 }
 
 export type RunOutcome =

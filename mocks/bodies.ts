@@ -1,4 +1,5 @@
-// Response bodies: OpenAI chat completions (JSON and SSE chunks), the model
+// Response bodies: OpenAI chat completions (JSON and SSE chunks), OpenAI
+// Responses and Anthropic Messages answers (JSON and their typed SSE events), the model
 // list, codex usage, and the error bodies of the faults. Everything that does
 // not depend on the request is built once; per request only the id, the
 // echoed model and the token counts are spliced in (string concatenation of
@@ -65,6 +66,8 @@ export class CompletionBodies {
   readonly created: number;
   readonly modelsJson: string;
   private readonly content: string;
+  /** The completion's tokens (JSON-safe words), one SSE delta each. */
+  private readonly tokens: readonly string[];
   private readonly tokenChunkTails: readonly string[];
   private readonly largeCache = new Map<string, Buffer>();
 
@@ -73,6 +76,7 @@ export class CompletionBodies {
     this.created = Math.floor(createdMs / 1000);
     const tokens = Array.from({ length: options.completionTokens }, (_, i) => `${WORDS[i % WORDS.length]} `);
     this.content = tokens.join('');
+    this.tokens = tokens;
     this.tokenChunkTails = tokens.map(
       (t) => `"choices":[{"index":0,"delta":{"content":"${t}"},"logprobs":null,"finish_reason":null}]`,
     );
@@ -105,6 +109,75 @@ export class CompletionBodies {
     events.push(`${head}"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]${usageNull}}\n\n`);
     if (includeUsage) events.push(`${head}"choices":[],"usage":${usageJson(promptTokens, this.options.completionTokens)}}\n\n`);
     events.push('data: [DONE]\n\n');
+    return events;
+  }
+
+  /** OpenAI Responses API object (`POST /v1/responses`, not streamed). */
+  responseJson(id: string, modelJson: string, promptTokens: number): string {
+    return this.responseObject(id, modelJson, promptTokens, 'completed');
+  }
+
+  private responseObject(id: string, modelJson: string, promptTokens: number, status: 'completed' | 'in_progress'): string {
+    const done = status === 'completed';
+    const output = done
+      ? `[{"type":"message","id":"msg_${id}","status":"completed","role":"assistant","content":[{"type":"output_text","text":"${this.content}","annotations":[]}]}]`
+      : '[]';
+    const usage = done ? `{"input_tokens":${promptTokens},"output_tokens":${this.options.completionTokens},"total_tokens":${promptTokens + this.options.completionTokens}}` : 'null';
+    return `{"id":"resp_${id}","object":"response","created_at":${this.created},"status":"${status}","model":${modelJson},"output":${output},"usage":${usage}}`;
+  }
+
+  /**
+   * The SSE events of a streamed Responses answer, each a complete
+   * `event: …\ndata: …\n\n` frame: response.created, output_item.added,
+   * content_part.added, one response.output_text.delta per token,
+   * output_text.done, output_item.done, response.completed (no `[DONE]`:
+   * that API ends on its completed event).
+   */
+  responseSseEvents(id: string, modelJson: string, promptTokens: number): string[] {
+    let seq = 0;
+    const frame = (type: string, rest: string) => `event: ${type}\ndata: {"type":"${type}","sequence_number":${seq++}${rest}}\n\n`;
+    const item = `"item_id":"msg_${id}","output_index":0,"content_index":0`;
+    const events = [
+      frame('response.created', `,"response":${this.responseObject(id, modelJson, promptTokens, 'in_progress')}`),
+      frame('response.output_item.added', `,"output_index":0,"item":{"type":"message","id":"msg_${id}","status":"in_progress","role":"assistant","content":[]}`),
+      frame('response.content_part.added', `,${item},"part":{"type":"output_text","text":"","annotations":[]}`),
+    ];
+    for (const token of this.tokens) events.push(frame('response.output_text.delta', `,${item},"delta":"${token}"`));
+    events.push(frame('response.output_text.done', `,${item},"text":"${this.content}"`));
+    events.push(
+      frame('response.output_item.done', `,"output_index":0,"item":{"type":"message","id":"msg_${id}","status":"completed","role":"assistant","content":[{"type":"output_text","text":"${this.content}","annotations":[]}]}`),
+    );
+    events.push(frame('response.completed', `,"response":${this.responseObject(id, modelJson, promptTokens, 'completed')}`));
+    return events;
+  }
+
+  /** Anthropic Messages API object (`POST /v1/messages`, not streamed). */
+  messageJson(id: string, modelJson: string, promptTokens: number): string {
+    return (
+      `{"id":"msg_${id}","type":"message","role":"assistant","model":${modelJson},"content":[{"type":"text","text":"${this.content}"}],` +
+      `"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":${promptTokens},"output_tokens":${this.options.completionTokens}}}`
+    );
+  }
+
+  /**
+   * The SSE events of a streamed Messages answer: message_start,
+   * content_block_start, ping, one content_block_delta per token,
+   * content_block_stop, message_delta (stop_reason), message_stop.
+   */
+  messageSseEvents(id: string, modelJson: string, promptTokens: number): string[] {
+    const frame = (type: string, rest: string) => `event: ${type}\ndata: {"type":"${type}"${rest}}\n\n`;
+    const events = [
+      frame(
+        'message_start',
+        `,"message":{"id":"msg_${id}","type":"message","role":"assistant","model":${modelJson},"content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":${promptTokens},"output_tokens":1}}`,
+      ),
+      frame('content_block_start', ',"index":0,"content_block":{"type":"text","text":""}'),
+      frame('ping', ''),
+    ];
+    for (const token of this.tokens) events.push(frame('content_block_delta', `,"index":0,"delta":{"type":"text_delta","text":"${token}"}`));
+    events.push(frame('content_block_stop', ',"index":0'));
+    events.push(frame('message_delta', `,"delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":${this.options.completionTokens}}`));
+    events.push(frame('message_stop', ''));
     return events;
   }
 

@@ -21,6 +21,8 @@ import { networkErrorKindOf } from './wire.ts';
 
 export const HOST = '127.0.0.1';
 const CHAT_PATH = '/v1/chat/completions';
+/** Control routes (stats, plan, reset): never faulted, not API traffic. */
+const CONTROL_PREFIX = '/__upstream/';
 /** Request bodies above this get 413: the fake never needs more, and a bug upstream of it must not eat memory. */
 export const MAX_REQUEST_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -30,6 +32,8 @@ class UpstreamResponse extends ServerResponse<IncomingMessage> {
   cutByUs = false;
   /** Aborts the Fetch Request handed to msw: stops pending sleeps and paced streams. */
   abort: AbortController | null = null;
+  /** Counted in stats.inFlight: API requests only, so a /__upstream/stats read does not count itself. */
+  counted = true;
 }
 
 export interface BridgeOptions {
@@ -60,7 +64,7 @@ export function createBridge(options: BridgeOptions): Bridge {
   let closing = false;
 
   function onResponseClose(this: UpstreamResponse): void {
-    stats.inFlight--;
+    if (this.counted) stats.inFlight--;
     if (this.writableFinished) return;
     if (!this.cutByUs && !closing) stats.clientAborts++;
     // Only an unfinished response has anything to stop (a sleep, a paced
@@ -119,6 +123,8 @@ export function createBridge(options: BridgeOptions): Bridge {
           writable = res.write(value, () => resolve());
         });
         if (!writable) {
+          // Waiting on the client, not on us: counted so a drain can tell the two apart (stats.ts).
+          stats.awaitingClient++;
           await new Promise<void>((resolve) => {
             const settle = () => {
               res.off('drain', settle);
@@ -128,6 +134,7 @@ export function createBridge(options: BridgeOptions): Bridge {
             res.on('drain', settle);
             res.on('close', settle);
           });
+          stats.awaitingClient--;
         }
       }
       res.end();
@@ -202,7 +209,8 @@ export function createBridge(options: BridgeOptions): Bridge {
       requestTimeout: 0,
     },
     (req, res) => {
-      stats.inFlight++;
+      if (req.url?.startsWith(CONTROL_PREFIX)) res.counted = false;
+      else stats.inFlight++;
       res.on('close', onResponseClose);
       const chunks: Buffer[] = [];
       let size = 0;

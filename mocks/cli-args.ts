@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { flagHelpLines, parseFlags, type FlagSpecs } from '../shared/cli/flags.ts';
 import { RelaySoakError } from '../shared/errors.ts';
 import { checkPlanAccounts, PlanError, validatePlan } from './plan.ts';
+import { DEFAULT_IDLE_TIMEOUT_MS, MAX_IDLE_TIMEOUT_MS, MIN_IDLE_TIMEOUT_MS } from './idle.ts';
 import type { UpstreamOptions } from './index.ts';
 
 /** Every flag of mocks/main.ts. */
@@ -17,6 +18,14 @@ export const UPSTREAM_FLAGS = {
   plan: { type: 'string', arg: 'FILE', help: 'fault plan JSON (see mocks/README.md; default: no faults)' },
   'completion-tokens': { type: 'int', min: 1, max: 1_000_000, default: 16, arg: 'N', help: 'tokens per completion (response size)' },
   'token-interval': { type: 'int', min: 0, max: 600_000, default: 0, arg: 'MS', help: 'delay between SSE chunks (token pacing)' },
+  'idle-timeout': {
+    type: 'int',
+    min: MIN_IDLE_TIMEOUT_MS,
+    max: MAX_IDLE_TIMEOUT_MS,
+    default: DEFAULT_IDLE_TIMEOUT_MS,
+    arg: 'MS',
+    help: 'how long an idle keep-alive client connection stays open (real providers: minutes)',
+  },
   'msw-only': { type: 'boolean', help: 'serve the plain 200 through msw too (no bridge fast path)' },
   help: { type: 'boolean', short: 'h', help: 'this text' },
 } as const satisfies FlagSpecs;
@@ -75,6 +84,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     accounts: values.accounts,
     completionTokens: values['completion-tokens'],
     tokenIntervalMs: values['token-interval'],
+    idleTimeoutMs: values['idle-timeout'],
     fastPath: !values['msw-only'],
   };
   if (values.plan !== undefined) {

@@ -19,6 +19,7 @@ const OPTION_OF: Record<string, keyof UpstreamOptions> = {
   '--accounts': 'accounts',
   '--completion-tokens': 'completionTokens',
   '--token-interval': 'tokenIntervalMs',
+  '--idle-timeout': 'idleTimeoutMs',
 };
 
 interface PrintedRange {

@@ -52,6 +52,39 @@ export async function admissionOf(engine: UpstreamEngine, route: RouteName, requ
   return admission;
 }
 
+/**
+ * The completion APIs served beside Chat Completions. Their requests are
+ * the `chat` route of the fault plan (rules, sequences, per-account
+ * behaviour, forced faults): a soak with `--api responses|messages` meets the
+ * scenario's faults exactly as a chat soak does; only the bodies differ.
+ */
+export const COMPLETION_APIS = {
+  responses: { method: 'POST', path: '/v1/responses' },
+  messages: { method: 'POST', path: '/v1/messages' },
+} as const;
+export type CompletionApi = 'chat' | keyof typeof COMPLETION_APIS;
+
+/**
+ * The bearer token of a request: `Authorization: Bearer …`, or on the
+ * Messages API the Anthropic form `x-api-key: …`.
+ */
+function authorizationOf(request: Request, api: CompletionApi): string | null {
+  const authorization = request.headers.get('authorization');
+  if ((authorization !== null && authorization !== '') || api !== 'messages') return authorization;
+  const key = request.headers.get('x-api-key');
+  return key === null ? null : `Bearer ${key}`;
+}
+
+/** The admission of a Responses or Messages request (once, cached like admissionOf). */
+async function completionAdmissionOf(engine: UpstreamEngine, api: CompletionApi, request: Request): Promise<ChatAdmission> {
+  let admission = preAdmitted.get(request);
+  if (admission) return admission;
+  const text = await request.text();
+  admission = engine.admitChat(authorizationOf(request, api), request.headers.get(FAULT_HEADER), text, Buffer.byteLength(text));
+  preAdmitted.set(request, admission);
+  return admission;
+}
+
 /** The success body of a route, in the form the fault renderers slice up. */
 interface SuccessBody {
   /** Complete JSON body, or the SSE events of a streamed completion. */
@@ -82,12 +115,22 @@ export function plainCompletion(engine: UpstreamEngine, chat: ChatRequest): stri
   return engine.bodies.completionJson(engine.nextCompletionId(), chat.modelJson, chat.promptTokens);
 }
 
-function chatSuccessBody(engine: UpstreamEngine, chat: ChatRequest, forceStream = false): SuccessBody {
+function chatSuccessBody(engine: UpstreamEngine, chat: ChatRequest, forceStream = false, api: CompletionApi = 'chat'): SuccessBody {
   const id = engine.nextCompletionId();
-  if (chat.stream || forceStream) {
-    return { pieces: engine.bodies.sseEvents(id, chat.modelJson, chat.promptTokens, chat.includeUsage), contentType: SSE_TYPE };
+  const stream = chat.stream || forceStream;
+  const b = engine.bodies;
+  if (api === 'responses') {
+    const short = id.replace('chatcmpl-', '');
+    return stream ? { pieces: b.responseSseEvents(short, chat.modelJson, chat.promptTokens), contentType: SSE_TYPE } : { pieces: [b.responseJson(short, chat.modelJson, chat.promptTokens)], contentType: JSON_TYPE };
   }
-  return { pieces: [engine.bodies.completionJson(id, chat.modelJson, chat.promptTokens)], contentType: JSON_TYPE };
+  if (api === 'messages') {
+    const short = id.replace('chatcmpl-', '');
+    return stream ? { pieces: b.messageSseEvents(short, chat.modelJson, chat.promptTokens), contentType: SSE_TYPE } : { pieces: [b.messageJson(short, chat.modelJson, chat.promptTokens)], contentType: JSON_TYPE };
+  }
+  if (stream) {
+    return { pieces: b.sseEvents(id, chat.modelJson, chat.promptTokens, chat.includeUsage), contentType: SSE_TYPE };
+  }
+  return { pieces: [b.completionJson(id, chat.modelJson, chat.promptTokens)], contentType: JSON_TYPE };
 }
 
 /** A complete success response; SSE paced by `tokenIntervalMs`. */
@@ -251,6 +294,16 @@ export function serveAdmission(engine: UpstreamEngine, route: RouteName, admissi
 }
 
 /**
+ * The response to an admitted Responses or Messages request: the same
+ * decision rendering as chat (faults, rejections), with that API's bodies.
+ */
+export function serveCompletionAdmission(engine: UpstreamEngine, api: CompletionApi, admission: ChatAdmission, request: Request): Promise<Response> | Response {
+  const { decision, chat } = admission;
+  const forceStream = decision.type === 'serve' && (decision.fault === 'sse-cut' || decision.fault === 'sse-cut-close');
+  return respond(engine, decision, () => chatSuccessBody(engine, chat!, forceStream, api), request.signal);
+}
+
+/**
  * Every route of the fake upstream, control routes included. They do not
  * depend on the plan; handler-list.ts puts the plan's sequence handlers in
  * front of them. Order matters: the hot route first.
@@ -260,6 +313,9 @@ export function createRouteHandlers(engine: UpstreamEngine): HttpHandler[] {
     serveAdmission(engine, route, await admissionOf(engine, route, request), request);
   return [
     http.post(`*${ROUTE_PATHS.chat.path}`, api('chat')),
+    ...(['responses', 'messages'] as const).map((name) =>
+      http.post(`*${COMPLETION_APIS[name].path}`, async ({ request }) => serveCompletionAdmission(engine, name, await completionAdmissionOf(engine, name, request), request)),
+    ),
     http.get(`*${ROUTE_PATHS.models.path}`, api('models')),
     http.get(`*${ROUTE_PATHS.usage.path}`, api('usage')),
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createBridge, HOST } from './bridge.ts';
 import { UpstreamEngine } from './engine.ts';
 import { liveHandlers } from './handler-list.ts';
+import { applyIdleTimeout, checkIdleTimeout, DEFAULT_IDLE_TIMEOUT_MS } from './idle.ts';
 import type { FaultPlan } from './plan.ts';
 import type { UpstreamStats } from './stats.ts';
 
@@ -34,6 +35,7 @@ export { createSequenceHandler, createSequenceHandlers, SequenceError } from './
 export { stepAt, type SequenceClaim } from './sequences.ts';
 export { networkErrorKindOf, WireCut } from './wire.ts';
 export type { UpstreamStats } from './stats.ts';
+export { DEFAULT_IDLE_TIMEOUT_MS, MAX_IDLE_TIMEOUT_MS, MIN_IDLE_TIMEOUT_MS } from './idle.ts';
 
 export interface UpstreamOptions {
   /** TCP port on 127.0.0.1; 0 (default) lets the OS choose. */
@@ -48,6 +50,11 @@ export interface UpstreamOptions {
   completionTokens?: number;
   /** Delay between SSE chunks. Default 0 (whole stream at once). */
   tokenIntervalMs?: number;
+  /**
+   * How long an idle keep-alive client connection stays open (idle.ts). Default
+   * 5 minutes, like a real provider: a target's pinned sockets stay pinned.
+   */
+  idleTimeoutMs?: number;
   /** Serve the plain 200 completion without msw (see bridge.ts). Default true. */
   fastPath?: boolean;
   /** Unexpected handler errors; default prints the message to stderr. */
@@ -75,6 +82,7 @@ export async function startUpstream(options: UpstreamOptions): Promise<Upstream>
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`port: expected an integer in [0, 65535], got ${port}`);
   }
+  const idleTimeoutMs = checkIdleTimeout(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
   const content: { completionTokens?: number; tokenIntervalMs?: number } = {};
   if (options.completionTokens !== undefined) content.completionTokens = options.completionTokens;
   if (options.tokenIntervalMs !== undefined) content.tokenIntervalMs = options.tokenIntervalMs;
@@ -92,6 +100,7 @@ export async function startUpstream(options: UpstreamOptions): Promise<Upstream>
     onError: options.onError ?? defaultOnError,
   });
   const { server } = bridge;
+  applyIdleTimeout(server, idleTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port, host: HOST }, () => {

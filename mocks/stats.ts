@@ -1,6 +1,6 @@
 // Counters the harness reads to normalise leak growth per triggering event.
-// Everything is cumulative since start or the last reset, except the two
-// gauges (openConnections, inFlight).
+// Everything is cumulative since start or the last reset, except the gauges
+// (openConnections, inFlight, awaitingClient).
 
 import type { FaultKind } from './faults.ts';
 
@@ -17,8 +17,15 @@ export interface UpstreamStats {
   unauthorized: number;
   /** TCP connections open now. */
   openConnections: number;
-  /** Requests whose response has not finished or been abandoned yet. */
+  /** API requests whose response has not finished or been abandoned yet (control routes excluded). */
   inFlight: number;
+  /**
+   * Of those, responses stopped on write backpressure: their next bytes wait
+   * for the client to read what was sent (an unread error body). The upstream
+   * has nothing left to do for them; only the client can end them. A drain
+   * waits for `inFlight − awaitingClient`, not for a target to read.
+   */
+  awaitingClient: number;
   /** Requests whose socket the client closed before the response was complete. */
   clientAborts: number;
 }
@@ -28,6 +35,7 @@ export class StatsCollector {
   unauthorized = 0;
   openConnections = 0;
   inFlight = 0;
+  awaitingClient = 0;
   clientAborts = 0;
   private byRoute = new Map<string, number>();
   private faults = new Map<FaultKind, number>();
@@ -67,6 +75,7 @@ export class StatsCollector {
       unauthorized: this.unauthorized,
       openConnections: this.openConnections,
       inFlight: this.inFlight,
+      awaitingClient: this.awaitingClient,
       clientAborts: this.clientAborts,
     };
   }

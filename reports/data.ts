@@ -97,6 +97,9 @@ export function sampleRow(s: ContinuousSample): Row {
     put(row, 'fds', proc.fds);
     put(row, 'threads', proc.threads);
     putCounts(row, 'tcp:', proc.tcp);
+    // Sockets with unread data (rx_queue > 0): charted with the TCP states, judged as the handle key tcp:unread.
+    put(row, 'tcp:unread', proc.unread?.sockets);
+    put(row, 'unreadBytes', proc.unread?.bytes);
   }
   if (probe) {
     const m = probe.memory;
@@ -165,6 +168,8 @@ export function checkpointTable(sorted: readonly Checkpoint[], phases: PhaseName
     }
     put(row, 'fds', c.fds);
     putCounts(row, 'tcp:', c.tcp);
+    put(row, 'tcp:unread', c.unread?.sockets);
+    put(row, 'unreadBytes', c.unread?.bytes);
     putCounts(row, 'ev:', c.events);
     put(row, 'drainMs', c.drainMs);
     if (!c.procOnly) putChurn(row, c.gc, c.allocatedBytes);

@@ -16,6 +16,7 @@ import { PAGE_SCRIPT } from './page-script.ts';
 import { PAGE_STYLE } from './page-style.ts';
 import { pageHead } from './page-head.ts';
 import type { PhaseLoadRow } from './phase-load.ts';
+import { vitalsSection } from './vitals.ts';
 
 export interface ChartSlot {
   id: string;
@@ -175,6 +176,7 @@ function verdictDetails(m: PageModel): string {
 ${signalsTable(v)}
 <h3>Handles: ${badge(v.handles.status)}</h3>
 ${handlesTable(v.handles.types)}
+${vitalsSection(v, m.checkpoints)}
 ${findings}${signatures}${churn}${summary}
 </section>`;
 }

@@ -1,7 +1,7 @@
 // `npm run soak -- calibrate [--quick] [options]` (and `npm run bench:calibrate`,
 // a thin wrapper): the harness's own accuracy on leaks of known size.
 
-import { usageError } from '../errors.ts';
+import { exitForSignal, usageError } from '../errors.ts';
 import { calibrate, type CalibrateOptions, FULL_PLAN, QUICK_PLAN, type CalibrationPlan, SOAK_FLAGS } from '../index.ts';
 import type { FlagSpecs, FlagValues } from '../../shared/cli/flags.ts';
 import type { Command } from './command.ts';
@@ -61,7 +61,7 @@ export function makeCalibrateCommand(name: string, usage: string, invoke: string
     exitCodes: [
       '0 every planned run done, or the budget reached (the resume command is printed);',
       '1 the preload became visible to run.json in some run; 2 bad flags or an unreadable ledger (nothing started);',
-      '3 the calibration itself failed; 130/143 interrupted (finished runs stay in the ledger).',
+      '3 the calibration itself failed; 129/130/143 interrupted (SIGHUP/SIGINT/SIGTERM) (finished runs stay in the ledger).',
     ],
     async run({ values, given, io, signal }) {
       const options = calibrateOptionsFrom(values, given);
@@ -78,7 +78,7 @@ export function makeCalibrateCommand(name: string, usage: string, invoke: string
         );
       }
       io.stdout.write(`results: ${r.resultsFile}\n`);
-      if (r.interrupted) return (signal.reason as Error | undefined)?.message === 'SIGTERM' ? 143 : 130;
+      if (r.interrupted) return exitForSignal((signal.reason as Error | undefined)?.message);
       return r.preloadInvisible ? 0 : 1;
     },
   };

@@ -1,6 +1,7 @@
 // One way to run a command: the soak CLI, each of its verbs and the benches
 // that wrap one all go through runCommand, so flags are parsed from their
-// declaration, --help is generated from it, SIGINT/SIGTERM abort the work
+// declaration, --help is generated from it, SIGHUP/SIGINT/SIGTERM (and the
+// parent process dying) abort the work
 // (children are stopped, folders kept), errors are printed as one line naming
 // the flag or field, and the exit code comes from harness/errors.ts.
 
@@ -8,7 +9,8 @@ import { flagHelpLines, parseFlags, type FlagSpecs, type FlagValues } from '../.
 import { RelaySoakError } from '../../shared/errors.ts';
 // Only leaves: bench children that are measured (bench/passthrough-proxy.ts,
 // bench/upstream.bench.ts --serve) run through this file and must not load the harness.
-import { EXIT, exitCodeOf, flagUsageError, interruptedError, interruptReason, SoakError, usageError } from '../errors.ts';
+import { EXIT, exitCodeOf, flagUsageError, INTERRUPT_SIGNALS, interruptedError, interruptReason, interruptSignalOf, SoakError, usageError } from '../errors.ts';
+import { watchParent } from '../run/parent-watch.ts';
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream;
@@ -21,7 +23,7 @@ export interface CommandRun<S extends FlagSpecs> {
   /** Flags the user typed (not defaults). */
   given: ReadonlySet<keyof S & string>;
   io: CommandIo;
-  /** Aborted on SIGINT/SIGTERM with the soak's interrupt reason. */
+  /** Aborted on SIGHUP/SIGINT/SIGTERM (or the parent's death) with the soak's interrupt reason. */
   signal: AbortSignal;
 }
 
@@ -84,45 +86,74 @@ export async function runCommand<S extends FlagSpecs>(command: Command<S>, argv:
     return code;
   }
   const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
+  const interrupt = (signal: NodeJS.Signals, why = '') => {
     if (controller.signal.aborted) return;
-    io.stderr.write(`\n${signal}: stopping ${command.name} and its children…\n`);
+    io.stderr.write(`\n${signal}${why}: stopping ${command.name} and its children…\n`);
     controller.abort(interruptReason(signal));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // (Node passes the signal's number as a second argument: not a `why`.)
+  const onSignal = (signal: NodeJS.Signals) => interrupt(signal);
+  for (const s of INTERRUPT_SIGNALS) process.on(s, onSignal);
+  // A parent that dies without a signal reaching us (npm or a CI runner
+  // SIGKILLed) leaves the run orphaned: that is a hang-up, handled as one.
+  const parent = watchParent(() => interrupt('SIGHUP', ' (the parent process exited)'));
   try {
     return await command.run({ values: parsed.values, positionals: parsed.positionals, given: parsed.given, io, signal: controller.signal });
   } catch (err) {
     return printError(command.name, err, io);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of INTERRUPT_SIGNALS) process.off(s, onSignal);
+    parent.stop();
   }
 }
 
 /** The entry of an executable file: run, set process.exitCode (never process.exit: output is flushed first). */
 export function runMain(main: () => Promise<number>, name: string): void {
-  // `… | head` closes the pipe early: that is the reader's choice, not an error to print a stack for.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  // `… | head` closes the pipe early (EPIPE), a closed terminal or a dropped
+  // ssh session leaves a dead tty (EIO): the reader's choice or the reason for
+  // a SIGHUP, never a reason to die mid-run. The output is lost; the run goes
+  // on to stop its children and write its summary to the run folder.
+  const quietOnHangUp = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'EIO') return;
     throw err;
-  });
+  };
+  process.stdout.on('error', quietOnHangUp);
+  process.stderr.on('error', quietOnHangUp);
   main().then(
     (code) => {
       process.exitCode = code;
+      exitOnceIdle(name);
     },
     (err) => {
       process.exitCode = printError(name, err, PROCESS_IO);
+      exitOnceIdle(name);
     },
   );
+}
+
+/**
+ * The command is done and its output written: the process should now exit on
+ * its own. If something it started is still holding the event loop (a socket
+ * a failed step never closed, a timer), the process would linger for the rest
+ * of a soak's duration, orphaned once its parent is gone: say what holds it,
+ * then exit with the command's code. The timer is unref'd, so a clean exit
+ * never waits for it.
+ */
+export const LINGER_MS = 5_000;
+
+function exitOnceIdle(name: string): void {
+  setTimeout(() => {
+    const holding = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap' && r !== 'Timeout');
+    process.stderr.write(`${name}: still running ${LINGER_MS / 1000} s after the command ended (holding: ${holding.join(', ') || 'nothing visible'}); exiting\n`);
+    process.exit(process.exitCode ?? EXIT.incomplete);
+  }, LINGER_MS).unref();
 }
 
 // For a command's run(): the signal runCommand passes, as the steps of its work see it.
 
 /** The error a command stops with once `signal` is aborted: one line `name: interrupted by SIGINT`, exit 130 (143 for SIGTERM). */
 export function interruptOf(signal: AbortSignal): SoakError {
-  return interruptedError((signal.reason as Error | undefined)?.message === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+  return interruptedError(interruptSignalOf((signal.reason as Error | undefined)?.message));
 }
 
 /** Throws interruptOf(signal) if it is aborted: the check between two steps. */

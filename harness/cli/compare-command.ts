@@ -3,11 +3,14 @@
 import { buildProofReport, EXIT, compareRuns, formatComparison, skippedLinesText, VerdictError, type ComparisonOutcome, type RunData, type SkippedLinesLine } from '../index.ts';
 import type { FlagSpecs } from '../../shared/cli/flags.ts';
 import type { Command } from './command.ts';
+import { comparisonSuite } from '../output/junit.ts';
+import { checkJunitFile, JUNIT_FLAG, writeCiOutputs } from '../output/write.ts';
 
 export const COMPARE_FLAGS = {
   force: { type: 'boolean', help: 'compare despite differences in scenario, seed, fault plan or Node (listed as warnings)' },
   json: { type: 'boolean', help: 'print the comparison as JSON instead of text' },
   report: { type: 'boolean', help: 'also write compare.html (both runs overlaid, the comparison table) next to the two run folders' },
+  junit: JUNIT_FLAG,
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const satisfies FlagSpecs;
 
@@ -45,15 +48,21 @@ export const compareCommand: Command<typeof COMPARE_FLAGS> = {
   ],
   async run({ values, positionals, io }) {
     const [a, b] = [positionals[0]!, positionals[1]!];
+    checkJunitFile(values.junit);
+    const startedAt = new Date();
     try {
       const { before, after, comparison, note } = compareRuns(a, b, { force: values.force });
       // Lines of either folder that could not be read were left out of the comparison: say where.
       const warnings = [...runWarnings('A', before), ...runWarnings('B', after)];
       for (const w of warnings) io.stderr.write(`${w.level === 'warning' ? 'WARNING' : 'note'}: ${w.text}\n`);
+      let reportFile: string | null = null;
       if (values.report) {
         const page = await buildProofReport({ leakyDir: before.dir, fixedDir: after.dir, comparison, proof: null, differences: null, note });
+        reportFile = page.file;
         io.stderr.write(`compare report: ${page.file}\n`);
       }
+      const written = writeCiOutputs([comparisonSuite(comparison, startedAt.toISOString(), Date.now() - startedAt.getTime(), reportFile)], { junitFile: values.junit, stderr: io.stderr, name: 'soak compare' });
+      if (written.junit) io.stderr.write(`junit: ${written.junit}\n`);
       if (values.json) {
         io.stdout.write(JSON.stringify({ before: before.dir, after: after.dir, note, warnings, comparison }, null, 2) + '\n');
       } else {

@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import { allProofsHold, buildIndex, buildProofReport, catalogNames, prove, proofPlanFor, PROOF_DEFAULTS, PROVE_FLAGS, resolveVariants, type ProofResult, type ProveOptions } from '../index.ts';
 import type { FlagValues } from '../../shared/cli/flags.ts';
 import type { Command, CommandIo } from './command.ts';
+import { proofSuite } from '../output/junit.ts';
+import { checkJunitFile, writeCiOutputs } from '../output/write.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 
 /** Flag values and the `<variant|all>` argument → ProveOptions (validated by prove() too). */
@@ -19,7 +21,7 @@ export function proveOptionsFrom(which: string, values: FlagValues<typeof PROVE_
 }
 
 /** The proof's HTML page next to its run folders; a page that cannot be built is said, and the proof's answer stands. */
-async function writeProofReport(r: ProofResult, accounts: number, io: CommandIo): Promise<void> {
+async function writeProofReport(r: ProofResult, accounts: number, io: CommandIo): Promise<string | null> {
   const entry = LEAK_CATALOG.find((e) => e.name === r.variant)!;
   const plan = proofPlanFor(entry, accounts);
   try {
@@ -32,8 +34,10 @@ async function writeProofReport(r: ProofResult, accounts: number, io: CommandIo)
       note: null,
     });
     io.stdout.write(`proof report: ${page.file}\n`);
+    return page.file;
   } catch (err) {
     io.stderr.write(`soak prove: no proof report for ${r.variant}: ${(err as Error).message}\n`);
+    return null;
   }
 }
 
@@ -67,11 +71,21 @@ export function makeProveCommand(alias: boolean): Command<typeof PROVE_FLAGS> {
   ],
   flags: PROVE_FLAGS,
   positionals: { min: 1, max: 1, names: 'a variant, a comma-separated list, or "all"' },
-  exitCodes: ['0 every proof holds, 1 a proof failed or was inconclusive, 2 usage error (nothing started), 130/143 interrupted.'],
+  exitCodes: ['0 every proof holds, 1 a proof failed or was inconclusive, 2 usage error (nothing started), 129/130/143 interrupted (SIGHUP/SIGINT/SIGTERM).'],
   async run({ values, positionals, io, signal }) {
     const options = proveOptionsFrom(positionals[0]!, values, alias ? '--prove' : '<variant>');
+    checkJunitFile(values.junit);
+    const startedAt = new Date().toISOString();
     const results = await prove({ ...options, signal, report: io.stdout, ...(values.quiet ? {} : { progress: io.stderr }) });
-    for (const r of results) await writeProofReport(r, options.accounts ?? 5000, io);
+    const pages = new Map<string, string>();
+    for (const r of results) {
+      const page = await writeProofReport(r, options.accounts ?? 5000, io);
+      if (page) pages.set(r.variant, page);
+    }
+    if (results.length > 0) {
+      const written = writeCiOutputs([proofSuite(results, startedAt, pages)], { junitFile: values.junit, stderr: io.stderr, name: 'soak prove' });
+      if (written.junit) io.stdout.write(`junit: ${written.junit}\n`);
+    }
     // One page over the proof folder: every proof and its two runs, newest first.
     if (results.length > 0) {
       try {

@@ -1,6 +1,8 @@
 // The default verb: one soak run (`npm run soak -- [options]`).
 
 import { usageError } from '../errors.ts';
+import { runSuite } from '../output/junit.ts';
+import { checkJunitFile, writeCiOutputs } from '../output/write.ts';
 import { buildReport, runSoak, type SoakOptions, type TargetSpec, SOAK_FLAGS } from '../index.ts';
 import { listScenarios } from '../../scenarios/index.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
@@ -8,6 +10,8 @@ import type { FlagValues } from '../../shared/cli/flags.ts';
 import type { Command, CommandIo } from './command.ts';
 
 type SoakValues = FlagValues<typeof SOAK_FLAGS>;
+type ClientAuth = NonNullable<NonNullable<SoakOptions['client']>['auth']>;
+type ClientApiName = NonNullable<NonNullable<SoakOptions['client']>['api']>;
 
 /** Flag values → SoakOptions, or a usage error naming the flag. Nothing is started. */
 export function soakOptionsFrom(values: SoakValues): SoakOptions {
@@ -24,9 +28,22 @@ export function soakOptionsFrom(values: SoakValues): SoakOptions {
     seed: values.seed,
     leaks: values.leak ? values.leak.split(',') : [],
     target,
+    targetProfile: values['target-profile'],
+    targetConfigs: values['target-config'],
+    // The parser checked --auth and --api against their choices (SOAK_FLAGS).
+    client: {
+      headers: values.header,
+      auth: values.auth as ClientAuth,
+      clientKeysFile: values['client-keys-file'],
+      api: values.api as ClientApiName,
+      model: values.model,
+    },
     out: values.out,
     sampleIntervalMs: values['sample-interval'],
     probe: values['no-probe'] ? false : undefined,
+    targetMetrics: values['target-metrics'],
+    targetPprof: values['target-pprof'],
+    judgeMetrics: values['judge-metric'].length > 0 ? values['judge-metric'] : undefined,
   };
 }
 
@@ -34,10 +51,11 @@ function targetFrom(values: SoakValues): TargetSpec | undefined {
   const cmd = values['target-cmd'];
   const pid = values['target-pid'];
   const url = values['target-url'];
-  if (cmd !== undefined && (pid !== undefined || url !== undefined)) {
+  if (cmd !== undefined && pid !== undefined) {
     throw usageError('--target-cmd cannot be combined with --target-pid/--target-url');
   }
-  if (cmd !== undefined) return { kind: 'cmd', command: cmd };
+  // With --target-cmd, --target-url says where under the port the relay lives (http://127.0.0.1:{port}/gateway).
+  if (cmd !== undefined) return { kind: 'cmd', command: cmd, ...(url === undefined ? {} : { url }) };
   if (pid !== undefined || url !== undefined) {
     if (pid === undefined) throw usageError('--target-url needs --target-pid');
     if (url === undefined) throw usageError('--target-pid needs --target-url');
@@ -85,12 +103,13 @@ export const soakCommand: Command<typeof SOAK_FLAGS> = {
     'npm run soak -- --accounts 5000',
     'npm run soak -- --scenario error-storm --duration 10m --leak error-body',
     "npm run soak -- --target-cmd 'node my-relay.js --port {port} --upstream {upstream}'",
+    "npm run soak -- --target-cmd 'node gw.js --port {port}' --header 'x-provider: mock' --auth x-api-key --client-keys-file keys.txt --api responses",
     'npm run soak -- prove error-body',
   ],
   exitCodes: [
     '0 no leak (NO-LEAK or INCONCLUSIVE), 1 LEAK, 2 usage error (nothing started),',
     '3 run could not complete (target crashed, readiness timeout), 4 the target did not serve',
-    'the load (< 90 % of non-fault requests answered correctly: no verdict stands), 130/143 interrupted.',
+    'the load (< 90 % of non-fault requests answered correctly: no verdict stands), 129/130/143 interrupted (SIGHUP/SIGINT/SIGTERM).',
   ],
   async run({ values, io, signal }) {
     const options = soakOptionsFrom(values);
@@ -102,6 +121,8 @@ export const soakCommand: Command<typeof SOAK_FLAGS> = {
       printLeaks(io);
       return 0;
     }
+    checkJunitFile(values.junit);
+    const startedAt = new Date();
     const result = await runSoak({ ...options, signal, ...(values.quiet ? {} : { progressStream: io.stderr }) });
     const o = result.outcome;
     io.stdout.write(`run folder: ${result.runDir}\n`);
@@ -113,12 +134,25 @@ export const soakCommand: Command<typeof SOAK_FLAGS> = {
       io.stdout.write(`${o.error}\n`);
     }
     // The report is built from the folder, whatever ended the run; failing to build it does not change the run's exit code.
+    let reportFile: string | null = null;
     try {
-      const report = await buildReport(result.runDir);
-      io.stdout.write(`report: ${report.file}\n`);
+      reportFile = (await buildReport(result.runDir)).file;
+      io.stdout.write(`report: ${reportFile}\n`);
     } catch (err) {
       io.stderr.write(`soak: no report: ${(err as Error).message}\n`);
     }
+    // JUnit and the GitHub job summary (harness/output/): what CI systems read.
+    const suite = runSuite({
+      scenario: result.verdict?.run.scenario ?? options.scenario ?? 'mixed',
+      outcome: o,
+      verdict: result.verdict,
+      wallMs: Date.now() - startedAt.getTime(),
+      startedAt: startedAt.toISOString(),
+      runDir: result.runDir,
+      reportFile,
+    });
+    const written = writeCiOutputs([suite], { junitFile: values.junit, stderr: io.stderr, name: 'soak' });
+    if (written.junit) io.stdout.write(`junit: ${written.junit}\n`);
     return result.exitCode;
   },
 };

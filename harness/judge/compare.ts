@@ -18,7 +18,8 @@ import { verdictRecords } from './verdict-meta.ts';
  * exactly one catalog variant, after none), that variant's proof options.
  */
 export function compareOptionsFor(before: RunData, after: RunData): { options: JudgeOptions; note: string | null } {
-  const base = judgeOptionsFor(before);
+  // Meta only: one option set judges both runs, and a run's first unexpected responses are its own.
+  const base = judgeOptionsFor({ meta: before.meta });
   const leaks = before.meta.leaks ?? [];
   const entry = leaks.length === 1 && (after.meta.leaks ?? []).length === 0 ? LEAK_CATALOG.find((e) => e.name === leaks[0]) : undefined;
   // 'allocated' (churn) signatures are not a post-GC series the verdict can regress.

@@ -4,7 +4,7 @@
 // variant), and judges. Works on partial runs (a killed harness, a crash).
 
 import { readRun, skippedLinesText, type RunData } from '../run/read-run.ts';
-import { judgeRun as judgeRecords, formatVerdict, MEMORY_SIGNALS, type JudgeOptions, type MemorySignal, type RunVerdict, type SignatureExpectation } from '../verdict/index.ts';
+import { judgeRun as judgeRecords, formatVerdict, MEMORY_SIGNALS, type JudgeOptions, type MemorySignal, type RunVerdict, type SignatureExpectation, type FirstResponse } from '../verdict/index.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 import { proofPlanFor } from './proof-plan.ts';
 import { verdictMeta } from './verdict-meta.ts';
@@ -15,7 +15,7 @@ interface ResolvedLike {
 }
 
 /** Verdict options implied by the run itself. */
-export function judgeOptionsFor(run: Pick<RunData, 'meta'>): JudgeOptions {
+export function judgeOptionsFor(run: Pick<RunData, 'meta'> & Partial<Pick<RunData, 'events'>>): JudgeOptions {
   const resolved = (run.meta.resolved ?? {}) as ResolvedLike;
   const floors: Partial<Record<MemorySignal, number>> = {};
   for (const signal of MEMORY_SIGNALS) {
@@ -25,7 +25,23 @@ export function judgeOptionsFor(run: Pick<RunData, 'meta'>): JudgeOptions {
   // Checkpoint 0 is taken before any load ('start'); warm-up phases are the
   // scenario's own. Both are excluded from the regression.
   const warmupPhases = ['start', ...(resolved.phases ?? []).filter((p) => p.kind === 'warm-up').map((p) => p.name)];
-  return { floors, warmup: { phases: warmupPhases }, signatures: signaturesFor(run.meta.leaks, run.meta.accounts) };
+  const firstResponses = firstResponsesOf(run.events ?? []);
+  return {
+    floors,
+    warmup: { phases: warmupPhases },
+    signatures: signaturesFor(run.meta.leaks, run.meta.accounts),
+    ...(firstResponses.length > 0 ? { served: { firstResponses } } : {}),
+  };
+}
+
+/** The first unexpected responses the run recorded (harness/soak/sampling.ts events), for the served-load reason. */
+export function firstResponsesOf(events: RunData['events']): FirstResponse[] {
+  const out: FirstResponse[] = [];
+  for (const e of events) {
+    const u = (e.data as { unexpectedResponse?: Partial<FirstResponse> } | undefined)?.unexpectedResponse;
+    if (u && typeof u.status === 'number' && typeof u.body === 'string') out.push({ status: u.status, mismatch: u.mismatch === true, body: u.body });
+  }
+  return out;
 }
 
 /**

@@ -1,4 +1,5 @@
-// Client-API traffic through autocannon: JSON and SSE chat completions,
+// Client-API traffic through autocannon: JSON and SSE completions of the
+// run's API profile (client-api.ts: Chat Completions, Responses or Messages),
 // Idempotency-Key requests and /v1/models, picked per request by weight.
 //
 // Per request, autocannon calls (synchronously, in this order, on one
@@ -13,15 +14,20 @@ import { performance } from 'node:perf_hooks';
 import { createRng, type Rng } from '../../shared/prng.ts';
 import type { ResolvedSettings } from '../../scenarios/index.ts';
 import { clientBusy, drainClient, hardenClient, staggerRate, type AutocannonClient } from './autocannon-client.ts';
-import { CHAT_PATH, MODELS_PATH, chatBody, isChatCompletion, isCompleteStream, isModelList, pickModel } from './payloads.ts';
+import type { ClientApi } from './client-api.ts';
+import { MODELS_PATH, isModelList } from './payloads.ts';
 import type { LoadStats } from './stats.ts';
 
 export const CHAT_KINDS = ['chat', 'chat-stream', 'chat-idempotent', 'models'] as const;
 export type ChatKind = (typeof CHAT_KINDS)[number];
 
 export interface ChatTrafficOptions {
+  /** The target's origin (autocannon connects to it). */
   url: string;
-  clientKey: string;
+  /** The target's path prefix ('' at the root): every request path is under it. */
+  basePath: string;
+  /** API profile, auth, headers, keys and model of every request. */
+  client: ClientApi;
   /** Relative weights of the four kinds (at least one > 0). */
   weights: Readonly<Record<ChatKind, number>>;
   /** Open model: requests/s over all kinds. Closed model: give `connections` only. */
@@ -65,8 +71,10 @@ export function startChatTraffic(o: ChatTrafficOptions): ChatTraffic {
     const i = cumulative.findIndex((t) => x < t);
     return CHAT_KINDS[i === -1 ? CHAT_KINDS.length - 1 : i]!;
   };
-  const authHeaders = { authorization: `Bearer ${o.clientKey}` };
-  const jsonHeaders = { ...authHeaders, 'content-type': 'application/json' };
+  const client = o.client;
+  const profile = client.profile;
+  const completionPath = o.basePath + profile.path;
+  const modelsPath = o.basePath + MODELS_PATH;
   const keyRng = createRng(`${o.keyPrefix}:keys`);
 
   const idempotencyKey = (): string => {
@@ -86,27 +94,28 @@ export function startChatTraffic(o: ChatTrafficOptions): ChatTraffic {
     const kind = pick();
     ctx.kind = kind;
     const n = o.counters.request++;
+    const key = client.nextKey();
     switch (kind) {
       case 'models':
-        return { ...req, method: 'GET', path: MODELS_PATH, headers: authHeaders, body: undefined };
+        return { ...req, method: 'GET', path: modelsPath, headers: client.headers('get', key), body: undefined };
       case 'chat-stream':
         return {
           ...req,
           method: 'POST',
-          path: CHAT_PATH,
-          headers: { ...jsonHeaders, accept: 'text/event-stream' },
-          body: chatBody(pickModel(o.rng), n, { includeUsage: o.rng() < o.settings.includeUsage }),
+          path: completionPath,
+          headers: client.headers('sse', key),
+          body: profile.body(client.model(o.rng), n, { includeUsage: o.rng() < o.settings.includeUsage }),
         };
       case 'chat-idempotent':
         return {
           ...req,
           method: 'POST',
-          path: CHAT_PATH,
-          headers: { ...jsonHeaders, 'idempotency-key': idempotencyKey() },
-          body: chatBody(pickModel(o.rng), n, false),
+          path: completionPath,
+          headers: { ...client.headers('json', key), 'idempotency-key': idempotencyKey() },
+          body: profile.body(client.model(o.rng), n, false),
         };
       case 'chat':
-        return { ...req, method: 'POST', path: CHAT_PATH, headers: jsonHeaders, body: chatBody(pickModel(o.rng), n, false) };
+        return { ...req, method: 'POST', path: completionPath, headers: client.headers('json', key), body: profile.body(client.model(o.rng), n, false) };
     }
   };
 
@@ -114,10 +123,12 @@ export function startChatTraffic(o: ChatTrafficOptions): ChatTraffic {
   const onResponse = (status: number, body: string, context: object): void => {
     if (status < 200 || status >= 300) {
       pendingVerdict = true; // error bodies are the relay's business; the status is what we count
+      o.stats.unexpected(status, body); // …and the first of each status says why (stats.ts)
       return;
     }
     const kind = (context as RequestContext).kind;
-    pendingVerdict = kind === 'models' ? isModelList(body) : kind === 'chat-stream' ? isCompleteStream(body) : isChatCompletion(body);
+    pendingVerdict = kind === 'models' ? isModelList(body) : kind === 'chat-stream' ? profile.isCompleteStream(body) : profile.isComplete(body);
+    if (!pendingVerdict) o.stats.unexpected(status, body, true);
   };
 
   const clients = new Set<AutocannonClient>();

@@ -18,21 +18,24 @@ import type { LoadWindow } from '../records.ts';
 import { apiCallOperation, type ScanCursor } from './api-call-scan.ts';
 import { sendSnapshot, syncEventsOperation } from './account-sync.ts';
 import { CHAT_KINDS, startChatTraffic, type ChatTraffic } from './chat-traffic.ts';
+import { ClientApi, type ClientApiConfig } from './client-api.ts';
 import { LoadError } from './errors.ts';
 import { pace, type Operation, type Pace } from './pacer.ts';
 import { runRelayScans, type RelayScanState } from './relay-scan.ts';
 import { retryOperation } from './retry-client.ts';
-import { LoadStats } from './stats.ts';
+import { LoadStats, type UnexpectedResponse } from './stats.ts';
 import { streamAbortOperation } from './stream-abort.ts';
 import { TargetPool } from './target-pool.ts';
 
 export interface LoadTarget {
-  /** The relay's base URL, e.g. http://127.0.0.1:40123. */
+  /** The relay's base URL, e.g. http://127.0.0.1:40123, or with a path prefix (http://127.0.0.1:40123/gateway: every route under it). */
   url: string;
   clientKey: string;
   managementKey: string;
   accounts: number;
   seed: number;
+  /** How client-API requests are made (API profile, auth, headers, key rotation, model); default: Chat Completions with `Authorization: Bearer clientKey`. */
+  client?: ClientApiConfig;
 }
 
 export interface LoadOptions {
@@ -48,6 +51,8 @@ export interface LoadTotals {
   requestsCompleted: number;
   /** Harness-side triggering events: sse-abort, api-call, scan, relay-scan, sync-event, sync-snapshot, idempotency-key, retry, client-gave-up, load-dropped, load-killed. */
   events: Record<string, number>;
+  /** The first response of each unexpected kind (non-2xx, failed body check), counted; bodies not redacted (stats.ts). */
+  unexpected: UnexpectedResponse[];
 }
 
 export interface LoadDriver {
@@ -72,6 +77,7 @@ function validateTarget(t: LoadTarget): void {
     throw new LoadError('SOAK_ERR_LOAD_TARGET', 'target.url', `expected an http:// URL, got ${JSON.stringify(t.url)}`);
   }
   if (url.protocol !== 'http:') throw new LoadError('SOAK_ERR_LOAD_TARGET', 'target.url', `expected an http:// URL, got ${JSON.stringify(t.url)}`);
+  if (url.search !== '' || url.hash !== '') throw new LoadError('SOAK_ERR_LOAD_TARGET', 'target.url', `expected no query or fragment (a path prefix is fine), got ${JSON.stringify(t.url)}`);
   if (!Number.isSafeInteger(t.accounts) || t.accounts < 1) {
     throw new LoadError('SOAK_ERR_LOAD_TARGET', 'target.accounts', `expected an integer ≥ 1, got ${JSON.stringify(t.accounts)}`);
   }
@@ -79,15 +85,21 @@ function validateTarget(t: LoadTarget): void {
   // Keys are checked for presence only: their values never enter a message.
   if (typeof t.clientKey !== 'string' || t.clientKey === '') throw new LoadError('SOAK_ERR_LOAD_TARGET', 'target.clientKey', 'missing');
   if (typeof t.managementKey !== 'string' || t.managementKey === '') throw new LoadError('SOAK_ERR_LOAD_TARGET', 'target.managementKey', 'missing');
+  const keys = t.client?.keys;
+  if (keys !== undefined && !keys.every((k) => typeof k === 'string' && k !== '')) throw new LoadError('SOAK_ERR_LOAD_TARGET', 'target.client.keys', 'expected non-empty strings');
 }
 
 export function createLoad(target: LoadTarget, options: LoadOptions = {}): LoadDriver {
   validateTarget(target);
-  return new Driver({ ...target, url: new URL(target.url).origin }, options);
+  const url = new URL(target.url);
+  // Connections go to the origin; the path is a prefix of every route (a relay mounted under /gateway).
+  return new Driver({ ...target, url: url.origin }, url.pathname.replace(/\/+$/, ''), options);
 }
 
 class Driver implements LoadDriver {
   readonly #target: LoadTarget;
+  readonly #basePath: string;
+  readonly #client: ClientApi;
   readonly #drainGraceMs: number;
   readonly #timeoutMs: number;
   readonly #rampStepMs: number;
@@ -104,8 +116,11 @@ class Driver implements LoadDriver {
   #running: Promise<void> | null = null;
   readonly #closing = new AbortController();
 
-  constructor(target: LoadTarget, options: LoadOptions) {
+  constructor(target: LoadTarget, basePath: string, options: LoadOptions) {
     this.#target = target;
+    this.#basePath = basePath;
+    // One for the driver: the key rotation continues across segments.
+    this.#client = new ClientApi(target.client ?? {}, target.clientKey);
     this.#drainGraceMs = options.drainGraceMs ?? 5_000;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#rampStepMs = options.rampStepMs ?? 5_000;
@@ -170,9 +185,9 @@ class Driver implements LoadDriver {
     const t = this.#target;
     switch (kind) {
       case 'stream-abort':
-        return streamAbortOperation(pool, t.clientKey, phase.settings, this.#rng, this.#counters);
+        return streamAbortOperation(pool, this.#client, phase.settings, this.#rng, this.#counters);
       case 'retry':
-        return retryOperation(pool, t.clientKey, phase.settings, this.#rng, this.#counters);
+        return retryOperation(pool, this.#client, phase.settings, this.#rng, this.#counters);
       case 'api-call':
         return apiCallOperation(pool, t.managementKey, this.#authIndexesOf(), this.#cursor);
       case 'sync-event':
@@ -188,7 +203,7 @@ class Driver implements LoadDriver {
     const pools: TargetPool[] = [];
     const tasks: Promise<unknown>[] = [];
     const newPool = (connections: number) => {
-      const p = new TargetPool(this.#target.url, this.#stats, { connections, timeoutMs: this.#timeoutMs });
+      const p = new TargetPool(this.#target.url, this.#stats, { connections, timeoutMs: this.#timeoutMs, basePath: this.#basePath });
       pools.push(p);
       return p;
     };
@@ -200,7 +215,8 @@ class Driver implements LoadDriver {
     if (chatShare > 0) {
       chat = startChatTraffic({
         url: this.#target.url,
-        clientKey: this.#target.clientKey,
+        basePath: this.#basePath,
+        client: this.#client,
         weights: Object.fromEntries(CHAT_KINDS.map((k) => [k, phase.mix[k]])) as Record<(typeof CHAT_KINDS)[number], number>,
         rate: open ? level * chatShare : null,
         connections: open ? 0 : Math.max(1, Math.round(level * chatShare)),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chatBody, countEvents, isChatCompletion, isCompleteStream, isModelList } from './payloads.ts';
+import { chatBody, countEvents, isChatCompletion, isCompleteMessage, isCompleteMessageStream, isCompleteResponse, isCompleteResponseStream, isCompleteStream, isModelList, messagesBody, responsesBody } from './payloads.ts';
 
 const completion = JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' } }] });
 const event = (n: number) => `data: ${JSON.stringify({ choices: [{ delta: { content: `t${n}` } }] })}\n\n`;
@@ -32,5 +32,41 @@ describe('body verification', () => {
     expect(JSON.parse(chatBody('gpt-5', 7, false))).toMatchObject({ model: 'gpt-5', messages: [{ role: 'user' }] });
     expect(JSON.parse(chatBody('gpt-5', 7, { includeUsage: true }))).toMatchObject({ stream: true, stream_options: { include_usage: true } });
     expect(JSON.parse(chatBody('gpt-5', 7, { includeUsage: false })).stream_options).toBeUndefined();
+  });
+});
+
+describe('Responses and Messages body checks', () => {
+  const ev = (type: string, rest: Record<string, unknown> = {}, name: string | null = type) => `${name === null ? '' : `event: ${name}\n`}data: ${JSON.stringify({ type, ...rest })}\n\n`;
+  const responseStream = ev('response.created', { response: { status: 'in_progress' } }) + ev('response.output_text.delta', { delta: 'hi' }) + ev('response.completed', { response: { status: 'completed' } });
+  const messageStream = ev('message_start', { message: {} }) + ': keep-alive\n\n' + ev('content_block_delta', { delta: { text: 'hi' } }) + ev('message_delta', { delta: { stop_reason: 'end_turn' } }) + ev('message_stop');
+
+  it('Responses: a complete stream passes; no completed event, events after it, a mislabelled or half event fail', () => {
+    expect(isCompleteResponseStream(responseStream)).toBe(true);
+    expect(isCompleteResponseStream(responseStream.replace(/\n/g, '\r\n'))).toBe(true);
+    expect(isCompleteResponseStream(ev('response.created') + ev('response.output_text.delta', { delta: 'x' }))).toBe(false);
+    expect(isCompleteResponseStream(responseStream + ev('response.output_text.delta', { delta: 'x' }))).toBe(false);
+    expect(isCompleteResponseStream(responseStream.replace('event: response.completed', 'event: response.failed'))).toBe(false);
+    expect(isCompleteResponseStream(responseStream.slice(0, -5))).toBe(false);
+    expect(isCompleteResponseStream(responseStream.replace('"completed"}}', '"failed"}}'))).toBe(false);
+  });
+
+  it('Messages: a complete stream passes (comments allowed); cut before message_stop or without a stop reason fails', () => {
+    expect(isCompleteMessageStream(messageStream)).toBe(true);
+    expect(isCompleteMessageStream(messageStream.slice(0, messageStream.indexOf('event: message_stop')))).toBe(false);
+    expect(isCompleteMessageStream(messageStream.replace('"end_turn"', 'null'))).toBe(false);
+    expect(isCompleteMessageStream('data: [DONE]\n\n')).toBe(false);
+  });
+
+  it('JSON objects: status, type and content are checked', () => {
+    const response = { object: 'response', status: 'completed', output: [{ type: 'message', content: [{ type: 'output_text', text: 'hi' }] }] };
+    expect(isCompleteResponse(JSON.stringify(response))).toBe(true);
+    expect(isCompleteResponse(JSON.stringify({ ...response, status: 'incomplete' }))).toBe(false);
+    expect(isCompleteResponse(JSON.stringify({ ...response, output: [] }))).toBe(false);
+    const message = { type: 'message', content: [{ type: 'text', text: 'hi' }], stop_reason: 'end_turn' };
+    expect(isCompleteMessage(JSON.stringify(message))).toBe(true);
+    expect(isCompleteMessage(JSON.stringify({ ...message, stop_reason: null }))).toBe(false);
+    expect(isCompleteMessage(JSON.stringify({ ...message, content: [] }))).toBe(false);
+    expect(JSON.parse(responsesBody('m', 1, true))).toMatchObject({ model: 'm', stream: true, input: expect.any(String) });
+    expect(JSON.parse(messagesBody('m', 1, false))).toMatchObject({ model: 'm', max_tokens: 64, messages: [{ role: 'user' }] });
   });
 });

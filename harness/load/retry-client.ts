@@ -7,24 +7,26 @@
 
 import type { Rng } from '../../shared/prng.ts';
 import type { ResolvedSettings } from '../../scenarios/index.ts';
-import { CHAT_PATH, chatBody, isChatCompletion, pickModel } from './payloads.ts';
+import type { ClientApi } from './client-api.ts';
 import type { Operation } from './pacer.ts';
 import type { TargetPool } from './target-pool.ts';
 
 export function retryOperation(
   target: TargetPool,
-  clientKey: string,
+  client: ClientApi,
   settings: ResolvedSettings,
   rng: Rng,
   counters: { request: number },
 ): Operation {
-  const headers = { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' };
   const retryOn = new Set(settings.retry.on);
+  const profile = client.profile;
   return async (kill) => {
-    const body = chatBody(pickModel(rng), counters.request++, false);
+    const body = profile.body(client.model(rng), counters.request++, false);
+    // One key per logical request: a client retries with the key it has.
+    const headers = client.headers('json', client.nextKey());
     for (let attempt = 1; attempt <= settings.retry.maxTries; attempt++) {
       if (attempt > 1) target.stats.event('retry');
-      const res = await target.exchange({ method: 'POST', path: CHAT_PATH, headers, body, verify: isChatCompletion }, kill, settings.retry.giveUpAfterMs);
+      const res = await target.exchange({ method: 'POST', path: profile.path, headers, body, verify: profile.isComplete }, kill, settings.retry.giveUpAfterMs);
       if (res === null) return false;
       if (!retryOn.has(res.status) || kill.aborted) return res.status < 400;
     }

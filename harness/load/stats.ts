@@ -11,6 +11,27 @@ const HIGHEST_US = 3_600_000_000;
 
 type StatusClass = '2xx' | '3xx' | '4xx' | '5xx';
 
+/**
+ * The first response of each kind the load did not expect: a non-2xx status,
+ * or a 2xx whose body failed the checks (`mismatch`). It is what tells a user
+ * why a target did not serve the load (`{"error":"missing x-provider header"}`)
+ * when the counts only say "100 % 400". `body` is the first BODY_HEAD_BYTES of
+ * the body as received: not redacted here (the load does not know the run's
+ * keys); the run folder and the progress line redact it.
+ */
+export interface UnexpectedResponse {
+  status: number;
+  mismatch: boolean;
+  /** How many responses of this status (and mismatch-ness) the load got so far. */
+  count: number;
+  body: string;
+}
+
+/** Bytes of an unexpected body kept: enough for a gateway's JSON error, not a 256 KiB error page. */
+export const BODY_HEAD_BYTES = 300;
+/** Distinct (status, mismatch) kinds kept: a target answers with a handful of codes; 400 … 599 all at once is not worth more memory. */
+const MAX_UNEXPECTED_KINDS = 12;
+
 function emptyWindow() {
   return { requests: 0, status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, errors: 0, timeouts: 0, mismatches: 0 };
 }
@@ -21,6 +42,8 @@ export class LoadStats {
   #windowStart = performance.now();
   #completed = 0;
   readonly #events = new Map<string, number>();
+  /** Keyed `400` or `200!` (a mismatching 2xx); bounded by MAX_UNEXPECTED_KINDS. */
+  readonly #unexpected = new Map<string, UnexpectedResponse>();
 
   /**
    * A response arrived. `latencyMs` null keeps it out of the percentiles
@@ -40,6 +63,36 @@ export class LoadStats {
       const us = Math.round(latencyMs * 1000);
       this.#latency.record(us < 1 ? 1 : us > HIGHEST_US ? HIGHEST_US : us);
     }
+  }
+
+  /**
+   * Whether unexpected(status) would keep a body: callers that must read a
+   * body on purpose (an undici error body is drained unread) ask first, so
+   * the hot path of a serving target costs one map lookup.
+   */
+  wantsBody(status: number, mismatch = false): boolean {
+    return !this.#unexpected.has(`${status}${mismatch ? '!' : ''}`) && this.#unexpected.size < MAX_UNEXPECTED_KINDS;
+  }
+
+  /**
+   * A response the load did not expect (non-2xx, or a 2xx that failed its
+   * body check), recorded besides response(): counted per kind, and the first
+   * body of each kind kept (its first BODY_HEAD_BYTES).
+   */
+  unexpected(status: number, body: string | null, mismatch = false): void {
+    const key = `${status}${mismatch ? '!' : ''}`;
+    const seen = this.#unexpected.get(key);
+    if (seen !== undefined) {
+      seen.count++;
+      return;
+    }
+    if (this.#unexpected.size >= MAX_UNEXPECTED_KINDS) return;
+    this.#unexpected.set(key, { status, mismatch, count: 1, body: (body ?? '').slice(0, BODY_HEAD_BYTES) });
+  }
+
+  /** Every kind of unexpected response so far, in the order first seen (copies). */
+  unexpectedResponses(): UnexpectedResponse[] {
+    return [...this.#unexpected.values()].map((u) => ({ ...u }));
   }
 
   /** No (complete) response: connection error, cut response, or a client-side timeout. */
@@ -79,8 +132,8 @@ export class LoadStats {
     return out;
   }
 
-  /** Cumulative: completed requests (every status) and harness-side events. */
-  totals(): { requestsCompleted: number; events: Record<string, number> } {
-    return { requestsCompleted: this.#completed, events: Object.fromEntries(this.#events) };
+  /** Cumulative: completed requests (every status), harness-side events and the unexpected responses. */
+  totals(): { requestsCompleted: number; events: Record<string, number>; unexpected: UnexpectedResponse[] } {
+    return { requestsCompleted: this.#completed, events: Object.fromEntries(this.#events), unexpected: this.unexpectedResponses() };
   }
 }

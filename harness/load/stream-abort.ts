@@ -6,26 +6,29 @@
 import { performance } from 'node:perf_hooks';
 import type { Rng } from '../../shared/prng.ts';
 import type { ResolvedSettings } from '../../scenarios/index.ts';
-import { CHAT_PATH, chatBody, countEvents, isCompleteStream, pickModel } from './payloads.ts';
+import type { ClientApi } from './client-api.ts';
+import { countEvents } from './payloads.ts';
 import type { Operation } from './pacer.ts';
 import { recordFailure, type TargetPool } from './target-pool.ts';
 
 export function streamAbortOperation(
   target: TargetPool,
-  clientKey: string,
+  client: ClientApi,
   settings: ResolvedSettings,
   rng: Rng,
   counters: { request: number },
 ): Operation {
-  const headers = { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json', accept: 'text/event-stream' };
   const { min, max } = settings.abortAfterChunks;
+  const profile = client.profile;
+  const path = target.basePath + profile.path;
   return async (kill) => {
     const stats = target.stats;
     const abortAfter = min + Math.floor(rng() * (max - min + 1));
-    const body = chatBody(pickModel(rng), counters.request++, { includeUsage: true });
+    const body = profile.body(client.model(rng), counters.request++, { includeUsage: true });
+    const headers = client.headers('sse', client.nextKey());
     const t0 = performance.now();
     try {
-      const res = await target.pool.request({ method: 'POST', path: CHAT_PATH, headers, body, signal: kill });
+      const res = await target.pool.request({ method: 'POST', path, headers, body, signal: kill });
       if (res.statusCode < 200 || res.statusCode >= 300) {
         for await (const _ of res.body) {
           // discard
@@ -50,7 +53,7 @@ export function streamAbortOperation(
         // Only short streams get here (fewer events than abortAfter ≤ max): bounded.
         text += chunk;
       }
-      stats.response(res.statusCode, performance.now() - t0, isCompleteStream(text));
+      stats.response(res.statusCode, performance.now() - t0, profile.isCompleteStream(text));
       return true;
     } catch (err) {
       recordFailure(stats, err, kill);

@@ -5,7 +5,7 @@
 
 import { Pool } from 'undici';
 import { performance } from 'node:perf_hooks';
-import type { LoadStats } from './stats.ts';
+import { BODY_HEAD_BYTES, type LoadStats } from './stats.ts';
 
 export interface Exchange {
   method: 'GET' | 'POST';
@@ -37,9 +37,12 @@ export function recordFailure(stats: LoadStats, err: unknown, kill: AbortSignal)
 export class TargetPool {
   readonly pool: Pool;
   readonly stats: LoadStats;
+  /** The target's path prefix (`/gateway`), '' at the root: every path this pool sends is under it. */
+  readonly basePath: string;
 
-  constructor(url: string, stats: LoadStats, options: { connections: number; timeoutMs: number }) {
+  constructor(url: string, stats: LoadStats, options: { connections: number; timeoutMs: number; basePath?: string }) {
     this.stats = stats;
+    this.basePath = options.basePath ?? '';
     this.pool = new Pool(url, {
       connections: options.connections,
       pipelining: 1,
@@ -59,18 +62,24 @@ export class TargetPool {
     const giveUp = giveUpAfterMs === null ? null : AbortSignal.timeout(giveUpAfterMs);
     try {
       const signal = giveUp === null ? kill : AbortSignal.any([kill, giveUp]);
-      const res = await this.pool.request({ method: x.method, path: x.path, headers: x.headers, body: x.body, signal });
+      const res = await this.pool.request({ method: x.method, path: this.basePath + x.path, headers: x.headers, body: x.body, signal });
       if (res.statusCode >= 200 && res.statusCode < 300) {
         const text = await res.body.text();
-        this.stats.response(res.statusCode, performance.now() - t0, x.verify === undefined || x.verify(text));
+        const verified = x.verify === undefined || x.verify(text);
+        this.stats.response(res.statusCode, performance.now() - t0, verified);
+        if (!verified) this.stats.unexpected(res.statusCode, text, true);
         return { status: res.statusCode, text };
       }
       // Read to the end (not dump(): it destroys the socket after 128 KiB, and
-      // the relay may legitimately pass a large error body through).
-      for await (const _ of res.body) {
-        // discard
+      // the relay may legitimately pass a large error body through). The head
+      // is kept only for the first response of a status (stats.ts).
+      const keep = this.stats.wantsBody(res.statusCode);
+      let head = '';
+      for await (const chunk of res.body) {
+        if (keep && head.length < BODY_HEAD_BYTES) head += (chunk as Buffer).toString('utf8');
       }
       this.stats.response(res.statusCode, performance.now() - t0);
+      this.stats.unexpected(res.statusCode, keep ? head : null);
       return { status: res.statusCode, text: null };
     } catch (err) {
       if (giveUp?.aborted === true && !kill.aborted) this.stats.event('client-gave-up');

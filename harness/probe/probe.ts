@@ -15,7 +15,8 @@
 // claims the socket removes both variables from its environment, so its own
 // Node children do not also try. Protocol: ./protocol.ts and ./README.md.
 
-import { unlinkSync } from 'node:fs';
+import { rmdirSync, unlinkSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { RelaySoakError } from '../../shared/errors.ts';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
@@ -238,23 +239,50 @@ class Probe {
     this.#server.on('error', (error: NodeJS.ErrnoException) => this.#giveUp(error));
     this.#server.listen(socketPath, () => {
       // The file outlives a process that exits without closing the server.
+      // The folder the harness made for it goes too (harness/run/probe-dir.ts):
+      // a harness that was SIGKILLed cannot remove it, but its children still
+      // stop gracefully when their stdin pipe closes, and run this.
       process.once('exit', () => {
         try {
           unlinkSync(socketPath);
         } catch {
           // already gone: nothing to clean
         }
+        const dir = dirname(socketPath);
+        if (basename(dir).startsWith('soak-probe-')) {
+          try {
+            rmdirSync(dir);
+          } catch {
+            // not empty, or already removed by the harness
+          }
+        }
       });
     });
     this.#server.unref();
   }
 
+  /**
+   * Unload: stop listening, drop connections and timers, remove the socket.
+   * For a probe loaded into a process the harness attached to (it must leave
+   * that process as it found it); a preloaded probe ends with its process.
+   */
+  stop(): void {
+    this.#giveUp(null);
+    for (const socket of this.#connections) socket.destroy();
+    this.#server.close();
+    try {
+      unlinkSync(this.#socketPath);
+    } catch {
+      // already gone
+    }
+  }
+
   /** Listening failed (path in use, directory missing): the target runs on, unprobed. */
-  #giveUp(error: NodeJS.ErrnoException): void {
+  #giveUp(error: NodeJS.ErrnoException | null): void {
     this.#loopDelay.stop();
     this.#gc.stop();
     clearInterval(this.#foldTimer);
-    process.stderr.write(`soak-probe: not active, cannot listen on ${this.#socketPath}: ${error.code ?? error.message}\n`);
+    if (error) process.stderr.write(`soak-probe: not active, cannot listen on ${this.#socketPath}: ${error.code ?? error.message}\n`);
   }
 
   #accept(socket: Socket): void {
@@ -378,9 +406,15 @@ function shouldActivate(): string | null {
   return socketPath;
 }
 
+/** Where the active probe can be found for unloading (harness/sampler/inspector-attach.ts). */
+const PROBE_KEY = Symbol.for('soak.probe');
+
 const claimedPath = shouldActivate();
 if (claimedPath !== null) {
   delete process.env.SOAK_PROBE_SOCKET;
   delete process.env.SOAK_PROBE_MATCH;
-  new Probe(claimedPath);
+  const registry = globalThis as { [PROBE_KEY]?: Probe };
+  // Loaded again into a process a previous (killed) harness attached to: one probe at a time.
+  registry[PROBE_KEY]?.stop();
+  registry[PROBE_KEY] = new Probe(claimedPath);
 }

@@ -23,6 +23,7 @@ export const PROVE_FLAGS = {
   accounts: SOAK_FLAGS.accounts,
   rate: SOAK_FLAGS.rate,
   out: { type: 'string', nonEmpty: true, arg: 'dir', help: "folder for every proof's run folders (default reports/runs/<stamp>-prove)" },
+  junit: SOAK_FLAGS.junit,
   quiet: SOAK_FLAGS.quiet,
   help: SOAK_FLAGS.help,
 } as const satisfies FlagSpecs;

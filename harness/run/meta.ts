@@ -38,6 +38,12 @@ export interface RunMeta {
   startedAt: string;
   endedAt: string | null;
   outcome: RunOutcome | null;
+  /**
+   * The target's own vitals (harness/sampler/target-metrics.ts VitalsMeta):
+   * the Prometheus URL scraped (--target-metrics), the net/http/pprof base read
+   * at checkpoints, and the series chosen with --judge-metric. Absent: none given.
+   */
+  vitals?: { metricsUrl: string | null; pprofUrl: string | null; judge: Array<{ key: string; kind: 'slope' | 'level' }> };
 }
 
 export function gitSha(cwd: string): string | null {

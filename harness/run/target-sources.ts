@@ -8,6 +8,7 @@ import type { Counts, ProbeSample, ProcSample } from '../records.ts';
 import { readProc } from '../sampler/proc.ts';
 import type { ProbeClient } from '../sampler/probe-client.ts';
 import { scrapeMetrics } from '../sampler/prometheus.ts';
+import type { PprofSource } from '../sampler/pprof.ts';
 
 export interface SourceReadings {
   proc: ProcSample | null;
@@ -23,6 +24,10 @@ export class TargetSources {
   probe: ProbeClient | null;
   /** Cleared when the target has no /metrics, so it is not asked again. */
   hasMetrics = true;
+  /** --target-metrics: scraped instead of `<targetUrl>/metrics` (harness/soak/vitals.ts). */
+  metricsUrl: string | null = null;
+  /** A Go target's net/http/pprof, read at checkpoints (--target-pprof). */
+  pprof: PprofSource | null = null;
   /** The probe's own fds in the target (its Unix sockets), left out of fd counts. */
   excludeFds: number[] = [];
   private lastFaults: Counts | null = null;
@@ -50,10 +55,11 @@ export class TargetSources {
    * sockets.
    */
   async metrics(): Promise<Record<string, number> | null> {
-    if (!this.hasMetrics || !this.targetUrl) return null;
-    const client = new Client(this.targetUrl);
+    if (!this.hasMetrics || !(this.metricsUrl ?? this.targetUrl)) return null;
+    const url = this.metricsUrl ?? `${this.targetUrl}/metrics`;
+    const client = new Client(new URL(url).origin);
     try {
-      return await scrapeMetrics(`${this.targetUrl}/metrics`, { timeoutMs: 5_000, dispatcher: client });
+      return await scrapeMetrics(url, { timeoutMs: 5_000, dispatcher: client });
     } catch {
       return null;
     } finally {

@@ -20,7 +20,9 @@ export type SamplerErrorCode =
   /** /metrics did not answer within its timeout. */
   | 'SOAK_ERR_METRICS_TIMEOUT'
   /** /metrics could not be reached or answered a non-200 status. */
-  | 'SOAK_ERR_METRICS_UNAVAILABLE';
+  | 'SOAK_ERR_METRICS_UNAVAILABLE'
+  /** The Node inspector of an attached process could not be opened, reached or used (inspector-attach.ts). */
+  | 'SOAK_ERR_INSPECTOR';
 
 export class SamplerError extends RelaySoakError<SamplerErrorCode> {
   /** For SOAK_ERR_PROBE_REMOTE: the probe's error code (see harness/probe/protocol.ts). */

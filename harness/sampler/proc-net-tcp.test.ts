@@ -1,13 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { Counts } from '../records.ts';
 import { TCP4, TCP6 } from './fixtures/proc-net-tcp-text.ts';
-import { countTcpStates, parseProcNetTcp } from './proc-net-tcp.ts';
+import { countTcpStates, parseProcNetTcp, type UnreadTcp } from './proc-net-tcp.ts';
+
+// Three of the process's ESTABLISHED sockets hold unread bytes (rx_queue
+// 0x30000 = 196 608 and 0x10 = 16; one has only tx_queue), a CLOSE_WAIT one
+// and a listener's accept backlog do too: only ESTABLISHED rx_queue counts.
+const TCP4_UNREAD = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:1F90 00000000:0000 0A 00000000:00000005 00:00000000 00000000     0        0 60001 1 0000000000000000 100 0 0 10 0
+   1: 0100007F:D431 0100007F:1F90 01 00000000:00030000 00:00000000 00000000     0        0 60002 1 0000000000000000 20 4 30 10 -1
+   2: 0100007F:D432 0100007F:1F90 01 00000000:00000010 00:00000000 00000000     0        0 60003 1 0000000000000000 20 4 30 10 -1
+   3: 0100007F:D433 0100007F:1F90 01 00001000:00000000 00:00000000 00000000     0        0 60004 1 0000000000000000 20 4 30 10 -1
+   4: 0100007F:D434 0100007F:1F90 08 00000000:00000400 00:00000000 00000000     0        0 60005 1 0000000000000000 20 4 30 10 -1
+   5: 0100007F:D435 0100007F:1F90 01 00000000:00009999 00:00000000 00000000     0        0 70000 1 0000000000000000 20 4 30 10 -1
+`;
 
 describe('parseProcNetTcp', () => {
   it('decodes IPv4 rows: addresses, ports, state names and inodes', () => {
     const rows = parseProcNetTcp(TCP4);
     expect(rows).toHaveLength(6);
-    expect(rows[0]).toEqual({ localAddress: '127.0.0.1', localPort: 8080, remoteAddress: '0.0.0.0', remotePort: 0, state: 'LISTEN', inode: 36681 });
+    expect(rows[0]).toEqual({ localAddress: '127.0.0.1', localPort: 8080, remoteAddress: '0.0.0.0', remotePort: 0, state: 'LISTEN', inode: 36681, txQueue: 0, rxQueue: 0 });
+    expect(rows[4]).toMatchObject({ txQueue: 0, rxQueue: 1 });
     expect(rows[2]).toMatchObject({ localPort: 0xd431, remotePort: 8080, state: 'ESTABLISHED', inode: 40002 });
     expect(rows[3]).toMatchObject({ state: 'TIME_WAIT', inode: 0 });
     expect(rows[4]).toMatchObject({ localAddress: '15.2.0.10', remoteAddress: '34.216.184.93', remotePort: 443, state: 'CLOSE_WAIT' });
@@ -44,6 +57,16 @@ describe('countTcpStates', () => {
     countTcpStates(TCP6, unmatched, counts);
     expect(counts).toEqual({ ESTABLISHED: 2, LISTEN: 1 });
     expect([...unmatched]).toEqual([0]);
+  });
+
+  it('counts the ESTABLISHED sockets of the process with unread bytes (rx_queue > 0) and sums those bytes', () => {
+    const unread: UnreadTcp = { sockets: 0, bytes: 0 };
+    const counts: Counts = {};
+    // 70000 is another process's socket: its rx_queue is not ours.
+    countTcpStates(TCP4_UNREAD, new Set([60001, 60002, 60003, 60004, 60005]), counts, unread);
+    expect(counts).toEqual({ LISTEN: 1, ESTABLISHED: 3, CLOSE_WAIT: 1 });
+    expect(unread).toEqual({ sockets: 2, bytes: 0x30000 + 0x10 });
+    expect(parseProcNetTcp(TCP4_UNREAD)[1]).toMatchObject({ state: 'ESTABLISHED', rxQueue: 0x30000, txQueue: 0 });
   });
 
   it('agrees with parseProcNetTcp on a real table of this machine', async () => {

@@ -5,6 +5,8 @@
 // `socket:[inode]` fd links (see proc.ts). Rows with inode 0 belong to no fd:
 // TIME_WAIT sockets and orphaned FIN_WAIT sockets after close(). They cannot be
 // attributed to a process this way and are never counted as its own.
+// Each row also carries its queues (tx_queue:rx_queue): an rx_queue that stays
+// above 0 is data the owning process never read (UnreadTcp).
 
 import type { Counts } from '../records.ts';
 
@@ -24,6 +26,19 @@ export const TCP_STATES: Readonly<Record<number, string>> = {
   0x0c: 'NEW_SYN_RECV',
 };
 
+/**
+ * ESTABLISHED sockets holding bytes the process has not read (rx_queue > 0),
+ * and those bytes. A correct target reads what arrives within milliseconds;
+ * one that drops an upstream body without reading or destroying it leaves the
+ * rest of that body in the kernel's receive queue for as long as the socket
+ * lives (measured: the blind error-body relay, undici pausing its socket after
+ * 64 KiB of a 256 KiB body). At a drained checkpoint nothing should be left.
+ */
+export interface UnreadTcp {
+  sockets: number;
+  bytes: number;
+}
+
 export interface TcpEntry {
   /** Dotted IPv4 or a full, uncompressed IPv6 address. */
   localAddress: string;
@@ -34,6 +49,10 @@ export interface TcpEntry {
   state: string;
   /** Socket inode; 0 when no file descriptor refers to the socket. */
   inode: number;
+  /** Bytes sent and not yet acknowledged (tx_queue). */
+  txQueue: number;
+  /** Bytes received and not yet read by the process (rx_queue; for LISTEN: the accept backlog). */
+  rxQueue: number;
 }
 
 /** "0100007F:1F90" (IPv4) or 32 hex digits (IPv6), each 32-bit word in host (little-endian) order. */
@@ -75,10 +94,20 @@ export function parseProcNetTcp(text: string): TcpEntry[] {
       remotePort: remote.port,
       state: stateName(fields[3]!),
       inode: Number(fields[9]),
+      ...queues(fields[4]!),
     });
   }
   return entries;
 }
+
+/** "00000000:0003A2F0" → tx and rx queue sizes in bytes. */
+function queues(field: string): { txQueue: number; rxQueue: number } {
+  const colon = field.indexOf(':');
+  return { txQueue: Number.parseInt(field.slice(0, colon), 16) || 0, rxQueue: Number.parseInt(field.slice(colon + 1), 16) || 0 };
+}
+
+/** Kernel state code of ESTABLISHED as the table prints it. */
+const ESTABLISHED_HEX = '01';
 
 /**
  * Adds to `into` the states of the rows whose inode is in `unmatched`, and
@@ -86,13 +115,14 @@ export function parseProcNetTcp(text: string): TcpEntry[] {
  * sockets the table did not account for). Returns the number of rows matched.
  * This is readProc's hot path: it skips address decoding and splits no line.
  */
-export function countTcpStates(text: string, unmatched: Set<number>, into: Counts): number {
+export function countTcpStates(text: string, unmatched: Set<number>, into: Counts, unread?: UnreadTcp): number {
   let matched = 0;
   let start = text.indexOf('\n') + 1; // skip the header line
   if (start === 0) return 0;
   while (start < text.length && unmatched.size > 0) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
+    const lineStart = start;
     const state = field(text, start, end, 3);
     const inodeText = field(text, start, end, 9);
     start = end + 1;
@@ -102,6 +132,15 @@ export function countTcpStates(text: string, unmatched: Set<number>, into: Count
     const name = stateName(state);
     into[name] = (into[name] ?? 0) + 1;
     matched++;
+    if (unread !== undefined && state === ESTABLISHED_HEX) {
+      // Field 4 is "tx_queue:rx_queue"; read only for matched ESTABLISHED rows.
+      const q = field(text, lineStart, end, 4);
+      const rx = q === undefined ? 0 : Number.parseInt(q.slice(q.indexOf(':') + 1), 16) || 0;
+      if (rx > 0) {
+        unread.sockets++;
+        unread.bytes += rx;
+      }
+    }
   }
   return matched;
 }

@@ -71,6 +71,44 @@ describe('readProc on live processes', () => {
     expect(cheap.fds).toBe(after.fds);
   });
 
+  it('sees a socket whose received bytes are not read: unread sockets +1, unread bytes ≈ what was sent', async () => {
+    const accepted: Socket[] = [];
+    const server = createServer((socket) => accepted.push(socket));
+    const client = await new Promise<Socket>((resolve) => {
+      server.listen(0, '127.0.0.1', () => {
+        const c = connect({ host: '127.0.0.1', port: (server.address() as { port: number }).port }, () => resolve(c));
+      });
+    });
+    cleanups.push(() => {
+      for (const socket of [...accepted, client]) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    // Paused before any data arrives: libuv does not read, the bytes stay in the kernel's receive queue.
+    client.pause();
+    while (accepted.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    const before = readProcSync(process.pid);
+    const SENT = 40_000;
+    accepted[0]!.write(Buffer.alloc(SENT, 1));
+    let after = readProcSync(process.pid);
+    for (let i = 0; i < 100 && (after.unread?.bytes ?? 0) - (before.unread?.bytes ?? 0) < SENT; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      after = readProcSync(process.pid);
+    }
+    expect(after.unread!.sockets - before.unread!.sockets).toBe(1);
+    expect(after.unread!.bytes - before.unread!.bytes).toBe(SENT);
+    // Once read, nothing is left unread.
+    client.resume();
+    client.on('data', () => {});
+    let read = readProcSync(process.pid);
+    for (let i = 0; i < 100 && read.unread!.sockets > before.unread!.sockets; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      read = readProcSync(process.pid);
+    }
+    expect(read.unread).toEqual(before.unread);
+    // Skipped with the TCP states.
+    expect(readProcSync(process.pid, { tcpStates: false }).unread).toBeUndefined();
+  });
+
   it('fails with SOAK_ERR_TARGET_GONE once the process has exited', async () => {
     const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
     await new Promise((resolve) => child.once('exit', resolve));
@@ -135,6 +173,7 @@ describe('readProc on a fixture /proc tree', () => {
       fds: 5,
       threads: 11,
       tcp: { LISTEN: 1, ESTABLISHED: 2 },
+      unread: { sockets: 0, bytes: 0 },
       cpu: { user: 2_500_000, system: 400_000 },
     });
   });

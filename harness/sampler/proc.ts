@@ -10,7 +10,7 @@
 // libuv's 4-thread pool, contending with the harness's own file writes.
 
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import type { Counts, ProcSample } from '../records.ts';
+import type { Counts, ProcSample, UnreadSockets } from '../records.ts';
 import { SamplerError } from './errors.ts';
 import { countTcpStates } from './proc-net-tcp.ts';
 
@@ -140,7 +140,8 @@ function readTcpTable(path: string, optional: boolean): string {
 /**
  * One sample of process `pid` from /proc: RSS and threads (status), CPU
  * (stat), open fds, and its TCP sockets by state (net/tcp + tcp6, matched by
- * the inodes of its socket fds). Throws SamplerError SOAK_ERR_TARGET_GONE when the
+ * the inodes of its socket fds) with, from the same rows, its ESTABLISHED
+ * sockets holding unread bytes (rx_queue) and their total. Throws SamplerError SOAK_ERR_TARGET_GONE when the
  * process has exited, including when it is a zombie not yet reaped.
  */
 export function readProc(pid: number, options: ReadProcOptions = {}): Promise<ProcSample> {
@@ -162,15 +163,17 @@ export function readProcSync(pid: number, options: ReadProcOptions = {}): ProcSa
   const { fds, socketInodes, stdioSocketInodes } = walkFds(pid, `${base}/fd`, excluded);
 
   const tcp: Counts = {};
-  if (options.tcpStates !== false && socketInodes.size > 0) {
+  let unread: UnreadSockets | undefined;
+  if (options.tcpStates !== false) unread = { sockets: 0, bytes: 0 };
+  if (unread !== undefined && socketInodes.size > 0) {
     try {
       // The kernel renders these tables for the whole network namespace at
       // ≈ 5–9 µs per row, so tcp6 is read only when a socket is still
       // unaccounted for after tcp. Sockets on fds 0–2 do not count: a child
       // spawned with stdio 'pipe' gets Unix socketpairs there.
-      countTcpStates(readTcpTable(`${base}/net/tcp`, false), socketInodes, tcp);
+      countTcpStates(readTcpTable(`${base}/net/tcp`, false), socketInodes, tcp, unread);
       if (socketInodes.size > 0 && [...socketInodes].some((inode) => !stdioSocketInodes.has(inode))) {
-        countTcpStates(readTcpTable(`${base}/net/tcp6`, true), socketInodes, tcp);
+        countTcpStates(readTcpTable(`${base}/net/tcp6`, true), socketInodes, tcp, unread);
       }
     } catch (error) {
       if (isErrno(error, 'ENOENT', 'ESRCH')) throw gone(pid, error);
@@ -181,5 +184,5 @@ export function readProcSync(pid: number, options: ReadProcOptions = {}): ProcSa
   // VmRSS is absent for kernel threads; a process that just exec'd has it.
   const rssKb = Number.parseInt(statusField(status, 'VmRSS') ?? '0', 10);
   const threads = Number.parseInt(statusField(status, 'Threads') ?? '0', 10);
-  return { rss: rssKb * 1024, fds, threads, tcp, cpu: parseStatCpu(stat, pid) };
+  return { rss: rssKb * 1024, fds, threads, tcp, ...(unread !== undefined ? { unread } : {}), cpu: parseStatCpu(stat, pid) };
 }

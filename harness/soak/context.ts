@@ -2,12 +2,15 @@
 // sampling and checkpoint each take it rather than reaching into the run, so
 // every part's inputs and the state it writes are visible in one interface.
 
-import type { LoadDriver } from '../load/index.ts';
+import type { SoakError } from '../errors.ts';
+import type { LoadDriver, ResolvedClient } from '../load/index.ts';
 import type { ProgressReporter } from '../progress.ts';
 import type { RunMeta } from '../run/meta.ts';
 import type { RunFolder } from '../run/run-folder.ts';
 import type { ResolvedScenario } from '../../scenarios/index.ts';
 import type { SoakOptions, TargetSpec } from './options.ts';
+import type { TargetConfigFile } from './target-config.ts';
+import type { TargetProfile } from './target-profile.ts';
 
 export type RunEventType = 'phase' | 'warning' | 'checkpoint-skipped' | 'outcome' | 'info';
 
@@ -33,6 +36,12 @@ export interface RunContext {
   readonly options: SoakOptions;
   readonly scenario: ResolvedScenario;
   readonly target: TargetSpec;
+  /** The routes the target has (target-profile.ts): traffic for the others is not sent. */
+  readonly profile: TargetProfile;
+  /** --target-config files, checked, with their templates' text (target-config.ts): rendered before the target starts. */
+  readonly targetConfig: { files: readonly TargetConfigFile[]; templates: readonly string[] };
+  /** How the load talks to the target's client API (harness/load/client-options.ts). */
+  readonly client: ResolvedClient;
   /** Validated leak variant names to switch on in the reference relay. */
   readonly leaks: readonly string[];
   /** run.json as it stands; targets.ts fills in the target's description. */
@@ -45,4 +54,6 @@ export interface RunContext {
   /** Milliseconds since the run started: the `t` of every record. */
   now(): number;
   event(type: RunEventType, message: string, data?: unknown): void;
+  /** End the run now with `error` as its failure (outcome `failed`, the error's exit code): children stopped, folder kept. */
+  stopRun(error: SoakError): void;
 }

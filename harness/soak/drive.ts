@@ -5,11 +5,12 @@
 
 import { request } from 'undici';
 import { SoakError } from '../errors.ts';
-import { createLoad } from '../load/index.ts';
+import { createLoad, withUpstream } from '../load/index.ts';
 import { buildTimeline, checkpointTimes } from '../run/timeline.ts';
 import { takeCheckpoint } from './checkpoint.ts';
 import type { RunContext } from './context.ts';
 import type { Targets } from './targets.ts';
+import { applyProfile, skipLine } from './target-profile.ts';
 
 /** Run the whole timeline, checkpoint 0 first. Throws the signal's reason when the run is aborted. */
 export async function drive(ctx: RunContext, t: Targets): Promise<void> {
@@ -21,28 +22,48 @@ export async function drive(ctx: RunContext, t: Targets): Promise<void> {
     managementKey: t.keys.management,
     accounts: s.accounts,
     seed: s.seed,
+    // --api, --auth, --header, --client-keys-file, --model; {upstream} filled in now that it listens.
+    client: withUpstream(ctx.client, t.upstream?.url ?? null),
   });
   st.load = load;
   const cps = checkpointTimes(s.durationMs, s.checkpoints.everyMs, Math.max(ctx.options.minCheckpoints ?? 8, s.checkpoints.min ?? 8));
   const segments = buildTimeline(s.phases, cps);
+  // Only the traffic the target has routes for (target-profile.ts); a phase left with none is skipped.
+  const profiled = s.phases.map((p) => applyProfile(p, ctx.profile));
   st.nextCheckpointMs = cps[0] ?? s.durationMs;
   await takeCheckpoint(ctx, t, 0);
+  let loadSinceCheckpoint = false;
   for (const seg of segments) {
     throwIfAborted(ctx.signal);
     const phase = s.phases[seg.phaseIndex]!;
+    const fit = profiled[seg.phaseIndex]!;
     if (seg.phaseStart) {
       st.phaseName = phase.name;
       await applyFaultPlan(ctx, t, phase.name, phase.faults ?? { rules: [] });
-      ctx.event('phase', phase.name, { startMs: phase.startMs, endMs: phase.endMs });
+      ctx.event('phase', phase.name, { startMs: phase.startMs, endMs: phase.endMs, ...(fit.empty ? { skipped: true } : {}) });
+      if (fit.skipped.length > 0) {
+        const line = skipLine(phase.name, fit, ctx.profile);
+        ctx.event('info', line, { phase: phase.name, skippedRoutes: fit.skipped, phaseSkipped: fit.empty, profile: ctx.profile.name });
+        ctx.progress?.note(line);
+      }
     }
-    st.segment = { startedAt: performance.now(), lengthMs: seg.endMs - seg.startMs };
-    await load.runSegment(phase, seg.endMs - seg.startMs, ctx.signal);
-    st.segment = null;
+    if (!fit.empty) {
+      st.segment = { startedAt: performance.now(), lengthMs: seg.endMs - seg.startMs };
+      await load.runSegment(fit.phase, seg.endMs - seg.startMs, ctx.signal);
+      st.segment = null;
+      loadSinceCheckpoint = true;
+    }
     st.loadElapsedMs = seg.endMs;
     throwIfAborted(ctx.signal);
     if (seg.checkpointAfter !== null) {
       st.nextCheckpointMs = cps[seg.checkpointAfter] ?? s.durationMs;
+      if (!loadSinceCheckpoint) {
+        // Nothing was sent since the last checkpoint: another one would add a point with no load behind it.
+        ctx.event('checkpoint-skipped', `checkpoint ${seg.checkpointAfter}: no load since the previous one (phase ${phase.name} skipped)`, { seq: seg.checkpointAfter });
+        continue;
+      }
       await takeCheckpoint(ctx, t, seg.checkpointAfter);
+      loadSinceCheckpoint = false;
     }
   }
 }

@@ -10,7 +10,10 @@ import type { RunVerdict } from '../verdict/index.ts';
 import type { Progress } from '../progress.ts';
 import { isAlive } from '../run/pids.ts';
 import { checkWritableFolder } from '../run/writable-folder.ts';
+import { JUNIT_FLAG } from '../output/write.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
+import { API_PROFILES, AUTH_SCHEMES, type ClientOptions } from '../load/index.ts';
+import { checkVitalsUrl, parseJudgeMetrics } from '../sampler/target-metrics.ts';
 
 /** The seed of accounts, fault plan and request mix: the relay and the fake upstream take 32 bits. */
 export const SEED_FLAG = { type: 'int', min: 0, max: 2 ** 32 - 1, default: 42, arg: 'N', help: 'seed for accounts, fault plan and request mix' } as const;
@@ -24,11 +27,22 @@ export const SOAK_FLAGS = {
   seed: SEED_FLAG,
   leak: { type: 'string', arg: 'a,b', help: 'comma-separated leak variants to switch on in the relay; `list` shows them' },
   'target-cmd': { type: 'string', nonEmpty: true, arg: 'cmd', help: "soak your own relay: 'node my-relay.js --port {port} --upstream {upstream}'" },
-  'target-pid': { type: 'int', min: 1, max: 2 ** 22, arg: 'pid', help: 'attach to a running process (with --target-url): /proc sampling only' },
-  'target-url': { type: 'string', arg: 'url', help: 'URL of the process given by --target-pid (loopback only)' },
+  'target-pid': { type: 'int', min: 1, max: 2 ** 22, arg: 'pid', help: 'attach to a running process (with --target-url); a Node process gets the probe through its inspector (SIGUSR1), others /proc sampling' },
+  'target-url': { type: 'string', arg: 'url', help: 'URL of the process given by --target-pid (loopback only); a path (http://127.0.0.1:8080/gateway) prefixes every route; with --target-cmd: http://127.0.0.1:{port}/gateway' },
+  'target-profile': { type: 'string', nonEmpty: true, arg: 'name|FILE', help: 'routes the target has: reference (the built-in relay\'s default: client API and management), openai-compatible (--target-cmd/--target-pid default: client API only), or a JSON FILE {"routes": [...]}; traffic for other routes is skipped' },
+  'target-config': { type: 'string', multiple: true, nonEmpty: true, arg: 'in:out', help: 'render template `in` to `out` before starting --target-cmd ({upstream}, {port}, {key}, {management_key}, ${ENV} replaced); repeatable' },
+  header: { type: 'string', multiple: true, nonEmpty: true, arg: 'K: V', help: "extra header on every client-API request, e.g. 'x-provider: mock'; {upstream}, {key} and ${ENV} are filled in" },
+  auth: { type: 'string', default: 'bearer', choices: AUTH_SCHEMES, arg: 'scheme', help: 'how the client key is sent: Authorization: Bearer, x-api-key:, api-key:, or not at all' },
+  'client-keys-file': { type: 'string', nonEmpty: true, arg: 'FILE', help: 'client keys, one per line (# comments): requests rotate over them round-robin; default SOAK_CLIENT_KEY or a generated key' },
+  api: { type: 'string', default: 'chat', choices: API_PROFILES, arg: 'name', help: 'client API the load speaks: chat (/v1/chat/completions), responses (/v1/responses), messages (/v1/messages, Anthropic)' },
+  model: { type: 'string', nonEmpty: true, arg: 'name', help: 'model name in every request (default: drawn from gpt-5, gpt-5-codex, gpt-5-mini, gpt-4.1)' },
   out: { type: 'string', nonEmpty: true, arg: 'dir', help: 'run folder (default reports/runs/<run-id>)' },
   'sample-interval': { type: 'duration', min: 250, max: 5_000, default: 2_000, arg: 'time', help: 'continuous sampling period' },
-  'no-probe': { type: 'boolean', help: 'do not preload the probe into the target (/proc sampling only)' },
+  'no-probe': { type: 'boolean', help: 'no probe in the target (/proc sampling only); with --target-pid: do not open its inspector' },
+  'target-metrics': { type: 'string', nonEmpty: true, arg: 'url', help: "the target's Prometheus endpoint, loopback only (default <target>/metrics; {port}: the --target-cmd port); its go_goroutines, python_asyncio_tasks, process_open_fds, process_resident_memory_bytes are judged" },
+  'target-pprof': { type: 'string', nonEmpty: true, arg: 'url', help: "a Go target's net/http/pprof base, e.g. http://127.0.0.1:{port}/debug/pprof (default: tried on --target-metrics' host): goroutines and heap per site at checkpoints" },
+  'judge-metric': { type: 'string', multiple: true, nonEmpty: true, arg: 'NAME[:slope|level]', help: 'also judge this /metrics series (slope per request, or level like handles); repeatable or a comma list' },
+  junit: JUNIT_FLAG,
   quiet: { type: 'boolean', short: 'q', help: 'no progress output' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const satisfies FlagSpecs;
@@ -44,7 +58,12 @@ export type TargetSpec =
        */
       env?: Readonly<Record<string, string>>;
     }
-  | { kind: 'cmd'; command: string }
+  | {
+      kind: 'cmd';
+      command: string;
+      /** `http://127.0.0.1:{port}/prefix`: the relay lives under a path prefix on the port the harness gives it. */
+      url?: string;
+    }
   | { kind: 'pid'; pid: number; url: string };
 
 export interface SoakOptions {
@@ -56,6 +75,18 @@ export interface SoakOptions {
   seed?: number;
   leaks?: string[];
   target?: TargetSpec;
+  /** `--target-profile`: a built-in profile name or a JSON file (target-profile.ts). Default by target kind. */
+  targetProfile?: string;
+  /** `--target-config` values, `in.tmpl:out.json`: templates rendered before the target starts (target-config.ts); --target-cmd only. */
+  targetConfigs?: string[];
+  /** How the load talks to the target's client API (--header, --auth, --client-keys-file, --api, --model): harness/load/client-options.ts. */
+  client?: ClientOptions;
+  /** `--target-metrics`: the Prometheus URL scraped instead of `<target>/metrics` (loopback; `{port}` for --target-cmd). */
+  targetMetrics?: string;
+  /** `--target-pprof`: a Go target's net/http/pprof base; default: /debug/pprof on --target-metrics' host, when it answers. */
+  targetPprof?: string;
+  /** `--judge-metric` values (`NAME[:slope|level]`, each may be a comma list): series judged besides the well-known ones. */
+  judgeMetrics?: string[];
   /** Run folder; default reports/runs/<run-id>. */
   out?: string;
   /** Continuous sampling period, 250–5000 ms (SOAK_FLAGS['sample-interval']). Default 2000. */
@@ -65,8 +96,15 @@ export interface SoakOptions {
   /** Turn all sampling off (bench:probe's baseline). Checkpoints still run. */
   sampling?: boolean;
   readyTimeoutMs?: number;
-  /** Longest wait for in-flight 0 and keep-alive sockets to close before a checkpoint. */
+  /** Longest wait for in-flight work to end before a checkpoint (checkpoint.ts drain). Default 6000. */
   drainMaxMs?: number;
+  /**
+   * The fake upstream's keep-alive idle timeout (its --idle-timeout; default
+   * there 5 min, like a real provider). Never shorter than the drain cap: an
+   * upstream that closes idle sockets during a drain hides the ones a target
+   * pinned (issue #20).
+   */
+  upstreamIdleTimeoutMs?: number;
   /** Minimum number of checkpoints. Default 8. */
   minCheckpoints?: number;
   signal?: AbortSignal;
@@ -89,7 +127,11 @@ export interface SoakResult {
   requestsCompleted: number;
 }
 
-const LOOPBACK_URL = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+\/?$/;
+/** Loopback, with an optional path prefix (a relay mounted under /gateway: every route the load sends is under it); no query or fragment. */
+const LOOPBACK_URL = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+(\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$/;
+
+/** A --target-cmd relay under a path prefix, on the port the harness picks. */
+const CMD_URL = /^http:\/\/127\.0\.0\.1:\{port\}(\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$/;
 
 /** Throws a usage error (exit 2) naming the flag; nothing has been started yet. */
 export function validateSoakOptions(options: SoakOptions): void {
@@ -108,17 +150,34 @@ export function validateSoakOptions(options: SoakOptions): void {
   );
   if (options.target?.kind === 'pid') {
     if (!LOOPBACK_URL.test(options.target.url)) {
-      throw usageError(`--target-url: expected http://127.0.0.1:PORT (loopback only), got ${options.target.url}`);
+      throw usageError(`--target-url: expected http://127.0.0.1:PORT or http://127.0.0.1:PORT/path-prefix (loopback only, no query), got ${options.target.url}`);
     }
     if (!isAlive(options.target.pid)) throw usageError(`--target-pid: no live process ${options.target.pid} readable in /proc`);
   }
   if (options.target?.kind === 'cmd') {
     if (options.target.command.trim() === '') throw usageError('--target-cmd: empty command');
+    if (options.target.url !== undefined && !CMD_URL.test(options.target.url)) {
+      throw usageError(`--target-url: with --target-cmd, expected http://127.0.0.1:{port}/path-prefix (the harness picks the port), got ${options.target.url}`);
+    }
     // The harness picks a free port, puts it where the command says {port},
     // and waits for the target to listen on it: a command without {port}
     // would listen elsewhere and be waited for until the readiness timeout.
-    if (!options.target.command.includes('{port}')) {
+    // A relay configured by file may take its port from a --target-config template instead (checked once the templates are read: run.ts).
+    if (!options.target.command.includes('{port}') && (options.targetConfigs?.length ?? 0) === 0) {
       throw usageError("--target-cmd: no {port} in the command: the harness picks a free port and waits for the target to listen on it; write e.g. 'node my-relay.js --port {port}' (or 'PORT={port} node my-relay.js' for a relay that reads $PORT)");
+    }
+  }
+  if ((options.targetConfigs?.length ?? 0) > 0 && options.target?.kind !== 'cmd') {
+    throw usageError('--target-config: only with --target-cmd (the harness renders the file before it starts the target)');
+  }
+  if (options.targetMetrics !== undefined) checkVitalsUrl('--target-metrics', options.targetMetrics, options.target?.kind !== 'pid');
+  if (options.targetPprof !== undefined) checkVitalsUrl('--target-pprof', options.targetPprof, options.target?.kind !== 'pid');
+  if (options.judgeMetrics !== undefined) parseJudgeMetrics(options.judgeMetrics);
+  if (options.upstreamIdleTimeoutMs !== undefined) {
+    const idle = options.upstreamIdleTimeoutMs;
+    const drain = options.drainMaxMs ?? 6_000;
+    if (!Number.isInteger(idle) || idle < drain || idle > 3_600_000) {
+      throw usageError(`upstreamIdleTimeoutMs: expected an integer in [${drain} (the drain cap), 3600000] ms, got ${idle}`);
     }
   }
   if (options.out !== undefined) checkWritableFolder('--out', options.out);

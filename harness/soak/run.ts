@@ -7,7 +7,7 @@
 
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EXIT, SoakError, usageError } from '../errors.ts';
+import { EXIT, exitForSignal, SoakError, usageError } from '../errors.ts';
 import { judgeRun } from '../judge/index.ts';
 import { validateLeakNames } from './options.ts';
 import { ProgressReporter } from '../progress.ts';
@@ -23,6 +23,12 @@ import { validateSoakOptions, type SoakOptions, type SoakResult, type TargetSpec
 import { PROJECT_ROOT } from './paths.ts';
 import { runSampler } from './sampling.ts';
 import { startTargets, Targets } from './targets.ts';
+import { checkProfileFits, resolveTargetProfile, type TargetProfile } from './target-profile.ts';
+import { checkTargetConfigs, parseTargetConfig, secretEnvValues, type TargetConfigFile } from './target-config.ts';
+import { commandSecrets } from './run-secrets.ts';
+import { resolveRunClient } from './run-client.ts';
+import type { ResolvedClient } from '../load/index.ts';
+import { redactText } from '../../shared/redact.ts';
 
 /**
  * Run one soak. Throws SoakError (exit 2) for bad input before anything is
@@ -38,10 +44,20 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
   }
   const runId = newRunId(resolved.name);
   const runDir = options.out ? resolve(options.out) : uniqueRunDir(join(PROJECT_ROOT, 'reports/runs'), runId);
+  // The target's routes and its config files: refused (exit 2) before anything starts.
+  const profile = resolveTargetProfile(options.targetProfile, target.kind);
+  checkProfileFits(resolved, profile);
+  const configFiles = (options.targetConfigs ?? []).map(parseTargetConfig);
+  const targetConfig = { files: configFiles, templates: checkTargetConfigs(configFiles, runDir) };
+  if (target.kind === 'cmd' && !target.command.includes('{port}') && !targetConfig.templates.some((t) => t.includes('{port}'))) {
+    throw usageError('--target-cmd: no {port} in the command nor in a --target-config template: the harness picks a free port and waits for the target to listen on it');
+  }
+  // How the load talks to the target (--header, --auth, --client-keys-file, --api, --model): refused (exit 2) before anything starts.
+  const client = resolveRunClient(options, target);
   // Everything written as text is redacted with the run's own keys, known once the targets start.
   let run: SoakRun | undefined;
   const folder = createRunFolder(runDir, { secrets: () => run?.secrets() ?? [] });
-  run = new SoakRun(options, resolved, leaks, target, runId, folder);
+  run = new SoakRun(options, resolved, leaks, target, runId, folder, { profile, targetConfig, client });
   return run.run();
 }
 
@@ -101,9 +117,26 @@ class SoakRun implements RunContext {
   private crash: RunOutcome | null = null;
   /** Set once the run is ending: children exiting from then on are being stopped, not crashing. */
   private stopping = false;
+  /** Set by stopRun: the run was stopped on purpose with this failure. */
+  private stopReason: SoakError | null = null;
 
-  constructor(options: SoakOptions, scenario: ResolvedScenario, leaks: string[], target: TargetSpec, runId: string, folder: RunFolder) {
+  readonly client: ResolvedClient;
+  readonly profile: TargetProfile;
+  readonly targetConfig: { files: readonly TargetConfigFile[]; templates: readonly string[] };
+
+  constructor(
+    options: SoakOptions,
+    scenario: ResolvedScenario,
+    leaks: string[],
+    target: TargetSpec,
+    runId: string,
+    folder: RunFolder,
+    setup: { profile: TargetProfile; targetConfig: { files: readonly TargetConfigFile[]; templates: readonly string[] }; client: ResolvedClient },
+  ) {
     this.options = options;
+    this.client = setup.client;
+    this.profile = setup.profile;
+    this.targetConfig = setup.targetConfig;
     this.scenario = scenario;
     this.leaks = leaks;
     this.target = target;
@@ -123,11 +156,18 @@ class SoakRun implements RunContext {
 
   event(type: RunEventType, message: string, data?: unknown): void {
     this.folder.event({ kind: 'event', t: this.now(), type, message, data });
-    if (type === 'warning') this.progress?.note(`warning: ${message}`);
+    // The folder redacts what it writes; the progress line is redacted here (a target's body may echo a key).
+    if (type === 'warning') this.progress?.note(redactText(message.startsWith('WARNING') ? message : `warning: ${message}`, this.secrets()));
   }
 
   async run(): Promise<SoakResult> {
     this.folder.writeJson(RUN_FILES.meta, this.meta);
+    const p = this.profile;
+    this.event('info', `target profile ${p.name}: routes ${p.routes.join(', ')}`, { targetProfile: p });
+    if (this.targetConfig.files.length > 0) {
+      // Paths only: the rendered files may hold keys and are never copied here.
+      this.event('info', `target config: ${this.targetConfig.files.map((f) => `${f.template} → ${f.output}`).join(', ')}`, { targetConfig: this.targetConfig.files });
+    }
     const outcome = await this.execute();
     const result: SoakResult = {
       runDir: this.folder.dir,
@@ -178,6 +218,7 @@ class SoakRun implements RunContext {
 
   private outcomeFor(err: unknown): RunOutcome {
     if (this.crash) return this.crash;
+    if (this.stopReason) return { status: 'failed', error: this.stopReason.message, code: this.stopReason.code };
     const reason = this.internal.signal.reason as unknown;
     if (this.internal.signal.aborted && reason instanceof Error && reason.name === 'SoakInterrupt') {
       return { status: 'interrupted', signal: reason.message };
@@ -188,6 +229,13 @@ class SoakRun implements RunContext {
     }
     const e = err as Error;
     return { status: 'failed', error: e?.stack ?? String(err), code: 'SOAK_ERR_HARNESS' };
+  }
+
+  stopRun(error: SoakError): void {
+    if (this.internal.signal.aborted) return;
+    this.stopReason = error;
+    this.event('warning', error.message);
+    this.internal.abort(error);
   }
 
   /** A child exiting on its own ends the run: the target's exit is a crash, the upstream's a harness failure. */
@@ -205,7 +253,11 @@ class SoakRun implements RunContext {
 
   /** The secret values of this run: every key the target and the load use. */
   secrets(): string[] {
-    return [this.targets.keys.client, this.targets.keys.management];
+    const user = [process.env.SOAK_CLIENT_KEY, process.env.SOAK_MANAGEMENT_KEY].filter((k): k is string => typeof k === 'string' && k !== '');
+    // Tokens on the command line and environment values a --target-config template pulled in (run-secrets.ts).
+    const command = this.target.kind === 'cmd' ? commandSecrets(this.target.command) : [];
+    // --header values and --client-keys-file keys (harness/load/client-options.ts): the argv in run.json holds the headers as typed.
+    return [this.targets.keys.client, this.targets.keys.management, ...user, ...command, ...secretEnvValues(this.targetConfig.templates), ...this.client.secrets];
   }
 
   /** The load's connections first, then the probe and the children (Targets.stop). */
@@ -249,7 +301,7 @@ export function exitCodeFor(outcome: RunOutcome): number {
     case 'completed':
       return EXIT.ok;
     case 'interrupted':
-      return outcome.signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+      return exitForSignal(outcome.signal);
     case 'target-crashed':
     case 'failed':
       return EXIT.incomplete;

@@ -4,7 +4,10 @@
 // as it goes; the verdict is computed from the drained checkpoints
 // (checkpoint.ts), which this loop runs alongside.
 
-import type { ContinuousSample, Counts } from '../records.ts';
+import { SoakError } from '../errors.ts';
+import type { ContinuousSample, Counts, LoadWindow } from '../records.ts';
+import { ReachabilityWatch } from './reachability.ts';
+import { oneLine, ServingWatch } from './serving-watch.ts';
 import type { Progress } from '../progress.ts';
 import type { TargetSources } from '../run/target-sources.ts';
 import type { RunContext } from './context.ts';
@@ -14,10 +17,14 @@ export async function runSampler(ctx: RunContext, sources: TargetSources): Promi
   if (ctx.options.sampling === false) return;
   const every = ctx.options.sampleIntervalMs ?? 2_000;
   const signal = ctx.signal;
+  const reachability = new ReachabilityWatch();
+  const serving = new ServingWatch();
   while (!signal.aborted) {
     const started = performance.now();
     try {
-      await takeSample(ctx, sources);
+      const sample = await takeSample(ctx, sources, serving);
+      const unreachable = sample.load ? reachability.observe(sample.load, sample.loadElapsedMs) : null;
+      if (unreachable) ctx.stopRun(new SoakError('SOAK_ERR_TARGET_UNREACHABLE', `${unreachable.reason} (${ctx.meta.target.url ?? 'no URL'})`));
     } catch (err) {
       if (signal.aborted) break;
       ctx.event('warning', `sample failed: ${(err as Error).message}`);
@@ -43,7 +50,8 @@ function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export async function takeSample(ctx: RunContext, sources: TargetSources): Promise<void> {
+/** One continuous sample, written and shown; returns its load window and the load time it ends at. */
+export async function takeSample(ctx: RunContext, sources: TargetSources, serving = new ServingWatch()): Promise<{ load: LoadWindow | null; loadElapsedMs: number }> {
   const { proc, probe, relay, faults } = await sources.readAll();
   const st = ctx.state;
   const load = st.load ? st.load.window() : null;
@@ -51,13 +59,20 @@ export async function takeSample(ctx: RunContext, sources: TargetSources): Promi
   const record: ContinuousSample = { kind: 'sample', t: ctx.now(), phase: st.phaseName, proc, probe, relay, load, faults, requestsCompleted };
   ctx.folder.sample(record);
   st.samplesWritten++;
+  // Failures the fault plan did not inject, and the loud line when the target is not serving (serving-watch.ts).
+  const served = serving.observe(load, faults, st.load?.totals().unexpected ?? []);
+  for (const u of served.firstSeen) {
+    ctx.event('info', `first unexpected response: ${u.status}${u.mismatch ? ' (body failed the checks)' : ''}: ${oneLine(u.body)}`, { unexpectedResponse: u });
+  }
+  if (served.warning !== null) ctx.event('warning', served.warning, { notServing: true });
+  const loadElapsedMs = st.loadElapsedMs + (st.segment ? Math.min(st.segment.lengthMs, performance.now() - st.segment.startedAt) : 0);
   ctx.progress?.update({
-    elapsedMs: st.loadElapsedMs + (st.segment ? Math.min(st.segment.lengthMs, performance.now() - st.segment.startedAt) : 0),
+    elapsedMs: loadElapsedMs,
     totalMs: ctx.scenario.durationMs,
     phase: st.phaseName,
     reqPerSec: load?.reqPerSec ?? 0,
     requests: requestsCompleted,
-    errors: (load?.errors ?? 0) + (load?.mismatches ?? 0) + (load?.status['5xx'] ?? 0),
+    errors: served.errors,
     rss: proc?.rss ?? probe?.memory.rss ?? 0,
     heapUsed: probe?.memory.heapUsed ?? null,
     handles: probe ? sumCounts(probe.resources) : null,
@@ -67,6 +82,7 @@ export async function takeSample(ctx: RunContext, sources: TargetSources): Promi
     checkpoints: st.checkpointsWritten,
   });
   ctx.options.onProgress?.(ctx.progress?.last ?? ({} as Progress));
+  return { load, loadElapsedMs };
 }
 
 function sumCounts(c: Counts): number {

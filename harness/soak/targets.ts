@@ -6,18 +6,21 @@
 // execArgv, heap limit).
 
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { createProbeDir } from '../run/probe-dir.ts';
 import { join } from 'node:path';
 import { spawnChild, type Child } from '../run/child.ts';
 import { freePort } from '../run/free-port.ts';
 import { descendants } from '../run/pids.ts';
 import { RUN_FILES } from '../run/run-folder.ts';
 import { TargetSources } from '../run/target-sources.ts';
+import { attachVitals } from './vitals.ts';
 import { waitForProbe, type ProbeClient } from '../sampler/probe-client.ts';
+import { detachInspector, isNodeProcess, loadProbe, openInspector, type AttachedInspector } from '../sampler/inspector-attach.ts';
 import type { ResolvedScenario } from '../../scenarios/index.ts';
 import type { RunContext } from './context.ts';
 import type { TargetSpec } from './options.ts';
+import { writeTargetConfigs } from './target-config.ts';
 import { EXIT_WITH_HARNESS, PROBE_PATH, PROJECT_ROOT, RELAY_MAIN, UPSTREAM_MAIN } from './paths.ts';
 
 const READY_LINE = /^(?:relay|upstream): listening on (http:\/\/127\.0\.0\.1:\d+)$/;
@@ -30,8 +33,11 @@ type PidSpec = Extract<TargetSpec, { kind: 'pid' }>;
 export type WatchExit = (child: Child, role: 'upstream' | 'target') => void;
 
 export interface Keys {
+  /** The first client key (what a single-key target gets). */
   client: string;
   management: string;
+  /** Every client key the load sends, rotating (--client-keys-file), else [client]. */
+  clients: string[];
 }
 
 function devKey(prefix: string): string {
@@ -44,7 +50,10 @@ function devKey(prefix: string): string {
  * the run still sees the target child (to tell a crash from a startup error).
  */
 export class Targets {
-  readonly keys: Keys = { client: devKey('sk-soak'), management: devKey('mk-soak') };
+  readonly keys: Keys = (() => {
+    const client = devKey('sk-soak');
+    return { client, management: devKey('mk-soak'), clients: [client] };
+  })();
   /** In start order; stop() goes in reverse. */
   readonly children: Child[] = [];
   upstream: Child | null = null;
@@ -57,12 +66,17 @@ export class Targets {
   probeOwnFds: number[] = [];
   /** What samples and checkpoints read; set once everything has started. */
   sources: TargetSources | null = null;
-  /** A private directory for the probe's Unix socket (removed at the end, even if the target was killed). */
-  readonly probeDir = mkdtempSync(join(tmpdir(), 'soak-probe-'));
+  /** A private directory for the probe's Unix socket (harness/run/probe-dir.ts: removed on every exit path). */
+  readonly probeDir = createProbeDir();
   readonly probeSocket = join(this.probeDir, 'probe.sock');
+
+  /** The inspector of an attached Node process, opened to load the probe: unloaded and closed first. */
+  inspector: AttachedInspector | null = null;
 
   async stop(): Promise<void> {
     this.probe?.close();
+    if (this.inspector) await detachInspector(this.inspector).catch(() => {});
+    this.inspector = null;
     // Target first (it holds connections to the upstream), then the upstream.
     for (const child of [...this.children].reverse()) await child.stop(5_000);
     rmSync(this.probeDir, { recursive: true, force: true });
@@ -74,7 +88,7 @@ export async function startTargets(ctx: RunContext, t: Targets, watch: WatchExit
   const readyTimeoutMs = ctx.options.readyTimeoutMs ?? 20_000;
   const spec = ctx.target;
   if (spec.kind !== 'pid') {
-    t.upstream = await startUpstream(ctx.scenario, readyTimeoutMs);
+    t.upstream = await startUpstream(ctx.scenario, readyTimeoutMs, ctx.options.upstreamIdleTimeoutMs);
     t.children.push(t.upstream);
     watch(t.upstream, 'upstream');
   }
@@ -84,9 +98,11 @@ export async function startTargets(ctx: RunContext, t: Targets, watch: WatchExit
     t.children.push(t.targetChild);
     t.pid = await resolveTargetPid(spec, t.targetChild);
     t.url = t.targetChild.url;
+    // --target-cmd with --target-url http://127.0.0.1:{port}/prefix: every route goes under the prefix.
+    if (spec.kind === 'cmd' && spec.url !== undefined) t.url += new URL(spec.url.replace('{port}', '1')).pathname.replace(/\/+$/, '');
     watch(t.targetChild, 'target');
   } else if (spec.kind === 'pid') {
-    attachPid(ctx, spec, t);
+    await attachPid(ctx, spec, t);
   }
   if (ctx.options.probe !== false && spec.kind !== 'pid') await attachProbe(ctx, t);
   ctx.meta.target.pid = t.pid;
@@ -94,6 +110,7 @@ export async function startTargets(ctx: RunContext, t: Targets, watch: WatchExit
   t.sources = new TargetSources({ pid: t.pid, targetUrl: t.url, upstreamUrl: t.upstream?.url ?? null, probe: t.probe });
   t.sources.excludeFds = t.probeOwnFds;
   t.sources.hasMetrics = (await t.sources.metrics()) !== null;
+  await attachVitals(ctx, t.sources);
   ctx.folder.writeJson(RUN_FILES.meta, ctx.meta);
   ctx.event('info', 'children ready', {
     upstream: t.upstream ? { url: t.upstream.url, pid: t.upstream.pid } : null,
@@ -101,11 +118,12 @@ export async function startTargets(ctx: RunContext, t: Targets, watch: WatchExit
   });
 }
 
-function startUpstream(s: ResolvedScenario, readyTimeoutMs: number): Promise<Child> {
+/** `idleTimeoutMs`: the upstream's keep-alive idle timeout (mocks/idle.ts; minutes by default, like a real provider). */
+function startUpstream(s: ResolvedScenario, readyTimeoutMs: number, idleTimeoutMs?: number): Promise<Child> {
   return spawnChild({
     name: 'upstream',
     command: process.execPath,
-    args: ['--import', EXIT_WITH_HARNESS, UPSTREAM_MAIN, '--port', '0', '--seed', String(s.seed), '--accounts', String(s.accounts)],
+    args: ['--import', EXIT_WITH_HARNESS, UPSTREAM_MAIN, '--port', '0', '--seed', String(s.seed), '--accounts', String(s.accounts), ...(idleTimeoutMs !== undefined ? ['--idle-timeout', String(idleTimeoutMs)] : [])],
     env: { ...process.env, SOAK_EXIT_WITH_HARNESS: '1' },
     stdinPipe: true,
     ready: { pattern: READY_LINE },
@@ -120,6 +138,8 @@ function probeEnv(ctx: RunContext, t: Targets): Record<string, string> {
 
 function startRelay(ctx: RunContext, spec: RelaySpec, t: Targets, readyTimeoutMs: number): Promise<Child> {
   const s = ctx.scenario;
+  // SOAK_CLIENT_KEY / --client-keys-file hold for the reference relay too: it is given the keys the load sends.
+  adoptUserKeys(ctx, t);
   const args = [
     '--expose-gc',
     // Checkpoints force two full GCs each, and V8 ages bytecode per full GC:
@@ -149,7 +169,7 @@ function startRelay(ctx: RunContext, spec: RelaySpec, t: Targets, readyTimeoutMs
       ...process.env,
       ...probeEnv(ctx, t),
       ...spec.env,
-      RELAY_CLIENT_KEYS: t.keys.client,
+      RELAY_CLIENT_KEYS: t.keys.clients.join(','),
       RELAY_MANAGEMENT_KEY: t.keys.management,
     },
     stdinPipe: true,
@@ -165,7 +185,15 @@ async function startCommand(ctx: RunContext, spec: CommandSpec, t: Targets, read
   ctx.meta.target.command = command;
   const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--import=${EXIT_WITH_HARNESS}`, ctx.options.probe === false ? '' : `--import=${PROBE_PATH}`].join(' ').trim();
   // The load must send the keys the target was given: the user's when set.
-  adoptUserKeys(t);
+  adoptUserKeys(ctx, t);
+  // Relays configured by file: templates rendered now that the port, the upstream and the keys are known (target-config.ts).
+  writeTargetConfigs(ctx.targetConfig.files, ctx.targetConfig.templates, {
+    upstream: t.upstream!.url,
+    port,
+    clientKey: t.keys.client,
+    managementKey: t.keys.management,
+    env: process.env,
+  });
   return spawnChild({
     name: 'target',
     command,
@@ -174,7 +202,9 @@ async function startCommand(ctx: RunContext, spec: CommandSpec, t: Targets, read
       ...process.env,
       ...probeEnv(ctx, t),
       NODE_OPTIONS: nodeOptions,
-      RELAY_CLIENT_KEYS: t.keys.client,
+      // {upstream} for a relay that reads its upstream from the environment.
+      SOAK_UPSTREAM_URL: t.upstream!.url,
+      RELAY_CLIENT_KEYS: t.keys.clients.join(','),
       RELAY_MANAGEMENT_KEY: t.keys.management,
     },
     stdinPipe: true,
@@ -189,17 +219,46 @@ async function startCommand(ctx: RunContext, spec: CommandSpec, t: Targets, read
  * Before, a --target-cmd run handed them to the target while the load kept
  * sending the generated keys, so every request of such a run was refused.
  */
-function adoptUserKeys(t: Targets): void {
+function adoptUserKeys(ctx: RunContext, t: Targets): void {
   if (process.env.SOAK_CLIENT_KEY) t.keys.client = process.env.SOAK_CLIENT_KEY;
   if (process.env.SOAK_MANAGEMENT_KEY) t.keys.management = process.env.SOAK_MANAGEMENT_KEY;
+  // --client-keys-file wins over SOAK_CLIENT_KEY: the load rotates over the file's keys and the target gets them all.
+  const file = ctx.client.keys;
+  if (file !== null) t.keys.client = file[0]!;
+  t.keys.clients = file ?? [t.keys.client];
 }
 
-/** A process the harness did not start: nothing to spawn, no upstream to plan faults on, no probe. */
-function attachPid(ctx: RunContext, spec: PidSpec, t: Targets): void {
+/**
+ * A process the harness did not start: nothing to spawn, no upstream to plan
+ * faults on; a Node process gets the probe loaded over its inspector, any
+ * other is sampled from /proc only.
+ */
+async function attachPid(ctx: RunContext, spec: PidSpec, t: Targets): Promise<void> {
   t.pid = spec.pid;
   t.url = spec.url.replace(/\/$/, '');
-  adoptUserKeys(t);
-  ctx.event('warning', 'attached to a running process: no fault plan is applied and only /proc is sampled');
+  adoptUserKeys(ctx, t);
+  const why = ctx.options.probe === false ? ' (--no-probe)' : !isNodeProcess(spec.pid) ? ' (not a Node process)' : null;
+  if (why !== null) {
+    ctx.event('warning', `attached to a running process: no fault plan is applied and only /proc is sampled${why}`);
+    return;
+  }
+  // A Node process: load the probe through its inspector (harness/sampler/inspector-attach.ts).
+  try {
+    t.inspector = await openInspector(spec.pid);
+    const { port, wasOpen } = t.inspector;
+    ctx.event(
+      'warning',
+      wasOpen
+        ? `process ${spec.pid}'s Node inspector was already open on 127.0.0.1:${port}: the probe is loaded through it, and the inspector is left open at the end`
+        : `opened process ${spec.pid}'s Node inspector on 127.0.0.1:${port} (SIGUSR1) to load the probe; it is closed again at the end of the run`,
+    );
+    await loadProbe(t.inspector, t.probeSocket);
+    await attachProbe(ctx, t);
+  } catch (err) {
+    t.probe = null;
+    ctx.event('warning', `could not load the probe through the inspector (${(err as Error).message}): only /proc is sampled`);
+  }
+  ctx.event('warning', `attached to a running process: no fault plan is applied${t.probe ? '; heap, GC and resources come from the probe loaded over its inspector' : ' and only /proc is sampled'}`);
 }
 
 /** With a shell, the measured process is the shell's child; find the one listening. */

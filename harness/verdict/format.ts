@@ -5,6 +5,9 @@ import type { ServedLoad } from './served.ts';
 import type { RunComparison } from './compare.ts';
 import type { SignalVerdict } from './memory.ts';
 import type { RunVerdict } from './run.ts';
+import type { HandleTypeVerdict } from './handles.ts';
+import { perThousandText } from './unread.ts';
+import { vitalGrowthText, type VitalsVerdict } from './vitals.ts';
 
 function num(v: number | null | undefined, digits = 1): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
@@ -36,8 +39,20 @@ function signalLine(v: SignalVerdict): string {
 function servedLine(s: ServedLoad): string {
   const t = s.total;
   const share = t.share === null ? '—' : `${t.share >= 0.995 || t.share === 0 ? Math.round(t.share * 100) : (Math.round(t.share * 1000) / 10).toFixed(1)} %`;
-  if (s.status === 'not-served') return `served: NOT SERVED — ${share} of ${t.attempts - t.excused} non-fault requests answered correctly (needs ${Math.round(s.minShare * 100)} %)`;
+  // The reason names where it fell short (the whole run, or the phase below the bar while the run's total passed).
+  if (s.status === 'not-served') return `served: NOT SERVED (needs ${Math.round(s.minShare * 100)} % over the run and in every phase) — ${s.reason}`;
   return `served: ${share} of ${t.attempts - t.excused} non-fault requests answered correctly${t.excused > 0 ? ` (${t.excused} failures were injected faults)` : ''}`;
+}
+
+/**
+ * One handle type. A named signal leads with its name and growth:
+ * `  sockets with unread data LEAK  +0.8/1k requests, 0 → 120 (Δ 120): …`.
+ */
+function handleLine(t: HandleTypeVerdict): string {
+  if (t.label !== undefined) {
+    return `  ${t.label} ${t.status.padEnd(13)} ${perThousandText(t.perThousandRequests ?? null)}, ${t.baseline} → ${t.last} (Δ ${t.delta}): ${t.reason}`;
+  }
+  return `  ${t.type.padEnd(20)} ${t.status.padEnd(13)} ${t.baseline} → ${t.last} (Δ ${t.delta}): ${t.reason}`;
 }
 
 export function formatVerdict(v: RunVerdict): string {
@@ -55,9 +70,10 @@ export function formatVerdict(v: RunVerdict): string {
   }
   const heap = v.memory.find((m) => m.signal === 'heapUsed');
   if (heap?.projection) lines.push(`  heap limit ${num(heap.projection.limitBytes / 2 ** 20, 0)} MiB (${heap.projection.limitSource})`);
+  if (v.vitals) lines.push(...vitalsLines(v.vitals));
   const handleLines = v.handles.types.filter((t) => t.status !== 'NO-LEAK' || t.delta !== 0);
   lines.push(`handles: ${v.handles.status}${handleLines.length === 0 ? ' (no type changed)' : ''}`);
-  for (const t of handleLines) lines.push(`  ${t.type.padEnd(20)} ${t.status.padEnd(13)} ${t.baseline} → ${t.last} (Δ ${t.delta}): ${t.reason}`);
+  for (const t of handleLines) lines.push(handleLine(t));
   const c = v.churn;
   if (c.source !== 'none') {
     lines.push(
@@ -74,6 +90,38 @@ export function formatVerdict(v: RunVerdict): string {
     for (const f of v.findings) lines.push(`  - ${f.kind}: ${f.message}`);
   }
   return lines.join('\n');
+}
+
+function bytesText(b: number): string {
+  const a = Math.abs(b);
+  if (a >= 2 ** 20) return `${num(b / 2 ** 20, 1)} MiB`;
+  if (a >= 1024) return `${num(b / 1024, 1)} KiB`;
+  return `${num(b, 0)} B`;
+}
+
+/**
+ * The target's own vitals, one line each, named as the target names them:
+ * `  go_goroutines   LEAK   +328.4/1k requests [280.0, 407.1] δ 2  540 → 2562`.
+ */
+function vitalsLines(vitals: VitalsVerdict): string[] {
+  const lines: string[] = [];
+  if (vitals.signals.length > 0) {
+    lines.push(`target vitals: ${vitals.status}`);
+    for (const s of vitals.signals) {
+      const name = s.key.padEnd(30);
+      const ci = s.kind === 'slope' && s.lower !== null ? ` [${num(s.lower)}, ${num(s.upper)}] δ ${s.floor}` : s.kind === 'level' ? ` (level, allowance ${s.floor ?? 0})` : '';
+      const range = s.first !== null ? `  ${num(s.first, 0)} → ${num(s.last, 0)}` : '';
+      lines.push(`  ${name} ${s.status.padEnd(13)} ${vitalGrowthText(s)}${ci}${range}`);
+      if (s.status !== 'NO-LEAK') lines.push(`    ${s.reason}`);
+    }
+  }
+  const h = vitals.heapTop;
+  if (h) {
+    const slope = h.slope === null ? 'slope n/a' : `${h.slope > 0 ? '+' : ''}${bytesText(h.slope)}/1k requests [${bytesText(h.lower ?? 0)}, ${bytesText(h.upper ?? 0)}]`;
+    lines.push(`pprof heap, top site: ${h.site}: ${bytesText(h.inuseBytes)} in use of ${bytesText(h.heapInuseBytes)}, ${slope} over ${h.n} checkpoints`);
+    if (h.callers.length > 0) lines.push(`  called from ${h.callers.slice(0, 2).join(' ← ')}`);
+  }
+  return lines;
 }
 
 export function formatComparison(c: RunComparison): string {

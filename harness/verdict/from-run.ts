@@ -23,6 +23,7 @@ export function verdictMetaOf(meta: RunMeta, extra: { heapSizeLimit?: number } =
     ...(extra.heapSizeLimit !== undefined ? { heapSizeLimit: extra.heapSizeLimit } : {}),
     ...(meta.outcome !== null ? { outcome: meta.outcome } : {}),
     target: meta.leaks.length > 0 ? `leaks: ${meta.leaks.join(', ')}` : meta.target.kind,
+    ...(meta.vitals && meta.vitals.judge.length > 0 ? { vitals: { judge: meta.vitals.judge } } : {}),
   };
 }
 

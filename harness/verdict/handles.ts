@@ -13,6 +13,7 @@ import type { Checkpoint } from '../records.ts';
 import { handleCounts, handleKeys, handleSeries } from './series.ts';
 import { median } from './stats.ts';
 import type { Status } from './types.ts';
+import { bytesText, handleLabel, UNREAD_SOCKETS_KEY, unreadBytesOf } from './unread.ts';
 
 export interface HandleOptions {
   /** The last k checkpoints must all show Δ > allowance and never decrease. Default 3. */
@@ -32,7 +33,7 @@ export interface HandleOptions {
 }
 
 export interface HandleTypeVerdict {
-  /** Resource type ('TCPSocketWrap'), 'fds', or 'tcp:<STATE>'. */
+  /** Resource type ('TCPSocketWrap'), 'fds', 'tcp:<STATE>', or 'tcp:unread' (sockets with unread data). */
   type: string;
   status: Status;
   reason: string;
@@ -44,6 +45,10 @@ export interface HandleTypeVerdict {
   tail: number[];
   /** Δ stayed above the allowance but did not grow after the midpoint: a pool that grew once, or a one-off. */
   held: boolean;
+  /** Δ per 1 000 requests over the judged checkpoints (null when no request completed between them). */
+  perThousandRequests: number | null;
+  /** The signal's name in verdict text when it has one (`sockets with unread data`, unread.ts). */
+  label?: string;
 }
 
 export interface GcReleasedFinding {
@@ -106,7 +111,13 @@ export function judgeHandles(checkpoints: readonly Checkpoint[], options: Handle
       status = 'INCONCLUSIVE';
       reason = `${reason}; but ${tooShort}`;
     }
-    types.push({ type, status, reason, baseline, last, delta: last - baseline, tail, held });
+    const span = (checkpoints[checkpoints.length - 1]?.requestsCompleted ?? 0) - (checkpoints[0]?.requestsCompleted ?? 0);
+    const perThousandRequests = span > 0 ? ((last - baseline) / span) * 1000 : null;
+    const label = handleLabel(type);
+    if (type === UNREAD_SOCKETS_KEY && checkpoints.length > 0) {
+      reason = `${reason}; ${bytesText(unreadBytesOf(checkpoints[checkpoints.length - 1]!))} unread at the last checkpoint`;
+    }
+    types.push({ type, status, reason, baseline, last, delta: last - baseline, tail, held, perThousandRequests, ...(label !== undefined ? { label } : {}) });
   }
   const status: Status = types.some((t) => t.status === 'LEAK')
     ? 'LEAK'

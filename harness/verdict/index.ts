@@ -20,7 +20,7 @@ export type { HandleOptions, HandlesVerdict, HandleTypeVerdict } from './handles
 export type { ChurnOptions, ChurnReport, ChurnComparison } from './churn.ts';
 export type { SignatureExpectation, SignatureResult, SignatureSignal } from './signature.ts';
 export type { WarmupDecision } from './warmup.ts';
-export { judgeServedLoad, servedLoadAccumulator, DEFAULT_MIN_SERVED_SHARE, MIN_PHASE_ATTEMPTS, type ServedLoad, type ServedCounts, type PhaseServed, type ServedOptions } from './served.ts';
+export { judgeServedLoad, servedLoadAccumulator, DEFAULT_MIN_SERVED_SHARE, MIN_PHASE_ATTEMPTS, type ServedLoad, type ServedCounts, type PhaseServed, type ServedOptions, type FirstResponse } from './served.ts';
 export { MEMORY_SIGNALS, type Axis, type MemorySignal, type Status, type VerdictRunMeta, type WarmupOptions } from './types.ts';
 /** The statistics library (Theil–Sen, Sen's interval, Mann–Kendall/Hamed–Rao, bootstrap, normal). */
 export * as stats from './stats.ts';

@@ -19,6 +19,7 @@
 import type { Checkpoint, ContinuousSample } from '../records.ts';
 import { handleCounts } from './series.ts';
 import { quantileSorted } from './stats.ts';
+import { UNREAD_SOCKETS_KEY } from './unread.ts';
 
 export type LevelWhere = 'drained' | 'under-load';
 
@@ -79,6 +80,7 @@ export function levelAtDrainedCheckpoints(checkpoints: readonly Checkpoint[], si
 /** The count of a handle key in a continuous sample: probe resources, or /proc for fds and TCP states. */
 export function sampleHandleCount(sample: ContinuousSample, key: string): number | null {
   if (key === 'fds') return sample.proc?.fds ?? null;
+  if (key === UNREAD_SOCKETS_KEY) return sample.proc?.unread?.sockets ?? null;
   if (key.startsWith('tcp:')) return sample.proc ? (sample.proc.tcp[key.slice(4)] ?? 0) : null;
   return sample.probe ? (sample.probe.resources[key] ?? 0) : null;
 }

@@ -11,6 +11,8 @@ import { checkSignature, type SignatureExpectation, type SignatureResult } from 
 import { median } from './stats.ts';
 import { MEMORY_SIGNALS, type Axis, type MemorySignal, type Status, type VerdictRunMeta, type WarmupOptions } from './types.ts';
 import { DEFAULT_WARMUP_PHASES, decideWarmup, type WarmupDecision } from './warmup.ts';
+import { perThousandText } from './unread.ts';
+import { judgeVitals, vitalGrowthText, type VitalsOptions, type VitalsVerdict } from './vitals.ts';
 
 export interface JudgeOptions extends MemoryOptions {
   warmup?: WarmupOptions;
@@ -20,6 +22,8 @@ export interface JudgeOptions extends MemoryOptions {
   signatures?: readonly SignatureExpectation[];
   /** The served-load rule (served.ts); false switches it off (a caller that judges bare checkpoints). */
   served?: ServedOptions | false;
+  /** Target vitals (vitals.ts): the series chosen with --judge-metric, floors. The run's meta.vitals.judge is used when absent. */
+  vitals?: VitalsOptions;
 }
 
 export interface Finding {
@@ -50,6 +54,8 @@ export interface RunVerdict {
   findings: Finding[];
   /** Whether the target served the load (served.ts); absent in verdicts written before the rule existed. */
   served?: ServedLoad;
+  /** The target's own vitals (vitals.ts: /metrics series, pprof goroutines and heap); absent in verdicts written before them. */
+  vitals?: VitalsVerdict;
 }
 
 function crashDescription(meta: VerdictRunMeta): string | undefined {
@@ -139,6 +145,11 @@ function floorsPerEvent(onAxis: readonly Checkpoint[], axis: Axis, floors: Judge
   return perEvent;
 }
 
+/** A leaking handle type in the verdict's reason: `handles fds`, or a named signal with its growth (`sockets with unread data +0.8/1k requests`). */
+function handleName(t: HandlesVerdict['types'][number]): string {
+  return t.label !== undefined ? `${t.label} ${perThousandText(t.perThousandRequests)}` : `handles ${t.type}`;
+}
+
 export function judgeRun(
   meta: VerdictRunMeta,
   checkpoints: readonly Checkpoint[],
@@ -198,10 +209,14 @@ export function judgeRun(
   }
 
   const served = options.served === false ? undefined : judgeServedLoad(samples, options.served);
+  // A target's resident bytes is /proc rss by another name: the same floor.
+  const vitals = judgeVitals(judged, { bytesFloor: options.floors?.rss ?? DEFAULT_FLOORS.rss, ...(meta.vitals ? { judge: meta.vitals.judge } : {}), ...options.vitals });
   const reasons: string[] = [];
   let status: Status;
-  const leaking = [...memory.filter((v) => v.status === 'LEAK').map((v) => v.signal), ...handles.types.filter((t) => t.status === 'LEAK').map((t) => `handles ${t.type}`)];
-  const unsure = [...memory.filter((v) => v.status === 'INCONCLUSIVE').map((v) => v.signal), ...handles.types.filter((t) => t.status === 'INCONCLUSIVE').map((t) => `handles ${t.type}`)];
+  // A target's own vital names itself in the reason with its growth: `go_goroutines +328.4/1k requests`.
+  const vitalsLeaking = vitals.signals.filter((v) => v.status === 'LEAK').map((v) => `${v.key} ${vitalGrowthText(v)}`);
+  const leaking = [...vitalsLeaking, ...memory.filter((v) => v.status === 'LEAK').map((v) => v.signal), ...handles.types.filter((t) => t.status === 'LEAK').map(handleName)];
+  const unsure = [...memory.filter((v) => v.status === 'INCONCLUSIVE').map((v) => v.signal), ...handles.types.filter((t) => t.status === 'INCONCLUSIVE').map((t) => `handles ${t.type}`), ...vitals.signals.filter((v) => v.status === 'INCONCLUSIVE').map((v) => v.key)];
   if (crashed !== undefined) {
     status = 'INCONCLUSIVE';
     reasons.push(`target crashed (${crashed})`);
@@ -219,8 +234,8 @@ export function judgeRun(
     reasons.push(`leaking: ${leaking.join(', ')}`);
   } else if (unsure.length > 0) {
     status = 'INCONCLUSIVE';
-    const first = memory.find((v) => v.status === 'INCONCLUSIVE') ?? handles.types.find((t) => t.status === 'INCONCLUSIVE');
-    const why = first === undefined ? '' : 'signal' in first ? ` (${first.signal}: ${first.reasons[0]})` : ` (${first.type}: ${first.reason})`;
+    const first = memory.find((v) => v.status === 'INCONCLUSIVE') ?? handles.types.find((t) => t.status === 'INCONCLUSIVE') ?? vitals.signals.find((v) => v.status === 'INCONCLUSIVE');
+    const why = first === undefined ? '' : 'signal' in first ? ` (${first.signal}: ${first.reasons[0]})` : 'type' in first ? ` (${first.type}: ${first.reason})` : ` (${first.key}: ${first.reason})`;
     reasons.push(`inconclusive: ${unsure.join(', ')}${why}`);
   } else {
     status = 'NO-LEAK';
@@ -242,5 +257,6 @@ export function judgeRun(
     signatures,
     findings,
     ...(served !== undefined ? { served } : {}),
+    ...(vitals.signals.length > 0 || vitals.heapTop !== null ? { vitals } : {}),
   };
 }

@@ -2,6 +2,7 @@
 
 import type { Checkpoint } from '../records.ts';
 import type { Axis, MemorySignal } from './types.ts';
+import { UNREAD_SOCKETS_KEY } from './unread.ts';
 
 export function axisLabel(axis: Axis): string {
   return axis.kind === 'requests' ? 'request' : `event '${axis.event}'`;
@@ -18,13 +19,16 @@ export function memoryOf(checkpoint: Checkpoint, signal: MemorySignal): number {
 
 /**
  * Handle counts of one checkpoint by key: resource types as reported by
- * getActiveResourcesInfo() (e.g. 'TCPSocketWrap'), 'fds', and 'tcp:<STATE>'.
+ * getActiveResourcesInfo() (e.g. 'TCPSocketWrap'), 'fds', 'tcp:<STATE>', and
+ * 'tcp:unread' (sockets with unread data).
  */
 export function handleCounts(checkpoint: Checkpoint): Map<string, number> {
   const out = new Map<string, number>();
   for (const [type, count] of Object.entries(checkpoint.resourcesAfterGc)) out.set(type, count);
   out.set('fds', checkpoint.fds);
   for (const [state, count] of Object.entries(checkpoint.tcp)) out.set(`tcp:${state}`, count);
+  // ESTABLISHED sockets holding bytes the target never read (unread.ts); absent in runs before it was sampled.
+  if (checkpoint.unread) out.set(UNREAD_SOCKETS_KEY, checkpoint.unread.sockets);
   return out;
 }
 

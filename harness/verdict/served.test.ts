@@ -24,6 +24,26 @@ describe('judgeServedLoad', () => {
     expect(r.reason).toMatch(/4440 answered 4xx \(missing routing header\? wrong key or auth header\?/);
   });
 
+  it('in a fault phase, a relay answering with its own 429s while accounts cool down is the plan at work; no answer beyond the injected count is not', () => {
+    // retry-storm: 100 faults injected, the relay then answers 2 500 requests with 429 (cooldown) and serves 1 500.
+    const storm = [
+      { phase: 'retry-storm', load: win({ s2: 0 }), faults: { '429': 0 } },
+      { phase: 'retry-storm', load: win({ s2: 1500, s4: 2500 }), faults: { '429': 100 } },
+      { phase: 'steady', load: win({ s2: 3000 }), faults: { '429': 100 } },
+    ];
+    const ok = judgeServedLoad(samples(storm));
+    expect(ok.status).toBe('served');
+    expect(ok.phases.find((p) => p.phase === 'retry-storm')!.excused).toBe(2500);
+    // The same phase with 2 500 connection errors instead: only the 100 injected are excused.
+    const dead = judgeServedLoad(samples([storm[0]!, { ...storm[1]!, load: win({ s2: 1500, errors: 2500 }) }, storm[2]!]));
+    expect(dead.status).toBe('not-served');
+    expect(dead.phases.find((p) => p.phase === 'retry-storm')!.excused).toBe(100);
+    // 400s in a phase without faults are never excused, whatever other phases injected.
+    const bad = judgeServedLoad(samples([...storm.slice(0, 2), { phase: 'steady', load: win({ s4: 3000 }), faults: { '429': 100 } }]));
+    expect(bad.status).toBe('not-served');
+    expect(bad.reason).toMatch(/in phase steady|over the run/);
+  });
+
   it('connection errors and timeouts count as attempts that failed', () => {
     const r = judgeServedLoad(samples(Array.from({ length: 5 }, () => ({ load: win({ errors: 300, timeouts: 1 }) }))));
     expect(r.status).toBe('not-served');
@@ -85,5 +105,40 @@ describe('judgeServedLoad', () => {
     const rows = [{ load: win({ s2: 850, s4: 150 }) }];
     expect(judgeServedLoad(samples(rows)).status).toBe('not-served');
     expect(judgeServedLoad(samples(rows), { minShare: 0.8 }).status).toBe('served');
+  });
+});
+
+describe('the reason quotes the first unexpected response the run recorded', () => {
+  const refused = samples(Array.from({ length: 10 }, () => ({ load: win({ s4: 444 }) })));
+
+  it('the one 4xx status seen: "every 4xx was 400" and its body, on one line', () => {
+    const r = judgeServedLoad(refused, { firstResponses: [{ status: 400, mismatch: false, body: '{"error":\n  "missing x-provider header"}' }] });
+    expect(r.reason).toMatch(/4440 answered 4xx \(missing routing header\?/);
+    expect(r.reason).toMatch(/; every 4xx was 400, first body: \{"error": "missing x-provider header"\}$/);
+  });
+
+  it('several 4xx statuses: the first one of the class, not a claim that all were it', () => {
+    const r = judgeServedLoad(refused, {
+      firstResponses: [
+        { status: 503, mismatch: false, body: 'upstream down' },
+        { status: 401, mismatch: false, body: '{"error":"bad key"}' },
+        { status: 429, mismatch: false, body: 'slow down' },
+      ],
+    });
+    expect(r.reason).toMatch(/; first 4xx: 401, body: \{"error":"bad key"\}$/);
+    expect(r.reason).not.toMatch(/every 4xx/);
+  });
+
+  it('mismatching 2xx bodies: the first failing body; nothing recorded: no quote', () => {
+    const bodies = samples(Array.from({ length: 4 }, () => ({ load: win({ s2: 100, mismatches: 100 }) })));
+    expect(judgeServedLoad(bodies, { firstResponses: [{ status: 200, mismatch: true, body: '{"object":"response"}' }] }).reason).toMatch(/first failing 200 body: \{"object":"response"\}$/);
+    expect(judgeServedLoad(refused).reason).not.toMatch(/body/);
+  });
+
+  it('a served run has no quote even with unexpected responses recorded', () => {
+    const ok = samples(Array.from({ length: 4 }, () => ({ load: win({ s2: 100, s4: 1 }) })));
+    const r = judgeServedLoad(ok, { firstResponses: [{ status: 400, mismatch: false, body: 'x' }] });
+    expect(r.status).toBe('served');
+    expect(r.reason).not.toMatch(/body/);
   });
 });

@@ -7,12 +7,15 @@
 // Per phase, from the load windows in the samples:
 //   attempts = completed requests (any status) + connection errors + timeouts
 //   correct  = 2xx − body mismatches (a truncated body passed through as 2xx is not an answer)
-//   excused  = min(attempts − correct, faults the upstream injected in the phase
-//              that can fail a request: everything but added latency and a dribbled body)
+//   excused  = in a phase where the upstream injected faults that can fail a
+//              request (everything but added latency and a dribbled body): every
+//              failure answered with an HTTP status, plus the other failures up to
+//              the number injected (finishPhase); nothing in a phase without them
 //   share    = correct / (attempts − excused)
-// An injected 429 that the target passes through (or fails over on and
-// still fails) is the fault plan at work, not the target failing; anything
-// beyond what was injected is. The run is NOT SERVED when the share over all
+// An injected 429 that the target passes through, or answers with its own
+// 429s while its accounts cool down, is the fault plan at work, not the
+// target failing; connection errors and bad bodies beyond what was injected,
+// and any failure in a phase without faults, are. The run is NOT SERVED when the share over all
 // phases, or in any phase with at least MIN_PHASE_ATTEMPTS attempts, is below
 // `minShare` (default 90 %). Pure: no I/O, like the rest of harness/verdict.
 
@@ -58,18 +61,56 @@ export interface ServedLoad {
   reason: string;
 }
 
+/**
+ * The first response of a kind the load did not expect, as the run recorded
+ * it (events.ndjson `first unexpected response`, harness/load/stats.ts):
+ * its status, whether it was a 2xx whose body failed the checks, and the
+ * head of its body (redacted by the run folder).
+ */
+export interface FirstResponse {
+  status: number;
+  mismatch: boolean;
+  body: string;
+}
+
 export interface ServedOptions {
   /** Default DEFAULT_MIN_SERVED_SHARE. */
   minShare?: number;
+  /** The run's first unexpected responses: the reason quotes the one behind the main failure. */
+  firstResponses?: readonly FirstResponse[];
 }
+
+/** Characters of a quoted body in a reason: the recorded head is ≈ 300 bytes already. */
+const QUOTED_BODY_CHARS = 300;
 
 function empty(): ServedCounts {
   return { attempts: 0, correct: 0, excused: 0, status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, errors: 0, timeouts: 0, mismatches: 0, injected: 0, injectedByKind: {}, share: null };
 }
 
 
-function finish(c: ServedCounts): ServedCounts {
-  c.excused = Math.min(Math.max(0, c.attempts - c.correct), c.injected);
+/**
+ * In a phase whose fault plan injected failing faults, every failure the
+ * target answered with an HTTP status is the plan at work: a relay answers
+ * an upstream 429 with its own 429s for as long as its accounts cool down
+ * (measured: "all accounts are cooling down" for 2 537 requests after 1 425
+ * injected faults in `mixed`'s retry-storm at 500 accounts), and an upstream
+ * 503 or a cut body with 502/503s. Failures without an answer (connection
+ * errors, timeouts) and bodies that failed the checks are excused only up to
+ * the number of faults injected. A phase with no failing fault excuses
+ * nothing, so a target that answers 400 to everything is still caught there.
+ */
+function finishPhase(c: ServedCounts): ServedCounts {
+  const failures = Math.max(0, c.attempts - c.correct);
+  if (c.injected === 0) c.excused = 0;
+  else {
+    const answered = c.status['3xx'] + c.status['4xx'] + c.status['5xx'];
+    c.excused = Math.min(failures, answered + Math.min(c.injected, Math.max(0, failures - answered)));
+  }
+  return share(c);
+}
+
+/** The run's total: the sum of what each phase excused (summed before this). */
+function share(c: ServedCounts): ServedCounts {
   const judged = c.attempts - c.excused;
   c.share = judged > 0 ? c.correct / judged : c.attempts > 0 ? 0 : null;
   return c;
@@ -83,13 +124,37 @@ function add(into: ServedCounts, from: ServedCounts): void {
   into.timeouts += from.timeouts;
   into.mismatches += from.mismatches;
   into.injected += from.injected;
+  into.excused += from.excused;
   for (const [k, v] of Object.entries(from.injectedByKind)) into.injectedByKind[k] = (into.injectedByKind[k] ?? 0) + v;
 }
 
 const pct = (x: number): string => `${x >= 0.995 || x === 0 ? Math.round(x * 100) : Math.round(x * 1000) / 10} %`;
 
+/**
+ * The recorded first response behind the main failure kind, as
+ * `every 4xx was 400, first body: {...}` (when it is the only status of its
+ * class the run saw) or `first 4xx: 401, body: …`; '' when none was recorded.
+ */
+function quoteFirst(c: ServedCounts, first: readonly FirstResponse[]): string {
+  const kinds: Array<[number, (r: FirstResponse) => boolean]> = [
+    [c.status['4xx'], (r) => !r.mismatch && r.status >= 400 && r.status < 500],
+    [c.status['5xx'], (r) => !r.mismatch && r.status >= 500 && r.status < 600],
+    [c.mismatches, (r) => r.mismatch],
+    [c.status['3xx'], (r) => !r.mismatch && r.status >= 300 && r.status < 400],
+  ];
+  const main = kinds.filter(([n]) => n > 0).sort((a, b) => b[0] - a[0])[0];
+  if (main === undefined) return '';
+  const seen = first.filter(main[1]);
+  const r = seen[0];
+  if (r === undefined) return '';
+  const body = r.body.replace(/\s+/g, ' ').trim().slice(0, QUOTED_BODY_CHARS) || '(empty)';
+  const cls = `${String(r.status)[0]}xx`;
+  if (r.mismatch) return `; first failing ${r.status} body: ${body}`;
+  return seen.length === 1 ? `; every ${cls} was ${r.status}, first body: ${body}` : `; first ${cls}: ${r.status}, body: ${body}`;
+}
+
 /** What went wrong, in words, with the usual cause of each kind of failure. */
-function describe(c: ServedCounts, where: string): string {
+function describe(c: ServedCounts, where: string, first: readonly FirstResponse[] = []): string {
   const bad = c.attempts - c.correct;
   const parts: Array<[number, string]> = [
     [c.status['4xx'], `${c.status['4xx']} answered 4xx (missing routing header? wrong key or auth header? see --header / --auth)`],
@@ -99,7 +164,7 @@ function describe(c: ServedCounts, where: string): string {
     [c.status['3xx'], `${c.status['3xx']} answered 3xx (a redirect: a path prefix missing?)`],
   ];
   const said = parts.filter(([n]) => n > 0).sort((a, b) => b[0] - a[0]).map(([, s]) => s);
-  return `${where}: the target answered ${pct(c.share ?? 0)} of ${c.attempts - c.excused} non-fault requests correctly (${bad} of ${c.attempts} failed, ${c.excused} of them accounted for by injected faults): ${said.join('; ')}`;
+  return `${where}: the target answered ${pct(c.share ?? 0)} of ${c.attempts - c.excused} non-fault requests correctly (${bad} of ${c.attempts} failed, ${c.excused} of them accounted for by injected faults): ${said.join('; ')}${quoteFirst(c, first)}`;
 }
 
 /**
@@ -145,16 +210,17 @@ export function servedLoadAccumulator(options: ServedOptions = {}): { add(s: Con
       }
     },
     finish() {
-      const phases: PhaseServed[] = order.map((phase) => ({ phase, ...finish(byPhase.get(phase)!) }));
+      const phases: PhaseServed[] = order.map((phase) => ({ phase, ...finishPhase(byPhase.get(phase)!) }));
       const total = empty();
       for (const p of phases) add(total, p);
-      finish(total);
+      share(total);
       if (total.attempts === 0) {
         return { status: 'unknown', minShare, total, phases, reason: 'the samples carry no load figures: whether the target served the load is unknown' };
       }
       const failedPhase = phases.find((p) => p.attempts >= MIN_PHASE_ATTEMPTS && p.share !== null && p.share < minShare);
-      if ((total.share ?? 0) < minShare) return { status: 'not-served', minShare, total, phases, reason: describe(total, 'over the run') };
-      if (failedPhase !== undefined) return { status: 'not-served', minShare, total, phases, reason: describe(failedPhase, `in phase ${failedPhase.phase}`) };
+      const first = options.firstResponses ?? [];
+      if ((total.share ?? 0) < minShare) return { status: 'not-served', minShare, total, phases, reason: describe(total, 'over the run', first) };
+      if (failedPhase !== undefined) return { status: 'not-served', minShare, total, phases, reason: describe(failedPhase, `in phase ${failedPhase.phase}`, first) };
       return {
         status: 'served',
         minShare,

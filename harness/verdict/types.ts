@@ -24,6 +24,8 @@ export interface VerdictRunMeta {
   outcome?: RunOutcome;
   /** Free label for reports: 'leaky', 'fixed', a variant id. */
   target?: string;
+  /** run.json's vitals: the series chosen with --judge-metric (vitals.ts). */
+  vitals?: { judge: ReadonlyArray<{ key: string; kind: 'slope' | 'level' }> };
 }
 
 export const MEMORY_SIGNALS = ['heapUsed', 'external', 'arrayBuffers', 'rss'] as const;

@@ -71,6 +71,31 @@ describe('parseFlags', () => {
   });
 });
 
+describe('repeatable flags and choices', () => {
+  const MORE = {
+    header: { type: 'string', multiple: true, nonEmpty: true, arg: 'K: V', help: 'a header' },
+    auth: { type: 'string', default: 'bearer', choices: ['bearer', 'none'], help: 'auth' },
+  } as const satisfies FlagSpecs;
+
+  it('collects every occurrence in order; none given is an empty list', () => {
+    expect(parseFlags(MORE, ['--header', 'a: 1', '--header=b: 2']).values.header).toEqual(['a: 1', 'b: 2']);
+    const none = parseFlags(MORE, []);
+    expect(none.values.header).toEqual([]);
+    expect(none.given.has('header')).toBe(false);
+    expect(() => parseFlags(MORE, ['--header', 'a', '--header', ' '])).toThrow('--header: expected a non-empty value');
+    expect(() => checkFlagValue('header', MORE.header, 'x')).toThrow('--header: expected a list');
+    expect(checkFlagValue('header', MORE.header, ['x', 'y'])).toEqual(['x', 'y']);
+  });
+
+  it('accepts only the declared choices, and help prints them and says repeatable', () => {
+    expect(parseFlags(MORE, ['--auth', 'none']).values.auth).toBe('none');
+    expect(() => parseFlags(MORE, ['--auth', 'basic'])).toThrow('--auth: expected one of bearer, none, got "basic"');
+    const help = flagHelpLines(MORE).join('\n');
+    expect(help).toMatch(/--header <K: V> +a header \(repeatable\)/);
+    expect(help).toMatch(/--auth <value> +auth \(one of: bearer\|none; default: bearer\)/);
+  });
+});
+
 describe('checkFlagValues and help', () => {
   it('checks a programmatic caller’s numbers with the same ranges', () => {
     expect(() => checkFlagValues(SPECS, { count: 10, wait: 250 })).not.toThrow();

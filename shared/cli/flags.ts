@@ -31,18 +31,34 @@ export interface NumberFlag extends FlagBase { type: 'number'; min: number; max:
 export interface DurationFlag extends FlagBase { type: 'duration'; min: number; max: number; default?: number }
 /** Comma-separated whole integers, each in [min, max]. */
 export interface IntListFlag extends FlagBase { type: 'int-list'; min: number; max: number; default?: readonly number[] }
-export interface StringFlag extends FlagBase { type: 'string'; default?: string; /** An empty value is refused. */ nonEmpty?: boolean }
+export interface StringFlag extends FlagBase {
+  type: 'string';
+  default?: string;
+  /** An empty value is refused. */
+  nonEmpty?: boolean;
+  /** The only values accepted (`bearer|x-api-key`): --help prints them, the parser refuses any other. */
+  choices?: readonly string[];
+}
+/**
+ * A string flag given any number of times (`--header 'a: 1' --header 'b: 2'`):
+ * its value is the list of every occurrence in order (empty when not given).
+ */
+export interface StringListFlag extends FlagBase { type: 'string'; multiple: true; nonEmpty?: boolean; choices?: undefined; default?: undefined }
 export interface BooleanFlag extends FlagBase { type: 'boolean' }
 
-export type FlagSpec = IntFlag | NumberFlag | DurationFlag | IntListFlag | StringFlag | BooleanFlag;
+export type FlagSpec = IntFlag | NumberFlag | DurationFlag | IntListFlag | StringFlag | StringListFlag | BooleanFlag;
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
 
-type ValueOf<F> = F extends { type: 'boolean' } ? boolean : F extends { type: 'string' } ? string : F extends { type: 'int-list' } ? number[] : number;
+type ValueOf<F> = F extends { type: 'boolean' } ? boolean : F extends { multiple: true } ? string[] : F extends { type: 'string' } ? string : F extends { type: 'int-list' } ? number[] : number;
 
-/** Parsed values: booleans are always set; a flag with a default is always set; others may be undefined. */
+/** Parsed values: booleans and repeatable flags are always set; a flag with a default is always set; others may be undefined. */
 export type FlagValues<S extends FlagSpecs> = {
-  -readonly [K in keyof S]: S[K] extends { type: 'boolean' } ? boolean : S[K] extends { default: unknown } ? ValueOf<S[K]> : ValueOf<S[K]> | undefined;
+  -readonly [K in keyof S]: S[K] extends { type: 'boolean' } ? boolean : S[K] extends { multiple: true } ? string[] : S[K] extends { default: unknown } ? ValueOf<S[K]> : ValueOf<S[K]> | undefined;
 };
+
+const isMultiple = (spec: FlagSpec): spec is StringListFlag => spec.type === 'string' && 'multiple' in spec && spec.multiple === true;
+/** One occurrence of a repeatable flag is checked as a plain string flag. */
+const single = (spec: StringFlag | StringListFlag): StringFlag => (isMultiple(spec) ? { type: 'string', help: spec.help, ...(spec.nonEmpty ? { nonEmpty: true } : {}), ...(spec.secret ? { secret: true } : {}) } : spec);
 
 export interface ParsedFlags<S extends FlagSpecs> {
   values: FlagValues<S>;
@@ -96,7 +112,7 @@ function expected(spec: FlagSpec): string {
 }
 
 function defaultText(spec: FlagSpec): string | null {
-  if (spec.type === 'boolean' || spec.default === undefined) return null;
+  if (spec.type === 'boolean' || isMultiple(spec) || spec.default === undefined) return null;
   if (spec.type === 'duration') return durationText(spec.default);
   if (spec.type === 'int-list') return spec.default.join(',');
   return String(spec.default);
@@ -130,9 +146,16 @@ export function checkFlagValue(name: string, spec: FlagSpec, value: unknown, err
         if (typeof v !== 'number' || !Number.isInteger(v) || v < spec.min || v > spec.max) throw error(flag, `expected integers in ${expected(spec)}, comma-separated, got ${shown}`);
       }
       return value;
-    case 'string':
+    case 'string': {
+      if (isMultiple(spec)) {
+        if (!Array.isArray(value)) throw error(flag, 'expected a list of values (the flag may be given several times)');
+        for (const v of value) checkFlagValue(name, single(spec), v, error);
+        return value;
+      }
       if (typeof value !== 'string' || (spec.nonEmpty && value.trim() === '')) throw error(flag, 'expected a non-empty value');
+      if (spec.choices !== undefined && !spec.choices.includes(value)) throw error(flag, `expected one of ${spec.choices.join(', ')}, got ${shown}`);
       return value;
+    }
     case 'boolean':
       return value === true;
   }
@@ -186,7 +209,7 @@ function fromText(name: string, spec: FlagSpec, text: string, error: NonNullable
       return list;
     }
     case 'string':
-      return checkFlagValue(name, spec, text, error);
+      return checkFlagValue(name, single(spec), text, error);
     case 'boolean':
       return true;
   }
@@ -240,9 +263,11 @@ function parseArgsProblem(message: string, flag: string): string {
 /** argv → typed values, or an error naming the flag. Nothing else happens. */
 export function parseFlags<S extends FlagSpecs>(specs: S, argv: readonly string[], options: ParseOptions = {}): ParsedFlags<S> {
   const error = options.error ?? defaultError;
-  const config: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
-  for (const [name, spec] of Object.entries(specs)) config[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(spec.short ? { short: spec.short } : {}) };
-  let raw: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    config[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(spec.short ? { short: spec.short } : {}), ...(isMultiple(spec) ? { multiple: true } : {}) };
+  }
+  let raw: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
   try {
     raw = parseArgs({ args: joinNegativeValues(specs, argv), options: config, strict: true, allowPositionals: options.positionals === true }) as typeof raw;
   } catch (err) {
@@ -256,11 +281,12 @@ export function parseFlags<S extends FlagSpecs>(specs: S, argv: readonly string[
   for (const [name, spec] of Object.entries(specs)) {
     const text = raw.values[name];
     if (text === undefined) {
-      values[name] = spec.type === 'boolean' ? false : spec.default === undefined ? undefined : spec.type === 'int-list' ? [...spec.default] : spec.default;
+      values[name] = spec.type === 'boolean' ? false : isMultiple(spec) ? [] : spec.default === undefined ? undefined : spec.type === 'int-list' ? [...spec.default] : spec.default;
       continue;
     }
     given.add(name);
-    values[name] = spec.type === 'boolean' ? text === true : fromText(name, spec, String(text), error);
+    if (isMultiple(spec)) values[name] = (Array.isArray(text) ? text : [String(text)]).map((t) => fromText(name, spec, t, error));
+    else values[name] = spec.type === 'boolean' ? text === true : fromText(name, spec, String(text), error);
   }
   return { values: values as FlagValues<S>, positionals: raw.positionals, given: given as ReadonlySet<keyof S & string> };
 }
@@ -274,7 +300,10 @@ export function flagHelpLines(specs: FlagSpecs, width = 34): string[] {
   for (const [name, spec] of Object.entries(specs)) {
     const value = spec.type === 'boolean' ? '' : ` <${spec.arg ?? 'value'}>`;
     const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${value}`;
+    const choices = spec.type === 'string' && spec.choices !== undefined ? `one of: ${spec.choices.join('|')}` : null;
     const extra = [defaultText(spec), rangeText(spec)].map((t, i) => (t === null ? null : i === 0 ? `default: ${t}` : `range: ${t}`)).filter((t) => t !== null);
+    if (choices !== null) extra.unshift(choices);
+    if (isMultiple(spec)) extra.push('repeatable');
     lines.push(`  ${flag.padEnd(width)} ${spec.help}${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`);
   }
   return lines;

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, EXIT_FOR_CODE, exitCodeOf, SoakError, VerdictError } from '../../harness/index.ts';
+import { exitForSignal, INTERRUPT_SIGNALS, interruptedError } from '../../harness/errors.ts';
 import { LoadError } from '../../harness/load/errors.ts';
 import { LedgerError } from '../../harness/calibrate/ledger.ts';
 import { SamplerError } from '../../harness/sampler/errors.ts';
@@ -46,6 +47,8 @@ describe('errors', () => {
     expect(exitCodeOf(new SoakError('SOAK_ERR_READY_TIMEOUT', 'x'))).toBe(EXIT.incomplete);
     expect(exitCodeOf(new SoakError('SOAK_ERR_SIGTERM', 'x'))).toBe(EXIT.sigterm);
     expect(new SoakError('SOAK_ERR_SIGINT', 'x').exitCode).toBe(EXIT.sigint);
+    expect(exitCodeOf(new SoakError('SOAK_ERR_SIGHUP', 'x'))).toBe(129);
+    expect(exitCodeOf(new SoakError('SOAK_ERR_TARGET_UNREACHABLE', 'x'))).toBe(EXIT.incomplete);
     expect(exitCodeOf(new ScenarioError('SCENARIO_ERR_INVALID', 'phases[0]', 'x'))).toBe(EXIT.usage);
     expect(exitCodeOf(new FlagError('--seed', 'x'))).toBe(EXIT.usage);
     expect(exitCodeOf(new LedgerError('x'))).toBe(EXIT.usage);
@@ -69,5 +72,16 @@ describe('errors', () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('interrupt signals', () => {
+  it('each maps to its own error code and 128 + its number', () => {
+    expect(INTERRUPT_SIGNALS).toEqual(['SIGHUP', 'SIGINT', 'SIGTERM']);
+    expect([exitForSignal('SIGHUP'), exitForSignal('SIGINT'), exitForSignal('SIGTERM')]).toEqual([129, 130, 143]);
+    expect(interruptedError('SIGHUP').code).toBe('SOAK_ERR_SIGHUP');
+    expect(interruptedError('SIGTERM').message).toBe('interrupted by SIGTERM');
+    // Anything else (an abort reason that names no signal) is a Ctrl-C.
+    expect(exitForSignal('run ended')).toBe(130);
   });
 });

@@ -169,7 +169,7 @@ describe('runSoak end to end', () => {
     for (const s of run.samples) expect(s.kind).toBe('sample');
   }, 120_000);
 
-  it('attaches to a running process (--target-pid/--target-url): /proc sampling only, the process left running', async () => {
+  it('attaches to a running process with --no-probe (--target-pid/--target-url): /proc sampling only, the process left running', async () => {
     const server = spawn(
       process.execPath,
       ['-e', `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => { r.setHeader('content-type', 'application/json'); r.end('{"choices":[{"message":{"content":"hi"}}]}'); }); }).listen(0, '127.0.0.1', () => console.log(s.address().port));`],
@@ -178,7 +178,8 @@ describe('runSoak end to end', () => {
     spawned.push(server);
     const port = await new Promise<number>((r) => server.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
     const out = join(root, 'pid-run');
-    const result = await shortRun(out, { kind: 'pid', pid: server.pid!, url: `http://127.0.0.1:${port}` });
+    // --no-probe: /proc only, even for a Node process (lifecycle.test.ts covers the probe loaded over the inspector).
+    const result = await shortRun(out, { kind: 'pid', pid: server.pid!, url: `http://127.0.0.1:${port}` }, { probe: false });
     expect(result.outcome.status).toBe('completed');
     const run = readRun(out);
     expect(run.meta.target).toMatchObject({ kind: 'pid', pid: server.pid, nodeVersion: null });

@@ -1,0 +1,65 @@
+// The target's own vitals in the report (harness/verdict/vitals.ts): one row
+// per judged series, named as the target names it (go_goroutines,
+// python_asyncio_tasks, pprof:goroutines, a --judge-metric series), and a Go
+// target's in-use heap by allocation site at the last checkpoint that read
+// net/http/pprof, with the top site's slope. Built from the verdict and the
+// checkpoints the run folder holds, like every other part of the page.
+
+import type { Checkpoint } from '../harness/records.ts';
+import type { RunVerdict } from '../harness/verdict/index.ts';
+import { esc, num, statusClass } from './html.ts';
+
+const badge = (status: string): string => `<span class="badge ${statusClass(status)}">${esc(status)}</span>`;
+
+function bytes(b: number | null | undefined): string {
+  if (b === null || b === undefined || !Number.isFinite(b)) return '—';
+  const a = Math.abs(b);
+  if (a >= 2 ** 20) return `${num(b / 2 ** 20, 2)} MiB`;
+  if (a >= 1024) return `${num(b / 1024, 1)} KiB`;
+  return `${num(b, 0)} B`;
+}
+
+function growth(s: NonNullable<RunVerdict['vitals']>['signals'][number]): string {
+  if (s.kind === 'level') return s.delta === null ? '—' : `Δ ${s.delta > 0 ? '+' : ''}${num(s.delta, 0)}`;
+  if (s.slope === null) return '—';
+  const ci = s.lower === null ? '' : ` [${num(s.lower)}, ${num(s.upper)}]`;
+  return `${s.slope > 0 ? '+' : ''}${num(s.slope)}${ci} ${esc(s.unit)}`;
+}
+
+/** The section's HTML, or '' when the run has no vitals. */
+export function vitalsSection(v: RunVerdict, checkpoints: readonly Checkpoint[]): string {
+  const vitals = v.vitals;
+  const lastHeap = [...checkpoints].reverse().find((c) => c.pprof?.heap)?.pprof?.heap ?? null;
+  if (!vitals && lastHeap === null) return '';
+  const parts: string[] = [];
+  if (vitals && vitals.signals.length > 0) {
+    const rows = vitals.signals
+      .map(
+        (s) =>
+          `<tr><th scope="row" class="mono">${esc(s.key)}</th><td>${badge(s.status)}</td><td>${esc(s.kind)}${s.chosen ? ' <span class="muted">(--judge-metric)</span>' : ''}</td><td>${s.source === 'pprof' ? 'net/http/pprof' : '/metrics'}</td><td class="num">${growth(s)}</td><td class="num">${s.floor === null ? '—' : num(s.floor, s.floor < 10 ? 1 : 0)}</td><td class="num">${s.first === null ? '—' : `${num(s.first, 0)} → ${num(s.last, 0)}`}</td><td class="num">${s.n}</td><td class="reason">${esc(s.reason)}</td></tr>`,
+      )
+      .join('\n');
+    parts.push(`<h3>Target vitals: ${badge(vitals.status)}</h3>
+<div class="scroll"><table id="vitals-table">
+<caption>The target's own series at the drained checkpoints: slope on the requests axis (counts per 1 000 requests, bytes per request; the memory rule) or level (Δ against the first judged checkpoint; the handle rule).</caption>
+<thead><tr><th scope="col">series</th><th scope="col">status</th><th scope="col">judged as</th><th scope="col">from</th><th scope="col" class="num">growth [95 % CI]</th><th scope="col" class="num">δ / allowance</th><th scope="col" class="num">first → last</th><th scope="col" class="num">n</th><th scope="col">deciding reason</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></div>`);
+  }
+  if (lastHeap !== null) {
+    const top = vitals?.heapTop ?? null;
+    const rows = lastHeap.sites
+      .map((s, i) => `<tr><td class="num">${i + 1}</td><th scope="row" class="mono">${esc(s.site)}</th><td class="num">${bytes(s.inuseBytes)}</td><td class="num">${num(s.inuseObjects, 0)}</td><td class="mono small">${esc(s.callers.slice(0, 2).join(' ← '))}</td></tr>`)
+      .join('\n');
+    const slope = top && top.slope !== null ? `; top site ${esc(top.site)}: ${top.slope > 0 ? '+' : ''}${bytes(top.slope)} per 1 000 requests [${bytes(top.lower)}, ${bytes(top.upper)}] over ${top.n} checkpoints (shown, not judged: the heap profile is sampled)` : '';
+    parts.push(`<h3>Go heap in use by site (net/http/pprof, after a GC)</h3>
+<div class="scroll"><table id="pprof-heap-table">
+<caption>The last checkpoint's heap profile: ${bytes(lastHeap.inuseBytes)} in use over ${lastHeap.siteCount} sites${slope}.</caption>
+<thead><tr><th scope="col" class="num">#</th><th scope="col">allocation site</th><th scope="col" class="num">in use</th><th scope="col" class="num">objects</th><th scope="col">called from</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></div>`);
+  }
+  return parts.join('\n');
+}
