@@ -11,6 +11,7 @@
 // 5 a fixed 32-bit. Repeated scalar fields may come packed (one length-delimited
 // run) or one by one: both are read.
 
+import type { PprofHeapSite } from '../records.ts';
 import { gunzipSync } from 'node:zlib';
 
 export class ProfileDecodeError extends Error {
@@ -272,21 +273,14 @@ export function decodeProfileBytes(bytes: Uint8Array): Profile {
   return decodeProfile(raw);
 }
 
-export interface HeapSite {
-  /** The allocating frame: `function (file:line)`, the leaf of the stack. */
-  site: string;
-  function: string;
-  file: string;
-  line: number;
-  inuseBytes: number;
-  inuseObjects: number;
-  /**
-   * The callers below the leaf (at most 4 frames) of the stack that holds the
-   * most of the site's bytes: one leaf (bufio.NewReaderSize) is reached from
-   * several places (the HTTP server's and the Transport's buffers).
-   */
-  callers: string[];
-}
+/**
+ * One allocation site (the record's shape, harness/records.ts): the allocating
+ * frame `function (file:line)`, and the callers below the leaf (at most 4) of
+ * the stack that holds the most of the site's bytes: one leaf
+ * (bufio.NewReaderSize) is reached from several places (the HTTP server's
+ * and the Transport's buffers).
+ */
+export type HeapSite = PprofHeapSite;
 
 export interface HeapSummary {
   inuseBytes: number;

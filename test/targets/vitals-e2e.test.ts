@@ -81,6 +81,17 @@ function buildGo(): string {
 
 const signal = (v: NonNullable<ReturnType<typeof judgeRun>['verdict']['vitals']>, key: string) => v.signals.find((s) => s.key === key);
 
+/** A fixed run: never LEAK as the soak judged it, and NO-LEAK on `signals` re-judged with SHORT_RUN (see the header). */
+function expectFixed(label: string, out: string, result: Awaited<ReturnType<typeof soak>>, signals: string[]): void {
+  expect(result.outcome.status).toBe('completed');
+  expect(result.verdict?.status).not.toBe('LEAK');
+  const judged = judgeRun(out, SHORT_RUN);
+  printVitals(`${label}, as the soak judged it`, result.verdictText);
+  printVitals(`${label}, re-judged with SHORT_RUN`, judged.text);
+  expect(judged.verdict.status, judged.text).toBe('NO-LEAK');
+  for (const name of signals) expect(signal(judged.verdict.vitals!, name)?.status, name).toBe('NO-LEAK');
+}
+
 describe.skipIf(!HAS_GO)('Go relay (net/http, unread error bodies)', () => {
   it('-leak: LEAK on go_goroutines and the pprof goroutine count, named in the verdict; heap sites recorded', async () => {
     const out = join(root, 'go-leaky');
@@ -115,14 +126,7 @@ describe.skipIf(!HAS_GO)('Go relay (net/http, unread error bodies)', () => {
   it('fixed: NO-LEAK (goroutines back at every drained checkpoint)', async () => {
     const out = join(root, 'go-fixed');
     const result = await soak(out, `exec ${buildGo()} -port {port} -upstream {upstream} -accounts ${ACCOUNTS}`);
-    expect(result.outcome.status).toBe('completed');
-    expect(result.verdict?.status).not.toBe('LEAK');
-    const judged = judgeRun(out, SHORT_RUN);
-    printVitals('go fixed, as the soak judged it', result.verdictText);
-    printVitals('go fixed, re-judged with SHORT_RUN', judged.text);
-    expect(judged.verdict.status, judged.text).toBe('NO-LEAK');
-    expect(signal(judged.verdict.vitals!, 'go_goroutines')?.status).toBe('NO-LEAK');
-    expect(signal(judged.verdict.vitals!, 'pprof:goroutines')?.status).toBe('NO-LEAK');
+    expectFixed('go fixed', out, result, ['go_goroutines', 'pprof:goroutines']);
   }, 120_000);
 });
 
@@ -145,13 +149,6 @@ describe.skipIf(!HAS_PY)('Python asyncio relay (fire-and-forget tasks, a never-c
   it('--fix: NO-LEAK', async () => {
     const out = join(root, 'py-fixed');
     const result = await soak(out, py(true), { judgeMetrics: ['relay_task_map_entries:level'] });
-    expect(result.outcome.status).toBe('completed');
-    expect(result.verdict?.status).not.toBe('LEAK');
-    const judged = judgeRun(out, SHORT_RUN);
-    printVitals('python --fix, as the soak judged it', result.verdictText);
-    printVitals('python --fix, re-judged with SHORT_RUN', judged.text);
-    expect(judged.verdict.status, judged.text).toBe('NO-LEAK');
-    expect(signal(judged.verdict.vitals!, 'python_asyncio_tasks')?.status).toBe('NO-LEAK');
-    expect(signal(judged.verdict.vitals!, 'relay_task_map_entries')?.status).toBe('NO-LEAK');
+    expectFixed('python --fix', out, result, ['python_asyncio_tasks', 'relay_task_map_entries']);
   }, 120_000);
 });
