@@ -21,7 +21,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HELP_FLAG, type FlagSpecs } from '../shared/cli/flags.ts';
-import { isAlive } from '../harness/run/pids.ts';
+import { childrenOf, isAlive } from '../harness/run/pids.ts';
 import { runCommand, runMain, throwIfInterrupted, type Command } from '../harness/cli/command.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -47,22 +47,6 @@ interface Row {
   temp: number;
   unreadable: number;
   ms: number;
-}
-
-function parentOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
-}
-
-function childrenOfPid(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n))
-    .map(Number)
-    .filter((p) => parentOf(p) === pid);
 }
 
 function accepts(url: string): Promise<boolean> {
@@ -140,7 +124,7 @@ async function killTest(n: number, sig: (typeof SIGNALS)[number], to: 'npm' | 'h
   npm.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const ready = await waitFor(() => err.includes('checkpoint 1:') || exit !== 'running', 60_000, signal);
   const kids = childrenReady(out);
-  const harness = childrenOfPid(npm.pid!);
+  const harness = childrenOf(npm.pid!);
   if (!ready || !kids || harness.length !== 1) {
     npm.kill('SIGKILL');
     throw new Error(`kill test ${n}: the run did not reach checkpoint 1 (exit ${exit}); stderr:\n${err.slice(-2000)}`);

@@ -64,7 +64,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 caption { text-align: left; color: var(--muted); padding: 2px 0 6px; caption-side: top; }
 tr.warmup td { color: var(--muted); }
 .reason { min-width: 300px; }
-.reason .more { display: block; color: var(--muted); font-size: 12.5px; margin-top: 2px; }
+.reason .more, th .more, td.num .more { display: block; color: var(--muted); font-size: 12.5px; margin-top: 2px; font-weight: normal; }
 .small { font-size: 12.5px; }
 #phase-load-table td.mix { min-width: 210px; }
 #phase-load-table strong.below, #served.not-served { color: var(--leak-fg); }

@@ -64,7 +64,7 @@ const MAX_EVENT_ROWS = 300;
 const MAX_CHECKPOINT_ROWS = 2000;
 
 const GLOSS: Record<string, string> = {
-  LEAK: 'memory or handles keep growing with the load',
+  LEAK: 'memory, handles or the target’s own vitals keep growing with the load',
   'NO-LEAK': 'no signal grew above its floor; the run could have seen a leak',
   INCONCLUSIVE: 'this run cannot decide either way',
 };

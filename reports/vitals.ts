@@ -22,8 +22,16 @@ function bytes(b: number | null | undefined): string {
 function growth(s: NonNullable<RunVerdict['vitals']>['signals'][number]): string {
   if (s.kind === 'level') return s.delta === null ? '—' : `Δ ${s.delta > 0 ? '+' : ''}${num(s.delta, 0)}`;
   if (s.slope === null) return '—';
-  const ci = s.lower === null ? '' : ` [${num(s.lower)}, ${num(s.upper)}]`;
-  return `${s.slope > 0 ? '+' : ''}${num(s.slope)}${ci} ${esc(s.unit)}`;
+  // The interval on its own line: the table then fits 1 280 px with the reason in view.
+  const ci = s.lower === null ? '' : `<span class="more muted small">[${num(s.lower)}, ${num(s.upper)}]</span>`;
+  return `${s.slope > 0 ? '+' : ''}${num(s.slope)} ${esc(s.unit)}${ci}`;
+}
+
+/** First → last judged value; byte series in KiB/MiB, so the table fits a laptop screen without scrolling. */
+function firstLast(s: NonNullable<RunVerdict['vitals']>['signals'][number]): string {
+  if (s.first === null) return '—';
+  const isBytes = s.unit.startsWith('B/');
+  return isBytes ? `${bytes(s.first)} → ${bytes(s.last)}` : `${num(s.first, 0)} → ${num(s.last, 0)}`;
 }
 
 /** The section's HTML, or '' when the run has no vitals. */
@@ -36,13 +44,13 @@ export function vitalsSection(v: RunVerdict, checkpoints: readonly Checkpoint[])
     const rows = vitals.signals
       .map(
         (s) =>
-          `<tr><th scope="row" class="mono">${esc(s.key)}</th><td>${badge(s.status)}</td><td>${esc(s.kind)}${s.chosen ? ' <span class="muted">(--judge-metric)</span>' : ''}</td><td>${s.source === 'pprof' ? 'net/http/pprof' : '/metrics'}</td><td class="num">${growth(s)}</td><td class="num">${s.floor === null ? '—' : num(s.floor, s.floor < 10 ? 1 : 0)}</td><td class="num">${s.first === null ? '—' : `${num(s.first, 0)} → ${num(s.last, 0)}`}</td><td class="num">${s.n}</td><td class="reason">${esc(s.reason)}</td></tr>`,
+          `<tr><th scope="row"><span class="mono">${esc(s.key)}</span><span class="more muted small">${esc(s.kind)} · ${s.source === 'pprof' ? 'net/http/pprof' : '/metrics'}${s.chosen ? ' · --judge-metric' : ''}</span></th><td>${badge(s.status)}</td><td class="num">${growth(s)}</td><td class="num">${s.floor === null ? '—' : num(s.floor, s.floor < 10 ? 1 : 0)}</td><td class="num">${firstLast(s)}</td><td class="num">${s.n}</td><td class="reason">${esc(s.reason)}</td></tr>`,
       )
       .join('\n');
     parts.push(`<h3>Target vitals: ${badge(vitals.status)}</h3>
 <div class="scroll"><table id="vitals-table">
 <caption>The target's own series at the drained checkpoints: slope on the requests axis (counts per 1 000 requests, bytes per request; the memory rule) or level (Δ against the first judged checkpoint; the handle rule).</caption>
-<thead><tr><th scope="col">series</th><th scope="col">status</th><th scope="col">judged as</th><th scope="col">from</th><th scope="col" class="num">growth [95 % CI]</th><th scope="col" class="num">δ / allowance</th><th scope="col" class="num">first → last</th><th scope="col" class="num">n</th><th scope="col">deciding reason</th></tr></thead>
+<thead><tr><th scope="col">series <span class="muted small">(rule · source)</span></th><th scope="col">status</th><th scope="col" class="num">growth [95 % CI]</th><th scope="col" class="num">δ / allowance</th><th scope="col" class="num">first → last</th><th scope="col" class="num">n</th><th scope="col">deciding reason</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>`);

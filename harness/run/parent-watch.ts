@@ -7,24 +7,16 @@
 // on Node 24: a data property, not a getter), so the parent pid is read from
 // /proc/self/stat once a second instead.
 //
-// A leaf module (node:fs only): bench children that are measured load it.
+// A leaf module (node:fs through pids.ts only): bench children that are measured load it.
 
-import { readFileSync } from 'node:fs';
+import { parentPid } from './pids.ts';
 
 /** How often the parent is checked: an orphaned run stops within about this long. */
 export const PARENT_POLL_MS = 1_000;
 
-/** Field 4 of /proc/self/stat; null where /proc cannot be read (not Linux). */
+/** This process's parent pid as the kernel has it now; null where /proc cannot be read (not Linux). */
 export function currentParentPid(): number | null {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    // The command name (field 2) is in parentheses and may itself hold spaces or ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ppid = Number(rest[1]);
-    return Number.isInteger(ppid) ? ppid : null;
-  } catch {
-    return null;
-  }
+  return parentPid('self');
 }
 
 export interface ParentWatch {

@@ -3,22 +3,33 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** The parent pid of `pid` ('self': this process, read now), or null when /proc has no such process. */
+export function parentPid(pid: number | 'self'): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 4 (ppid) follows the parenthesised comm, which may contain spaces or ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : null;
+  } catch {
+    return null; // exited, or not Linux
+  }
+}
+
 /** The parent pid of every live process. */
 function parentMap(): Map<number, number> {
   const out = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     const pid = Number(name);
     if (!Number.isInteger(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // Field 4 (ppid) follows the parenthesised comm, which may contain spaces.
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(pid, Number(rest[1]));
-    } catch {
-      // The process exited during the walk.
-    }
+    const ppid = parentPid(pid);
+    if (ppid !== null) out.set(pid, ppid);
   }
   return out;
+}
+
+/** The direct children of `pid`. */
+export function childrenOf(pid: number): number[] {
+  return [...parentMap()].filter(([, ppid]) => ppid === pid).map(([child]) => child);
 }
 
 /** Descendants of `root` in breadth-first order (children before grandchildren). */

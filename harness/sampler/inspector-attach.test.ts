@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../run/pids.ts';
-import { detachInspector, isNodeProcess, listeningPorts, loadProbe, openInspector } from './inspector-attach.ts';
+import { detachInspector, isNodeProcess, loadProbe, openInspector } from './inspector-attach.ts';
+import { listeningPorts } from './proc.ts';
 import { waitForProbe } from './probe-client.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'inspector-attach-'));

@@ -13,13 +13,13 @@
 // inspector found is checked to be the target's own (`process.pid`) before
 // anything is loaded into it (another Node process may already hold 9229).
 
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { request } from 'undici';
 import { probeBundle, UNLOAD_PROBE } from '../probe/bundle.ts';
 import { SamplerError } from './errors.ts';
 import { InspectorSession } from './inspector-session.ts';
-import { parseProcNetTcp } from './proc-net-tcp.ts';
+import { listeningPorts } from './proc.ts';
 
 /** How long Node takes to open its inspector after SIGUSR1 (measured: ~10 ms idle; a busy loop delays it). */
 const OPEN_TIMEOUT_MS = 5_000;
@@ -37,30 +37,6 @@ export function isNodeProcess(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Loopback TCP ports `pid` listens on, from its fds and /proc/<pid>/net/tcp{,6}. */
-export function listeningPorts(pid: number): Set<number> {
-  const inodes = new Set<number>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m) inodes.add(Number(m[1]));
-    } catch {
-      // closed while we looked
-    }
-  }
-  const ports = new Set<number>();
-  for (const file of ['tcp', 'tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(`/proc/${pid}/net/${file}`, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const e of parseProcNetTcp(text)) if (e.state === 'LISTEN' && inodes.has(e.inode)) ports.add(e.localPort);
-  }
-  return ports;
 }
 
 /** The inspector's WebSocket URL on `port`, or null when `port` is not an inspector. */

@@ -12,7 +12,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { Counts, ProcSample, UnreadSockets } from '../records.ts';
 import { SamplerError } from './errors.ts';
-import { countTcpStates } from './proc-net-tcp.ts';
+import { countTcpStates, parseProcNetTcp } from './proc-net-tcp.ts';
 
 /**
  * USER_HZ, the unit of utime/stime in /proc/<pid>/stat. Linux fixes it at 100
@@ -186,3 +186,26 @@ export function readProcSync(pid: number, options: ReadProcOptions = {}): ProcSa
   const threads = Number.parseInt(statusField(status, 'Threads') ?? '0', 10);
   return { rss: rssKb * 1024, fds, threads, tcp, ...(unread !== undefined ? { unread } : {}), cpu: parseStatCpu(stat, pid) };
 }
+
+/**
+ * The TCP ports `pid` listens on (its socket fds matched against net/tcp and
+ * tcp6 LISTEN rows): how the harness finds the inspector port a Node process
+ * opened on SIGUSR1 (inspector-attach.ts), whatever its --inspect-port.
+ */
+export function listeningPorts(pid: number, procRoot = '/proc'): Set<number> {
+  const base = `${procRoot}/${pid}`;
+  const { socketInodes } = walkFds(pid, `${base}/fd`, new Set());
+  const ports = new Set<number>();
+  for (const [file, optional] of [['tcp', false], ['tcp6', true]] as const) {
+    let text: string;
+    try {
+      text = readTcpTable(`${base}/net/${file}`, optional);
+    } catch (error) {
+      if (isErrno(error, 'ENOENT', 'ESRCH')) throw gone(pid, error);
+      throw error;
+    }
+    for (const e of parseProcNetTcp(text)) if (e.state === 'LISTEN' && socketInodes.has(e.inode)) ports.add(e.localPort);
+  }
+  return ports;
+}
+

@@ -8,9 +8,9 @@
 // Fed each continuous sample's load window and the upstream's cumulative
 // fault counts, it gives:
 // - the window's failures the fault plan did not inject (the progress line's
-//   error count): attempts − correct − min(that, failing faults injected in
-//   the window), the same accounting as served.ts, so a retry-storm's
-//   injected 429s passed through are not "errors" and a 400 always is;
+//   error count): attempts − correct − what served.ts excusedFailures excuses
+//   in the window (the verdict's own accounting), so a retry-storm's 429s
+//   are not "errors" and a 400 in a window without faults always is;
 // - once, a loud line when a stretch of ≥ MIN_ATTEMPTS attempts has fewer than
 //   MAX_SHARE of them answered correctly (the first stretch is the first
 //   sample or two of load: within the first seconds);
@@ -20,14 +20,13 @@
 
 import type { UnexpectedResponse } from '../load/stats.ts';
 import type { Counts, LoadWindow } from '../records.ts';
+import { excusedFailures, HARMLESS_FAULTS } from '../verdict/served.ts';
 
 /** Attempts in a stretch before the share is judged: a handful of early failures is noise. */
 export const MIN_ATTEMPTS = 20;
 /** Below this share answered correctly, the target is not serving (the verdict's bar is 90 %; this is the alarm). */
 export const MAX_SHARE = 0.5;
 
-/** Fault kinds that slow a response but do not fail it (served.ts HARMLESS_FAULTS). */
-const HARMLESS = new Set(['latency', 'dribble']);
 
 export interface ServingObservation {
   /** Failures in the window the fault plan does not account for. */
@@ -60,7 +59,8 @@ export class ServingWatch {
     const attempts = load.requests + load.errors;
     const correct = Math.max(0, load.status['2xx'] - load.mismatches);
     const failed = Math.max(0, attempts - correct);
-    const excused = Math.min(failed, injected);
+    // The served rule's own accounting, on the window: what the error count shows is what the verdict will count.
+    const excused = excusedFailures({ attempts, correct, status: load.status, injected });
     const s = this.#stretch;
     s.attempts += attempts;
     s.correct += correct;
@@ -88,7 +88,7 @@ export class ServingWatch {
     let n = 0;
     if (this.#lastFaults !== null) {
       for (const [k, v] of Object.entries(faults)) {
-        if (HARMLESS.has(k)) continue;
+        if (HARMLESS_FAULTS.has(k)) continue;
         const before = this.#lastFaults[k] ?? 0;
         n += v >= before ? v - before : v;
       }

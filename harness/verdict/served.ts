@@ -28,7 +28,7 @@ export const DEFAULT_MIN_SERVED_SHARE = 0.9;
 export const MIN_PHASE_ATTEMPTS = 50;
 
 /** Fault kinds that slow a response down but do not fail it. */
-const HARMLESS_FAULTS = new Set(['latency', 'dribble']);
+export const HARMLESS_FAULTS: ReadonlySet<string> = new Set(['latency', 'dribble']);
 
 export interface ServedCounts {
   attempts: number;
@@ -99,13 +99,15 @@ function empty(): ServedCounts {
  * the number of faults injected. A phase with no failing fault excuses
  * nothing, so a target that answers 400 to everything is still caught there.
  */
-function finishPhase(c: ServedCounts): ServedCounts {
+export function excusedFailures(c: Pick<ServedCounts, 'attempts' | 'correct' | 'status' | 'injected'>): number {
   const failures = Math.max(0, c.attempts - c.correct);
-  if (c.injected === 0) c.excused = 0;
-  else {
-    const answered = c.status['3xx'] + c.status['4xx'] + c.status['5xx'];
-    c.excused = Math.min(failures, answered + Math.min(c.injected, Math.max(0, failures - answered)));
-  }
+  if (c.injected === 0) return 0;
+  const answered = c.status['3xx'] + c.status['4xx'] + c.status['5xx'];
+  return Math.min(failures, answered + Math.min(c.injected, Math.max(0, failures - answered)));
+}
+
+function finishPhase(c: ServedCounts): ServedCounts {
+  c.excused = excusedFailures(c);
   return share(c);
 }
 

@@ -5,13 +5,13 @@
 // folder, and a run folder that says what happened.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { EXIT, readRun, runSoak } from '../../harness/index.ts';
-import { isAlive } from '../../harness/run/pids.ts';
-import { listeningPorts } from '../../harness/sampler/inspector-attach.ts';
+import { childrenOf, isAlive } from '../../harness/run/pids.ts';
+import { listeningPorts } from '../../harness/sampler/proc.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'harness/cli.ts');
@@ -69,24 +69,9 @@ async function start(name: string, via: 'npm' | 'node'): Promise<Started> {
   return { child, out, tmp, exited, stderr: () => err };
 }
 
-/** Direct children of `pid`, from /proc. */
-function childrenOfPid(pid: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(name));
-    } catch {
-      // exited while we looked
-    }
-  }
-  return out;
-}
-
 /** Every process of the run: the harness (npm's child when started through npm), the relay and the fake upstream. */
 function runPids(s: Started, via: 'npm' | 'node'): number[] {
-  const harness = via === 'npm' ? childrenOfPid(s.child.pid!) : [s.child.pid!];
+  const harness = via === 'npm' ? childrenOf(s.child.pid!) : [s.child.pid!];
   expect(harness).toHaveLength(1);
   const ev = readRun(s.out).events.find((e) => e.message === 'children ready');
   const data = ev!.data as { upstream: { pid: number }; target: { pid: number } };

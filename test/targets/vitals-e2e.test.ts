@@ -119,7 +119,7 @@ describe.skipIf(!HAS_GO)('Go relay (net/http, unread error bodies)', () => {
     expect(result.verdictText).toMatch(/pprof heap, top site: bufio\.New/);
     // The report shows them like the Node signals: a row per vital, the heap by site.
     const html = readFileSync((await buildReport(out)).file, 'utf8');
-    expect(html).toMatch(/<table id="vitals-table">[\s\S]*<th scope="row" class="mono">go_goroutines<\/th><td><span class="badge [^"]*">LEAK/);
+    expect(html).toMatch(/<table id="vitals-table">[\s\S]*<th scope="row"><span class="mono">go_goroutines<\/span><span class="more muted small">slope · \/metrics<\/span><\/th><td><span class="badge [^"]*">LEAK/);
     expect(html).toMatch(/<table id="pprof-heap-table">[\s\S]*bufio\.New(Reader|Writer)Size/);
   }, 120_000);
 
