@@ -9,6 +9,7 @@
 //   npm run soak -- calibrate [--quick]         the harness's own accuracy
 //   npm run soak -- report <runDir>             the run's HTML report
 //   npm run soak -- index <folder>              index.html over a folder of runs and proofs
+//   npm run soak -- merge <folders…> --out DIR  many shards' runs and proofs into one folder and index, held to a baseline
 //
 // Exit codes (README → Exit codes): 0 no leak / fix holds, 1 leak / regression
 // / failed proof, 2 usage error (nothing started), 3 run could not complete
@@ -21,6 +22,7 @@ import { compareCommand } from './cli/compare-command.ts';
 import { calibrateCommand } from './cli/calibrate-command.ts';
 import { reportCommand } from './cli/report-command.ts';
 import { indexCommand } from './cli/index-command.ts';
+import { mergeCommand } from './cli/merge-command.ts';
 
 /** The verbs, by the word that selects them. The default verb (a soak run) has none. */
 export const COMMANDS: Readonly<Record<string, Command<never>>> = {
@@ -29,6 +31,7 @@ export const COMMANDS: Readonly<Record<string, Command<never>>> = {
   calibrate: calibrateCommand as unknown as Command<never>,
   report: reportCommand as unknown as Command<never>,
   index: indexCommand as unknown as Command<never>,
+  merge: mergeCommand as unknown as Command<never>,
 };
 
 export function main(argv: readonly string[], io: CommandIo = PROCESS_IO): Promise<number> {

@@ -13,6 +13,7 @@
 //   buildReport(runDir)         a run folder → its self-contained report.html
 //   buildProofReport(input)     a leaky and a fixed run, their comparison, the proof → proof.html
 //   buildIndex(folder)          a folder of runs and proofs → index.html, newest first, trends per variant
+//   mergeRuns({ inputs, out })  many shards' runs and proofs → one folder, one index, each run held to its baseline
 // A test (test/harness/public-api.test.ts) fails when a bench or CLI file
 // deep-imports a module whose exports are offered here.
 
@@ -31,3 +32,4 @@ export { formatVerdict, formatComparison, VerdictError, type RunVerdict, type Ru
 export type * from './records.ts';
 export { buildReport, buildProofReport, ReportError, type ProofReportInput, type ProofSummary } from '../reports/index.ts';
 export { buildIndex } from '../reports/index-page/index.ts';
+export { mergeRuns, type MergeOptions, type MergeResult, type MergedShard } from './merge/index.ts';

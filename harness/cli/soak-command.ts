@@ -87,6 +87,7 @@ export const VERBS_HELP = [
   '  npm run soak -- calibrate [--quick] [options]    the harness\'s own accuracy on ground-truth leaks (≈ 30 min with --quick)',
   '  npm run soak -- report <runDir> [--open]         the run\'s HTML report (written by every run; this rebuilds it)',
   '  npm run soak -- index <folder>                   index.html over a folder of runs and proofs (a night\'s results)',
+  '  npm run soak -- merge <folder>... --out <dir>    many shards\' runs into one folder and index; exit 1 on a regression',
 ];
 
 export const soakCommand: Command<typeof SOAK_FLAGS> = {

@@ -5,7 +5,8 @@
 // run.json and summary.json (rows.ts), builds the report.html of any run that
 // has none or a stale one (buildReport; reportIsCurrent), and draws per scenario+variant group the heapUsed
 // slope across runs with the runs that regressed against the group's baseline
-// (trend.ts, sparkline.ts). Like buildReport it reads run folders only (no
+// (trend.ts, sparkline.ts), or, when the caller gives one (`merge`), against
+// the baseline it judged each run and proof by (held-to.ts). Like buildReport it reads run folders only (no
 // relay/, mocks/, harness/load or harness/judge), and writes to a temporary
 // name then renames: no half-written page.
 
@@ -15,6 +16,7 @@ import { buildReport, DATA_FORMAT } from '../index.ts';
 import { RUN_FILES } from '../read-run-folder.ts';
 import { ReportError } from '../errors.ts';
 import { renderIndexPage, type IndexGroup } from './page.ts';
+import { regressionText, type HeldToRow, type IndexBaseline } from './held-to.ts';
 import { proofRow, runRow, type ProofRow, type RunRow } from './rows.ts';
 import { DEFAULT_MAX_DEPTH, scanFolder } from './scan.ts';
 import { sparklineSvg } from './sparkline.ts';
@@ -24,6 +26,7 @@ import { writeFileAtomic } from '../write-page.ts';
 export { DEFAULT_MAX_DEPTH, scanFolder, type ScanResult } from './scan.ts';
 export { envelopeSeries, groupTrend, regressionOf, MAX_SPARK_BUCKETS, type EnvelopeBucket, type GroupTrend, type TrendPoint } from './trend.ts';
 export type { ProofRow, RunRow } from './rows.ts';
+export type { HeldToCheck, HeldToResult, IndexBaseline } from './held-to.ts';
 
 /** Version of the JSON embedded as #index-data (and of the page's data-format). */
 export const INDEX_DATA_FORMAT = 1;
@@ -33,6 +36,12 @@ export interface BuildIndexOptions {
   out?: string;
   /** How many folder levels to search for run folders; default 3. */
   maxDepth?: number;
+  /**
+   * Hold each run and proof to this baseline (judged by the caller, e.g. `merge`)
+   * instead of its group's first NO-LEAK run: the regressions, the banner, the
+   * sparkline's marks and an "Against the baseline" table come from it.
+   */
+  baseline?: IndexBaseline;
 }
 
 export interface BuildIndexResult {
@@ -46,6 +55,8 @@ export interface BuildIndexResult {
   reportsBuilt: number;
   /** Runs that regressed against their group's baseline. */
   regressed: number;
+  /** Proofs that held before and fail now (only with options.baseline). */
+  proofsRegressed: number;
 }
 
 /** How far into report.html the <body> tag (with its data-format) lies: after the inlined CSS. */
@@ -100,7 +111,7 @@ function mostCommon(values: readonly string[]): string | null {
   return best;
 }
 
-function groupsOf(rows: readonly RunRow[]): IndexGroup[] {
+function groupsOf(rows: readonly RunRow[], held: IndexBaseline | undefined): IndexGroup[] {
   const byKey = new Map<string, RunRow[]>();
   for (const r of rows) {
     if (r.status === 'UNREADABLE') continue;
@@ -121,7 +132,8 @@ function groupsOf(rows: readonly RunRow[]): IndexGroup[] {
       upper: r.key?.upper ?? null,
       unit: r.key?.unit ?? null,
     }));
-    const trend = groupTrend(points);
+    // A baseline given by the caller replaces the group's own (no baseline ring: each run has its own).
+    const trend = held === undefined ? groupTrend(points) : { baseline: null, regressed: runs.map((r) => regressionText(held.runs.get(r.dir))) };
     runs.forEach((r, i) => {
       r.baseline = i === trend.baseline;
       r.regressed = trend.regressed[i] ?? null;
@@ -148,6 +160,20 @@ function groupsOf(rows: readonly RunRow[]): IndexGroup[] {
     groups.push({ scenario, variant, runs, unit, baseline, regressed: runs.filter((r) => r.regressed !== null), svg });
   }
   return groups.sort((a, b) => (a.scenario < b.scenario ? -1 : a.scenario > b.scenario ? 1 : a.variant === 'none' ? -1 : b.variant === 'none' ? 1 : a.variant < b.variant ? -1 : 1));
+}
+
+/** The rows of the "Against the baseline" table: every run and proof the caller compared, newest first. */
+function heldToRows(rows: readonly RunRow[], proofs: readonly ProofRow[], held: IndexBaseline | undefined): { rule: string; runs: HeldToRow[]; proofs: HeldToRow[] } | null {
+  if (held === undefined) return null;
+  const runs = rows.flatMap((r) => {
+    const result = held.runs.get(r.dir);
+    return result === undefined ? [] : [{ id: r.id, label: r.runId ?? r.dir, group: `${r.scenario} · ${r.variant}`, result }];
+  });
+  const proofRows = proofs.flatMap((p) => {
+    const result = held.proofs.get(p.file);
+    return result === undefined ? [] : [{ id: p.id, label: `proof ${p.variant}`, group: `${p.scenario} · ${p.variant}`, result }];
+  });
+  return { rule: held.rule, runs, proofs: proofRows };
 }
 
 /** JSON inside a <script> element: `<` escaped so no `</script>` or `<!--` can end it. */
@@ -200,7 +226,9 @@ export async function buildIndex(folder: string, options: BuildIndexOptions = {}
     }
   }
 
-  const groups = groupsOf(rows);
+  if (options.baseline !== undefined) for (const p of proofs) p.regressed = regressionText(options.baseline.proofs.get(p.file));
+  const groups = groupsOf(rows, options.baseline);
+  const heldTo = heldToRows(rows, proofs, options.baseline);
   const builder = { nodeVersion: process.version, builtAt: new Date().toISOString() };
   const rel = (p: string | null): string | null => (p === null ? null : hrefFrom(pageDir, p));
   const data = {
@@ -210,6 +238,10 @@ export async function buildIndex(folder: string, options: BuildIndexOptions = {}
     runs: rows.map(({ dir, report, ...r }) => ({ ...r, dir: rel(dir), report: { ...report, file: rel(report.file) } })),
     proofs: proofs.map(({ file: f, leakyDir, fixedDir, page, ...p }) => ({ ...p, file: rel(f), leakyDir: rel(leakyDir), fixedDir: rel(fixedDir), page: rel(page) })),
     groups: groups.map((g) => ({ scenario: g.scenario, variant: g.variant, unit: g.unit, baseline: g.baseline?.id ?? null, runs: g.runs.map((r) => r.id), regressed: g.regressed.map((r) => r.id) })),
+    heldTo:
+      heldTo === null
+        ? null
+        : { rule: heldTo.rule, runs: heldTo.runs.map((h) => ({ id: h.id, ...h.result })), proofs: heldTo.proofs.map((h) => ({ id: h.id, ...h.result })) },
   };
   const html = renderIndexPage({
     folder: root,
@@ -221,8 +253,9 @@ export async function buildIndex(folder: string, options: BuildIndexOptions = {}
     builder,
     maxDepth,
     dataJson: scriptJson(data),
+    heldTo,
   });
 
   writeFileAtomic(file, html);
-  return { file, bytes: Buffer.byteLength(html), runs: rows.length, proofs: proofs.length, reportsBuilt, regressed: rows.filter((r) => r.regressed !== null).length };
+  return { file, bytes: Buffer.byteLength(html), runs: rows.length, proofs: proofs.length, reportsBuilt, regressed: rows.filter((r) => r.regressed !== null).length, proofsRegressed: proofs.filter((p) => p.regressed !== null).length };
 }

@@ -8,6 +8,7 @@ import { esc, num, statusClass } from '../html.ts';
 import { PAGE_STYLE } from '../page-style.ts';
 import type { ProofRow, RunRow } from './rows.ts';
 import { pageHead } from '../page-head.ts';
+import { HELD_TO_STYLE, heldToSection, type HeldToRow } from './held-to.ts';
 
 export interface IndexGroup {
   scenario: string;
@@ -33,6 +34,8 @@ export interface IndexModel {
   maxDepth: number;
   /** The embedded JSON, already made safe for a <script> element. */
   dataJson: string;
+  /** When the caller held runs and proofs to its own baseline (held-to.ts): what it compared; null otherwise. */
+  heldTo?: { rule: string; runs: HeldToRow[]; proofs: HeldToRow[] } | null;
 }
 
 const INDEX_STYLE = `
@@ -57,6 +60,10 @@ svg.spark .reg { fill: var(--leak-bd); stroke: var(--bg); stroke-width: 1; }
 svg.spark .none { fill: var(--muted); font-size: 11px; }
 #runs-table td, #proofs-table td { white-space: nowrap; }
 #runs-table td.wrap, #proofs-table td.wrap { white-space: normal; min-width: 180px; }
+#runs-table td.wrap.outcome { min-width: 120px; }
+#runs-table td.slope { white-space: normal; min-width: 140px; }
+#runs-table th.num { white-space: normal; }
+.small-note.nowrap { white-space: nowrap; }
 tr.regressed > td:first-child { box-shadow: inset 4px 0 0 var(--leak-bd); }
 tr:target > td { background: var(--panel); }
 .small-note { display: block; color: var(--muted); font-size: 12px; white-space: normal; }
@@ -105,16 +112,20 @@ function runLabel(r: RunRow): string {
 }
 
 function regressionsBanner(m: IndexModel): string {
-  const regressed = m.rows.filter((r) => r.regressed !== null);
+  const regressed = [
+    ...m.rows.flatMap((r) => (r.regressed === null ? [] : [{ id: r.id, label: runLabel(r), group: `${r.scenario} · ${r.variant}`, why: r.regressed }])),
+    ...m.proofs.flatMap((p) => (p.regressed === null ? [] : [{ id: p.id, label: `proof ${p.variant}`, group: p.scenario, why: p.regressed }])),
+  ];
   if (regressed.length === 0) return '';
   const items = regressed
     .slice(0, 50)
-    .map((r) => `<li><a href="#${esc(r.id)}">${esc(runLabel(r))}</a> (${esc(r.scenario)} · ${esc(r.variant)}): ${esc(r.regressed)}</li>`)
+    .map((r) => `<li><a href="#${esc(r.id)}">${esc(r.label)}</a> (${esc(r.group)}): ${esc(r.why)}</li>`)
     .join('');
   const more = regressed.length > 50 ? `<li>… and ${regressed.length - 50} more (marked in the table)</li>` : '';
+  const rule = m.heldTo ? `Each held to ${esc(m.heldTo.rule)} (<a href="#held-to">the comparisons</a>):` : 'Against the first NO-LEAK run of their scenario and leak variants:';
   return `<section id="regressions" class="banner" role="alert" data-regressions="${regressed.length}">
 <div class="word">${regressed.length} REGRESSED</div>
-<p>Against the first NO-LEAK run of their scenario and leak variants:</p>
+<p>${rule}</p>
 <ul>${items}${more}</ul>
 </section>`;
 }
@@ -123,7 +134,7 @@ function groupsSection(m: IndexModel): string {
   const cards = m.groups
     .map((g) => {
       const last = g.runs[g.runs.length - 1]!;
-      const base = g.baseline === null ? 'no NO-LEAK run yet: no baseline' : `baseline <a href="#${esc(g.baseline.id)}">${esc(runLabel(g.baseline))}</a>: ${esc(slopeText(g.baseline.key))}`;
+      const base = m.heldTo ? 'each run held to its baseline (<a href="#held-to">the comparisons</a>)' : g.baseline === null ? 'no NO-LEAK run yet: no baseline' : `baseline <a href="#${esc(g.baseline.id)}">${esc(runLabel(g.baseline))}</a>: ${esc(slopeText(g.baseline.key))}`;
       const reg = g.regressed.length === 0 ? '' : `<p>${badge('REGRESSED')} ${g.regressed.map((r) => `<a href="#${esc(r.id)}">${esc(runLabel(r))}</a>`).join(', ')}</p>`;
       return `<div class="group" data-scenario="${esc(g.scenario)}" data-variant="${esc(g.variant)}" data-runs="${g.runs.length}" data-regressed="${g.regressed.length}">
 <h3>${esc(g.scenario)} · <span class="mono">${esc(g.variant === 'none' ? 'no leak variant' : g.variant)}</span></h3>
@@ -137,7 +148,11 @@ ${reg}
     .join('\n');
   return `<section id="trends">
 <h2>Trends per scenario and leak variants</h2>
-<p class="muted">Each line is the heapUsed slope of the group's runs in time order (min/max per bucket past 200 runs, so a spike is kept); the dashed line is the baseline's upper bound, the ring the baseline (the group's first NO-LEAK run), the red dots the runs that regressed: LEAK, or a lower bound above the baseline's upper bound.</p>
+<p class="muted">${
+    m.heldTo
+      ? `Each line is the heapUsed slope of the group's runs in time order, by each run's own recorded start time (min/max per bucket past 200 runs, so a spike is kept); the red dots are the runs that regressed against ${esc(m.heldTo.rule)} (<a href="#held-to">the comparisons</a>).`
+      : "Each line is the heapUsed slope of the group's runs in time order (min/max per bucket past 200 runs, so a spike is kept); the dashed line is the baseline's upper bound, the ring the baseline (the group's first NO-LEAK run), the red dots the runs that regressed: LEAK, or a lower bound above the baseline's upper bound."
+  }</p>
 <div class="groups">
 ${cards}
 </div>
@@ -151,11 +166,13 @@ function runsTable(m: IndexModel): string {
       const leaks = r.leaks.length === 0 ? '<span class="muted">none</span>' : `<span class="mono">${esc(r.leaks.join(', '))}</span>`;
       const proof = r.proof === null ? '' : `<span class="small-note">proof ${esc(r.proof.variant)} (${esc(r.proof.role)} run, ${esc(r.proof.status)})</span>`;
       const note = r.note === null ? '' : `<span class="small-note">${esc(r.note)}</span>`;
-      const report = r.report.file !== null ? link(m, r.report.file, r.report.built ? 'report (built now)' : 'report') : `<span class="muted" title="${esc(r.report.problem ?? '')}">no report</span>`;
-      const trend = r.regressed !== null ? badge('REGRESSED', r.regressed) : r.baseline ? badge('baseline', 'the first NO-LEAK run of its group') : '';
+      const report = r.report.file !== null ? `${link(m, r.report.file, 'report')}${r.report.built ? '<span class="small-note nowrap">built now</span>' : ''}` : `<span class="muted" title="${esc(r.report.problem ?? '')}">no report</span>`;
+      const compared = m.heldTo?.runs.find((h) => h.id === r.id);
+      const trend = r.regressed !== null ? badge('REGRESSED', r.regressed) : r.baseline ? badge('baseline', 'the first NO-LEAK run of its group') : compared?.result.against ? badge('no regression', `held to ${compared.result.against.label}: no regression`) : '';
+      const where = [r.host, r.nodeVersion === null ? null : `Node ${r.nodeVersion}`].filter((x) => x !== null).join(' · ');
       const handles = r.handles === null ? '—' : `${esc(handlesText(r.handles))}${r.handles.status === 'LEAK' ? ` ${badge('LEAK')}` : ''}`;
       return `<tr id="${esc(r.id)}" data-status="${esc(r.status)}"${r.regressed !== null ? ' class="regressed"' : ''}>
-<td>${esc(utc(r.startedAt, r.time))}<span class="small-note mono">${esc(runLabel(r))}</span></td><td>${report}</td><td>${sha}</td><td>${esc(r.scenario)}</td><td>${leaks}${proof}</td><td>${badge(r.status)}${note}</td><td>${trend}</td><td class="num" title="${esc(r.key ? `heapUsed ${r.key.status}, δ ${num(r.key.floor, 0)}` : '')}">${esc(slopeText(r.key))}</td><td class="wrap">${handles}</td><td class="num">${esc(durationWords(r.durationMs))}</td><td class="wrap">${esc(r.outcome)}</td>
+<td>${esc(utc(r.startedAt, r.time))}<span class="small-note mono">${esc(runLabel(r))}</span>${where ? `<span class="small-note nowrap">${esc(where)}</span>` : ''}</td><td>${report}</td><td>${sha}</td><td>${esc(r.scenario)}</td><td>${leaks}${proof}</td><td>${badge(r.status)}${note}</td><td>${trend}</td><td class="num slope" title="${esc(r.key ? `heapUsed ${r.key.status}, δ ${num(r.key.floor, 0)}` : '')}">${esc(slopeText(r.key))}</td><td class="wrap">${handles}</td><td class="num">${esc(durationWords(r.durationMs))}</td><td class="wrap outcome">${esc(r.outcome)}</td>
 </tr>`;
     })
     .join('\n');
@@ -180,7 +197,8 @@ function proofsTable(m: IndexModel): string {
   const rows = m.proofs
     .map((p) => {
       const failures = p.problem !== null ? esc(p.problem) : p.failures.length === 0 ? '<span class="muted">—</span>' : `${esc(p.failures[0])}${p.failures.length > 1 ? `<span class="small-note">+${p.failures.length - 1} more</span>` : ''}`;
-      return `<tr id="${esc(p.id)}" data-status="${esc(p.status)}"><td>${esc(utc(p.finishedAt, p.time))}</td><td class="mono">${esc(p.variant)}</td><td>${esc(p.scenario)}</td><td>${badge(p.status)}</td><td>${esc(p.comparison ?? '—')}</td><td class="wrap">${failures}</td><td class="num">${esc(durationWords(p.wallMs))}</td><td>${link(m, p.page, 'proof page')} · ${runLink(p.leakyDir, 'leaky')} · ${runLink(p.fixedDir, 'fixed')}</td></tr>`;
+      const reg = p.regressed === null ? '' : ` ${badge('REGRESSED', p.regressed)}`;
+      return `<tr id="${esc(p.id)}" data-status="${esc(p.status)}"${p.regressed !== null ? ' class="regressed"' : ''}><td>${esc(utc(p.finishedAt, p.time))}</td><td class="mono">${esc(p.variant)}</td><td>${esc(p.scenario)}</td><td>${badge(p.status)}${reg}</td><td>${esc(p.comparison ?? '—')}</td><td class="wrap">${failures}</td><td class="num">${esc(durationWords(p.wallMs))}</td><td>${link(m, p.page, 'proof page')} · ${runLink(p.leakyDir, 'leaky')} · ${runLink(p.fixedDir, 'fixed')}</td></tr>`;
     })
     .join('\n');
   return `<section id="proofs">
@@ -196,9 +214,9 @@ ${rows}
 
 export function renderIndexPage(m: IndexModel): string {
   const csp = "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'";
-  const regressed = m.rows.filter((r) => r.regressed !== null).length;
+  const regressed = m.rows.filter((r) => r.regressed !== null).length + m.proofs.filter((p) => p.regressed !== null).length;
   const counts = `${m.rows.length} run${m.rows.length === 1 ? '' : 's'} in ${m.groups.length} group${m.groups.length === 1 ? '' : 's'}${m.proofs.length > 0 ? `, ${m.proofs.length} proof${m.proofs.length === 1 ? '' : 's'}` : ''}${regressed > 0 ? `, ${regressed} regressed` : ''}`;
-  return `${pageHead({ csp, generator: `relay-soak reports/index-page (Node ${m.builder.nodeVersion}, index data format ${m.format})`, title: `${regressed > 0 ? `${regressed} regressed — ` : ''}Soak runs — ${m.folder}`, styles: [PAGE_STYLE, INDEX_STYLE] })}
+  return `${pageHead({ csp, generator: `relay-soak reports/index-page (Node ${m.builder.nodeVersion}, index data format ${m.format})`, title: `${regressed > 0 ? `${regressed} regressed — ` : ''}Soak runs — ${m.folder}`, styles: [PAGE_STYLE, INDEX_STYLE, ...(m.heldTo ? [HELD_TO_STYLE] : [])] })}
 <body data-format="${m.format}" data-runs="${m.rows.length}" data-regressed="${regressed}">
 <header>
 <h1>Soak runs — ${esc(m.folder)}</h1>
@@ -207,6 +225,7 @@ ${regressionsBanner(m)}
 </header>
 <main>
 ${groupsSection(m)}
+${m.heldTo ? heldToSection(m.heldTo.rule, m.heldTo.runs, m.heldTo.proofs) : ''}
 ${runsTable(m)}
 ${proofsTable(m)}
 </main>

@@ -37,6 +37,9 @@ export interface RunRow {
   /** ms since the epoch: startedAt, else run.json's mtime. */
   time: number;
   gitSha: string | null;
+  /** The machine and the harness's Node (process.version) as run.json recorded them: shards run on many. */
+  host: string | null;
+  nodeVersion: string | null;
   scenario: string;
   leaks: string[];
   /** The leak variants as the group key says them: `inflight-map`, `a+b`, or `none`. */
@@ -74,6 +77,8 @@ export interface ProofRow {
   /** `<variant>-proof.html` next to the record, when it exists. */
   page: string | null;
   problem: string | null;
+  /** Filled when the index holds proofs to a baseline (held-to.ts): a proof that held before and fails now. */
+  regressed: string | null;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -145,6 +150,8 @@ export function runRow(dir: string, index: number): RunRow {
       startedAt: null,
       time: mtime(join(dir, 'run.json')),
       gitSha: null,
+      host: null,
+      nodeVersion: null,
       scenario: '?',
       leaks: [],
       variant: '?',
@@ -171,6 +178,8 @@ export function runRow(dir: string, index: number): RunRow {
     startedAt,
     time: Number.isFinite(parsed) ? parsed : mtime(join(dir, 'run.json')),
     gitSha: typeof meta.gitSha === 'string' && meta.gitSha !== '' ? meta.gitSha : null,
+    host: isObject(meta.machine) && typeof meta.machine.hostname === 'string' && meta.machine.hostname !== '' ? redactText(meta.machine.hostname) : null,
+    nodeVersion: isObject(meta.harness) && typeof meta.harness.nodeVersion === 'string' ? meta.harness.nodeVersion : null,
     scenario: typeof meta.scenario === 'string' ? meta.scenario : '?',
     leaks,
     variant: leaks.length === 0 ? 'none' : [...leaks].sort().join('+'),
@@ -209,6 +218,7 @@ export function proofRow(file: string, index: number): ProofRow {
     fixedDir: null,
     page: existsSync(html) ? html : null,
     problem: null,
+    regressed: null,
   };
   let r: unknown;
   try {
