@@ -54,6 +54,8 @@ export interface PageModel {
   events: readonly ShownEvent[];
   charts: ChartSlot[];
   terminalSummary: string | null;
+  /** A Go target's raw pprof files, as links relative to the page (reports/vitals.ts). */
+  rawProfiles?: readonly string[];
   data: { base64: string; format: number; jsonBytes: number; gzipBytes: number };
   builder: { nodeVersion: string; builtAt: string };
   uplot: { js: string; css: string; version: string };
@@ -176,7 +178,7 @@ function verdictDetails(m: PageModel): string {
 ${signalsTable(v)}
 <h3>Handles: ${badge(v.handles.status)}</h3>
 ${handlesTable(v.handles.types)}
-${vitalsSection(v, m.checkpoints)}
+${vitalsSection(v, m.checkpoints, m.rawProfiles ?? [])}
 ${findings}${signatures}${churn}${summary}
 </section>`;
 }

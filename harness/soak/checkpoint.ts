@@ -28,7 +28,7 @@ export async function takeCheckpoint(ctx: RunContext, t: Targets, seq: number): 
   const [relay, proc] = await Promise.all([t.sources!.metrics(), readProc(t.pid, { excludeFds: t.probeOwnFds })]);
   const faults = await t.sources!.faults();
   // A Go target's goroutines and post-GC heap by site (net/http/pprof), when it has one.
-  const pprof = t.sources!.pprof ? await t.sources!.pprof.checkpoint() : null;
+  const pprof = t.sources!.pprof ? await t.sources!.pprof.checkpoint(seq) : null;
   if (pprof?.error) ctx.event('warning', `checkpoint ${seq}: pprof: ${pprof.error}`);
   const totals = ctx.state.load?.totals() ?? { requestsCompleted: 0, events: {} };
   const record: Checkpoint = {

@@ -2,7 +2,7 @@
 // deciding reason first, one line per signal, no colour (it may go to a file).
 
 import type { ServedLoad } from './served.ts';
-import type { RunComparison } from './compare.ts';
+import { vitalLine, type RunComparison } from './compare.ts';
 import type { SignalVerdict } from './memory.ts';
 import type { RunVerdict } from './run.ts';
 import type { HandleTypeVerdict } from './handles.ts';
@@ -147,6 +147,7 @@ export function formatComparison(c: RunComparison): string {
   }
   const changed = c.handles.filter((h) => h.before.delta !== 0 || h.after.delta !== 0 || h.before.status !== 'NO-LEAK' || h.after.status !== 'NO-LEAK');
   for (const h of changed) lines.push(`handles ${h.type}: ${h.before.status} Δ ${h.before.delta} → ${h.after.status} Δ ${h.after.delta}`);
+  for (const v of c.vitals ?? []) lines.push(`vital ${vitalLine(v)}`);
   const ratio = (name: string, r: RunComparison['churn']['allocatedBytesPerRequest']): void => {
     if (r) lines.push(`${name}: after/before ${num(r.ratio, 2)} (95 % CI ${num(r.lower, 2)}–${num(r.upper, 2)})`);
   };

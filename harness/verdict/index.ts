@@ -12,7 +12,10 @@ export {
   type SignalComparison,
   type HandleComparison,
   type ComparisonOutcome,
+  type VitalComparison,
+  vitalLine,
 } from './compare.ts';
+export { vitalGrowthText, type VitalsVerdict, type VitalSignalVerdict, type VitalChoice } from './vitals.ts';
 export { formatVerdict, formatComparison } from './format.ts';
 export { VerdictError, type VerdictErrorCode, type RunDifference } from './errors.ts';
 export { DEFAULT_FLOORS, DEFAULT_HEAP_LIMIT_BYTES, type MemoryOptions, type SignalVerdict } from './memory.ts';
