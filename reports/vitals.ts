@@ -73,16 +73,26 @@ ${rows}
 ${rows}
 </tbody></table></div>`);
   }
-  if (rawProfiles.length > 0) parts.push(rawProfilesLine(rawProfiles));
+  if (rawProfiles.length > 0) {
+    const judged = [...checkpoints].sort((a, b) => a.seq - b.seq)[v.warmup.dropped];
+    parts.push(rawProfilesLine(rawProfiles, judged?.seq ?? null));
+  }
   return parts.join('\n');
 }
 
-/** Links to the raw profiles, and the `go tool pprof` line that diffs the first heap against the last. */
-function rawProfilesLine(files: readonly string[]): string {
+/**
+ * Links to the raw profiles, and the `go tool pprof` line that diffs the heap
+ * at the first judged checkpoint (or the last kept before it: warm-up growth is
+ * not the leak) against the last one.
+ */
+function rawProfilesLine(files: readonly string[], firstJudgedSeq: number | null): string {
   const seqOf = (f: string): number => Number(/-(\d+)\.(?:pb\.gz|txt)$/.exec(f)?.[1] ?? Number.NaN);
   const sorted = [...files].sort((a, b) => seqOf(a) - seqOf(b) || a.localeCompare(b));
   const heaps = sorted.filter((f) => f.endsWith('.pb.gz'));
   const links = sorted.map((f) => `<a class="mono small" href="${esc(f)}">${esc(f.slice(f.lastIndexOf('/') + 1))}</a>`).join(' ');
-  const diff = heaps.length >= 2 ? `<br>What the run kept on the Go heap, by site: <code>go tool pprof -top -base ${esc(heaps[0]!)} ${esc(heaps[heaps.length - 1]!)}</code>` : '';
+  const before = firstJudgedSeq === null ? [] : heaps.filter((f) => seqOf(f) <= firstJudgedSeq);
+  const base = before[before.length - 1] ?? heaps[0];
+  const last = heaps[heaps.length - 1];
+  const diff = base !== undefined && last !== undefined && base !== last ? `<br>What the judged window kept on the Go heap, by site: <code>go tool pprof -top -base ${esc(base)} ${esc(last)}</code>` : '';
   return `<p class="small" id="pprof-raw">Raw net/http/pprof answers as the target wrote them (the first and the latest checkpoints'): ${links}${diff}</p>`;
 }
