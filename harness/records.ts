@@ -118,6 +118,22 @@ export interface Checkpoint {
   procOnly: boolean;
   /** A Go target's net/http/pprof at the checkpoint (--target-pprof); absent when it has none. */
   pprof?: PprofCheckpoint | null;
+  /** The harness's own process at the checkpoint (sampler/self.ts); absent in older runs. */
+  harness?: HarnessSelfSample;
+}
+
+/** The harness process at a checkpoint: judged apart from the target (verdict/harness-self.ts). */
+export interface HarnessSelfSample {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  /** process.getActiveResourcesInfo().length: sockets, timers, child-process pipes. */
+  handles: number;
+  /** Open fds from /proc/self/fd, null where unreadable. */
+  fds: number | null;
+  /** Whether a full GC ran first (false: the heap figures include garbage). */
+  gc: boolean;
 }
 
 /** One allocation site of a Go heap profile (harness/sampler/pprof-profile.ts heapSummary). */

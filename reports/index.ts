@@ -7,8 +7,8 @@
 // leaves no file; the report is written to a temporary name and renamed, so a
 // crash mid-write does not leave half a page either.
 
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Checkpoint, ContinuousSample } from '../harness/records.ts';
 import { formatVerdict, servedLoadAccumulator, type RunVerdict } from '../harness/verdict/index.ts';
 import { decodeColumn } from './columns.ts';
@@ -176,6 +176,7 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
     terminalSummary = null; // an older summary.json may lack a field the formatter reads
   }
   const outcome = outcomeOf(head);
+  const file = resolve(options.out ?? join(head.dir, 'report.html'));
   const html = renderPage({
     title: `${meta.scenario ?? 'run'} · ${meta.runId ?? head.dir}`,
     runId: String(meta.runId ?? 'run'),
@@ -197,12 +198,24 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
     events,
     charts: chartSlots(cpTable, smTable, verdict),
     terminalSummary,
+    rawProfiles: rawProfileLinks(head.dir, dirname(file)),
     data: { base64: packed.base64, format: DATA_FORMAT, jsonBytes: packed.jsonBytes, gzipBytes: packed.gzipBytes },
     builder,
     uplot: readUplot(),
   });
 
-  const file = resolve(options.out ?? join(head.dir, 'report.html'));
   writeFileAtomic(file, html);
   return { file, bytes: Buffer.byteLength(html), partial: partial.length > 0, reason: partial.length > 0 ? partial.join('; ') : null };
+}
+
+/** The run folder's raw pprof files (harness/sampler/pprof.ts), as paths relative to the page's folder. */
+function rawProfileLinks(runDir: string, pageDir: string): string[] {
+  const dir = join(runDir, 'pprof');
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /^(heap-\d+\.pb\.gz|goroutine-\d+\.txt)$/.test(n));
+  } catch {
+    return [];
+  }
+  return names.map((n) => relative(pageDir, join(dir, n)).split('\\').join('/'));
 }

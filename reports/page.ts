@@ -9,7 +9,7 @@
 // CDN scripts and telemetry, and broke under Jenkins' CSP).
 
 import type { Checkpoint } from '../harness/records.ts';
-import type { HandleTypeVerdict, RunVerdict, ServedLoad, SignalVerdict } from '../harness/verdict/index.ts';
+import { harnessLine, type HandleTypeVerdict, type RunVerdict, type ServedLoad, type SignalVerdict } from '../harness/verdict/index.ts';
 import type { Fact } from './facts.ts';
 import { esc, hours, mib, num, seconds, statusClass } from './html.ts';
 import { PAGE_SCRIPT } from './page-script.ts';
@@ -54,6 +54,8 @@ export interface PageModel {
   events: readonly ShownEvent[];
   charts: ChartSlot[];
   terminalSummary: string | null;
+  /** A Go target's raw pprof files, as links relative to the page (reports/vitals.ts). */
+  rawProfiles?: readonly string[];
   data: { base64: string; format: number; jsonBytes: number; gzipBytes: number };
   builder: { nodeVersion: string; builtAt: string };
   uplot: { js: string; css: string; version: string };
@@ -176,7 +178,8 @@ function verdictDetails(m: PageModel): string {
 ${signalsTable(v)}
 <h3>Handles: ${badge(v.handles.status)}</h3>
 ${handlesTable(v.handles.types)}
-${vitalsSection(v, m.checkpoints)}
+${vitalsSection(v, m.checkpoints, m.rawProfiles ?? [])}
+${v.harness ? `<p class="small" id="harness-self">${badge(v.harness.status)} ${esc(harnessLine(v.harness))}</p>` : ''}
 ${findings}${signatures}${churn}${summary}
 </section>`;
 }

@@ -209,7 +209,7 @@ function chartSlots(
       leaky?.fit || fixed?.fit
         ? ` Dashed: each run's Theil–Sen fit over its judged window, the signature check's slope of ${signal.handle} per triggering event (leaky ${fitWords(leaky)}, fixed ${fitWords(fixed)}), shaded its 95 % interval; on a requests or time axis a line per event bends where the events came faster or slower.`
         : ' No fitted line: the signature check measured no slope for this signal.';
-    fitText += ` The handle verdict judges Δ against the first judged checkpoint: a LEAK keeps Δ above the allowance (0 unless the scenario sets one), never decreasing, over the last ${rule?.tail.length ?? 3} checkpoints, and still growing since mid-run.`;
+    fitText += ` The handle verdict judges Δ against the first judged checkpoint: a LEAK keeps Δ above the allowance (0 unless the scenario sets one), never decreasing, over the last ${rule?.tail.length ?? 3} checkpoints, and above the highest Δ of the first half of the judged checkpoints.`;
   } else {
     fitText =
       leaky?.fit || fixed?.fit

@@ -35,7 +35,11 @@ function firstLast(s: NonNullable<RunVerdict['vitals']>['signals'][number]): str
 }
 
 /** The section's HTML, or '' when the run has no vitals. */
-export function vitalsSection(v: RunVerdict, checkpoints: readonly Checkpoint[]): string {
+/**
+ * `rawProfiles`: the run folder's raw pprof files as links relative to the
+ * page (pprof/heap-<seq>.pb.gz, pprof/goroutine-<seq>.txt), oldest first.
+ */
+export function vitalsSection(v: RunVerdict, checkpoints: readonly Checkpoint[], rawProfiles: readonly string[] = []): string {
   const vitals = v.vitals;
   const lastHeap = [...checkpoints].reverse().find((c) => c.pprof?.heap)?.pprof?.heap ?? null;
   if (!vitals && lastHeap === null) return '';
@@ -69,5 +73,26 @@ ${rows}
 ${rows}
 </tbody></table></div>`);
   }
+  if (rawProfiles.length > 0) {
+    const judged = [...checkpoints].sort((a, b) => a.seq - b.seq)[v.warmup.dropped];
+    parts.push(rawProfilesLine(rawProfiles, judged?.seq ?? null));
+  }
   return parts.join('\n');
+}
+
+/**
+ * Links to the raw profiles, and the `go tool pprof` line that diffs the heap
+ * at the first judged checkpoint (or the last kept before it: warm-up growth is
+ * not the leak) against the last one.
+ */
+function rawProfilesLine(files: readonly string[], firstJudgedSeq: number | null): string {
+  const seqOf = (f: string): number => Number(/-(\d+)\.(?:pb\.gz|txt)$/.exec(f)?.[1] ?? Number.NaN);
+  const sorted = [...files].sort((a, b) => seqOf(a) - seqOf(b) || a.localeCompare(b));
+  const heaps = sorted.filter((f) => f.endsWith('.pb.gz'));
+  const links = sorted.map((f) => `<a class="mono small" href="${esc(f)}">${esc(f.slice(f.lastIndexOf('/') + 1))}</a>`).join(' ');
+  const before = firstJudgedSeq === null ? [] : heaps.filter((f) => seqOf(f) <= firstJudgedSeq);
+  const base = before[before.length - 1] ?? heaps[0];
+  const last = heaps[heaps.length - 1];
+  const diff = base !== undefined && last !== undefined && base !== last ? `<br>What the judged window kept on the Go heap, by site: <code>go tool pprof -top -base ${esc(base)} ${esc(last)}</code>` : '';
+  return `<p class="small" id="pprof-raw">Raw net/http/pprof answers as the target wrote them (the first and the latest checkpoints'): ${links}${diff}</p>`;
 }

@@ -120,6 +120,17 @@ describe('JUnit XML', () => {
     expect(root.attrs.time).toBe('65.432');
   });
 
+  it("a Go target's vitals are cases of their own: a leaking goroutine count fails with its slope and interval", () => {
+    const vital = (key: string, status: string, slope: number) => ({ key, kind: 'slope', source: 'metrics', chosen: false, status, reason: `${key} reason`, unit: '/1k requests', floor: 2, slope, lower: slope - 1, upper: slope + 1, n: 10, first: 1, last: 2, delta: 1 });
+    const v = { ...verdict, vitals: { status: 'LEAK', heapTop: null, signals: [vital('go_goroutines', 'LEAK', 325.9), vital('process_open_fds', 'NO-LEAK', 0.4)] } } as unknown as RunVerdict;
+    const root = parse(junitXml([runSuite({ scenario: 'error-storm', outcome: { status: 'completed' }, verdict: v, wallMs: 1000, startedAt: '2026-12-03T06:00:00.000Z', runDir: '/r', reportFile: null })]));
+    checkCounts(root);
+    const cases = root.children[0]!.children.filter((c) => c.attrs.classname === 'soak.error-storm.vitals');
+    expect(cases.map((c) => c.attrs.name)).toEqual(['go_goroutines', 'process_open_fds']);
+    expect(cases[0]!.children.find((c) => c.name === 'failure')!.attrs.message).toBe('go_goroutines LEAK: +325.9/1k requests [325, 327] vs δ 2');
+    expect(cases[1]!.children.some((c) => c.name === 'failure')).toBe(false);
+  });
+
   it('a crashed run is an <error> with the target stderr; an unserved one fails its "served" case', () => {
     const unserved = { ...verdict, memory: [], handles: { types: [] }, served: { status: 'not-served', reason: '0 % of 100 correct' } } as unknown as RunVerdict;
     const root = parse(

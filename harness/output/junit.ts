@@ -13,8 +13,7 @@
 
 import type { RunOutcome } from '../records.ts';
 import type { ProofResult } from '../judge/proof.ts';
-import type { RunComparison } from '../verdict/compare.ts';
-import type { RunVerdict } from '../verdict/index.ts';
+import { vitalGrowthText, vitalLine, type RunComparison, type RunVerdict } from '../verdict/index.ts';
 
 export interface JunitCase {
   classname: string;
@@ -124,6 +123,12 @@ export function runSuite(r: RunJunitInput): JunitSuite {
         h.status === 'LEAK' ? { kind: 'failure', message: `${h.type} LEAK: Δ ${h.delta} (${h.reason})` } : h.status === 'NO-LEAK' ? { kind: 'pass' } : { kind: 'skipped', message: `${h.type} ${h.status}: ${h.reason}` };
       cases.push({ classname: `${cls}.handles`, name: h.type, timeSec: 0, result });
     }
+    for (const s of v.vitals?.signals ?? []) {
+      const line = `${s.key} ${s.status}: ${vitalGrowthText(s)}${s.kind === 'slope' && s.lower !== null ? ` [${n(s.lower)}, ${n(s.upper)}] vs δ ${s.floor}` : ''}`;
+      const result: JunitCase['result'] =
+        s.status === 'LEAK' ? { kind: 'failure', message: line, detail: s.reason } : s.status === 'NO-LEAK' ? { kind: 'pass' } : { kind: 'skipped', message: `${s.key} ${s.status}: ${s.reason}` };
+      cases.push({ classname: `${cls}.vitals`, name: s.key, timeSec: 0, result, systemOut: s.status === 'NO-LEAK' ? line : undefined });
+    }
   }
   return { name: `soak ${r.scenario}`, timestamp: r.startedAt, timeSec, cases };
 }
@@ -167,6 +172,16 @@ export function comparisonSuite(c: RunComparison, startedAt: string, wallMs: num
       name: h.type,
       timeSec: 0,
       result: failed ? { kind: 'failure', message: `${h.type}: after ${h.after.status} Δ ${h.after.delta} (before ${h.before.status} Δ ${h.before.delta})` } : { kind: 'pass' },
+    });
+  }
+  for (const v of c.vitals ?? []) {
+    const failed = v.outcome === 'regressed' || v.outcome === 'still-leaking';
+    cases.push({
+      classname: 'compare.vitals',
+      name: v.key,
+      timeSec: 0,
+      result: failed ? { kind: 'failure', message: vitalLine(v) } : v.outcome === 'inconclusive' ? { kind: 'skipped', message: vitalLine(v) } : { kind: 'pass' },
+      systemOut: failed ? undefined : vitalLine(v),
     });
   }
   const overall: JunitCase['result'] =

@@ -19,6 +19,9 @@ export const RUN_FILES = {
   summary: 'summary.json',
 } as const;
 
+/** A Go target's raw net/http/pprof answers (heap-<seq>.pb.gz, goroutine-<seq>.txt: harness/sampler/pprof.ts). */
+export const PPROF_DIR = 'pprof';
+
 export interface RunFolder {
   readonly dir: string;
   sample(record: ContinuousSample): void;

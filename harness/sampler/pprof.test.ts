@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PprofSource } from './pprof.ts';
+import { KEEP_FIRST, KEEP_LAST, PprofSource } from './pprof.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const heap = readFileSync(join(FIXTURES, 'go-relay-heap.pb.gz'));
@@ -48,6 +49,24 @@ describe('PprofSource', () => {
     expect(seen).toContain('/debug/pprof/heap?gc=1');
     await new Promise((r) => setTimeout(r, 50));
     expect(openConnections).toBe(0);
+  });
+
+  it('keeps the raw profiles as Go wrote them: the first and the latest checkpoints\' only', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'pprof-raw-')), 'pprof');
+    try {
+      const p = new PprofSource(`${base}/debug/pprof`, { saveDir: dir });
+      for (let seq = 1; seq <= 12; seq++) expect((await p.checkpoint(seq)).error).toBeUndefined();
+      const kept = [1, 2, 3, 4, 9, 10, 11, 12];
+      expect(KEEP_FIRST + KEEP_LAST).toBe(kept.length);
+      expect(readdirSync(dir).sort()).toEqual([...kept.map((s) => `goroutine-${s}.txt`), ...kept.map((s) => `heap-${s}.pb.gz`)].sort());
+      expect(readFileSync(join(dir, 'heap-12.pb.gz')).equals(heap)).toBe(true);
+      expect(readFileSync(join(dir, 'goroutine-1.txt')).equals(goroutine)).toBe(true);
+      // No seq, or no saveDir: nothing written.
+      await p.checkpoint();
+      expect(readdirSync(dir)).toHaveLength(16);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says which part failed and why, without throwing', async () => {

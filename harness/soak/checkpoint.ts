@@ -9,6 +9,7 @@ import { DEFAULTS as RELAY_DEFAULTS } from '../../relay/options.ts';
 import type { Checkpoint, Counts } from '../records.ts';
 import type { ProbeClient } from '../sampler/probe-client.ts';
 import { readProc } from '../sampler/proc.ts';
+import { sampleSelf } from '../sampler/self.ts';
 import type { RunContext } from './context.ts';
 import type { Targets } from './targets.ts';
 
@@ -28,9 +29,11 @@ export async function takeCheckpoint(ctx: RunContext, t: Targets, seq: number): 
   const [relay, proc] = await Promise.all([t.sources!.metrics(), readProc(t.pid, { excludeFds: t.probeOwnFds })]);
   const faults = await t.sources!.faults();
   // A Go target's goroutines and post-GC heap by site (net/http/pprof), when it has one.
-  const pprof = t.sources!.pprof ? await t.sources!.pprof.checkpoint() : null;
+  const pprof = t.sources!.pprof ? await t.sources!.pprof.checkpoint(seq) : null;
   if (pprof?.error) ctx.event('warning', `checkpoint ${seq}: pprof: ${pprof.error}`);
   const totals = ctx.state.load?.totals() ?? { requestsCompleted: 0, events: {} };
+  // Last, once the target is sampled: the harness's own GC must not sit inside the target's figures.
+  const harness = sampleSelf();
   const record: Checkpoint = {
     kind: 'checkpoint',
     seq,
@@ -54,6 +57,7 @@ export async function takeCheckpoint(ctx: RunContext, t: Targets, seq: number): 
     allocatedBytes: cp?.allocatedBytes ?? 0,
     procOnly: cp === null,
     ...(pprof ? { pprof } : {}),
+    harness,
   };
   ctx.folder.checkpoint(record);
   ctx.state.checkpointsWritten++;

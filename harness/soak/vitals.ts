@@ -4,8 +4,10 @@
 // which the verdict reads the chosen series from). Called once the target
 // listens, before the first checkpoint.
 
+import { join } from 'node:path';
 import type { TargetSources } from '../run/target-sources.ts';
 import { PprofSource } from '../sampler/pprof.ts';
+import { PPROF_DIR } from '../run/run-folder.ts';
 import { parseJudgeMetrics, resolveVitals, shownUrl } from '../sampler/target-metrics.ts';
 import type { RunContext } from './context.ts';
 
@@ -22,11 +24,11 @@ export async function attachVitals(ctx: RunContext, sources: TargetSources): Pro
   }
   let pprofUrl: string | null = null;
   if (r.pprofUrl !== null) {
-    const pprof = new PprofSource(r.pprofUrl);
+    const pprof = new PprofSource(r.pprofUrl, { saveDir: join(ctx.folder.dir, PPROF_DIR) });
     if (await pprof.available()) {
       sources.pprof = pprof;
       pprofUrl = r.pprofUrl;
-      ctx.event('info', `net/http/pprof at ${shownUrl(r.pprofUrl)}: goroutines and the heap by site are read at every checkpoint`);
+      ctx.event('info', `net/http/pprof at ${shownUrl(r.pprofUrl)}: goroutines and the heap by site are read at every checkpoint (raw profiles kept in ${PPROF_DIR}/)`);
     } else if (!r.pprofDerived) {
       ctx.event('warning', `--target-pprof: ${shownUrl(r.pprofUrl)} did not answer like net/http/pprof (/goroutine?debug=1); goroutines and heap sites are not read`);
     }

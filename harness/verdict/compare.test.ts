@@ -75,6 +75,24 @@ describe('compareRuns', () => {
     expect(c.outcome).toBe('inconclusive');
   });
 
+  it('compares the target\'s vitals: goroutines LEAK → NO-LEAK is part of the fix; NO-LEAK → LEAK is a regression', () => {
+    // A Go target: /proc rss flat, its goroutines growing 30 per 1 000 requests in the leaky build.
+    const goRun = (target: string, perK: number, seed: string): RunRecords => ({
+      meta: { ...META, target },
+      checkpoints: syntheticCheckpoints({ checkpoints: 30, seed }).map((c) => ({ ...c, relay: { go_goroutines: 20 + Math.round((perK * c.requestsCompleted) / 1000) } })),
+    });
+    const c = compareRuns(goRun('go-leaky', 30, 'g1'), goRun('go-fixed', 0, 'g2'));
+    expect(c.before.status).toBe('LEAK');
+    expect(c.outcome).toBe('fix-holds');
+    expect(c.vitals).toEqual([expect.objectContaining({ key: 'go_goroutines', outcome: 'fixed', before: expect.objectContaining({ status: 'LEAK' }), after: expect.objectContaining({ status: 'NO-LEAK' }) })]);
+    expect(c.reasons.join('\n')).toMatch(/go_goroutines: LEAK \+30\.0\/1k requests → NO-LEAK \+?-?0\.0\/1k requests \(fixed\)/);
+    expect(formatComparison(c)).toMatch(/^vital go_goroutines: LEAK .* \(fixed\)$/m);
+    const r = compareRuns(goRun('go-fixed', 0, 'g2'), goRun('go-leaky', 30, 'g1'));
+    expect(r.outcome).toBe('regression');
+    expect(r.vitals[0]!.outcome).toBe('regressed');
+    expect(r.reasons[0]).toMatch(/^go_goroutines: NO-LEAK .* → LEAK .* \(regressed\)/);
+  });
+
   it('refuses runs that differ, listing every difference', () => {
     const other: RunRecords = {
       meta: {

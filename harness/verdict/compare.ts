@@ -10,6 +10,7 @@ import { blockBootstrapSlopes, normalQuantile, quantileSorted } from './stats.ts
 import { judgeRun, type JudgeOptions, type RunVerdict } from './run.ts';
 import { hasSpread } from './trend.ts';
 import type { MemorySignal, VerdictRunMeta } from './types.ts';
+import { vitalGrowthText, type VitalSignalVerdict } from './vitals.ts';
 
 export interface RunRecords {
   meta: VerdictRunMeta;
@@ -46,6 +47,15 @@ export interface HandleComparison {
   after: { status: string; delta: number };
 }
 
+/** One target vital (vitals.ts: go_goroutines, python_asyncio_tasks, a --judge-metric series) before → after. */
+export interface VitalComparison {
+  key: string;
+  kind: VitalSignalVerdict['kind'];
+  before: { status: string; growth: string };
+  after: { status: string; growth: string };
+  outcome: Exclude<SignalOutcome, 'not-measured'>;
+}
+
 export type ComparisonOutcome = 'fix-holds' | 'regression' | 'not-fixed' | 'inconclusive';
 
 export interface RunComparison {
@@ -57,6 +67,8 @@ export interface RunComparison {
   alignment: { requests: number; beforeCheckpointsDropped: number; afterCheckpointsDropped: number };
   signals: SignalComparison[];
   handles: HandleComparison[];
+  /** The target's own vitals, by key (empty for targets without /metrics or pprof). */
+  vitals: VitalComparison[];
   churn: ChurnComparison;
   before: RunVerdict;
   after: RunVerdict;
@@ -244,7 +256,11 @@ export function compareRuns(before: RunRecords, after: RunRecords, options: Comp
     };
   });
 
+  const vitals = compareVitals(vb.vitals?.signals ?? [], va.vitals?.signals ?? []);
+
   const reasons: string[] = [];
+  const regressedVitals = vitals.filter((v) => v.outcome === 'regressed');
+  const leakingVitals = vitals.filter((v) => v.before.status === 'LEAK');
   const regressedSignals = signals.filter((s) => s.outcome === 'regressed');
   const regressedHandles = handles.filter((h) => h.after.status === 'LEAK' && (h.before.status === 'NO-LEAK' || h.after.delta > h.before.delta));
   const beforeLeaks = vb.status === 'LEAK';
@@ -253,19 +269,22 @@ export function compareRuns(before: RunRecords, after: RunRecords, options: Comp
   const allowance = options.handles?.allowance ?? {};
   const handlesFixed = leakingHandles.every((h) => h.after.status !== 'LEAK' && h.after.delta <= (allowance[h.type] ?? 0));
   let outcome: ComparisonOutcome;
-  if (regressedSignals.length > 0 || regressedHandles.length > 0) {
+  if (regressedSignals.length > 0 || regressedHandles.length > 0 || regressedVitals.length > 0) {
     outcome = 'regression';
+    for (const v of regressedVitals) reasons.push(vitalLine(v));
     for (const s of regressedSignals) reasons.push(`${s.signal}: ${s.reason}`);
     for (const h of regressedHandles) reasons.push(`handles ${h.type}: Δ ${h.before.delta} → ${h.after.delta} (after LEAK)`);
-  } else if (beforeLeaks && va.status === 'NO-LEAK' && leakingSignals.every((s) => s.outcome === 'fixed') && handlesFixed) {
+  } else if (beforeLeaks && va.status === 'NO-LEAK' && leakingSignals.every((s) => s.outcome === 'fixed') && handlesFixed && leakingVitals.every((v) => v.outcome === 'fixed')) {
     outcome = 'fix-holds';
     reasons.push(`before LEAK (${vb.reasons[0]}), after NO-LEAK`);
+    for (const v of leakingVitals) reasons.push(vitalLine(v));
     for (const s of leakingSignals) reasons.push(`${s.signal}: ${s.reason}`);
     for (const h of leakingHandles) reasons.push(`handles ${h.type}: Δ ${h.before.delta} → ${h.after.delta}`);
   } else if (beforeLeaks && va.status === 'LEAK') {
     outcome = 'not-fixed';
     reasons.push(`after still leaks: ${va.reasons[0]}`);
     for (const s of signals.filter((x) => x.outcome === 'still-leaking')) reasons.push(`${s.signal}: ${s.reason}`);
+    for (const v of vitals.filter((x) => x.outcome === 'still-leaking')) reasons.push(vitalLine(v));
   } else {
     outcome = 'inconclusive';
     if (vb.status === 'NO-LEAK') reasons.push(`before run is NO-LEAK: there is no leak for the fix to remove (${vb.reasons[0]})`);
@@ -273,6 +292,7 @@ export function compareRuns(before: RunRecords, after: RunRecords, options: Comp
     if (va.status !== 'NO-LEAK') reasons.push(`after run is ${va.status}: ${va.reasons[0]}`);
     for (const s of leakingSignals.filter((x) => x.outcome !== 'fixed')) reasons.push(`${s.signal}: ${s.reason}`);
     for (const h of leakingHandles) if (h.after.delta > (allowance[h.type] ?? 0)) reasons.push(`handles ${h.type}: after Δ ${h.after.delta} > 0`);
+    for (const v of leakingVitals.filter((x) => x.outcome !== 'fixed')) reasons.push(vitalLine(v));
     const heap = signals.find((s) => s.signal === 'heapUsed');
     if (heap?.after.minimalDetectableSlope != null) {
       reasons.push(`after run could see heap leaks ≥ ${fmt(heap.after.minimalDetectableSlope)} ${heap.unit}`);
@@ -287,8 +307,42 @@ export function compareRuns(before: RunRecords, after: RunRecords, options: Comp
     alignment: { requests: aligned.requests, beforeCheckpointsDropped: totalB - aligned.a.length, afterCheckpointsDropped: totalA - aligned.b.length },
     signals,
     handles,
+    vitals,
     churn: compareChurn(vb.churn, va.churn, `${options.seed ?? 'compare'}:churn`),
     before: vb,
     after: va,
   };
+}
+
+/**
+ * Vitals by key, before → after. A vital is its own signal (its floor, its
+ * rule: vitals.ts), so the comparison is of verdicts: LEAK → NO-LEAK is fixed,
+ * NO-LEAK → LEAK a regression. A key only one run has is compared against
+ * "not measured" and stays inconclusive.
+ */
+export function compareVitals(before: readonly VitalSignalVerdict[], after: readonly VitalSignalVerdict[]): VitalComparison[] {
+  const keys = [...new Set([...before.map((v) => v.key), ...after.map((v) => v.key)])];
+  return keys.map((key) => {
+    const b = before.find((v) => v.key === key);
+    const a = after.find((v) => v.key === key);
+    const side = (v: VitalSignalVerdict | undefined) => (v ? { status: v.status, growth: vitalGrowthText(v) } : { status: 'NOT-MEASURED', growth: 'n/a' });
+    const outcome: VitalComparison['outcome'] =
+      !b || !a
+        ? 'inconclusive'
+        : b.status === 'LEAK' && a.status === 'NO-LEAK'
+          ? 'fixed'
+          : b.status === 'LEAK' && a.status === 'LEAK'
+            ? 'still-leaking'
+            : b.status !== 'LEAK' && a.status === 'LEAK'
+              ? 'regressed'
+              : b.status === 'NO-LEAK' && a.status === 'NO-LEAK'
+                ? 'clean'
+                : 'inconclusive';
+    return { key, kind: (b ?? a)!.kind, before: side(b), after: side(a), outcome };
+  });
+}
+
+/** `go_goroutines: LEAK +325.9/1k requests → NO-LEAK +0.5/1k requests (fixed)`. */
+export function vitalLine(v: VitalComparison): string {
+  return `${v.key}: ${v.before.status} ${v.before.growth} → ${v.after.status} ${v.after.growth} (${v.outcome})`;
 }

@@ -2,7 +2,7 @@
 // deciding reason first, one line per signal, no colour (it may go to a file).
 
 import type { ServedLoad } from './served.ts';
-import type { RunComparison } from './compare.ts';
+import { vitalLine, type RunComparison } from './compare.ts';
 import type { SignalVerdict } from './memory.ts';
 import type { RunVerdict } from './run.ts';
 import type { HandleTypeVerdict } from './handles.ts';
@@ -74,6 +74,7 @@ export function formatVerdict(v: RunVerdict): string {
   const handleLines = v.handles.types.filter((t) => t.status !== 'NO-LEAK' || t.delta !== 0);
   lines.push(`handles: ${v.handles.status}${handleLines.length === 0 ? ' (no type changed)' : ''}`);
   for (const t of handleLines) lines.push(handleLine(t));
+  if (v.harness) lines.push(harnessLine(v.harness));
   const c = v.churn;
   if (c.source !== 'none') {
     lines.push(
@@ -147,6 +148,7 @@ export function formatComparison(c: RunComparison): string {
   }
   const changed = c.handles.filter((h) => h.before.delta !== 0 || h.after.delta !== 0 || h.before.status !== 'NO-LEAK' || h.after.status !== 'NO-LEAK');
   for (const h of changed) lines.push(`handles ${h.type}: ${h.before.status} Δ ${h.before.delta} → ${h.after.status} Δ ${h.after.delta}`);
+  for (const v of c.vitals ?? []) lines.push(`vital ${vitalLine(v)}`);
   const ratio = (name: string, r: RunComparison['churn']['allocatedBytesPerRequest']): void => {
     if (r) lines.push(`${name}: after/before ${num(r.ratio, 2)} (95 % CI ${num(r.lower, 2)}–${num(r.upper, 2)})`);
   };
@@ -154,4 +156,11 @@ export function formatComparison(c: RunComparison): string {
   ratio('GC time/request', c.churn.gcMicrosPerRequest);
   ratio('event-loop delay p99 in phase', c.churn.eventLoopDelayInPhase);
   return lines.join('\n');
+}
+
+/** `harness itself: NO-LEAK  heapUsed +0.4 B/request [-1.2, 2.0] δ 32 · rss … · handles Δ 0 · fds Δ 0`: one line, apart from the target's. */
+export function harnessLine(h: NonNullable<RunVerdict['harness']>): string {
+  const mem = h.memory.map((m) => `${m.signal} ${m.status === 'NO-LEAK' ? '' : `${m.status} `}${m.slope === null ? 'n/a' : `${m.slope > 0 ? '+' : ''}${num(m.slope)}`} ${m.unit}${m.lower !== null ? ` [${num(m.lower)}, ${num(m.upper)}]` : ''} δ ${m.floor}`);
+  const handles = h.handles.map((t) => `${t.type} ${t.status === 'NO-LEAK' ? '' : `${t.status} `}Δ ${t.delta}`);
+  return `harness itself (this process, not the target): ${h.status}  ${[...mem, ...handles].join(' · ')}${h.gc ? '' : ' (no forced GC: heap figures include garbage)'}`;
 }

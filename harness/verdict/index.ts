@@ -12,8 +12,12 @@ export {
   type SignalComparison,
   type HandleComparison,
   type ComparisonOutcome,
+  type VitalComparison,
+  vitalLine,
 } from './compare.ts';
-export { formatVerdict, formatComparison } from './format.ts';
+export { vitalGrowthText, type VitalsVerdict, type VitalSignalVerdict, type VitalChoice } from './vitals.ts';
+export { formatVerdict, formatComparison, harnessLine } from './format.ts';
+export type { HarnessSelfVerdict } from './harness-self.ts';
 export { VerdictError, type VerdictErrorCode, type RunDifference } from './errors.ts';
 export { DEFAULT_FLOORS, DEFAULT_HEAP_LIMIT_BYTES, type MemoryOptions, type SignalVerdict } from './memory.ts';
 export type { HandleOptions, HandlesVerdict, HandleTypeVerdict } from './handles.ts';

@@ -283,6 +283,33 @@ describe('handle verdicts', () => {
     expect(v.findings.some((f) => f.kind === 'handles-held')).toBe(true);
   });
 
+  it('a pool that breathes with the phases is not a leak; a leak that outgrows the swing is', () => {
+    // The fixed Go relay's upstream pool in error-storm (CI, issue #20): storms close connections,
+    // calm phases refill the pool to its cap of 32. Baseline fell in a storm (17), the end in the
+    // cool-down (30, 30) after the pool had held 32 in the first half.
+    const judged = [17, 20, 32, 32, 23, 13, 23, 19, 30, 30];
+    const goPool = (extra: (j: number) => number) =>
+      syntheticCheckpoints({ checkpoints: 13, tcp: (i) => ({ ESTABLISHED: i < 3 ? 24 : judged[i - 3]! + extra(i - 3) }) });
+    const fixed = judgeRun(META, goPool(() => 0), []).handles.types.find((t) => t.type === 'tcp:ESTABLISHED')!;
+    expect(fixed.tail).toEqual([2, 13, 13]);
+    expect(fixed).toMatchObject({ status: 'NO-LEAK', held: true, delta: 13 });
+    expect(fixed.reason).toMatch(/no higher than Δ 15 in the first half/);
+    // The same swing with 3 sockets kept per checkpoint on top: new highs at the end → LEAK.
+    const leaking = judgeRun(META, goPool((j) => 3 * j), []).handles.types.find((t) => t.type === 'tcp:ESTABLISHED')!;
+    expect(leaking.status).toBe('LEAK');
+    expect(leaking.reason).toMatch(/above the first half's highest Δ/);
+  });
+
+  it('a leak whose count eases by one at the end is still a leak; a real give-back is not', () => {
+    // The leaky error-body relay's fds (issue #16 nightly run): growing in the storms, flat in the
+    // cool-down, where one unrelated fd closed: 3 601, 3 600, 3 600.
+    const fds = [23, 23, 161, 477, 803, 1113, 1431, 1578, 1578, 1688, 2107, 2517, 2922, 3349, 3601, 3600, 3600];
+    const judge = (series: number[]) => judgeRun(META, syntheticCheckpoints({ checkpoints: series.length, fds: (i) => series[i]! }), []).handles.types.find((t) => t.type === 'fds')!;
+    expect(judge(fds)).toMatchObject({ status: 'LEAK', tail: expect.any(Array) });
+    // Giving back 400 of ~3 400 is not noise: not a leak by the persistence rule.
+    expect(judge([...fds.slice(0, -1), 3200]).status).toBe('NO-LEAK');
+  });
+
   it('reports handles released only by the forced GC as a finding', () => {
     const cp = syntheticCheckpoints({
       checkpoints: 20,

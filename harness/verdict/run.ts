@@ -12,6 +12,7 @@ import { median } from './stats.ts';
 import { MEMORY_SIGNALS, type Axis, type MemorySignal, type Status, type VerdictRunMeta, type WarmupOptions } from './types.ts';
 import { DEFAULT_WARMUP_PHASES, decideWarmup, type WarmupDecision } from './warmup.ts';
 import { perThousandText } from './unread.ts';
+import { judgeHarnessSelf, type HarnessSelfVerdict } from './harness-self.ts';
 import { judgeVitals, vitalGrowthText, type VitalsOptions, type VitalsVerdict } from './vitals.ts';
 
 export interface JudgeOptions extends MemoryOptions {
@@ -35,7 +36,8 @@ export interface Finding {
     | 'target-crashed'
     | 'run-not-completed'
     | 'load-not-served'
-    | 'signature';
+    | 'signature'
+    | 'harness-growth';
   message: string;
 }
 
@@ -56,6 +58,8 @@ export interface RunVerdict {
   served?: ServedLoad;
   /** The target's own vitals (vitals.ts: /metrics series, pprof goroutines and heap); absent in verdicts written before them. */
   vitals?: VitalsVerdict;
+  /** The harness judged on its own process (harness-self.ts), never part of `status`; absent in older runs. */
+  harness?: HarnessSelfVerdict;
 }
 
 function crashDescription(meta: VerdictRunMeta): string | undefined {
@@ -211,6 +215,11 @@ export function judgeRun(
   const served = options.served === false ? undefined : judgeServedLoad(samples, options.served);
   // A target's resident bytes is /proc rss by another name: the same floor.
   const vitals = judgeVitals(judged, { bytesFloor: options.floors?.rss ?? DEFAULT_FLOORS.rss, ...(meta.vitals ? { judge: meta.vitals.judge } : {}), ...options.vitals });
+  const harness = judgeHarnessSelf(judged, { minJudgedSeconds: options.minJudgedSeconds, minJudgedRequests: options.minJudgedRequests });
+  if (harness?.status === 'LEAK') {
+    const growing = [...harness.memory.filter((m) => m.status === 'LEAK').map((m) => `${m.signal} +${(m.slope ?? 0).toFixed(1)} ${m.unit}`), ...harness.handles.filter((h) => h.status === 'LEAK').map((h) => `${h.type} Δ ${h.delta}`)];
+    findings.push({ kind: 'harness-growth', message: `the harness's own process grows (${growing.join(', ')}): a harness problem, not the target's leak; the target's figures are unaffected (separate processes)` });
+  }
   const reasons: string[] = [];
   let status: Status;
   // A target's own vital names itself in the reason with its growth: `go_goroutines +328.4/1k requests`.
@@ -258,5 +267,6 @@ export function judgeRun(
     findings,
     ...(served !== undefined ? { served } : {}),
     ...(vitals.signals.length > 0 || vitals.heapTop !== null ? { vitals } : {}),
+    ...(harness !== null ? { harness } : {}),
   };
 }

@@ -76,6 +76,12 @@ describe('judgeVitals', () => {
     expect(v.heapTop!.slope!).toBeCloseTo(4096, 3);
   });
 
+  it('go_goroutines and pprof\'s goroutine total are one count: only /metrics\' is judged, unless pprof\'s is chosen', () => {
+    const both = withSeries((r) => ({ go_goroutines: 8 + Math.round((4 * r) / 1000) }), (c) => ({ pprof: { goroutines: 8 + Math.round((4 * c.requestsCompleted) / 1000), heap: null } })).slice(3);
+    expect(judgeVitals(both).signals.map((s) => s.key)).toEqual(['go_goroutines']);
+    expect(judgeVitals(both, { judge: [{ key: PPROF_GOROUTINES, kind: 'slope' }] }).signals.map((s) => s.key)).toEqual([PPROF_GOROUTINES, 'go_goroutines']);
+  });
+
   it('knows the well-known series', () => {
     expect(DEFAULT_VITALS.map((d) => d.key)).toEqual(['go_goroutines', 'pprof:goroutines', 'python_asyncio_tasks', 'process_open_fds', 'process_resident_memory_bytes']);
   });

@@ -13,7 +13,7 @@
 //    allocator arenas; a resident-bytes series is /proc rss by another name).
 //  - level: the handle verdict's rule (handles.ts): Δ against the first judged
 //    checkpoint above the allowance at each of the last 3, never decreasing,
-//    still growing since mid-run.
+//    above the highest Δ of the first half of the judged checkpoints.
 // The pprof heap's top site (most in-use bytes at the last checkpoint) gets its
 // slope too, shown and not judged: Go's heap profile is sampled (one sample per
 // MemProfileRate bytes), a site's figure moves by a sample's size.
@@ -228,7 +228,11 @@ export function judgeVitals(judged: readonly Checkpoint[], options: VitalsOption
   const chosen = options.judge ?? [];
   const choices: { choice: VitalChoice; chosen: boolean }[] = chosen.map((choice) => ({ choice, chosen: true }));
   for (const d of DEFAULT_VITALS) if (!chosen.some((c) => c.key === d.key)) choices.push({ choice: d, chosen: false });
-  const signals = choices.flatMap(({ choice, chosen: c }) => judgeOne(judged, choice, c, options) ?? []);
+  let signals = choices.flatMap(({ choice, chosen: c }) => judgeOne(judged, choice, c, options) ?? []);
+  // /metrics' go_goroutines and pprof's goroutine total are the same count (runtime.NumGoroutine)
+  // read two ways: judging both would name one leak twice. pprof's is judged only when /metrics
+  // has no goroutine gauge, or when the user chose it.
+  if (signals.some((s) => s.key === 'go_goroutines' && s.n > 0)) signals = signals.filter((s) => s.key !== PPROF_GOROUTINES || s.chosen);
   const status: Status = signals.some((s) => s.status === 'LEAK') ? 'LEAK' : signals.some((s) => s.status === 'INCONCLUSIVE') ? 'INCONCLUSIVE' : 'NO-LEAK';
   return { status, signals, heapTop: heapTopSite(judged) };
 }
