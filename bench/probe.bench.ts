@@ -54,6 +54,7 @@ const FLAGS = {
   pairs: positiveInt(8, 'windows design: window pairs'),
   window: positiveInt(10, 'windows design: seconds per window'),
   'tcp-every': positiveInt(1, 'classify TCP sockets on every Nth sample only'),
+  'heap-sampling': { type: 'int', min: 0, max: 65_536, default: 0, arg: 'KiB', help: "windows design: also run the probe's sampling heap profiler (one sample per KiB) in the ON windows and stop it in the OFF ones (0: not part of the comparison)" },
   help: HELP_FLAG,
 } as const satisfies FlagSpecs;
 
@@ -68,6 +69,8 @@ interface Settings {
   intervalMs: number;
   connections: number;
   sources: SourceName[];
+  /** --heap-sampling, KiB: the sampling heap profiler joins the ON windows (0: not part of the comparison). */
+  heapSamplingKiB: number;
   /** runCommand's: aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
 }
@@ -79,7 +82,8 @@ function settingsFrom(values: FlagValues<typeof FLAGS>, signal: AbortSignal): Se
     if (!SOURCES.includes(x)) throw flagUsageError('--sources', `unknown source "${x}"; valid: ${SOURCES.join(', ')}`);
   }
   const { design, pairs, window: windowS, 'tcp-every': tcpEvery, rounds, seconds, warmup, interval: intervalMs, connections } = values;
-  return { design, pairs, windowS, tcpEvery, rounds, seconds, warmup, intervalMs, connections, sources, signal };
+  if (values['heap-sampling'] > 0 && design !== 'windows') throw flagUsageError('--heap-sampling', 'only with --design windows (it switches the profiler per window)');
+  return { design, pairs, windowS, tcpEvery, rounds, seconds, warmup, intervalMs, connections, sources, heapSamplingKiB: values['heap-sampling'], signal };
 }
 
 /** Waits `ms`, or throws the interrupt as soon as `signal` aborts. */
@@ -285,13 +289,20 @@ async function windowsDesign(s: Settings, upstreamUrl: string): Promise<void> {
   const { relay, socket } = await startRelay(upstreamUrl, true);
   let sampler: Sampler | null = null;
   try {
-    sampler = new Sampler(s, await waitForProbe(socket, Date.now() + 10_000), relay.pid, relay.url, upstreamUrl);
+    const probe = await waitForProbe(socket, Date.now() + 10_000);
+    sampler = new Sampler(s, probe, relay.pid, relay.url, upstreamUrl);
+    // The sampling heap profiler, when it is part of ON: started and stopped with the sampler.
+    const profiler = async (on: boolean): Promise<void> => {
+      if (s.heapSamplingKiB === 0) return;
+      const status = await probe.sites(on ? s.heapSamplingKiB * 1024 : 0);
+      if (on && !status.active) throw new Error(`the probe could not start the sampling heap profiler: ${status.error ?? 'unknown'}`);
+    };
     // The load is stopped when the last window ends; its own limit is a
     // bound with room for the switch-overs (each stop waits for a sample in
     // flight), so no window is ever measured after the load ended.
     const total = Math.ceil((warmup + pairs * 2 * windowS) * 1.5) + 10;
     process.stdout.write(
-      `bench:probe windows  node ${process.version}  ${ACCOUNTS} accounts  ${connections} connections  one relay (probe preloaded)  ${pairs} pairs of ${windowS}-s windows after ${warmup} s warm-up  sampling every ${intervalMs} ms  sources ${sources.join(',')}${tcpEvery > 1 ? `  TCP states every ${tcpEvery}th sample` : ''}\n`,
+      `bench:probe windows  node ${process.version}  ${ACCOUNTS} accounts  ${connections} connections  one relay (probe preloaded)  ${pairs} pairs of ${windowS}-s windows after ${warmup} s warm-up  sampling every ${intervalMs} ms  sources ${sources.join(',')}${tcpEvery > 1 ? `  TCP states every ${tcpEvery}th sample` : ''}${s.heapSamplingKiB > 0 ? `  + sampling heap profiler every ${s.heapSamplingKiB} KiB in ON windows` : ''}\n`,
     );
     const load = continuousLoad(s, relay.url, total);
     const rng = createRng('bench-probe-windows');
@@ -303,8 +314,13 @@ async function windowsDesign(s: Settings, upstreamUrl: string): Promise<void> {
       const order: ('off' | 'on')[] = rng() < 0.5 ? ['off', 'on'] : ['on', 'off'];
       const measured: Partial<Record<'off' | 'on', { reqPerSec: number; cpuUsPerReq: number }>> = {};
       for (const mode of order) {
-        if (mode === 'on') sampler.start();
-        else await sampler.stop();
+        if (mode === 'on') {
+          sampler.start();
+          await profiler(true);
+        } else {
+          await sampler.stop();
+          await profiler(false);
+        }
         // The first second of a window is the switch-over: not measured.
         await pause(1_000, signal);
         const t0 = performance.now();
@@ -317,6 +333,7 @@ async function windowsDesign(s: Settings, upstreamUrl: string): Promise<void> {
         measured[mode] = { reqPerSec: n / seconds, cpuUsPerReq: cpu / Math.max(1, n) };
       }
       await sampler.stop();
+      await profiler(false);
       const pair: WindowPair = { offReqPerSec: measured.off!.reqPerSec, onReqPerSec: measured.on!.reqPerSec, offCpuUsPerReq: measured.off!.cpuUsPerReq, onCpuUsPerReq: measured.on!.cpuUsPerReq };
       result.push(pair);
       const samples = sampler.samples - samplesBefore;

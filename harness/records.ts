@@ -120,6 +120,48 @@ export interface Checkpoint {
   pprof?: PprofCheckpoint | null;
   /** The harness's own process at the checkpoint (sampler/self.ts); absent in older runs. */
   harness?: HarnessSelfSample;
+  /** Live bytes by allocation site from the probe's sampling heap profiler (--heap-sampling); absent when off. */
+  sites?: AllocationSites;
+  /** The target's TCP sockets by peer (sampler/proc.ts socketPeers), most first; absent in older runs. */
+  peers?: SocketPeer[];
+}
+
+/** The target's non-LISTEN TCP sockets with one peer at a checkpoint. */
+export interface SocketPeer {
+  /** `clients of :8080` (accepted on a port the target listens on) or the remote `127.0.0.1:41234 (fake upstream)`. */
+  peer: string;
+  sockets: number;
+  states: Counts;
+  /** ESTABLISHED sockets holding unread bytes (rx_queue > 0), and those bytes. */
+  unreadSockets: number;
+  unreadBytes: number;
+}
+
+/**
+ * Live bytes by allocation site at a checkpoint, from V8's sampling heap
+ * profiler (live objects only), read after the forced GCs and after the
+ * memory figures were taken (reading it allocates in the target's heap).
+ */
+export interface AllocationSites {
+  intervalBytes: number;
+  /** Sum of every sampled live allocation, bytes (an estimate of the heap the profiler saw). */
+  totalBytes: number;
+  /** Distinct (frame, allocating frame) pairs in the profile. */
+  siteCount: number;
+  /** The largest sites, most live bytes first. */
+  top: AllocationSite[];
+  /** Time to read and fold the profile, ms. */
+  readMs: number;
+}
+
+export interface AllocationSite {
+  /** `function (file:line)` of the innermost frame in the target's own code (not node:, not node_modules), or the allocating frame when there is none. */
+  frame: string;
+  /** `function (file:line)` of the frame that allocated (a builtin like `JSON.parse` or `(V8 API)` included). */
+  alloc: string;
+  bytes: number;
+  /** Sampled allocations still live at this site. */
+  samples: number;
 }
 
 /** The harness process at a checkpoint: judged apart from the target (verdict/harness-self.ts). */

@@ -17,6 +17,7 @@ import { PAGE_STYLE } from './page-style.ts';
 import { pageHead } from './page-head.ts';
 import type { PhaseLoadRow } from './phase-load.ts';
 import { vitalsSection } from './vitals.ts';
+import { sitesSection } from './sites.ts';
 
 export interface ChartSlot {
   id: string;
@@ -176,10 +177,11 @@ function verdictDetails(m: PageModel): string {
 <h2>Verdict per signal</h2>
 <p class="muted">Warm-up: ${esc(v.warmup.description)}. ${v.checkpoints.judged} of ${v.checkpoints.total} checkpoints judged; x = ${esc(v.axis)}.</p>
 ${signalsTable(v)}
+${sitesSection(v)}
 <h3>Handles: ${badge(v.handles.status)}</h3>
 ${handlesTable(v.handles.types)}
 ${vitalsSection(v, m.checkpoints, m.rawProfiles ?? [])}
-${v.harness ? `<p class="small" id="harness-self">${badge(v.harness.status)} ${esc(harnessLine(v.harness))}</p>` : ''}
+${v.harness ? `<p class="small" id="harness-self"><strong>The harness itself</strong> (this process, not the target) ${badge(v.harness.status)} ${esc(harnessLine(v.harness).replace(/^harness itself \(this process, not the target\): \S+ +/, ''))}</p>` : ''}
 ${findings}${signatures}${churn}${summary}
 </section>`;
 }

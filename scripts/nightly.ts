@@ -119,8 +119,8 @@ export function calibrationCap(text: string | undefined): number {
 }
 
 /** Runs one npm command, streaming its output (stdout also kept in `log`); SIGINT/SIGTERM/SIGHUP are forwarded to it. */
-async function runJob(args: readonly string[], log: string, signal: AbortSignal, io: CommandIo): Promise<{ exit: number; stdout: string }> {
-  const p: ProcessPromise = $({ nothrow: true, quiet: true, verbose: false, stdio: ['ignore', 'pipe', 'inherit'] })`npm run --silent ${args}`;
+async function runJob(args: readonly string[], log: string, signal: AbortSignal, io: CommandIo, env: NodeJS.ProcessEnv): Promise<{ exit: number; stdout: string }> {
+  const p: ProcessPromise = $({ nothrow: true, quiet: true, verbose: false, stdio: ['ignore', 'pipe', 'inherit'], env })`npm run --silent ${args}`;
   const chunks: string[] = [];
   p.stdout.on('data', (d: Buffer) => {
     chunks.push(d.toString());
@@ -174,6 +174,10 @@ async function runNightly(values: Values, signal: AbortSignal, io: CommandIo): P
   mkdirSync(junitDir, { recursive: true });
   mkdirSync(logs, { recursive: true });
   const say = (line: string) => io.stdout.write(`nightly: ${line}\n`);
+  // Every job's --junit also appends its Markdown verdict table to $GITHUB_STEP_SUMMARY (harness/output/step-summary.ts):
+  // on GitHub the job summary, here the night's summary.md.
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY ?? join(plan.out, 'summary.md');
+  const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_STEP_SUMMARY: summaryFile };
   say(`${plan.variants.length} proof(s)${values.soak ? ', a soak' : ''}${values.calibrate ? ', a calibration chunk' : ''} within ${wallText(values.budget)}; folder ${plan.out}`);
 
   const jobs: JobResult[] = [];
@@ -186,7 +190,7 @@ async function runNightly(values: Values, signal: AbortSignal, io: CommandIo): P
     throwIfInterrupted(signal);
     say(`${name}: npm run ${args.join(' ')}`);
     const t0 = Date.now();
-    const r = await runJob(args, join(logs, `${name}.txt`), signal, io);
+    const r = await runJob(args, join(logs, `${name}.txt`), signal, io, env);
     const job: JobResult = { name, status: statusOf(kind, r.exit), exit: r.exit, wallMs: Date.now() - t0, note: '' };
     jobs.push(job);
     say(`${name}: exit ${r.exit} (${job.status}) in ${wallText(job.wallMs)}`);
@@ -257,6 +261,7 @@ async function runNightly(values: Values, signal: AbortSignal, io: CommandIo): P
   io.stdout.write('\n');
   for (const j of jobs) io.stdout.write(`  ${j.status.padEnd(10)} ${j.name}${j.exit !== null ? ` (exit ${j.exit}, ${wallText(j.wallMs)})` : ` (${j.note})`}\n`);
   say(`${jobs.filter((j) => j.status === 'held').length}/${jobs.length} held in ${wallText(Date.now() - started)}; junit in ${junitDir}`);
+  if (existsSync(summaryFile)) say(`summary: ${summaryFile}`);
   say(indexFile !== null ? `index: ${indexFile}` : 'no index written');
   say(`exit ${code}`);
   return code;

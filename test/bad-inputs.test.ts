@@ -169,6 +169,8 @@ const rows: CliRow[] = [
   { name: 'judge metric given as slope and level', cli: 'soak', argv: ['--judge-metric', 'go_goroutines', '--judge-metric', 'go_goroutines:level'], exit: 2, words: ['--judge-metric', 'go_goroutines', 'both slope and level'] },
   { name: 'sample interval over its range', cli: 'soak', argv: ['--sample-interval', '30s'], exit: 2, words: ['--sample-interval', '250ms–5s'] },
   { name: 'sample interval under its range (the range --help prints)', cli: 'soak', argv: ['--sample-interval', '249ms'], exit: 2, words: ['--sample-interval', '250ms–5s'] },
+  { name: 'heap sampling interval over its range', cli: 'soak', argv: ['--heap-sampling', '70000'], exit: 2, words: ['--heap-sampling', '65536'] },
+  { name: 'heap sampling interval not a number', cli: 'soak', argv: ['--heap-sampling', 'lots'], exit: 2, words: ['--heap-sampling'] },
   // soak: --out that cannot be made (refused before anything starts; mkdir loops forever on /proc)
   { name: '--out under /proc', cli: 'soak', argv: ['--out', '/proc/x/run'], exit: 2, words: ['--out', '/proc/x/run', 'proc'] },
   { name: '--out under /sys', cli: 'soak', argv: ['--out', '/sys/x/run'], exit: 2, words: ['--out', 'sysfs'] },

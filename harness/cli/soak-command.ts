@@ -41,6 +41,7 @@ export function soakOptionsFrom(values: SoakValues): SoakOptions {
     out: values.out,
     sampleIntervalMs: values['sample-interval'],
     probe: values['no-probe'] ? false : undefined,
+    heapSamplingKiB: values['heap-sampling'],
     targetMetrics: values['target-metrics'],
     targetPprof: values['target-pprof'],
     judgeMetrics: values['judge-metric'].length > 0 ? values['judge-metric'] : undefined,

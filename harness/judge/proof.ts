@@ -6,7 +6,7 @@
 
 import type { RunData } from '../run/read-run.ts';
 import { readRunFolder } from '../run/read-run.ts';
-import { judgeRun as judgeRecords, type RunComparison, type RunVerdict } from '../verdict/index.ts';
+import { judgeRun as judgeRecords, siteTrend, type RunComparison, type RunVerdict } from '../verdict/index.ts';
 import { compareLevels, handleKeyOf, levelAtDrainedCheckpoints, levelUnderLoad, loadPhasesOf, type LevelComparison } from '../verdict/level.ts';
 import { sortCheckpoints } from '../verdict/series.ts';
 import type { LeakEntry } from '../../relay/leaks/catalog.ts';
@@ -35,6 +35,12 @@ export interface ProofResult {
   leakyLine: string;
   fixedLine: string;
   signatureLine: string;
+  /**
+   * The leaky run's top growing allocation site and the same site in the fixed
+   * run (verdict/sites.ts), when the probe's sampling heap profiler ran: the
+   * culprit, and its row going flat.
+   */
+  sitesLine?: string;
   wallMs: number;
 }
 
@@ -209,6 +215,19 @@ export function judgeProofRuns(entry: LeakEntry, leakyDir: string, fixedDir: str
     leakyLine: describeSide(comparison.before, plan) + (level ? `; ${level.leakyLine}` : ''),
     fixedLine: describeSide(fixedVerdict, plan) + (level ? `; ${level.fixedLine}` : ''),
     signatureLine: judged.signatureLine,
+    ...sitesLineOf(comparison.before, fixedRun, fixedVerdict),
     wallMs: 0,
   };
+}
+
+/** `begin (relay/scheduler.ts:72): leaky +180.2 B/request [137.5, 209.7], 39 % of the heap slope → fixed +0.4 B/request [-1.0, 2.1]`. */
+function sitesLineOf(leaky: RunVerdict, fixedRun: RunData, fixedVerdict: RunVerdict): { sitesLine?: string } {
+  const culprit = leaky.sites?.growing[0];
+  if (!culprit) return {};
+  const judged = sortCheckpoints(fixedRun.checkpoints).slice(fixedVerdict.warmup.dropped);
+  const after = siteTrend(judged, culprit.frame);
+  const sign = (v: number): string => (v > 0 ? '+' : '');
+  const share = culprit.shareOfHeapSlope === null ? '' : `, ${Math.round(100 * culprit.shareOfHeapSlope)} % of the heap slope`;
+  const fixed = after === null ? 'not measured in the fixed run' : `fixed ${sign(after.slope)}${num(after.slope)} B/request [${num(after.lower)}, ${num(after.upper)}]`;
+  return { sitesLine: `${culprit.frame}: leaky +${num(culprit.slope)} B/request [${num(culprit.lower)}, ${num(culprit.upper)}]${share} → ${fixed}` };
 }

@@ -97,6 +97,32 @@ describe('probe sample', () => {
     expect(allocated).toBeLessThan(1.2 * 256 * MiB);
   });
 
+  it('names allocation sites: 20 000 records kept in a map show as the top live site, in the function that made them', async () => {
+    const { target, probe } = await startProbed();
+    expect(await probe.checkpoint()).not.toHaveProperty('sites'); // off until asked for
+    expect(await probe.sites(16 * 1024)).toEqual({ active: true, intervalBytes: 16 * 1024 });
+    expect(await probe.sites(512 * 1024)).toEqual({ active: true, intervalBytes: 16 * 1024 }); // already on: unchanged
+    const before = (await probe.checkpoint()).sites!;
+    expect(before.intervalBytes).toBe(16 * 1024);
+    await target.command('keep-records 20000');
+    const after = (await probe.checkpoint()).sites!;
+    const own = (s: { frame: string }) => /^(keepRecords|LeakedRecord) \(harness\/probe\/fixtures\/control-target\.ts:\d+\)$/.test(s.frame);
+    const kept = after.top.filter(own).reduce((sum, s) => sum + s.bytes, 0);
+    const was = before.top.filter(own).reduce((sum, s) => sum + s.bytes, 0);
+    // ≈ 20 000 × (record + its 16-double array + map entry) ≈ 4–6 MB; sampled, so within a wide margin.
+    expect(kept - was).toBeGreaterThan(2e6);
+    expect(kept - was).toBeLessThan(12e6);
+    expect(own(after.top[0]!)).toBe(true);
+    expect(after.top[0]!.samples).toBeGreaterThan(50);
+    expect(after.totalBytes).toBeGreaterThan(before.totalBytes + 2e6);
+    // 0 stops it (bench:probe's OFF windows); it starts again on request.
+    expect(await probe.sites(0)).toEqual({ active: false, intervalBytes: 0 });
+    expect(await probe.checkpoint()).not.toHaveProperty('sites');
+    expect((await probe.sites(64 * 1024)).active).toBe(true);
+    expect((await probe.checkpoint()).sites?.intervalBytes).toBe(64 * 1024);
+    await expect(probe.sites(5)).rejects.toThrow(/intervalBytes/);
+  });
+
   it('reports event-loop delay since the previous sample: a 300 ms block shows once', async () => {
     const { target, probe } = await startProbed();
     await probe.sample();

@@ -7,14 +7,28 @@
 // echoes; responses to different requests may arrive out of order (a
 // checkpoint waits an event-loop turn between its two GCs).
 
-import type { Counts, MemoryFigures, ProbeSample } from '../records.ts';
+import type { AllocationSite, AllocationSites, Counts, MemoryFigures, ProbeSample } from '../records.ts';
 
-export type ProbeOp = 'sample' | 'checkpoint' | 'info';
+export type ProbeOp = 'sample' | 'checkpoint' | 'info' | 'sites';
 
 export interface ProbeRequest {
   id: number;
   op: ProbeOp;
+  /** `sites`: the sampling heap profiler's interval, bytes (one sample per that many allocated bytes on average); 0 stops it. */
+  intervalBytes?: number;
 }
+
+/** Answer to `sites`: whether the sampling heap profiler runs (it keeps running once started). */
+export interface ProbeSitesStatus {
+  active: boolean;
+  intervalBytes: number;
+  /** Why it could not start (no inspector in this build, a session refused). */
+  error?: string;
+}
+
+/** Live bytes by allocation site (records.ts AllocationSites): the probe's half. */
+export type ProbeSites = AllocationSites;
+export type ProbeSite = AllocationSite;
 
 /** Error codes the probe itself answers with (the client wraps them in SOAK_ERR_PROBE_REMOTE). */
 export type ProbeRemoteErrorCode =
@@ -46,6 +60,8 @@ export interface ProbeCheckpoint {
   allocatedBytes: number;
   /** Wall time of the two forced GCs and the turns after them, ms. */
   forcedGcMs: number;
+  /** Live bytes by allocation site, once `sites` started the sampling heap profiler. */
+  sites?: ProbeSites;
 }
 
 /** Answer to `info`. */

@@ -18,6 +18,7 @@ export function formatProof(r: ProofResult, plan: ProofPlan): string {
   if (r.comparison) {
     lines.push(`  verdict: ${r.leakyLine}`);
     lines.push(`  signature: ${r.signatureLine}`);
+    if (r.sitesLine) lines.push(`  top growing allocation site: ${r.sitesLine}`);
     lines.push(`fixed run: ${r.fixedDir}`);
     lines.push(`  verdict: ${r.fixedLine}`);
     lines.push('comparison:');

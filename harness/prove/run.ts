@@ -34,6 +34,8 @@ async function oneRun(entry: LeakEntry, leaky: boolean, out: string, options: Pr
     target: { kind: 'relay', extraArgs: ['--keep-alive-timeout', String(PROOF_DEFAULTS.keepAliveTimeoutMs), ...plan.relayArgs] },
     drainMaxMs: PROOF_DEFAULTS.drainMaxMs,
     minCheckpoints: PROOF_DEFAULTS.minCheckpoints,
+    // Proofs name the culprit site (verdict/sites.ts), so both runs carry the sampling heap profiler: same cost on each side.
+    heapSamplingKiB: 512,
     out,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.progress ? { progressStream: options.progress } : {}),

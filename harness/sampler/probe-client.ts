@@ -10,7 +10,7 @@
 
 import { createConnection, type Socket } from 'node:net';
 import type { ProbeSample } from '../records.ts';
-import type { ProbeCheckpoint, ProbeInfo, ProbeOp, ProbeResponse } from '../probe/protocol.ts';
+import type { ProbeCheckpoint, ProbeInfo, ProbeOp, ProbeResponse, ProbeSitesStatus } from '../probe/protocol.ts';
 import { SamplerError } from './errors.ts';
 
 export interface ProbeClientOptions {
@@ -24,6 +24,8 @@ export interface ProbeClient {
   sample(): Promise<ProbeSample>;
   checkpoint(): Promise<ProbeCheckpoint>;
   info(): Promise<ProbeInfo>;
+  /** Starts the probe's sampling heap profiler (idempotent): later checkpoints carry live bytes by site. 0 stops it. */
+  sites(intervalBytes: number): Promise<ProbeSitesStatus>;
   /** Ends the connection; pending requests fail with SOAK_ERR_PROBE_UNAVAILABLE. */
   close(): Promise<void>;
   readonly closed: boolean;
@@ -118,6 +120,10 @@ class Connection implements ProbeClient {
     return this.#request('info', this.#timeoutMs, isInfo);
   }
 
+  sites(intervalBytes: number): Promise<ProbeSitesStatus> {
+    return this.#request('sites', this.#timeoutMs, isSitesStatus, { intervalBytes });
+  }
+
   close(): Promise<void> {
     this.#fail(new SamplerError('SOAK_ERR_PROBE_UNAVAILABLE', `probe client for ${this.#socketPath} was closed`));
     this.#socket.end();
@@ -126,7 +132,7 @@ class Connection implements ProbeClient {
     return this.#closedPromise.finally(() => clearTimeout(force));
   }
 
-  #request<T>(op: ProbeOp, timeoutMs: number, isExpected: (data: unknown) => data is T): Promise<T> {
+  #request<T>(op: ProbeOp, timeoutMs: number, isExpected: (data: unknown) => data is T, params: object = {}): Promise<T> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
@@ -143,7 +149,7 @@ class Connection implements ProbeClient {
           else reject(new SamplerError('SOAK_ERR_PROBE_PROTOCOL', `probe at ${this.#socketPath} answered "${op}" with an unexpected shape`));
         },
       });
-      this.#socket.write(`${JSON.stringify({ id, op })}\n`);
+      this.#socket.write(`${JSON.stringify({ ...params, id, op })}\n`);
     });
   }
 
@@ -218,6 +224,10 @@ function isSample(data: unknown): data is ProbeSample {
 
 function isCheckpoint(data: unknown): data is ProbeCheckpoint {
   return isObject(data) && isObject(data.memory) && isObject(data.preGcMemory) && isObject(data.resourcesAfterGc) && isObject(data.gc);
+}
+
+function isSitesStatus(data: unknown): data is ProbeSitesStatus {
+  return isObject(data) && typeof data.active === 'boolean' && typeof data.intervalBytes === 'number';
 }
 
 function isInfo(data: unknown): data is ProbeInfo {

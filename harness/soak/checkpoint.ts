@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { DEFAULTS as RELAY_DEFAULTS } from '../../relay/options.ts';
 import type { Checkpoint, Counts } from '../records.ts';
 import type { ProbeClient } from '../sampler/probe-client.ts';
-import { readProc } from '../sampler/proc.ts';
+import { readProc, socketPeers } from '../sampler/proc.ts';
 import { sampleSelf } from '../sampler/self.ts';
 import type { RunContext } from './context.ts';
 import type { Targets } from './targets.ts';
@@ -32,6 +32,8 @@ export async function takeCheckpoint(ctx: RunContext, t: Targets, seq: number): 
   const pprof = t.sources!.pprof ? await t.sources!.pprof.checkpoint(seq) : null;
   if (pprof?.error) ctx.event('warning', `checkpoint ${seq}: pprof: ${pprof.error}`);
   const totals = ctx.state.load?.totals() ?? { requestsCompleted: 0, events: {} };
+  // Who the target's sockets are with: a growing socket count then names its peer (verdict/handles.ts heldBy).
+  const peers = peersOf(t);
   // Last, once the target is sampled: the harness's own GC must not sit inside the target's figures.
   const harness = sampleSelf();
   const record: Checkpoint = {
@@ -57,6 +59,8 @@ export async function takeCheckpoint(ctx: RunContext, t: Targets, seq: number): 
     allocatedBytes: cp?.allocatedBytes ?? 0,
     procOnly: cp === null,
     ...(pprof ? { pprof } : {}),
+    ...(cp?.sites ? { sites: cp.sites } : {}),
+    ...(peers ? { peers } : {}),
     harness,
   };
   ctx.folder.checkpoint(record);
@@ -142,6 +146,17 @@ async function upstreamBusy(upstreamUrl: string): Promise<number | null> {
     const stats = (await res.body.json()) as { inFlight?: number; awaitingClient?: number };
     if (typeof stats.inFlight !== 'number') return null;
     return Math.max(0, stats.inFlight - (stats.awaitingClient ?? 0));
+  } catch {
+    return null;
+  }
+}
+
+/** socketPeers with the fake upstream's port named; null when /proc cannot say (the figures above still count). */
+function peersOf(t: Targets): ReturnType<typeof socketPeers> | null {
+  const names = new Map<number, string>();
+  if (t.upstream) names.set(Number(new URL(t.upstream.url).port), 'fake upstream');
+  try {
+    return socketPeers(t.pid, { excludeFds: t.probeOwnFds, portNames: names });
   } catch {
     return null;
   }

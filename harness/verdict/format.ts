@@ -70,6 +70,8 @@ export function formatVerdict(v: RunVerdict): string {
   }
   const heap = v.memory.find((m) => m.signal === 'heapUsed');
   if (heap?.projection) lines.push(`  heap limit ${num(heap.projection.limitBytes / 2 ** 20, 0)} MiB (${heap.projection.limitSource})`);
+  // Named when the heap grows (LEAK, or an interval above its floor however the window was judged): attribution for a leak, not noise for a clean run.
+  if (v.sites) lines.push(...sitesLines(v.sites, heap !== undefined && (heap.status === 'LEAK' || (heap.lower !== null && heap.lower > heap.floor))));
   if (v.vitals) lines.push(...vitalsLines(v.vitals));
   const handleLines = v.handles.types.filter((t) => t.status !== 'NO-LEAK' || t.delta !== 0);
   lines.push(`handles: ${v.handles.status}${handleLines.length === 0 ? ' (no type changed)' : ''}`);
@@ -163,4 +165,24 @@ export function harnessLine(h: NonNullable<RunVerdict['harness']>): string {
   const mem = h.memory.map((m) => `${m.signal} ${m.status === 'NO-LEAK' ? '' : `${m.status} `}${m.slope === null ? 'n/a' : `${m.slope > 0 ? '+' : ''}${num(m.slope)}`} ${m.unit}${m.lower !== null ? ` [${num(m.lower)}, ${num(m.upper)}]` : ''} δ ${m.floor}`);
   const handles = h.handles.map((t) => `${t.type} ${t.status === 'NO-LEAK' ? '' : `${t.status} `}Δ ${t.delta}`);
   return `harness itself (this process, not the target): ${h.status}  ${[...mem, ...handles].join(' · ')}${h.gc ? '' : ' (no forced GC: heap figures include garbage)'}`;
+}
+
+/** The growing allocation sites, top 3, when the heap grows; when none is named, why. Quiet otherwise. */
+export function sitesLines(s: NonNullable<RunVerdict['sites']>, heapGrows: boolean): string[] {
+  if (!heapGrows) return [];
+  const every = `${Number((s.intervalBytes / 1024).toFixed(1))} KiB`;
+  const head = `allocation sites (sampling heap profiler, one sample per ${every}, live after GC, ${s.n} checkpoints)`;
+  if (s.growing.length === 0) {
+    return [`${head}: none grows above ${Number(s.floor.toFixed(1))} B/request at this resolution (a leak off the JS heap, or too small for one sample per ${every} over this window)`];
+  }
+  const lines = [`${head}, growing:`];
+  s.growing.slice(0, 3).forEach((g, i) => {
+    const others = (g.allocs ?? []).filter((a) => a !== g.frame);
+    const via = others.length === 0 ? '' : ` (allocating: ${others.slice(0, 2).join(', ')}${others.length > 2 ? ', …' : ''})`;
+    const share =
+      g.shareOfHeapSlope === null ? '' : `, ${num(100 * g.shareOfHeapSlope, 0)} % of the heap slope${g.shareOfHeapSlope > 1.2 ? ' (more than the heap grows: it replaces objects allocated elsewhere)' : ''}`;
+    lines.push(`  ${i + 1}. ${g.frame}${via}: +${num(g.slope)} B/request [${num(g.lower)}, ${num(g.upper)}]${share}, ${bytesText(g.firstBytes)} → ${bytesText(g.lastBytes)}`);
+  });
+  if (s.growing.length > 3) lines.push(`  … ${s.growing.length - 3} more in summary.json`);
+  return lines;
 }

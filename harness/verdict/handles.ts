@@ -9,7 +9,7 @@
 
 import { VerdictError } from './errors.ts';
 import { tooShortReason } from './warmup.ts';
-import type { Checkpoint } from '../records.ts';
+import type { Checkpoint, SocketPeer } from '../records.ts';
 import { handleCounts, handleKeys, handleSeries } from './series.ts';
 import { median } from './stats.ts';
 import type { Status } from './types.ts';
@@ -49,6 +49,39 @@ export interface HandleTypeVerdict {
   perThousandRequests: number | null;
   /** The signal's name in verdict text when it has one (`sockets with unread data`, unread.ts). */
   label?: string;
+  /** For a growing socket type: the peer whose sockets grew most between the first and last judged checkpoints (checkpoint.peers). */
+  heldBy?: HeldBy;
+}
+
+export interface HeldBy {
+  /** `127.0.0.1:41234 (fake upstream)` or `clients of :8080`. */
+  peer: string;
+  from: number;
+  to: number;
+  unreadSockets: number;
+  unreadBytes: number;
+}
+
+/** The count of a handle type one peer accounts for, or null for types that are not sockets. */
+function peerCount(type: string, p: SocketPeer): number | null {
+  if (type === 'fds' || type === 'TCPSocketWrap') return p.sockets;
+  if (type === UNREAD_SOCKETS_KEY) return p.unreadSockets;
+  if (type.startsWith('tcp:')) return p.states[type.slice(4)] ?? 0;
+  return null;
+}
+
+/** Which peer the growth of a socket type is with: the largest increase between the first and last judged checkpoints. */
+export function heldByOf(type: string, first: Checkpoint | undefined, last: Checkpoint | undefined): HeldBy | undefined {
+  if (!first?.peers || !last?.peers) return undefined;
+  let best: HeldBy | undefined;
+  for (const p of last.peers) {
+    const to = peerCount(type, p);
+    if (to === null) return undefined;
+    const before = first.peers.find((q) => q.peer === p.peer);
+    const from = before ? (peerCount(type, before) ?? 0) : 0;
+    if (to - from > 0 && (best === undefined || to - from > best.to - best.from)) best = { peer: p.peer, from, to, unreadSockets: p.unreadSockets, unreadBytes: p.unreadBytes };
+  }
+  return best;
 }
 
 export interface GcReleasedFinding {
@@ -128,7 +161,12 @@ export function judgeHandles(checkpoints: readonly Checkpoint[], options: Handle
     if (type === UNREAD_SOCKETS_KEY && checkpoints.length > 0) {
       reason = `${reason}; ${bytesText(unreadBytesOf(checkpoints[checkpoints.length - 1]!))} unread at the last checkpoint`;
     }
-    types.push({ type, status, reason, baseline, last, delta: last - baseline, tail, held, perThousandRequests, ...(label !== undefined ? { label } : {}) });
+    const heldBy = status === 'LEAK' || held ? heldByOf(type, checkpoints[0], checkpoints[checkpoints.length - 1]) : undefined;
+    if (heldBy !== undefined) {
+      const unread = heldBy.unreadSockets > 0 ? `; ${heldBy.unreadSockets} with unread data (${bytesText(heldBy.unreadBytes)})` : '';
+      reason = `${reason}; held with ${heldBy.peer}: ${heldBy.from} → ${heldBy.to}${unread}`;
+    }
+    types.push({ type, status, reason, baseline, last, delta: last - baseline, tail, held, perThousandRequests, ...(label !== undefined ? { label } : {}), ...(heldBy !== undefined ? { heldBy } : {}) });
   }
   const status: Status = types.some((t) => t.status === 'LEAK')
     ? 'LEAK'

@@ -18,6 +18,7 @@ export {
 export { vitalGrowthText, type VitalsVerdict, type VitalSignalVerdict, type VitalChoice } from './vitals.ts';
 export { formatVerdict, formatComparison, harnessLine } from './format.ts';
 export type { HarnessSelfVerdict } from './harness-self.ts';
+export { siteTrend, type SitesVerdict, type SiteVerdict } from './sites.ts';
 export { VerdictError, type VerdictErrorCode, type RunDifference } from './errors.ts';
 export { DEFAULT_FLOORS, DEFAULT_HEAP_LIMIT_BYTES, type MemoryOptions, type SignalVerdict } from './memory.ts';
 export type { HandleOptions, HandlesVerdict, HandleTypeVerdict } from './handles.ts';

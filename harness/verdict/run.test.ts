@@ -310,6 +310,26 @@ describe('handle verdicts', () => {
     expect(judge([...fds.slice(0, -1), 3200]).status).toBe('NO-LEAK');
   });
 
+  it('a growing socket type names the peer it is held with (checkpoint.peers)', () => {
+    const upstream = '127.0.0.1:41234 (fake upstream)';
+    const cps = syntheticCheckpoints({ checkpoints: 20, tcp: (i) => ({ ESTABLISHED: 10 + 30 * i }) }).map((c, i) => ({
+      ...c,
+      peers: [
+        { peer: upstream, sockets: 4 + 30 * i, states: { ESTABLISHED: 4 + 30 * i }, unreadSockets: 2 * i, unreadBytes: 4096 * i },
+        { peer: 'clients of :8080', sockets: 6, states: { ESTABLISHED: 6 }, unreadSockets: 0, unreadBytes: 0 },
+      ],
+    }));
+    const t = judgeRun(META, cps, []).handles.types.find((x) => x.type === 'tcp:ESTABLISHED')!;
+    expect(t.status).toBe('LEAK');
+    // Judged from the first post-warm-up checkpoint (index 4) to the last (19).
+    expect(t.heldBy).toEqual({ peer: upstream, from: 124, to: 574, unreadSockets: 38, unreadBytes: 4096 * 19 });
+    expect(t.reason).toMatch(/; held with 127\.0\.0\.1:41234 \(fake upstream\): 124 → 574; 38 with unread data \(76\.0 KiB\)$/);
+    // Runs without peers (older ones) are judged as before, without the attribution.
+    const plain = judgeRun(META, syntheticCheckpoints({ checkpoints: 20, tcp: (i) => ({ ESTABLISHED: 10 + 30 * i }) }), []).handles.types.find((x) => x.type === 'tcp:ESTABLISHED')!;
+    expect(plain.status).toBe('LEAK');
+    expect(plain.heldBy).toBeUndefined();
+  });
+
   it('reports handles released only by the forced GC as a finding', () => {
     const cp = syntheticCheckpoints({
       checkpoints: 20,

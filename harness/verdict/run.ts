@@ -13,6 +13,7 @@ import { MEMORY_SIGNALS, type Axis, type MemorySignal, type Status, type Verdict
 import { DEFAULT_WARMUP_PHASES, decideWarmup, type WarmupDecision } from './warmup.ts';
 import { perThousandText } from './unread.ts';
 import { judgeHarnessSelf, type HarnessSelfVerdict } from './harness-self.ts';
+import { judgeSites, type SitesVerdict } from './sites.ts';
 import { judgeVitals, vitalGrowthText, type VitalsOptions, type VitalsVerdict } from './vitals.ts';
 
 export interface JudgeOptions extends MemoryOptions {
@@ -60,6 +61,8 @@ export interface RunVerdict {
   vitals?: VitalsVerdict;
   /** The harness judged on its own process (harness-self.ts), never part of `status`; absent in older runs. */
   harness?: HarnessSelfVerdict;
+  /** Allocation sites whose live bytes grow (sites.ts; the probe's sampling heap profiler), never part of `status`. */
+  sites?: SitesVerdict;
 }
 
 function crashDescription(meta: VerdictRunMeta): string | undefined {
@@ -215,6 +218,12 @@ export function judgeRun(
   const served = options.served === false ? undefined : judgeServedLoad(samples, options.served);
   // A target's resident bytes is /proc rss by another name: the same floor.
   const vitals = judgeVitals(judged, { bytesFloor: options.floors?.rss ?? DEFAULT_FLOORS.rss, ...(meta.vitals ? { judge: meta.vitals.judge } : {}), ...options.vitals });
+  const heapVerdict = memory.find((v) => v.signal === 'heapUsed');
+  const sites = judgeSites(
+    judged,
+    options.axis?.kind === 'event' ? null : (heapVerdict?.slope ?? null),
+    (options.floors?.heapUsed ?? DEFAULT_FLOORS.heapUsed) / 4,
+  );
   const harness = judgeHarnessSelf(judged, { minJudgedSeconds: options.minJudgedSeconds, minJudgedRequests: options.minJudgedRequests });
   if (harness?.status === 'LEAK') {
     const growing = [...harness.memory.filter((m) => m.status === 'LEAK').map((m) => `${m.signal} +${(m.slope ?? 0).toFixed(1)} ${m.unit}`), ...harness.handles.filter((h) => h.status === 'LEAK').map((h) => `${h.type} Δ ${h.delta}`)];
@@ -268,5 +277,6 @@ export function judgeRun(
     ...(served !== undefined ? { served } : {}),
     ...(vitals.signals.length > 0 || vitals.heapTop !== null ? { vitals } : {}),
     ...(harness !== null ? { harness } : {}),
+    ...(sites !== null ? { sites } : {}),
   };
 }

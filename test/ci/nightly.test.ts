@@ -22,7 +22,7 @@ trap 'echo got-SIGINT >> "$FAKE_LOG"; kill $hang 2>/dev/null; exit 130' INT
 prev=""; for a in "$@"; do [ "$prev" = "--out" ] && mkdir -p "$a"; prev="$a"; done
 case "$*" in
   *" merge "*) echo "index: /fake/index.html (2 runs)"; exit "\${FAKE_MERGE_EXIT:-0}" ;;
-  *" prove "*) if [ -n "$FAKE_HANG" ]; then sleep 20 >/dev/null 2>&1 & hang=$!; wait $hang; fi; exit "\${FAKE_PROVE_EXIT:-0}" ;;
+  *" prove "*) echo "| prove | $* |" >> "$GITHUB_STEP_SUMMARY"; if [ -n "$FAKE_HANG" ]; then sleep 20 >/dev/null 2>&1 & hang=$!; wait $hang; fi; exit "\${FAKE_PROVE_EXIT:-0}" ;;
   *) exit "\${FAKE_OTHER_EXIT:-0}" ;;
 esac
 `;
@@ -68,6 +68,9 @@ describe('npm run nightly (a stand-in npm)', () => {
     expect(r.calls[1]).toMatch(/^run --silent soak -- prove inflight-map --junit \S+\/junit\/inflight-map\.xml --out \S+\/prove-inflight-map$/);
     expect(r.calls.slice(2)).toEqual([`run --silent soak -- merge ${r.out}/prove-error-body ${r.out}/prove-inflight-map --out ${r.out}/merged --junit ${r.out}/junit/merge.xml`]);
     expect(r.stdout).toMatch(/nightly: index: \/fake\/index\.html\n/);
+    // Each job's --junit appends its Markdown table to $GITHUB_STEP_SUMMARY: the night's summary.md here.
+    expect(readFileSync(join(r.out, 'summary.md'), 'utf8').split('\n').filter((l) => l.startsWith('| prove |'))).toHaveLength(2);
+    expect(r.stdout).toContain(`nightly: summary: ${r.out}/summary.md\n`);
     const summary = JSON.parse(readFileSync(join(r.out, 'nightly.json'), 'utf8')) as { exit: number; jobs: JobResult[] };
     expect(summary.exit).toBe(0);
     expect(summary.jobs.map((j) => [j.name, j.status, j.exit])).toEqual([['prove-error-body', 'held', 0], ['prove-inflight-map', 'held', 0], ['merge', 'held', 0]]);
