@@ -12,7 +12,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { Counts, ProcSample, SocketPeer, UnreadSockets } from '../records.ts';
 import { SamplerError } from './errors.ts';
-import { countTcpStates, parseProcNetTcp } from './proc-net-tcp.ts';
+import { countTcpStates, parseProcNetTcp, type TcpEntry } from './proc-net-tcp.ts';
 
 /**
  * USER_HZ, the unit of utime/stime in /proc/<pid>/stat. Linux fixes it at 100
@@ -193,9 +193,17 @@ export function readProcSync(pid: number, options: ReadProcOptions = {}): ProcSa
  * opened on SIGUSR1 (inspector-attach.ts), whatever its --inspect-port.
  */
 export function listeningPorts(pid: number, procRoot = '/proc'): Set<number> {
-  const base = `${procRoot}/${pid}`;
-  const { socketInodes } = walkFds(pid, `${base}/fd`, new Set());
   const ports = new Set<number>();
+  for (const e of ownTcpEntries(pid, procRoot, [])) if (e.state === 'LISTEN') ports.add(e.localPort);
+  return ports;
+}
+
+/** The net/tcp and tcp6 rows of `pid`'s own sockets (its socket fds, less `excludeFds`), fully parsed: checkpoints and attach only. */
+function ownTcpEntries(pid: number, procRoot: string, excludeFds: readonly number[]): TcpEntry[] {
+  const base = `${procRoot}/${pid}`;
+  const { socketInodes } = walkFds(pid, `${base}/fd`, new Set(excludeFds));
+  const entries: TcpEntry[] = [];
+  if (socketInodes.size === 0) return entries;
   for (const [file, optional] of [['tcp', false], ['tcp6', true]] as const) {
     let text: string;
     try {
@@ -204,11 +212,10 @@ export function listeningPorts(pid: number, procRoot = '/proc'): Set<number> {
       if (isErrno(error, 'ENOENT', 'ESRCH')) throw gone(pid, error);
       throw error;
     }
-    for (const e of parseProcNetTcp(text)) if (e.state === 'LISTEN' && socketInodes.has(e.inode)) ports.add(e.localPort);
+    for (const e of parseProcNetTcp(text)) if (socketInodes.has(e.inode)) entries.push(e);
   }
-  return ports;
+  return entries;
 }
-
 
 /** IPv4-mapped IPv6 (`0000:…:ffff:7f00:0001` as /proc prints it) → dotted IPv4; anything else unchanged. */
 function shownAddress(address: string): string {
@@ -238,20 +245,7 @@ export interface SocketPeersOptions {
  * checkpoints only, never per sample.
  */
 export function socketPeers(pid: number, options: SocketPeersOptions = {}): SocketPeer[] {
-  const base = `${options.procRoot ?? '/proc'}/${pid}`;
-  const { socketInodes } = walkFds(pid, `${base}/fd`, new Set(options.excludeFds ?? []));
-  if (socketInodes.size === 0) return [];
-  const entries = [];
-  for (const [file, optional] of [['tcp', false], ['tcp6', true]] as const) {
-    let text: string;
-    try {
-      text = readTcpTable(`${base}/net/${file}`, optional);
-    } catch (error) {
-      if (isErrno(error, 'ENOENT', 'ESRCH')) throw gone(pid, error);
-      throw error;
-    }
-    for (const e of parseProcNetTcp(text)) if (socketInodes.has(e.inode)) entries.push(e);
-  }
+  const entries = ownTcpEntries(pid, options.procRoot ?? '/proc', options.excludeFds ?? []);
   const listening = new Set(entries.filter((e) => e.state === 'LISTEN').map((e) => e.localPort));
   const peers = new Map<string, SocketPeer>();
   for (const e of entries) {
