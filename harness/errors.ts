@@ -40,6 +40,8 @@ export type SoakErrorCode =
   | 'SOAK_ERR_TARGET_UNREACHABLE'
   /** A run folder that cannot be created, or read as a run. */
   | 'SOAK_ERR_RUN_FOLDER'
+  /** The attribution tail's snapshot diff failed (unreadable snapshot, timeout): the verdict stands. */
+  | 'SOAK_ERR_ATTRIBUTION'
   /** Anything the harness did not expect (a bug): the stack is kept. */
   | 'SOAK_ERR_HARNESS';
 
@@ -55,6 +57,7 @@ export const EXIT_FOR_CODE: Readonly<Record<string, ExitCode>> = {
   SOAK_ERR_CHILD_EXITED: EXIT.incomplete,
   SOAK_ERR_TARGET_CRASHED: EXIT.incomplete,
   SOAK_ERR_HARNESS: EXIT.incomplete,
+  SOAK_ERR_ATTRIBUTION: EXIT.incomplete,
   SOAK_ERR_TARGET_UNREACHABLE: EXIT.incomplete,
   SOAK_ERR_SIGHUP: EXIT.sighup,
   SOAK_ERR_SIGINT: EXIT.sigint,

@@ -144,6 +144,8 @@ export interface SocketPeer {
  */
 export interface AllocationSites {
   intervalBytes: number;
+  /** Collected objects kept too: bytes allocated by site since the profiler started (an allocation profile), not live bytes. */
+  includeCollected?: boolean;
   /** Sum of every sampled live allocation, bytes (an estimate of the heap the profiler saw). */
   totalBytes: number;
   /** Distinct (frame, allocating frame) pairs in the profile. */

@@ -7,6 +7,8 @@
 // leaves no file; the report is written to a temporary name and renamed, so a
 // crash mid-write does not leave half a page either.
 
+import { profileFiles } from '../harness/profile/files.ts';
+import { readAttribution } from '../harness/attribute/proof-rows.ts';
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Checkpoint, ContinuousSample } from '../harness/records.ts';
@@ -15,7 +17,7 @@ import { decodeColumn } from './columns.ts';
 import { checkpointTable, DATA_FORMAT, pack, phaseNames, phaseStarts, sampleTable, type Table } from './data.ts';
 import { reproduceCommand, runFacts } from './facts.ts';
 import { fitLine } from './fit.ts';
-import { renderPage, type ChartSlot, type ShownEvent } from './page.ts';
+import { renderPage, type ChartSlot, type ShownEvent, type PageModel } from './page.ts';
 import { readRunHead, readRunRecords } from './read-run-folder.ts';
 import { redactDeep } from '../shared/redact.ts';
 import { restartDetector } from './restarts.ts';
@@ -199,6 +201,8 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
     charts: chartSlots(cpTable, smTable, verdict),
     terminalSummary,
     rawProfiles: rawProfileLinks(head.dir, dirname(file)),
+    attribution: redactDeep(readAttribution(head.dir)),
+    profile: profileLinks(head.dir, dirname(file), meta.profile),
     data: { base64: packed.base64, format: DATA_FORMAT, jsonBytes: packed.jsonBytes, gzipBytes: packed.gzipBytes },
     builder,
     uplot: readUplot(),
@@ -209,6 +213,18 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
 }
 
 /** The run folder's raw pprof files (harness/sampler/pprof.ts), as paths relative to the page's folder. */
+/** --profile's outputs (run.json `profile`, harness/profile/), as links relative to the page's folder. */
+function profileLinks(runDir: string, pageDir: string, profile: unknown): PageModel['profile'] {
+  const p = profile as { mode?: unknown; tool?: unknown; fallback?: unknown } | undefined;
+  if (!p || typeof p.mode !== 'string') return null;
+  const files = profileFiles(runDir);
+  return {
+    tool: p.tool === 'clinic' ? `clinic ${p.mode}` : files.some((f) => f.endsWith('.heapprofile')) ? 'node --heap-prof' : 'node --cpu-prof',
+    fallback: typeof p.fallback === 'string' ? p.fallback : null,
+    links: files.map((f) => relative(pageDir, join(runDir, f)).split('\\').join('/')),
+  };
+}
+
 function rawProfileLinks(runDir: string, pageDir: string): string[] {
   const dir = join(runDir, 'pprof');
   let names: string[];

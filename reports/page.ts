@@ -18,6 +18,8 @@ import { pageHead } from './page-head.ts';
 import type { PhaseLoadRow } from './phase-load.ts';
 import { vitalsSection } from './vitals.ts';
 import { sitesSection } from './sites.ts';
+import { attributionSection } from './attribution.ts';
+import type { AttributionRecord } from '../harness/attribute/record.ts';
 
 export interface ChartSlot {
   id: string;
@@ -57,6 +59,10 @@ export interface PageModel {
   terminalSummary: string | null;
   /** A Go target's raw pprof files, as links relative to the page (reports/vitals.ts). */
   rawProfiles?: readonly string[];
+  /** What the attribution tail found after the judged run (attribution.json), or null. */
+  attribution?: AttributionRecord | null;
+  /** --profile's outputs: the tool used, why it was not the one asked, links relative to the page. */
+  profile?: { tool: string; fallback: string | null; links: string[] } | null;
   data: { base64: string; format: number; jsonBytes: number; gzipBytes: number };
   builder: { nodeVersion: string; builtAt: string };
   uplot: { js: string; css: string; version: string };
@@ -305,6 +311,13 @@ ${slots}
 </section>`;
 }
 
+/** --profile's outputs: files next to the page (open a .cpuprofile / .heapprofile in Chrome DevTools' Performance or Memory panel). */
+function profileSection(p: PageModel['profile']): string {
+  if (!p) return '';
+  const links = p.links.length === 0 ? 'no profile was written (the target did not exit cleanly)' : p.links.map((l) => `<a href="${esc(l)}">${esc(l.split('/').pop() ?? l)}</a>`).join(', ');
+  return `<section id="profile"><h2>Profile</h2><p>Profiled with ${esc(p.tool)} for the whole run (its cost is in the figures above)${p.fallback ? `; ${esc(p.fallback)}` : ''}: ${links}. Open a .cpuprofile or .heapprofile in Chrome DevTools (Performance / Memory).</p></section>`;
+}
+
 /** The page. Nothing in it refers to any origin; the CSP makes sure nothing could. */
 export function renderPage(m: PageModel): string {
   const status = m.verdict?.status ?? 'INCONCLUSIVE';
@@ -319,6 +332,8 @@ ${partialBanner(m)}
 </header>
 <main>
 ${verdictDetails(m)}
+${attributionSection(m.attribution ?? null)}
+${profileSection(m.profile ?? null)}
 ${phaseLoadSection(m)}
 ${chartsSection(m)}
 ${checkpointsTable(m)}

@@ -12,6 +12,7 @@
 // run folders only (no relay/, mocks/, harness/load or harness/judge), reads
 // everything before it writes, and writes to a temporary name then renames.
 
+import { proofAttributionRows, readAttribution } from '../harness/attribute/proof-rows.ts';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Checkpoint } from '../harness/records.ts';
@@ -361,6 +362,7 @@ export async function buildProofReport(input: ProofReportInput): Promise<ProofRe
     charts: slots.charts,
     handleCharts: slots.handles,
     extraColumn: level?.where === 'drained' ? `${level.key} above pre-load` : null,
+    attribution: redactDeep(proofAttributionRows(readAttribution(reads[0].dir), readAttribution(reads[1].dir))),
     data: { base64: packed.base64, format: PROOF_DATA_FORMAT, jsonBytes: packed.jsonBytes, gzipBytes: packed.gzipBytes },
     builder,
     uplot: readUplot(),

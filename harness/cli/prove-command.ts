@@ -17,6 +17,7 @@ export function proveOptionsFrom(which: string, values: FlagValues<typeof PROVE_
     ...(values.accounts !== undefined ? { accounts: values.accounts } : {}),
     ...(values.rate !== undefined ? { rate: values.rate } : {}),
     ...(values.out !== undefined ? { out: values.out } : {}),
+    ...(values['no-attribute'] ? { attribute: false } : {}),
   };
 }
 

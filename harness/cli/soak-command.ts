@@ -1,5 +1,6 @@
 // The default verb: one soak run (`npm run soak -- [options]`).
 
+import { join } from 'node:path';
 import { usageError } from '../errors.ts';
 import { runSuite } from '../output/junit.ts';
 import { checkJunitFile, writeCiOutputs } from '../output/write.ts';
@@ -42,10 +43,18 @@ export function soakOptionsFrom(values: SoakValues): SoakOptions {
     sampleIntervalMs: values['sample-interval'],
     probe: values['no-probe'] ? false : undefined,
     heapSamplingKiB: values['heap-sampling'],
+    attribute: attributeFrom(values),
+    keepSnapshots: values['keep-snapshots'] === true ? true : undefined,
+    profile: values.profile,
     targetMetrics: values['target-metrics'],
     targetPprof: values['target-pprof'],
     judgeMetrics: values['judge-metric'].length > 0 ? values['judge-metric'] : undefined,
   };
+}
+
+function attributeFrom(values: SoakValues): SoakOptions['attribute'] {
+  if (values.attribute && values['no-attribute']) throw usageError('--attribute and --no-attribute are exclusive');
+  return values.attribute ? 'always' : values['no-attribute'] ? 'never' : undefined;
 }
 
 function targetFrom(values: SoakValues): TargetSpec | undefined {
@@ -155,6 +164,10 @@ export const soakCommand: Command<typeof SOAK_FLAGS> = {
     });
     const written = writeCiOutputs([suite], { junitFile: values.junit, stderr: io.stderr, name: 'soak' });
     if (written.junit) io.stdout.write(`junit: ${written.junit}\n`);
+    if (result.profile) {
+      const p = result.profile;
+      io.stdout.write(p.files.length > 0 ? `profile (${p.tool === 'clinic' ? `clinic ${p.mode}` : `node --${p.mode === 'heap' || p.mode === 'heapprofiler' ? 'heap' : 'cpu'}-prof`}): ${p.files.map((f) => join(result.runDir, f)).join(', ')}\n` : 'profile: the target wrote no profile (it did not exit cleanly?)\n');
+    }
     return result.exitCode;
   },
 };

@@ -4,6 +4,7 @@
 // judging over read runs; `prove` (harness/prove/) runs the two soaks and
 // calls judgeProofRuns, `compare` re-derives the comparison from kept folders.
 
+import { proofAttributionRows, readAttribution, type ProofAttributionRow } from '../attribute/proof-rows.ts';
 import type { RunData } from '../run/read-run.ts';
 import { readRunFolder } from '../run/read-run.ts';
 import { judgeRun as judgeRecords, siteTrend, type RunComparison, type RunVerdict } from '../verdict/index.ts';
@@ -41,6 +42,8 @@ export interface ProofResult {
    * culprit, and its row going flat.
    */
   sitesLine?: string;
+  /** The attribution tail's culprit rows, leaky → fixed (harness/attribute/proof-rows.ts); empty when no tail ran. */
+  attribution?: ProofAttributionRow[];
   wallMs: number;
 }
 
@@ -216,6 +219,7 @@ export function judgeProofRuns(entry: LeakEntry, leakyDir: string, fixedDir: str
     fixedLine: describeSide(fixedVerdict, plan) + (level ? `; ${level.fixedLine}` : ''),
     signatureLine: judged.signatureLine,
     ...sitesLineOf(comparison.before, fixedRun, fixedVerdict),
+    attribution: proofAttributionRows(readAttribution(leakyDir), readAttribution(fixedDir)),
     wallMs: 0,
   };
 }

@@ -100,8 +100,8 @@ describe('probe sample', () => {
   it('names allocation sites: 20 000 records kept in a map show as the top live site, in the function that made them', async () => {
     const { target, probe } = await startProbed();
     expect(await probe.checkpoint()).not.toHaveProperty('sites'); // off until asked for
-    expect(await probe.sites(16 * 1024)).toEqual({ active: true, intervalBytes: 16 * 1024 });
-    expect(await probe.sites(512 * 1024)).toEqual({ active: true, intervalBytes: 16 * 1024 }); // already on: unchanged
+    expect(await probe.sites(16 * 1024)).toEqual({ active: true, intervalBytes: 16 * 1024, includeCollected: false });
+    expect(await probe.sites(512 * 1024)).toEqual({ active: true, intervalBytes: 16 * 1024, includeCollected: false }); // already on: unchanged
     const before = (await probe.checkpoint()).sites!;
     expect(before.intervalBytes).toBe(16 * 1024);
     await target.command('keep-records 20000');

@@ -247,3 +247,78 @@ describe('lifecycle', () => {
     expect(excluded.tcp).toEqual(all.tcp);
   });
 });
+
+describe('attribution ops (after the judged run)', () => {
+  it('handles: lists the target\'s sockets by endpoint, unref\'d ones included, and leaves the probe\'s own out', async () => {
+    // One server, three client sockets to it (one unref'd), all in the target.
+    const script = [
+      "const net = require('node:net');",
+      'const server = net.createServer(() => {}).listen(0, "127.0.0.1", () => {',
+      '  const { port } = server.address();',
+      '  for (let i = 0; i < 3; i++) { const s = net.connect(port, "127.0.0.1"); if (i === 0) s.unref(); }',
+      '});',
+    ].join('\n');
+    const target = await start({ args: ['-e', script], waitForListening: false });
+    const probe = await probeOf(target);
+    let handles = await probe.handles();
+    for (let i = 0; i < 50 && handles.groups.filter((g) => g.type === 'tcp' && g.endpoint !== '' && !g.endpoint.startsWith('local')).reduce((n, g) => n + g.count, 0) < 6; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      handles = await probe.handles();
+    }
+    const tcp = handles.groups.filter((g) => g.type === 'tcp');
+    const server = tcp.find((g) => g.endpoint.startsWith('local 127.0.0.1:'));
+    expect(server?.count).toBe(1);
+    const port = server!.endpoint.split(':').at(-1);
+    // The 3 sockets the target opened, by the server's address; the 3 it accepted, by the port they came in on.
+    const opened = tcp.filter((g) => g.endpoint === `remote 127.0.0.1:${port}`);
+    expect(opened.reduce((n, g) => n + g.count, 0)).toBe(3);
+    expect(opened.find((g) => !g.referenced)?.count).toBe(1);
+    expect(tcp.find((g) => g.endpoint === `clients of :${port}`)?.count).toBe(3);
+    // The probe's listener and connection are Unix pipes it owns: none listed.
+    expect(handles.groups.filter((g) => g.type === 'pipe').reduce((n, g) => n + g.count, 0)).toBe(0);
+    expect(handles.ms).toBeLessThan(1_000);
+  });
+
+  it('snapshot: writes a heap snapshot the size it reports, and refuses a relative path', async () => {
+    const target = await start();
+    const probe = await probeOf(target);
+    const { mkdtempSync, rmSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/probe-snap-`);
+    try {
+      const snap = await probe.snapshot(`${dir}/a.heapsnapshot`);
+      expect(snap.bytes).toBe(statSync(`${dir}/a.heapsnapshot`).size);
+      expect(snap.bytes).toBeGreaterThan(100_000);
+      await expect(probe.snapshot('a.heapsnapshot')).rejects.toMatchObject({ code: 'SOAK_ERR_PROBE_REMOTE', message: expect.stringContaining('"path"') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sites with includeCollected: names where garbage is allocated, which live bytes cannot', async () => {
+    // churnGarbage allocates ~1 MB per 10 ms and keeps nothing.
+    const script = [
+      'function churnGarbage() { let a; for (let i = 0; i < 1000; i++) a = new Array(100).fill(i); return a.length; }',
+      'setInterval(churnGarbage, 10);',
+    ].join('\n');
+    const target = await start({ args: ['-e', script], waitForListening: false });
+    const probe = await probeOf(target);
+    const live = await probe.sites(16 * 1024);
+    expect(live).toMatchObject({ active: true, includeCollected: false });
+    await new Promise((r) => setTimeout(r, 500));
+    const liveProfile = await probe.checkpoint();
+    const liveChurn = liveProfile.sites!.top.filter((s) => s.alloc.startsWith('churnGarbage')).reduce((n, s) => n + s.bytes, 0);
+    const cumulative = await probe.sites(16 * 1024, { includeCollected: true });
+    expect(cumulative).toMatchObject({ active: true, includeCollected: true });
+    await new Promise((r) => setTimeout(r, 500));
+    const profile = await probe.profile();
+    expect(profile?.includeCollected).toBe(true);
+    const churn = profile!.top.filter((s) => s.alloc.startsWith('churnGarbage')).reduce((n, s) => n + s.bytes, 0);
+    // ≈ 50 MB allocated in 0.5 s; live, after a checkpoint's GCs, at most the last array.
+    expect(churn).toBeGreaterThan(5_000_000);
+    expect(liveChurn).toBeLessThan(churn / 100);
+    expect(profile!.top[0]!.alloc).toMatch(/^churnGarbage/);
+    await probe.sites(0);
+    expect(await probe.profile()).toBeNull();
+  });
+});

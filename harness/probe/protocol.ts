@@ -9,19 +9,55 @@
 
 import type { AllocationSite, AllocationSites, Counts, MemoryFigures, ProbeSample } from '../records.ts';
 
-export type ProbeOp = 'sample' | 'checkpoint' | 'info' | 'sites';
+export type ProbeOp = 'sample' | 'checkpoint' | 'info' | 'sites' | 'profile' | 'snapshot' | 'handles';
 
 export interface ProbeRequest {
   id: number;
   op: ProbeOp;
   /** `sites`: the sampling heap profiler's interval, bytes (one sample per that many allocated bytes on average); 0 stops it. */
   intervalBytes?: number;
+  /**
+   * `sites`: also keep the samples of objects the GC has collected (V8's
+   * includeObjectsCollectedByMajorGC/MinorGC): bytes *allocated* by site, pprof's
+   * cumulative view, for churn that retains nothing. Restarts a running profiler
+   * in the asked mode. Default false (live bytes only).
+   */
+  includeCollected?: boolean;
+  /** `snapshot`: absolute path of the .heapsnapshot file to write. */
+  path?: string;
+}
+
+/** Answer to `snapshot`: the heap snapshot the probe wrote (v8.writeHeapSnapshot: a full GC first, the loop blocked throughout). */
+export interface ProbeSnapshot {
+  path: string;
+  bytes: number;
+  /** heapUsed right after writing (the snapshot's own GC ran). */
+  heapUsed: number;
+  ms: number;
+}
+
+/** One group of libuv handles from process.report (type, ref'd or not, and the endpoint that tells them apart). */
+export interface ProbeHandleGroup {
+  type: string;
+  referenced: boolean;
+  /** `remote 127.0.0.1:41234` for a socket the target opened, `clients of :8080` for one it accepted, `local 127.0.0.1:8080` for a server, '' otherwise. */
+  endpoint: string;
+  count: number;
+}
+
+/** Answer to `handles`: the target's libuv handles (the probe's own Unix sockets left out), grouped. */
+export interface ProbeHandles {
+  total: number;
+  groups: ProbeHandleGroup[];
+  ms: number;
 }
 
 /** Answer to `sites`: whether the sampling heap profiler runs (it keeps running once started). */
 export interface ProbeSitesStatus {
   active: boolean;
   intervalBytes: number;
+  /** True when collected objects are kept too (allocation profile, not live bytes). */
+  includeCollected?: boolean;
   /** Why it could not start (no inspector in this build, a session refused). */
   error?: string;
 }

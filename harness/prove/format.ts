@@ -4,6 +4,7 @@
 import { formatComparison } from '../verdict/index.ts';
 import type { ProofPlan } from '../judge/proof-plan.ts';
 import type { ProofResult, ProofStatus } from '../judge/proof.ts';
+import { proofAttributionLines } from '../attribute/proof-rows.ts';
 
 export function fmtMs(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -19,6 +20,10 @@ export function formatProof(r: ProofResult, plan: ProofPlan): string {
     lines.push(`  verdict: ${r.leakyLine}`);
     lines.push(`  signature: ${r.signatureLine}`);
     if (r.sitesLine) lines.push(`  top growing allocation site: ${r.sitesLine}`);
+    if (r.attribution && r.attribution.length > 0) {
+      lines.push('  attribution (after each judged run: snapshot diff, timers, handles, allocation profile; leaky → fixed):');
+      for (const l of proofAttributionLines(r.attribution)) lines.push(`    ${l}`);
+    }
     lines.push(`fixed run: ${r.fixedDir}`);
     lines.push(`  verdict: ${r.fixedLine}`);
     lines.push('comparison:');

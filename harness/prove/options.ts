@@ -23,6 +23,7 @@ export const PROVE_FLAGS = {
   accounts: SOAK_FLAGS.accounts,
   rate: SOAK_FLAGS.rate,
   out: { type: 'string', nonEmpty: true, arg: 'dir', help: "folder for every proof's run folders (default reports/runs/<stamp>-prove)" },
+  'no-attribute': { type: 'boolean', help: 'skip the attribution tail after each run (3 heap snapshots around 2 short load windows, ≈ 1 min per run): the proof still judges, without the culprit rows' },
   junit: SOAK_FLAGS.junit,
   quiet: SOAK_FLAGS.quiet,
   help: SOAK_FLAGS.help,
@@ -35,6 +36,8 @@ export interface ProveOptions {
   seed?: number;
   accounts?: number;
   rate?: number;
+  /** false: no attribution tail after the runs (--no-attribute). Default true. */
+  attribute?: boolean;
   /** Folder holding every proof's run folders; default reports/runs/<stamp>-prove. */
   out?: string;
   signal?: AbortSignal;

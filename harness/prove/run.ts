@@ -36,6 +36,9 @@ async function oneRun(entry: LeakEntry, leaky: boolean, out: string, options: Pr
     minCheckpoints: PROOF_DEFAULTS.minCheckpoints,
     // Proofs name the culprit site (verdict/sites.ts), so both runs carry the sampling heap profiler: same cost on each side.
     heapSamplingKiB: 512,
+    // Both runs get the attribution tail (after the judged window): the proof shows the culprit's rows going flat.
+    attribute: options.attribute === false ? 'never' : 'always',
+    attributionTrigger: 'proof',
     out,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.progress ? { progressStream: options.progress } : {}),

@@ -44,6 +44,8 @@ export interface RunMeta {
    * at checkpoints, and the series chosen with --judge-metric. Absent: none given.
    */
   vitals?: { metricsUrl: string | null; pprofUrl: string | null; judge: Array<{ key: string; kind: 'slope' | 'level' }> };
+  /** --profile: the mode asked, the tool really used, why it differs, and the files in profile/ (relative to the run folder). */
+  profile?: { mode: string; tool: 'node' | 'clinic'; fallback: string | null; files: string[] };
 }
 
 export function gitSha(cwd: string): string | null {

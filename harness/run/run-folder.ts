@@ -17,7 +17,12 @@ export const RUN_FILES = {
   checkpoints: 'checkpoints.ndjson',
   events: 'events.ndjson',
   summary: 'summary.json',
+  /** What the attribution tail found after the judged run (harness/attribute/record.ts); never judged. */
+  attribution: 'attribution.json',
 } as const;
+
+/** The attribution tail's heap snapshots, while they are diffed (kept only with --keep-snapshots: they hold the target's memory, keys included). */
+export const ATTRIBUTION_DIR = 'attribution';
 
 /** A Go target's raw net/http/pprof answers (heap-<seq>.pb.gz, goroutine-<seq>.txt: harness/sampler/pprof.ts). */
 export const PPROF_DIR = 'pprof';

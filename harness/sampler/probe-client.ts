@@ -10,7 +10,7 @@
 
 import { createConnection, type Socket } from 'node:net';
 import type { ProbeSample } from '../records.ts';
-import type { ProbeCheckpoint, ProbeInfo, ProbeOp, ProbeResponse, ProbeSitesStatus } from '../probe/protocol.ts';
+import type { ProbeCheckpoint, ProbeHandles, ProbeInfo, ProbeOp, ProbeResponse, ProbeSites, ProbeSitesStatus, ProbeSnapshot } from '../probe/protocol.ts';
 import { SamplerError } from './errors.ts';
 
 export interface ProbeClientOptions {
@@ -25,7 +25,13 @@ export interface ProbeClient {
   checkpoint(): Promise<ProbeCheckpoint>;
   info(): Promise<ProbeInfo>;
   /** Starts the probe's sampling heap profiler (idempotent): later checkpoints carry live bytes by site. 0 stops it. */
-  sites(intervalBytes: number): Promise<ProbeSitesStatus>;
+  sites(intervalBytes: number, options?: { includeCollected?: boolean }): Promise<ProbeSitesStatus>;
+  /** The sampling profile as it stands (no GC first); null when the profiler is off. */
+  profile(): Promise<ProbeSites | null>;
+  /** The target writes a heap snapshot to `path` (absolute, .heapsnapshot). Never inside a judged window. */
+  snapshot(path: string, timeoutMs?: number): Promise<ProbeSnapshot>;
+  /** The target's libuv handles grouped by type, ref'd or not and endpoint (process.report). */
+  handles(): Promise<ProbeHandles>;
   /** Ends the connection; pending requests fail with SOAK_ERR_PROBE_UNAVAILABLE. */
   close(): Promise<void>;
   readonly closed: boolean;
@@ -33,6 +39,8 @@ export interface ProbeClient {
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 const DEFAULT_CHECKPOINT_TIMEOUT_MS = 30_000;
+/** A 169 MB heap took 7.2 s to snapshot (field notes); a few GB would take minutes. */
+const SNAPSHOT_TIMEOUT_MS = 180_000;
 /** Answers are a few KB; a longer line means the peer is not our probe. */
 const MAX_RESPONSE_CHARS = 1024 * 1024;
 
@@ -120,8 +128,21 @@ class Connection implements ProbeClient {
     return this.#request('info', this.#timeoutMs, isInfo);
   }
 
-  sites(intervalBytes: number): Promise<ProbeSitesStatus> {
-    return this.#request('sites', this.#timeoutMs, isSitesStatus, { intervalBytes });
+  sites(intervalBytes: number, options: { includeCollected?: boolean } = {}): Promise<ProbeSitesStatus> {
+    return this.#request('sites', this.#timeoutMs, isSitesStatus, { intervalBytes, ...(options.includeCollected ? { includeCollected: true } : {}) });
+  }
+
+  profile(): Promise<ProbeSites | null> {
+    return this.#request('profile', this.#checkpointTimeoutMs, isProfile);
+  }
+
+  /** A heap snapshot written by the target itself; seconds for a large heap, hence its own timeout. */
+  snapshot(path: string, timeoutMs = SNAPSHOT_TIMEOUT_MS): Promise<ProbeSnapshot> {
+    return this.#request('snapshot', timeoutMs, isSnapshot, { path });
+  }
+
+  handles(): Promise<ProbeHandles> {
+    return this.#request('handles', this.#timeoutMs, isHandles);
   }
 
   close(): Promise<void> {
@@ -228,6 +249,18 @@ function isCheckpoint(data: unknown): data is ProbeCheckpoint {
 
 function isSitesStatus(data: unknown): data is ProbeSitesStatus {
   return isObject(data) && typeof data.active === 'boolean' && typeof data.intervalBytes === 'number';
+}
+
+function isProfile(data: unknown): data is ProbeSites | null {
+  return data === null || (isObject(data) && typeof data.totalBytes === 'number' && Array.isArray(data.top));
+}
+
+function isSnapshot(data: unknown): data is ProbeSnapshot {
+  return isObject(data) && typeof data.path === 'string' && typeof data.bytes === 'number';
+}
+
+function isHandles(data: unknown): data is ProbeHandles {
+  return isObject(data) && typeof data.total === 'number' && Array.isArray(data.groups);
 }
 
 function isInfo(data: unknown): data is ProbeInfo {

@@ -92,7 +92,7 @@ export async function takeCheckpoint(ctx: RunContext, t: Targets, seq: number): 
  * taken anyway). Returns the drain's length, or null if the run was aborted
  * meanwhile (no checkpoint then).
  */
-async function drain(ctx: RunContext, t: Targets, seq: number): Promise<number | null> {
+export async function drain(ctx: RunContext, t: Targets, seq: number): Promise<number | null> {
   const sources = t.sources!;
   const drainStart = performance.now();
   const drainMax = ctx.options.drainMaxMs ?? DEFAULT_DRAIN_MAX_MS;
@@ -152,7 +152,7 @@ async function upstreamBusy(upstreamUrl: string): Promise<number | null> {
 }
 
 /** socketPeers with the fake upstream's port named; null when /proc cannot say (the figures above still count). */
-function peersOf(t: Targets): ReturnType<typeof socketPeers> | null {
+export function peersOf(t: Targets): ReturnType<typeof socketPeers> | null {
   const names = new Map<number, string>();
   if (t.upstream) names.set(Number(new URL(t.upstream.url).port), 'fake upstream');
   try {

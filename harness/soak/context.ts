@@ -11,6 +11,7 @@ import type { ResolvedScenario } from '../../scenarios/index.ts';
 import type { SoakOptions, TargetSpec } from './options.ts';
 import type { TargetConfigFile } from './target-config.ts';
 import type { TargetProfile } from './target-profile.ts';
+import type { ProfilePlan } from '../profile/plan.ts';
 
 export type RunEventType = 'phase' | 'warning' | 'checkpoint-skipped' | 'outcome' | 'info';
 
@@ -40,6 +41,8 @@ export interface RunContext {
   readonly profile: TargetProfile;
   /** --target-config files, checked, with their templates' text (target-config.ts): rendered before the target starts. */
   readonly targetConfig: { files: readonly TargetConfigFile[]; templates: readonly string[] };
+  /** --profile's plan (harness/profile/plan.ts): flags or a clinic wrapper for the target; null without --profile. */
+  readonly profiler: ProfilePlan | null;
   /** How the load talks to the target's client API (harness/load/client-options.ts). */
   readonly client: ResolvedClient;
   /** Validated leak variant names to switch on in the reference relay. */

@@ -73,7 +73,7 @@ function throwIfAborted(signal: AbortSignal): void {
 }
 
 /** Replace the upstream's fault plan. An attached --target-pid has no upstream of ours: nothing to apply. */
-async function applyFaultPlan(ctx: RunContext, t: Targets, phase: string, plan: unknown): Promise<void> {
+export async function applyFaultPlan(ctx: RunContext, t: Targets, phase: string, plan: unknown): Promise<void> {
   if (!t.upstream) return;
   const res = await request(`${t.upstream.url}/__upstream/plan`, {
     method: 'PUT',

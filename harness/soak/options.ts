@@ -7,6 +7,9 @@ import { checkFlagValues, type FlagSpecs } from '../../shared/cli/flags.ts';
 import { flagUsageError, usageError } from '../errors.ts';
 import type { RunOutcome } from '../records.ts';
 import type { RunVerdict } from '../verdict/index.ts';
+import type { AttributionRecord } from '../attribute/record.ts';
+import { PROFILE_MODES } from '../profile/plan.ts';
+import type { RunMeta } from '../run/meta.ts';
 import type { Progress } from '../progress.ts';
 import { isAlive } from '../run/pids.ts';
 import { checkWritableFolder } from '../run/writable-folder.ts';
@@ -39,6 +42,10 @@ export const SOAK_FLAGS = {
   out: { type: 'string', nonEmpty: true, arg: 'dir', help: 'run folder (default reports/runs/<run-id>)' },
   'sample-interval': { type: 'duration', min: 250, max: 5_000, default: 2_000, arg: 'time', help: 'continuous sampling period' },
   'heap-sampling': { type: 'int', min: 0, max: 65_536, default: 0, arg: 'KiB', help: "the probe's sampling heap profiler: one sample per that many KiB allocated, live bytes by allocation site at every checkpoint (0: off; proofs use 512; measured at 512: relay CPU/request +5.7 % [-3.1, 15.0] vs +2.0 % [-2.6, 6.3] without it)" },
+  attribute: { type: 'boolean', help: 'after the judged run, say what leaks and where even without a LEAK: 3 heap snapshots around 2 short load windows (diffed out of process: class, count, B/request, retainer path, timer callbacks), libuv handles and TCP peers, an allocation profile by site (default: only after a LEAK; proofs: always; never inside the judged window)' },
+  'no-attribute': { type: 'boolean', help: 'no attribution tail, not even after a LEAK' },
+  'keep-snapshots': { type: 'boolean', help: "keep the attribution tail's .heapsnapshot files in <run>/attribution/ for DevTools (they hold the target's memory, keys included: never upload them)" },
+  profile: { type: 'string', choices: PROFILE_MODES, arg: 'mode', help: "run the target under a profiler for the whole run, outputs in <run>/profile/ and linked from the report: cpu (node --cpu-prof: a .cpuprofile for DevTools), heap (node --heap-prof: a .heapprofile); doctor|flame|heapprofiler use clinic when it is installed (optional, not a dependency), else the Node flag that covers them, said so. The profiler's cost is in the run's figures (measured throughput: --cpu-prof --heap-prof 25.5 k vs 31.5 k requests unprofiled); written when the target exits" },
   'no-probe': { type: 'boolean', help: 'no probe in the target (/proc sampling only); with --target-pid: do not open its inspector' },
   'target-metrics': { type: 'string', nonEmpty: true, arg: 'url', help: "the target's Prometheus endpoint, loopback only (default <target>/metrics; {port}: the --target-cmd port); its go_goroutines, python_asyncio_tasks, process_open_fds, process_resident_memory_bytes are judged" },
   'target-pprof': { type: 'string', nonEmpty: true, arg: 'url', help: "a Go target's net/http/pprof base, e.g. http://127.0.0.1:{port}/debug/pprof (default: tried on --target-metrics' host): goroutines and heap per site at checkpoints" },
@@ -96,6 +103,19 @@ export interface SoakOptions {
   probe?: boolean;
   /** The probe's sampling heap profiler interval, KiB (SOAK_FLAGS['heap-sampling']); 0 turns it off. Default 0 (proofs: 512). */
   heapSamplingKiB?: number;
+  /**
+   * The attribution tail after the judged run (harness/soak/attribution-tail.ts): 'leak' (default) after a LEAK
+   * verdict only, 'always' (--attribute, proofs), 'never' (--no-attribute).
+   */
+  attribute?: 'leak' | 'always' | 'never';
+  /** What an 'always' tail is recorded as: 'proof' from prove (harness/prove/run.ts), else 'asked'. */
+  attributionTrigger?: 'asked' | 'proof';
+  /** Keep the tail's heap snapshots in the run folder (--keep-snapshots). Default false: removed once diffed. */
+  keepSnapshots?: boolean;
+  /** One attribution window's load time, ms; default from the run's rate (ATTRIBUTION_WINDOW_REQUESTS), 5–30 s. */
+  attributeWindowMs?: number;
+  /** --profile mode (harness/profile/plan.ts); absent: no profiler. */
+  profile?: string;
   /** Turn all sampling off (bench:probe's baseline). Checkpoints still run. */
   sampling?: boolean;
   readyTimeoutMs?: number;
@@ -128,6 +148,10 @@ export interface SoakResult {
   checkpoints: number;
   samples: number;
   requestsCompleted: number;
+  /** What the attribution tail found (attribution.json), when it ran. */
+  attribution?: AttributionRecord;
+  /** --profile: what was used and the files written (run.json's `profile`). */
+  profile?: NonNullable<RunMeta['profile']>;
 }
 
 /** Loopback, with an optional path prefix (a relay mounted under /gateway: every route the load sends is under it); no query or fragment. */
@@ -183,6 +207,12 @@ export function validateSoakOptions(options: SoakOptions): void {
     if (!Number.isInteger(idle) || idle < drain || idle > 3_600_000) {
       throw usageError(`upstreamIdleTimeoutMs: expected an integer in [${drain} (the drain cap), 3600000] ms, got ${idle}`);
     }
+  }
+  if (options.attribute !== undefined && !['leak', 'always', 'never'].includes(options.attribute)) {
+    throw usageError(`attribute: expected leak, always or never, got ${String(options.attribute)}`);
+  }
+  if (options.attributeWindowMs !== undefined && (!Number.isInteger(options.attributeWindowMs) || options.attributeWindowMs < 500 || options.attributeWindowMs > 600_000)) {
+    throw usageError(`attributeWindowMs: expected an integer in [500, 600000] ms, got ${options.attributeWindowMs}`);
   }
   if (options.out !== undefined) checkWritableFolder('--out', options.out);
 }

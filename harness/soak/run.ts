@@ -29,6 +29,11 @@ import { commandSecrets } from './run-secrets.ts';
 import { resolveRunClient } from './run-client.ts';
 import type { ResolvedClient } from '../load/index.ts';
 import { redactText } from '../../shared/redact.ts';
+import { finishAttribution, runAttributionTail, type TailDraft } from './attribution-tail.ts';
+import type { AttributionTrigger } from '../attribute/record.ts';
+import { attributionLines, attributionSummary } from '../attribute/format.ts';
+import { findClinic, profilePlan, type ProfilePlan } from '../profile/plan.ts';
+import { profileFiles, profiledLine } from '../profile/files.ts';
 
 /**
  * Run one soak. Throws SoakError (exit 2) for bad input before anything is
@@ -54,10 +59,12 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
   }
   // How the load talks to the target (--header, --auth, --client-keys-file, --api, --model): refused (exit 2) before anything starts.
   const client = resolveRunClient(options, target);
+  // --profile: refused (exit 2) for a target the harness does not start.
+  const profilePlanned = options.profile === undefined ? null : profilePlan(options.profile, target.kind, runDir, findClinic(PROJECT_ROOT));
   // Everything written as text is redacted with the run's own keys, known once the targets start.
   let run: SoakRun | undefined;
   const folder = createRunFolder(runDir, { secrets: () => run?.secrets() ?? [] });
-  run = new SoakRun(options, resolved, leaks, target, runId, folder, { profile, targetConfig, client });
+  run = new SoakRun(options, resolved, leaks, target, runId, folder, { profile, targetConfig, client, profiler: profilePlanned });
   return run.run();
 }
 
@@ -119,9 +126,12 @@ class SoakRun implements RunContext {
   private stopping = false;
   /** Set by stopRun: the run was stopped on purpose with this failure. */
   private stopReason: SoakError | null = null;
+  /** The attribution tail's findings while the target ran; finished (diffed) after it stopped. */
+  private tail: TailDraft | null = null;
 
   readonly client: ResolvedClient;
   readonly profile: TargetProfile;
+  readonly profiler: ProfilePlan | null;
   readonly targetConfig: { files: readonly TargetConfigFile[]; templates: readonly string[] };
 
   constructor(
@@ -131,9 +141,10 @@ class SoakRun implements RunContext {
     target: TargetSpec,
     runId: string,
     folder: RunFolder,
-    setup: { profile: TargetProfile; targetConfig: { files: readonly TargetConfigFile[]; templates: readonly string[] }; client: ResolvedClient },
+    setup: { profile: TargetProfile; targetConfig: { files: readonly TargetConfigFile[]; templates: readonly string[] }; client: ResolvedClient; profiler: ProfilePlan | null },
   ) {
     this.options = options;
+    this.profiler = setup.profiler;
     this.client = setup.client;
     this.profile = setup.profile;
     this.targetConfig = setup.targetConfig;
@@ -168,7 +179,16 @@ class SoakRun implements RunContext {
       // Paths only: the rendered files may hold keys and are never copied here.
       this.event('info', `target config: ${this.targetConfig.files.map((f) => `${f.template} → ${f.output}`).join(', ')}`, { targetConfig: this.targetConfig.files });
     }
+    if (this.profiler) {
+      const p = this.profiler;
+      this.meta.profile = { mode: p.mode, tool: p.tool, fallback: p.fallback, files: [] };
+      if (p.fallback) this.event('warning', `--profile ${p.mode}: ${p.fallback}`);
+      this.event('info', `profiling the target with ${p.tool === 'clinic' ? `clinic ${p.mode}` : p.nodeFlags[0]}: outputs in profile/, written when it exits; the profiler's cost is in this run's figures`);
+    }
     const outcome = await this.execute();
+    if (this.meta.profile) this.meta.profile.files = profileFiles(this.folder.dir);
+    // The snapshots are diffed now that the target has stopped (out of process: attribution-tail.ts).
+    const attribution = this.tail ? await finishAttribution(this, this.tail) : null;
     const result: SoakResult = {
       runDir: this.folder.dir,
       outcome,
@@ -178,12 +198,19 @@ class SoakRun implements RunContext {
       checkpoints: this.state.checkpointsWritten,
       samples: this.state.samplesWritten,
       requestsCompleted: this.state.load?.totals().requestsCompleted ?? 0,
+      ...(this.meta.profile ? { profile: this.meta.profile } : {}),
     };
     this.meta.endedAt = new Date().toISOString();
     this.meta.outcome = outcome;
     this.folder.writeJson(RUN_FILES.meta, this.meta);
     this.event('outcome', outcome.status, outcome);
     if (outcome.status !== 'interrupted' && this.state.checkpointsWritten > 0) this.judge(outcome, result);
+    if (result.verdictText !== null && this.meta.profile) result.verdictText += `\n${profiledLine(this.meta.profile)}`;
+    if (attribution) {
+      result.attribution = attribution;
+      const lines = attributionLines(attribution);
+      if (result.verdictText !== null && lines.length > 0) result.verdictText += `\n${lines.join('\n')}`;
+    }
     this.writeSummary(outcome, result);
     this.folder.close();
     this.progress?.finish();
@@ -194,11 +221,21 @@ class SoakRun implements RunContext {
   private async execute(): Promise<RunOutcome> {
     let outcome: RunOutcome;
     let samplerDone: Promise<void> = Promise.resolve();
+    // Ends sampling before the attribution tail: no figure the verdict reads may contain it.
+    const samplerStop = new AbortController();
     try {
       await startTargets(this, this.targets, (child, role) => this.watchExit(child, role));
-      samplerDone = runSampler(this, this.targets.sources!);
+      samplerDone = runSampler(this, this.targets.sources!, AbortSignal.any([this.signal, samplerStop.signal]));
       await drive(this, this.targets);
       outcome = this.crash ?? { status: 'completed' };
+      const trigger = outcome.status === 'completed' ? this.attributionTrigger() : null;
+      if (trigger !== null) {
+        samplerStop.abort();
+        await samplerDone.catch(() => {});
+        // From here the target may die (a snapshot's rss spike): that ends the tail, not the judged run.
+        this.stopping = true;
+        this.tail = await runAttributionTail(this, this.targets, trigger);
+      }
     } catch (err) {
       // A target that died makes sampling fail (SOAK_ERR_TARGET_GONE, a dead probe)
       // possibly before its exit event has been seen: give the exit a moment,
@@ -229,6 +266,22 @@ class SoakRun implements RunContext {
     }
     const e = err as Error;
     return { status: 'failed', error: e?.stack ?? String(err), code: 'SOAK_ERR_HARNESS' };
+  }
+
+  /**
+   * Whether the attribution tail runs, and why: always in proofs and with
+   * --attribute; by default only when the run as judged so far is a LEAK (the
+   * folder is complete on disk: every record is written as it is taken).
+   */
+  private attributionTrigger(): AttributionTrigger | null {
+    const mode = this.options.attribute ?? 'leak';
+    if (mode === 'never') return null;
+    if (mode === 'always') return this.options.attributionTrigger ?? 'asked';
+    try {
+      return judgeRun(this.folder.dir).verdict.status === 'LEAK' ? 'leak' : null;
+    } catch {
+      return null;
+    }
   }
 
   stopRun(error: SoakError): void {
@@ -290,6 +343,7 @@ class SoakRun implements RunContext {
       samples: result.samples,
       requestsCompleted: result.requestsCompleted,
       loadTotals: this.state.load?.totals() ?? null,
+      attribution: result.attribution ? attributionSummary(result.attribution) : null,
       wallMs: this.now(),
       nodeVersion: process.version,
     });

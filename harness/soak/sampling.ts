@@ -13,10 +13,9 @@ import type { TargetSources } from '../run/target-sources.ts';
 import type { RunContext } from './context.ts';
 
 /** Sample until the run's signal aborts. A failed sample is a warning, not the end of the run. */
-export async function runSampler(ctx: RunContext, sources: TargetSources): Promise<void> {
+export async function runSampler(ctx: RunContext, sources: TargetSources, signal: AbortSignal = ctx.signal): Promise<void> {
   if (ctx.options.sampling === false) return;
   const every = ctx.options.sampleIntervalMs ?? 2_000;
-  const signal = ctx.signal;
   const reachability = new ReachabilityWatch();
   const serving = new ServingWatch();
   while (!signal.aborted) {

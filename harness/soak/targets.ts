@@ -6,7 +6,7 @@
 // execArgv, heap limit).
 
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createProbeDir } from '../run/probe-dir.ts';
 import { join } from 'node:path';
 import { spawnChild, type Child } from '../run/child.ts';
@@ -151,6 +151,8 @@ function startRelay(ctx: RunContext, spec: RelaySpec, t: Targets, readyTimeoutMs
     // the fixed run's slope went from [−18.0, 3.4] to [1.5, 4.0] B/event).
     // Kept code leaves the series data only. Recorded in run.json's execArgv.
     '--no-flush-bytecode',
+    // --profile cpu|heap (harness/profile/plan.ts): written into <run>/profile/ when the relay exits.
+    ...(ctx.profiler?.nodeFlags ?? []),
     '--import', EXIT_WITH_HARNESS,
     ...(ctx.options.probe === false ? [] : ['--import', PROBE_PATH]),
     RELAY_MAIN,
@@ -162,12 +164,15 @@ function startRelay(ctx: RunContext, spec: RelaySpec, t: Targets, readyTimeoutMs
     ...(spec.extraArgs ?? []),
   ];
   ctx.meta.target.command = ['node', ...args.map((a) => (a.startsWith(PROJECT_ROOT) ? a.slice(PROJECT_ROOT.length + 1) : a))].join(' ');
+  if (ctx.profiler) mkdirSync(ctx.profiler.dir, { recursive: true });
+  const clinic = ctx.profiler?.clinic ?? null;
   return spawnChild({
     name: 'target',
-    command: process.execPath,
-    args,
+    command: clinic ? clinic.bin : process.execPath,
+    args: clinic ? [...clinic.args, process.execPath, ...args] : args,
     env: {
       ...process.env,
+      ...(clinic ? { NO_INSIGHT: '1' } : {}),
       ...probeEnv(ctx, t),
       ...spec.env,
       RELAY_CLIENT_KEYS: t.keys.clients.join(','),
@@ -184,7 +189,8 @@ async function startCommand(ctx: RunContext, spec: CommandSpec, t: Targets, read
   const port = await freePort();
   const command = spec.command.replaceAll('{port}', String(port)).replaceAll('{upstream}', t.upstream!.url);
   ctx.meta.target.command = command;
-  const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--import=${EXIT_WITH_HARNESS}`, ctx.options.probe === false ? '' : `--import=${PROBE_PATH}`].join(' ').trim();
+  if (ctx.profiler) mkdirSync(ctx.profiler.dir, { recursive: true });
+  const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--import=${EXIT_WITH_HARNESS}`, ctx.options.probe === false ? '' : `--import=${PROBE_PATH}`, ...(ctx.profiler?.nodeFlags ?? [])].join(' ').trim();
   // The load must send the keys the target was given: the user's when set.
   adoptUserKeys(ctx, t);
   // Relays configured by file: templates rendered now that the port, the upstream and the keys are known (target-config.ts).

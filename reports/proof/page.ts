@@ -4,6 +4,8 @@
 // reads without JS and prints; the overlay charts are drawn in the page from
 // the embedded data by script.ts. No src/href to any origin, and the same CSP.
 
+import { proofAttributionSection } from '../attribution.ts';
+import type { ProofAttributionRow } from '../../harness/attribute/proof-rows.ts';
 import type { ChurnComparison, HandleComparison, RunComparison, RunDifference, RunVerdict, SignalComparison } from '../../harness/verdict/index.ts';
 import { esc, num, seconds } from '../html.ts';
 import { PAGE_STYLE } from '../page-style.ts';
@@ -65,6 +67,8 @@ export interface ProofPageModel {
   handleCharts: ChartSlot[];
   /** A drained level proof: the checkpoint tables' column of each count above its run's pre-load count. */
   extraColumn: string | null;
+  /** The attribution tails' culprit rows, leaky → fixed (harness/attribute/proof-rows.ts). */
+  attribution: ProofAttributionRow[];
   data: { base64: string; format: number; jsonBytes: number; gzipBytes: number };
   builder: { nodeVersion: string; builtAt: string };
   uplot: { js: string; css: string; version: string };
@@ -338,6 +342,7 @@ ${m.comparison === null ? comparisonSection(m) : ''}
 ${runsSection(m)}
 ${chartsSection(m)}
 ${m.comparison === null ? '' : comparisonSection(m)}
+${proofAttributionSection(m.attribution)}
 ${checkpointsSection(m)}
 ${factsSection(m)}
 </main>
