@@ -150,7 +150,8 @@ export interface LeakVariant {
   /**
    * The event the leak grows with, when it is not plain request count: an
    * upstream fault kind (`429-large`) or a harness event (`sse-abort`,
-   * `sync-event`, `api-call`, `idempotency-key`, `retry`).
+   * `sync-event`, `api-call`, `idempotency-key`, `retry`, `chat-error`: a chat
+   * completion answered with a non-2xx status).
    */
   trigger?: string;
 }

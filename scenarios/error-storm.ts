@@ -1,6 +1,7 @@
 // Seed 002: 429/503 bursts whose bodies are large or stalled. A relay that
 // reads the status and drops the body without consuming or destroying it keeps
-// the upstream socket (and its buffers) busy forever.
+// the upstream socket (and its buffers) busy forever. The storms' error
+// answers also feed inflight-error-path (seed 001 P0-2), proven on error-answers.
 
 import { defineScenario } from './define.ts';
 import { CHAT_MIX, LARGE_ERROR_FAULTS, LIGHT_FAULTS } from './blocks.ts';
@@ -18,5 +19,9 @@ export default defineScenario({
   ],
   checkpoints: { count: 12 },
   thresholds: { heapUsed: 64, external: 256, arrayBuffers: 256, rss: 1024, handles: 0.001, fds: 0.001, tcp: 0.001 },
-  variants: [{ name: 'error-body', origin: 'seed 002', trigger: '429-large' }],
+  variants: [
+    { name: 'error-body', origin: 'seed 002', trigger: '429-large' },
+    // Its own scenario is error-answers; the storms' error answers leak too (harness event `chat-error`).
+    { name: 'inflight-error-path', origin: 'seed 001', trigger: 'chat-error' },
+  ],
 });

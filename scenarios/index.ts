@@ -6,6 +6,7 @@ import mixed from './mixed.ts';
 import healthScan from './health-scan.ts';
 import retryStorm from './retry-storm.ts';
 import errorStorm from './error-storm.ts';
+import errorAnswers from './error-answers.ts';
 import accountChurn from './account-churn.ts';
 import cacheChurn from './cache-churn.ts';
 import streamAbort from './stream-abort.ts';
@@ -20,7 +21,7 @@ export * from './errors.ts';
 export const DEFAULT_SCENARIO = 'mixed';
 
 // Listing order: the default first, then by incident seed; bench:calibrate's own last.
-const SCENARIOS: readonly ScenarioSpec[] = [mixed, healthScan, retryStorm, errorStorm, accountChurn, cacheChurn, streamAbort, calibration];
+const SCENARIOS: readonly ScenarioSpec[] = [mixed, healthScan, retryStorm, errorAnswers, errorStorm, accountChurn, cacheChurn, streamAbort, calibration];
 const BY_NAME: ReadonlyMap<string, ScenarioSpec> = new Map(SCENARIOS.map((s) => [s.name, s]));
 
 export function listScenarios(): readonly ScenarioSpec[] {

@@ -29,7 +29,7 @@ export default defineScenario({
   checkpoints: { count: 12 },
   thresholds: { heapUsed: 64, external: 64, rss: 512, handles: 0.001, fds: 0.001, tcp: 0.001 },
   variants: [
-    { name: 'sse-abort', origin: 'seed 002', trigger: 'sse-abort' },
-    { name: 'listener', origin: 'seed 003', trigger: 'sse-abort' },
+    { name: 'sse-abort', origin: 'project addition', trigger: 'sse-abort' },
+    { name: 'listener', origin: 'project addition', trigger: 'sse-abort' },
   ],
 });

@@ -19,6 +19,8 @@ const BEFORE: Readonly<Record<string, Tuple>> = {
   listener: { kind: 'retained', signal: 'heapUsed', perEvent: 4000, event: 'sse-abort', tolerance: 0.5 },
   'lazy-lru': { kind: 'retained', signal: 'external', perEvent: 570, event: 'idempotency-key', tolerance: 0.6 },
   'inflight-map': { kind: 'retained', signal: 'heapUsed', perEvent: 500, event: 'requests', tolerance: 0.5 },
+  // Added after the move, with the catalog entry: judged like inflight-map, per error answer.
+  'inflight-error-path': { kind: 'retained', signal: 'heapUsed', perEvent: 400, event: 'chat-error', tolerance: 0.5 },
   'retry-timers': { kind: 'level', signal: 'handles:Timeout', perEvent: 1, event: 'client-gave-up', tolerance: 0.9, seen: 'drained' },
   'cancel-poller': { kind: 'handles', signal: 'handles:Timeout', perEvent: 1, event: 'requests', tolerance: 0.5 },
   'usage-ttl': { kind: 'retained', signal: 'heapUsed', perEvent: 230, event: 'requests', tolerance: 0.5 },

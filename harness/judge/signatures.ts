@@ -84,6 +84,9 @@ export const VARIANT_JUDGING: Readonly<Record<string, VariantJudging>> = {
   'lazy-lru': { kind: 'retained', tolerance: 0.6 },
   // Every request leaves its InFlight entry: a heap slope per request.
   'inflight-map': { kind: 'retained', tolerance: 0.5 },
+  // Every request answered with an error leaves its InFlight entry: a heap
+  // slope per `chat-error` (proof-plan.ts regresses it on that event's axis).
+  'inflight-error-path': { kind: 'retained', tolerance: 0.5 },
   // A timer lasts --retry-delay after the abort: a level (abort rate × pause),
   // seen at drained checkpoints when the pause outlasts the drain; the proof
   // runs both relays with --retry-delay 10000 (proof-plan.ts) and the

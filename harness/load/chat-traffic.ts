@@ -16,7 +16,7 @@ import type { ResolvedSettings } from '../../scenarios/index.ts';
 import { clientBusy, drainClient, hardenClient, staggerRate, type AutocannonClient } from './autocannon-client.ts';
 import type { ClientApi } from './client-api.ts';
 import { MODELS_PATH, isModelList } from './payloads.ts';
-import type { LoadStats } from './stats.ts';
+import { CHAT_ERROR_EVENT, type LoadStats } from './stats.ts';
 
 export const CHAT_KINDS = ['chat', 'chat-stream', 'chat-idempotent', 'models'] as const;
 export type ChatKind = (typeof CHAT_KINDS)[number];
@@ -121,12 +121,14 @@ export function startChatTraffic(o: ChatTrafficOptions): ChatTraffic {
 
   let pendingVerdict = true;
   const onResponse = (status: number, body: string, context: object): void => {
+    const kind = (context as RequestContext).kind;
     if (status < 200 || status >= 300) {
       pendingVerdict = true; // error bodies are the relay's business; the status is what we count
       o.stats.unexpected(status, body); // …and the first of each status says why (stats.ts)
+      // A chat completion answered with an error: what the inflight-error-path variant keeps an entry per.
+      if (kind !== 'models') o.stats.event(CHAT_ERROR_EVENT);
       return;
     }
-    const kind = (context as RequestContext).kind;
     pendingVerdict = kind === 'models' ? isModelList(body) : kind === 'chat-stream' ? profile.isCompleteStream(body) : profile.isComplete(body);
     if (!pendingVerdict) o.stats.unexpected(status, body, true);
   };

@@ -49,7 +49,7 @@ export interface LoadOptions {
 
 export interface LoadTotals {
   requestsCompleted: number;
-  /** Harness-side triggering events: sse-abort, api-call, scan, relay-scan, sync-event, sync-snapshot, idempotency-key, retry, client-gave-up, load-dropped, load-killed. */
+  /** Harness-side triggering events: sse-abort, api-call, scan, relay-scan, sync-event, sync-snapshot, idempotency-key, retry, client-gave-up, chat-error, load-dropped, load-killed. */
   events: Record<string, number>;
   /** The first response of each unexpected kind (non-2xx, failed body check), counted; bodies not redacted (stats.ts). */
   unexpected: UnexpectedResponse[];

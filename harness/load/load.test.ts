@@ -58,6 +58,7 @@ describe('open model through autocannon', () => {
     expect(w.requests).toBe(totals.requestsCompleted);
     expect(w.status['2xx']).toBe(w.requests);
     expect(w.errors + w.mismatches + w.timeouts).toBe(0);
+    expect(totals.events['chat-error']).toBeUndefined();
     expect(w.latencyMs.p50).toBeGreaterThan(0);
     expect(w.latencyMs.p99).toBeGreaterThanOrEqual(w.latencyMs.p50);
     expect(w.reqPerSec).toBeGreaterThan(100);
@@ -66,6 +67,15 @@ describe('open model through autocannon', () => {
     expect(took).toBeLessThan(2_000);
     // The window resets: nothing happened since.
     expect(load.window().requests).toBe(0);
+  });
+
+  it('every chat completion answered with an error is a chat-error event; models and successes are not', async () => {
+    const { load } = await setup({ chatStatus: 503 });
+    await load.runSegment(phase({ chat: 3, models: 1 }, { rate: 100 }), 600, never);
+    const w = load.window();
+    expect(w.status['5xx']).toBeGreaterThan(10);
+    expect(w.status['2xx']).toBeGreaterThan(0); // the /v1/models answers
+    expect(load.totals().events['chat-error']).toBe(w.status['5xx']);
   });
 
   it('a truncated JSON body in a complete 2xx counts as a mismatch, not a 2xx', async () => {
@@ -149,6 +159,8 @@ describe('custom drivers', () => {
     expect(attempts).toBeGreaterThanOrEqual(30);
     expect(attempts % 3).toBe(0);
     expect(load.totals().events.retry).toBe((attempts / 3) * 2);
+    // Every attempt the target answered 429 is an error answer.
+    expect(load.totals().events['chat-error']).toBe(attempts);
     const w = load.window();
     expect(w.status['4xx']).toBe(attempts);
   });

@@ -9,6 +9,7 @@ import type { Rng } from '../../shared/prng.ts';
 import type { ResolvedSettings } from '../../scenarios/index.ts';
 import type { ClientApi } from './client-api.ts';
 import type { Operation } from './pacer.ts';
+import { CHAT_ERROR_EVENT } from './stats.ts';
 import type { TargetPool } from './target-pool.ts';
 
 export function retryOperation(
@@ -28,6 +29,7 @@ export function retryOperation(
       if (attempt > 1) target.stats.event('retry');
       const res = await target.exchange({ method: 'POST', path: profile.path, headers, body, verify: profile.isComplete }, kill, settings.retry.giveUpAfterMs);
       if (res === null) return false;
+      if (res.status < 200 || res.status >= 300) target.stats.event(CHAT_ERROR_EVENT);
       if (!retryOn.has(res.status) || kill.aborted) return res.status < 400;
     }
     return false;

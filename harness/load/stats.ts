@@ -27,6 +27,14 @@ export interface UnexpectedResponse {
   body: string;
 }
 
+/**
+ * The harness event for a chat completion (JSON, SSE, idempotent, retried or
+ * stream-abort) the target answered with a non-2xx status: the triggering
+ * event of costs that grow per error answer (the inflight-error-path variant).
+ * Requests that got no response at all are failures, not this event.
+ */
+export const CHAT_ERROR_EVENT = 'chat-error';
+
 /** Bytes of an unexpected body kept: enough for a gateway's JSON error, not a 256 KiB error page. */
 export const BODY_HEAD_BYTES = 300;
 /** Distinct (status, mismatch) kinds kept: a target answers with a handful of codes; 400 … 599 all at once is not worth more memory. */

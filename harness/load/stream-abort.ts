@@ -8,6 +8,7 @@ import type { Rng } from '../../shared/prng.ts';
 import type { ResolvedSettings } from '../../scenarios/index.ts';
 import type { ClientApi } from './client-api.ts';
 import { countEvents } from './payloads.ts';
+import { CHAT_ERROR_EVENT } from './stats.ts';
 import type { Operation } from './pacer.ts';
 import { recordFailure, type TargetPool } from './target-pool.ts';
 
@@ -34,6 +35,7 @@ export function streamAbortOperation(
           // discard
         }
         stats.response(res.statusCode, performance.now() - t0);
+        stats.event(CHAT_ERROR_EVENT);
         return true;
       }
       let events = 0;

@@ -47,7 +47,7 @@ export interface LeakCost {
   readonly basis: string;
 }
 
-export type ScenarioName = 'health-scan' | 'error-storm' | 'stream-abort' | 'account-churn' | 'cache-churn' | 'retry-storm' | 'mixed';
+export type ScenarioName = 'health-scan' | 'error-answers' | 'error-storm' | 'stream-abort' | 'account-churn' | 'cache-churn' | 'retry-storm' | 'mixed';
 
 export interface LeakEntry {
   /** The name used on the CLI: `--leak <name>`. */
@@ -56,10 +56,20 @@ export interface LeakEntry {
   readonly summary: string;
   /** Which relay feature it lives in (idempotency cache, scheduler, ...). */
   readonly area: string;
-  /** The real-world incident it reproduces. */
+  /** The real-world incident it reproduces (or, for a project addition, the failure mode). */
   readonly incident: string;
-  /** The write-up in ../shared/seeds/ (file name). */
-  readonly source: string;
+  /** Where the variant comes from: a mechanism of one write-up in ../shared/seeds/, or this project. */
+  readonly provenance: Provenance;
+  /**
+   * How the default build's fix differs from the incident's own fix, and why.
+   * Absent: the relay fixes it the way the write-up does.
+   */
+  readonly departs?: string;
+  /**
+   * The figures of a `prove` run of this variant (leaky vs fixed), quoted from
+   * its output with the command and date. Absent: not yet measured.
+   */
+  readonly proofFigure?: string;
   /** The bug, in Node terms, where it sits in the relay. */
   readonly mechanism: string;
   /** The fixed code (the default build). */
@@ -76,11 +86,29 @@ export interface LeakEntry {
   readonly cost: LeakCost;
 }
 
-const SEED_000 = '000_4af280c421d85c01.txt';
-const SEED_001 = '001_697776c2ac553171.txt';
-const SEED_002 = '002_0b0d1dfdb857f888.txt';
-const SEED_003 = '003_6c3e0f85ccc9c2fd.txt';
-const SEED_004 = '004_2c585e51286a9617.txt';
+/** The incident write-ups in ../shared/seeds/, by file name. */
+export const SEED_FILES = [
+  '000_4af280c421d85c01.txt',
+  '001_697776c2ac553171.txt',
+  '002_0b0d1dfdb857f888.txt',
+  '003_6c3e0f85ccc9c2fd.txt',
+  '004_2c585e51286a9617.txt',
+] as const;
+
+export type SeedFile = (typeof SEED_FILES)[number];
+
+/**
+ * Where a variant comes from. `item` is the write-up's own label for the
+ * mechanism, spelled exactly as it appears in the seed's text (001 numbers its
+ * items P0-1 … P2-10; the others are quoted by a short section or function
+ * name), so a reader can find it and a test can check it is there.
+ * `projectAddition`: no incident describes it; the text says why it is kept.
+ */
+export type Provenance =
+  | { readonly seed: SeedFile; readonly item: string }
+  | { readonly projectAddition: string };
+
+const [SEED_000, SEED_001, SEED_002, SEED_003, SEED_004] = SEED_FILES;
 
 export const LEAK_CATALOG: readonly LeakEntry[] = [
   {
@@ -88,7 +116,8 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     summary: 'management lookup by auth_index deep-clones every account, then scans',
     area: 'management API',
     incident: 'CLIProxyAPI #2251: authByIndex → Manager.List() clones every auth to find one',
-    source: SEED_000,
+    provenance: { seed: SEED_000, item: '热点 1' },
+    departs: 'the write-up\'s fix (修复 1, GetByIndex) still walks every auth under the read lock and clones only the match; the relay looks the index up in an auth_index → index map kept with the pool, so the lookup is O(1) as well as one clone: at 100 000 accounts a walk per management call is still CPU the health scan pays N times over',
     mechanism: 'POST api-call and GET accounts/:auth_index find the account through listClones(): a structuredClone of every account record plus its per-model state, then a linear scan for the auth_index. Nothing is kept; each lookup allocates N clones.',
     fix: 'the auth_index → index map; only the match is cloned (one clone per lookup, whatever N)',
     trigger: 'management api-call / account lookups (the health-scan scenario calls api-call once per account)',
@@ -102,7 +131,8 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     summary: '429/503 error body read under a deadline, early return leaves it unconsumed: the socket stays pinned',
     area: 'upstream error path',
     incident: 'one-api fork: RelayErrorHandler returns on a read error before `defer resp.Body.Close()`; 30-minute timeouts',
-    source: SEED_002,
+    provenance: { seed: SEED_002, item: 'RelayErrorHandler' },
+    departs: 'the write-up closes the body with a `defer` moved first and lowers the 30-minute timeouts to 15 minutes (headers and overall, kept for its 10-minute responses); the relay reads up to the cap and destroys the body on every exit, and runs 60 s headers/body timeouts: undici\'s bodyTimeout is an inactivity timeout (a long stream that keeps sending is not cut) and the fake upstream answers in seconds, so 15 minutes would only lengthen what a stalled error body holds. A deployment with non-stream responses slower than 60 s to their headers raises --headers-timeout, as the write-up did',
     mechanism: 'the chat error path reads the 429/5xx body with readErrorBodyPreFix(): up to the cap or a 1 s deadline, then returns what it has and stops reading, without consuming or destroying the body. undici keeps a connection whose unread body is ≥ 64 KiB busy (pool running) and bodyTimeout does not fire while the body is paused; the pool runs with the pre-fix 30-minute headers/body timeouts.',
     fix: 'readCapped(): read up to the cap, then destroy, always (every exit path); 60 s headers/body timeouts',
     trigger: 'upstream 429/503 with a large (≥ 256 KiB: 429-large, 503-large) or stalled error body',
@@ -115,8 +145,8 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     name: 'sse-abort',
     summary: 'a client that disconnects mid-stream does not abort the upstream stream',
     area: 'SSE proxy',
-    incident: 'one-api family (seed 002): the stream copy loop is not tied to the client context',
-    source: SEED_002,
+    incident: 'no write-up: an SSE proxy whose upstream read is not tied to the client connection (the client\'s disconnect aborts nothing)',
+    provenance: { projectAddition: 'no seed describes it (seed 002 is about error bodies, not streams); kept because it is a real Node failure mode of every streaming proxy: a ServerResponse \'close\' that does not reach the undici request leaves the upstream socket reading to the end of the stream' },
     mechanism: "the response 'close' handler aborts the request's AbortController only before the stream is committed; after the first byte the pump keeps reading the upstream to its end, dropping chunks into the dead response",
     fix: "the response 'close' handler aborts the controller whenever the response did not finish; undici destroys the upstream body at once",
     trigger: 'SSE clients hanging up mid-stream (stream-abort load)',
@@ -130,7 +160,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     summary: 'account-sync tracker: inverted "sync in progress" check, never cleared after apply; every event appended forever',
     area: 'account sync',
     incident: 'OpenZiti router API-session sync tracker (inverted flag check, not cleared after sync)',
-    source: SEED_003,
+    provenance: { seed: SEED_003, item: '标志检查逻辑' },
     mechanism: 'incremental sync events are recorded in the snapshot tracker so the snapshot, applied later, replays them (it must not undo newer events). The variant records them when NO sync is in progress (inverted check) and keeps the tracker after the snapshot is applied, so every event after a sync is appended to it until the next snapshot.',
     fix: 'record events only while a snapshot is in progress; drop the tracker the moment it is applied',
     trigger: 'POST sync/events after a completed snapshot (account-churn load)',
@@ -143,8 +173,8 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     name: 'listener',
     summary: 'per-stream listener on the shared account-events emitter, never removed',
     area: 'SSE proxy / account events',
-    incident: 'OpenZiti sibling (seed 003): per-session listeners on a shared emitter outliving the session',
-    source: SEED_003,
+    incident: 'no write-up: per-request listeners on a long-lived shared EventEmitter, never removed',
+    provenance: { projectAddition: 'no seed describes it (seed 003 is a sync tracker, not listeners); kept because it is a real Node failure mode: a listener on a process-lifetime emitter keeps its closure, and with it the request graph, for the emitter\'s life, and an emitter that allows unlimited listeners never warns' },
     mechanism: "every SSE stream subscribes to the account pool's 'disabled' event (a stream on an account disabled mid-stream is cut). The variant never unsubscribes: the listener closure keeps the request graph (response, request, in-flight entry, pump) alive.",
     fix: 'unsubscribe in the finally that ends the stream',
     trigger: 'SSE requests (every stream, aborted or not)',
@@ -158,21 +188,22 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     summary: 'idempotency cache evicts in a background timer with a per-tick budget; unique keys outrun it',
     area: 'idempotency cache',
     incident: 'GoFrame gcache: LRU bookkeeping and eviction in a background loop, outrun by unique-key writes',
-    source: SEED_004,
+    provenance: { seed: SEED_004, item: '问题根源分析' },
     mechanism: 'set() inserts and queues the key; an interval timer (100 ms) does the LRU bookkeeping and evicts at most 10 entries per tick, i.e. 100 entries/s. Faster unique-key writes grow the cache past its cap by (write rate − drain rate), each entry holding a response body.',
     fix: 'synchronous eviction in set(): the size never passes the cap',
     trigger: 'non-stream requests with a unique Idempotency-Key each (cache-churn load)',
     observable: 'relay_structure_entries{structure="idempotency_cache"} above relay_structure_capacity{structure="idempotency_cache"}, growing; relay_idempotency_evictions_total lags; retained heap',
     metrics: ['relay_structure_entries{structure="idempotency_cache"}', 'relay_structure_capacity{structure="idempotency_cache"}', 'relay_idempotency_evictions_total'],
     scenario: 'cache-churn',
+    proofFigure: 'two cache-churn proof runs (as recorded in cost.basis): external 320 B/key [312, 322], LEAK',
     cost: { what: 'external-buffers', perEvent: 570, event: 'idempotency-key', basis: 'bench/leak-costs.ts: 307 B heap + 572 B arrayBuffers per cached entry (the body). Only writes above the drain rate (100/s) are kept: at cache-churn\'s ≈ 280 unique keys/s about 64 %. Measured in two cache-churn proof runs: external 320 B/key [312, 322]; the lazily evicted heap 268 B/key [228, 290], noisy over the second half' },
   },
   {
     name: 'inflight-map',
     summary: 'scheduler in-flight map: entries added on enqueue, never removed on completion',
     area: 'scheduler',
-    incident: 'scheduler PriorityQueueManager.priority_map / pending_tasks never cleaned on dequeue',
-    source: SEED_001,
+    incident: 'scheduler PriorityQueueManager.priority_map never cleaned on dequeue',
+    provenance: { seed: SEED_001, item: 'P0-1' },
     mechanism: 'Scheduler.end() no longer deletes the entry: every request leaves its InFlight (id, AbortController, model, timestamps) in the map; graceful shutdown waits for an idle map that never comes (the deadline ends it)',
     fix: 'end() deletes the entry in the finally of every request',
     trigger: 'every chat request',
@@ -182,11 +213,27 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     cost: { what: 'heap', perEvent: 500, event: 'requests', basis: 'bench/leak-costs.ts: 522 B post-GC heap per request (InFlight, AbortController and signal, UUID string, map entry)' },
   },
   {
+    name: 'inflight-error-path',
+    summary: 'in-flight entry removed on the success path only: every request that ends in an error keeps it',
+    area: 'scheduler (request error path)',
+    incident: 'TaskPersistenceManager.pending_tasks: the entry is removed after a task succeeds, not when it raises',
+    provenance: { seed: SEED_001, item: 'P0-2' },
+    mechanism: "handle() removes the request's InFlight entry (id, AbortController, model, timestamps) only once #run() resolved with a 2xx. A request that ends in an error keeps its entry in the scheduler's map: failover exhausted (429/5xx, truncated bodies or broken connections on every account tried: the relay answers 429/502/503/504), a request-scoped 4xx passed through, or the request cut short (client gone, cancel, shutdown: the catch). That is the write-up's exception branch; an error the relay fails over from and then serves is a success, as a task that retried and finished is. Unlike inflight-map, successes leave nothing: the map grows with the error rate, not the request rate",
+    fix: "end() in the finally of handle(): the entry goes on both paths, as the write-up adds remove_task to the success and the exception branch",
+    trigger: 'chat requests the relay answers with an error status (error-answers: 429s, 503s and truncated bodies on every account tried)',
+    observable: 'relay_inflight_requests and relay_structure_entries{structure="inflight_requests"} +1 per error answer, flat under successes; GET /v0/management/requests lists them; retained heap',
+    metrics: ['relay_inflight_requests', 'relay_structure_entries{structure="inflight_requests"}'],
+    scenario: 'error-answers',
+    proofFigure: '`npm run soak -- prove inflight-error-path` (2026-12-03, error-answers, 90 s per run): heapUsed 585.7 B/chat-error [536.3, 640.8] LEAK leaky → 58.8 [34.4, 86.8] NO-LEAK fixed, difference −526.9 [−585.4, −468.5]; FIX HOLDS',
+    cost: { what: 'heap', perEvent: 400, event: 'chat-error', basis: 'bench/leak-costs.ts\'s method (one process, real HTTP, caps of 1, post-GC heapUsed, leaky − fixed) in a throwaway script, not in the tree: that bench has no error-answer case yet (`npx node --expose-gc measure.ts EVENTS ACCOUNTS ATTEMPTS`, 2026-12-03, Node 24.21), requests forced to fail with mock_fault: one attempt, 5 000 accounts: 301 and 358 B per 503 answer, 390 and 336 B per 502 (truncated body), over 3 000 and 4 000 events; three attempts, 11 000 accounts: 450 B (503) and 411 B (502); successes −17, −3 and −19 B (noise); 400 B rounds the three-attempt figures (the relay\'s default, and the error-answers path). The InFlight entry with its AbortController, signal and UUID. The proof measured more, 527 B per chat-error leaky − fixed (proofFigure), over error-answers\' mix of JSON and SSE requests ending in 429s; why the scenario\'s entries retain more was not investigated' },
+  },
+  {
     name: 'retry-timers',
     summary: 'fire-and-forget failover timers: not cancelled on abort or shutdown, each pins its request body',
     area: 'scheduler (failover pause)',
     incident: 'TaskScheduler._delayed_retry: asyncio.create_task without a reference or cancellation',
-    source: SEED_001,
+    provenance: { seed: SEED_001, item: 'P0-3' },
+    departs: 'the write-up keeps each retry task in a set (retry_tasks, discarded on done), which stops asyncio from collecting an unreferenced task but cancels nothing; the relay sleeps with the request\'s AbortSignal instead: Node\'s event loop already references every armed timer, so the leak to fix is the timer (and the body it holds) outliving an aborted request, and only cancelling it does that',
     mechanism: 'the pause before failing over is a bare setTimeout whose callback closes over the request body; an abort (client gone, management cancel, shutdown) rejects the wait but leaves the timer armed and ref\'d until it fires',
     fix: 'timers/promises sleep with the request signal: an abort clears the timer',
     trigger: 'requests aborted during a failover pause (retry storms with client timeouts, cancels, shutdown)',
@@ -200,7 +247,8 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     summary: 'per-request cancel poller: an interval that opens a fresh session each tick and is never cleared',
     area: 'scheduler (cancellation)',
     incident: 'TaskScheduler._check_task_cancel: a loop per task, a new DB session each second, no exit when the task ends',
-    source: SEED_001,
+    provenance: { seed: SEED_001, item: 'P0-4' },
+    departs: 'the write-up keeps a poller per task (2 s, one session per 10 checks, exiting when the executor stops); the relay has no poller at all: cancellation is pushed through the request\'s AbortController (management cancel, client gone, shutdown), so there is nothing to poll and no timer per request',
     mechanism: 'each request arms a 250 ms setInterval that opens a fresh lookup session (a map snapshot object) to ask whether the request was cancelled; it stops only on cancellation, never on completion, so every finished request leaves a ref\'d interval and its closure (the in-flight entry)',
     fix: 'no poller: cancellation goes through the request\'s AbortController',
     trigger: 'every chat request',
@@ -214,7 +262,8 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     summary: 'completed-usage map whose TTL sweep never runs (and has no cap)',
     area: 'usage',
     incident: 'StorageQueueManager.completed_requests: TTL cleanup not running in time',
-    source: SEED_001,
+    provenance: { seed: SEED_001, item: 'P1-8' },
+    departs: 'the write-up only shortens the cleanup interval (300 → 60 s) and the TTL (600 → 300 s); the relay sweeps every TTL/2 and also caps the store (--usage-completed-cap), because a TTL bounds the store by rate × TTL only, and a request burst then still grows it without limit',
     mechanism: 'the completed-request usage store keeps every record: the sweep timer is never started and the pre-fix store had no entry cap, so records outlive --usage-ttl forever (get() still hides expired ones, so the API looks right)',
     fix: 'an unref\'d sweep every TTL/2 plus the --usage-completed-cap',
     trigger: 'every chat request',
@@ -228,7 +277,8 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     summary: 'health scan probes every account at once (concurrency ignored)',
     area: 'health scan',
     incident: 'ParallelFlowBp: one task per child, no MAX_PARALLEL_BLOCKS',
-    source: SEED_001,
+    provenance: { seed: SEED_001, item: 'P2-7' },
+    departs: 'the write-up runs the children in batches of MAX_PARALLEL_BLOCKS (10) with a gather per batch; the relay runs `concurrency` workers that pull the next account from a shared cursor: the same bound, without each batch waiting for its slowest probe',
     mechanism: 'POST health-scan starts one probe per account at once (Promise.all over N) instead of `concurrency` workers: N requests queue in the undici pool and open up to --upstream-connections sockets',
     fix: 'at most `concurrency` workers pull accounts from a shared cursor',
     trigger: 'POST /v0/management/health-scan (relay-scan load)',
@@ -242,7 +292,8 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     summary: 'oversized upstream pool (no socket cap) whose idle sockets never time out',
     area: 'upstream pool',
     incident: 'DB_POOL_SIZE 50 + 30-minute recycle: connections opened in a burst are kept',
-    source: SEED_001,
+    provenance: { seed: SEED_001, item: 'P0-11' },
+    departs: 'the write-up shrinks a database pool (50 + 100 overflow → 10 + 20, recycle 30 → 10 min); the relay\'s pool is undici\'s upstream HTTP pool, fixed with a socket cap (--upstream-connections) and a keep-alive that is a true upper bound (4 s), since idle HTTP sockets cost fds and upstream connection slots rather than 16 MB each',
     mechanism: 'the undici Pool is built without a connection cap and with a 30-minute keep-alive (server hints honoured up to 30 min): every socket opened at peak concurrency stays open after the burst',
     fix: '--upstream-connections cap and a --keep-alive-timeout that is a true upper bound (4 s default)',
     trigger: 'a burst of concurrent requests (the mixed scenario\'s spike)',

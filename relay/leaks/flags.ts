@@ -11,6 +11,7 @@ export interface LeakFlags {
   readonly listener: boolean;
   readonly lazyLru: boolean;
   readonly inflightMap: boolean;
+  readonly inflightErrorPath: boolean;
   readonly retryTimers: boolean;
   readonly cancelPoller: boolean;
   readonly usageTtl: boolean;
@@ -27,6 +28,7 @@ export const FLAG_OF = {
   listener: 'listener',
   'lazy-lru': 'lazyLru',
   'inflight-map': 'inflightMap',
+  'inflight-error-path': 'inflightErrorPath',
   'retry-timers': 'retryTimers',
   'cancel-poller': 'cancelPoller',
   'usage-ttl': 'usageTtl',

@@ -13,8 +13,10 @@
 //
 // Catalog variants on this path (relay/leaks/), each chosen once in the
 // constructor: error-body (the pre-fix error body reader), sse-abort (the
-// client's close aborts nothing once a stream is committed) and listener
-// (a stream's account-events listener is never removed).
+// client's close aborts nothing once a stream is committed), listener
+// (a stream's account-events listener is never removed) and
+// inflight-error-path (the in-flight entry is removed on the success path
+// only, so every request that ends in an error keeps it).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
@@ -99,12 +101,14 @@ export class ChatCompletions {
   readonly #onResponseClose: (this: TrackedResponse) => void;
   readonly #readErrorBody: ErrorBodyReader;
   readonly #keepStreamListeners: boolean;
+  readonly #endOnSuccessOnly: boolean;
 
   constructor(deps: ChatDeps) {
     this.#d = deps;
     this.#onResponseClose = deps.leaks.sseAbort ? onResponseCloseBeforeCommitOnly : onResponseClose;
     this.#readErrorBody = deps.leaks.errorBody ? readErrorBodyPreFix : readCapped;
     this.#keepStreamListeners = deps.leaks.listener;
+    this.#endOnSuccessOnly = deps.leaks.inflightErrorPath;
   }
 
   /** Body already read and size-checked; the client key already verified. Never rejects. */
@@ -169,11 +173,17 @@ export class ChatCompletions {
     let outcome: Outcome;
     try {
       outcome = await this.#run(entry, res, m, isStream, body, cacheKey);
+      // inflight-error-path variant (seed 001 P0-2, pending_tasks): the entry
+      // is removed where the request succeeded and nowhere else, so a request
+      // answered with an error (failover exhausted, a passed-through 4xx) or
+      // cut short (the catch below) keeps it.
+      if (this.#endOnSuccessOnly && isSuccess(outcome.status)) d.scheduler.end(entry);
     } catch (err) {
       outcome = this.#interrupted(entry, res, err);
     } finally {
       tracked[ENTRY] = undefined;
-      d.scheduler.end(entry);
+      // The fix: removed on every path, success or error.
+      if (!this.#endOnSuccessOnly) d.scheduler.end(entry);
     }
     this.#account(entry, m, isStream, outcome);
     return outcome.status;
@@ -383,6 +393,11 @@ export class ChatCompletions {
 function reply(res: ServerResponse, status: number, error: ApiErrorBody, headers?: Record<string, string>): number {
   sendApiError(res, status, error, headers);
   return status;
+}
+
+/** inflight-error-path variant: the success path is a 2xx to the client (a stream cut after its 200 was committed counts as its 200). */
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
 }
 
 function outcome(status: number): Outcome {

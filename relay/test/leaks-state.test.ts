@@ -91,7 +91,7 @@ describe('sync-tracker (seed 003)', () => {
   });
 });
 
-describe('listener (seed 003 sibling)', () => {
+describe('listener (project addition)', () => {
   const LISTENERS = 'relay_listeners{emitter="account_events"}';
 
   async function stream(p: Pair, extra: Record<string, unknown> = {}): Promise<{ status: number; text: string; ended: boolean }> {
@@ -182,6 +182,36 @@ describe('inflight-map (seed 001)', () => {
       expect(await metric(p, 'relay_inflight_requests')).toBe(leaky ? K : 0);
       expect(await metric(p, structure('inflight_requests'))).toBe(leaky ? K : 0);
       expect((await management(p.relay, 'requests')).json().total).toBe(leaky ? K : 0);
+    });
+  }
+});
+
+describe('inflight-error-path (seed 001 P0-2)', () => {
+  // `mock_fault` in the body forces the fault on every attempt (the relay
+  // forwards the body verbatim), so failover is exhausted and the client gets
+  // the error: 503 after three 503s, 502 after three truncated bodies.
+  const ERRORS: ReadonlyArray<{ fault: string; status: number }> = [
+    { fault: '503', status: 503 },
+    { fault: 'truncate-cl-close', status: 502 },
+  ];
+  for (const leaky of [true, false]) {
+    it(`${label(leaky)}: ${K} successes leave 0 entries, then ${K * ERRORS.length} error answers leave ${leaky ? K * ERRORS.length : 0}`, async () => {
+      // Enough accounts that the failed ones cooling down never leave none to try (then the answer is the relay's own 429).
+      const p = await start(leaky ? 'inflight-error-path' : null, 100, { retryDelayMs: 0 });
+      for (let i = 0; i < K; i++) expect((await chat(p.relay)).status).toBe(200);
+      // Successes never leave an entry, leaky or not: it grows with errors, not requests.
+      expect(await metric(p, 'relay_inflight_requests')).toBe(0);
+      for (const { fault, status } of ERRORS) {
+        for (let i = 0; i < K; i++) expect((await chat(p.relay, { mock_fault: fault })).status).toBe(status);
+      }
+      const kept = leaky ? K * ERRORS.length : 0;
+      expect(await metric(p, 'relay_inflight_requests')).toBe(kept);
+      expect(await metric(p, structure('inflight_requests'))).toBe(kept);
+      const listed = (await management(p.relay, 'requests')).json();
+      expect(listed.total).toBe(kept);
+      // More successes after the errors add nothing.
+      for (let i = 0; i < K; i++) expect((await chat(p.relay)).status).toBe(200);
+      expect(await metric(p, 'relay_inflight_requests')).toBe(kept);
     });
   }
 });

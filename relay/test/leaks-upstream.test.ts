@@ -84,7 +84,7 @@ describe('error-body (seed 002)', () => {
   });
 });
 
-describe('sse-abort (seed 002 family)', () => {
+describe('sse-abort (project addition)', () => {
   for (const leaky of [true, false]) {
     it(`${leaky ? 'leaky' : 'fixed'}: ${K} abandoned streams → ${leaky ? `${K} upstream streams read to their end` : 'upstreams aborted at once'}`, async () => {
       // 60 tokens × 25 ms: each stream lasts ≈ 1.5 s upstream.
