@@ -244,7 +244,6 @@ async function runNightly(values: Values, signal: AbortSignal, io: CommandIo): P
     if (folders.length > 0) {
       const merged = join(plan.out, 'merged');
       const args = ['soak', '--', 'merge', ...folders, '--out', merged, '--junit', join(junitDir, 'merge.xml'), ...(plan.baseline !== null ? ['--baseline', plan.baseline] : [])];
-      say(`merge: npm run ${args.join(' ')}`);
       const r = await run('merge', 'merge', args);
       merge = r.exit === 0 ? 'clean' : r.exit === 1 ? 'regressed' : 'failed';
       if (merge !== 'failed') indexFile = indexFileOf(r.stdout) ?? join(merged, 'index.html');

@@ -66,6 +66,14 @@ describe('proofAttributionRows', () => {
     expect(rows[1]!.leaky).toMatch(/^87\.9 KiB\/request, 90 % of allocation/);
   });
 
+  it('names a growing handle group only from a few added: one more timer is of the moment, not a culprit', () => {
+    const group = (type: string, delta: number) => ({ type, referenced: false, endpoint: '', count: delta, delta, perThousandRequests: delta / 10 });
+    const handles = (...growing: ReturnType<typeof group>[]) => ({ before: 0, after: 0, growing }) as unknown as AttributionRecord['handles'];
+    expect(proofAttributionRows(record([], { handles: handles(group('timer', 1)) }), record([]))).toEqual([]);
+    const rows = proofAttributionRows(record([], { handles: handles(group('timer', 2), group('tcp', 40)) }), record([]));
+    expect(rows.map((r) => [r.part, r.name])).toEqual([['handles', "tcp (unref'd)"]]);
+  });
+
   it('has nothing to say without a leaky attribution', () => {
     expect(proofAttributionRows(null, record([]))).toEqual([]);
   });

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES } from '../run/run-folder.ts';
-import { growingRows, perRequestText } from './format.ts';
+import { growingRows, MIN_HANDLE_DELTA, perRequestText } from './format.ts';
 import type { AttributionRecord } from './record.ts';
 
 /** attribution.json of a run folder, or null (no tail ran, or an older run). */
@@ -60,7 +60,8 @@ export function proofAttributionRows(leaky: AttributionRecord | null, fixed: Att
       fixed: fixedMissing ?? (same ? `${signed(same.countDelta)} timers${perK(same.countPerThousandRequests)}` : 'none added'),
     });
   }
-  const handle = leaky.handles?.growing[0];
+  // As in the CLI lines: one handle more over the windows is a timer or socket of the moment, not a culprit.
+  const handle = leaky.handles?.growing.find((h) => h.delta >= MIN_HANDLE_DELTA);
   if (handle) {
     const same = fixed?.handles?.growing.find((h) => h.type === handle.type && h.endpoint === handle.endpoint && h.referenced === handle.referenced);
     rows.push({

@@ -49,6 +49,8 @@ export function soakOptionsFrom(values: SoakValues): SoakOptions {
     targetMetrics: values['target-metrics'],
     targetPprof: values['target-pprof'],
     judgeMetrics: values['judge-metric'].length > 0 ? values['judge-metric'] : undefined,
+    budget: values.budget,
+    productionRate: values['production-rate'],
   };
 }
 

@@ -31,6 +31,7 @@ export function judgeOptionsFor(run: Pick<RunData, 'meta'> & Partial<Pick<RunDat
     warmup: { phases: warmupPhases },
     signatures: signaturesFor(run.meta.leaks, run.meta.accounts),
     ...(firstResponses.length > 0 ? { served: { firstResponses } } : {}),
+    ...(run.meta.budget ? { budget: run.meta.budget } : {}),
   };
 }
 

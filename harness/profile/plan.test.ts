@@ -9,9 +9,13 @@ describe('profilePlan', () => {
 
   it('clinic modes wrap the relay when clinic is installed, else fall back to the Node flag that covers them, saying so', () => {
     expect(profilePlan('doctor', 'relay', '/r', '/x/clinic')).toMatchObject({ tool: 'clinic', nodeFlags: [], clinic: { bin: '/x/clinic', args: ['doctor', '--open=false', '--dest', '/r/profile', '--'] } });
-    const missing = profilePlan('heapprofiler', 'relay', '/r', null);
-    expect(missing).toMatchObject({ tool: 'node', nodeFlags: ['--heap-prof', '--heap-prof-dir=/r/profile'] });
-    expect(missing.fallback).toBe('clinic is not installed (optional: npm install -D clinic): profiling with node --heap-prof instead');
+    const missing = profilePlan('doctor', 'relay', '/r', null);
+    expect(missing).toMatchObject({ tool: 'node', nodeFlags: ['--cpu-prof', '--cpu-prof-dir=/r/profile'] });
+    expect(missing.fallback).toBe('clinic is not installed (optional: npm install -D clinic): profiling with node --cpu-prof instead');
+    // Measured broken around the relay (an empty profile): the Node flag even with clinic installed.
+    const heap = profilePlan('heapprofiler', 'relay', '/r', '/x/clinic');
+    expect(heap).toMatchObject({ tool: 'node', clinic: null, nodeFlags: ['--heap-prof', '--heap-prof-dir=/r/profile'] });
+    expect(heap.fallback).toMatch(/^clinic heapprofiler writes an empty profile from the reference relay .*: profiling with node --heap-prof instead$/);
     expect(profilePlan('flame', 'cmd', '/r', '/x/clinic').fallback).toMatch(/^clinic flame wraps only the reference relay's node: profiling the --target-cmd with node --cpu-prof instead$/);
   });
 

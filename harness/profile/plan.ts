@@ -2,8 +2,10 @@
 // it writes in <run>/profile/. Node's own --cpu-prof / --heap-prof need no
 // dependency and are written when the target exits (the reference relay
 // exits cleanly on the harness's SIGTERM); clinic doctor|flame|heapprofiler
-// is optional (unmaintained upstream since 2024-09, 704 packages) and used
-// only when it is installed, else the Node flag that covers the mode, said so.
+// is optional (unmaintained upstream since 2024-09, ≈ 630 packages; a
+// devDependency here, never needed for a soak) and used only when it is
+// installed, else the Node flag that covers the mode, said so. clinic is
+// stopped with SIGINT (targets.ts) so it writes its report.
 //
 // Measured throughput of one self-loading app (field notes): baseline 31.5 k
 // requests, doctor 30.5 k, heapprofiler 25.0 k, flame 17.5 k,
@@ -30,6 +32,15 @@ export interface ProfilePlan {
 }
 
 const CLINIC_MODES: ReadonlySet<ProfileMode> = new Set(['doctor', 'flame', 'heapprofiler']);
+
+/**
+ * clinic tools measured working around the reference relay (2026-12-03, clinic 13, Node 24.21: a 10-s
+ * `calibration` run each): doctor and flame wrote their HTML after the relay's SIGINT exit. heapprofiler
+ * left an empty profile: its preload writes on SIGINT inside the relay, which has exited by then.
+ */
+const CLINIC_BROKEN: Readonly<Partial<Record<ProfileMode, string>>> = {
+  heapprofiler: "clinic heapprofiler writes an empty profile from the reference relay (its preload writes on SIGINT, after the relay's own graceful exit)",
+};
 
 /** The Node flag that stands in for each clinic tool: doctor and flame read CPU, heapprofiler the heap. */
 const NODE_FALLBACK: Record<ProfileMode, 'cpu' | 'heap'> = { cpu: 'cpu', heap: 'heap', doctor: 'cpu', flame: 'cpu', heapprofiler: 'heap' };
@@ -58,6 +69,8 @@ export function profilePlan(mode: string, kind: 'relay' | 'cmd' | 'pid', runDir:
   const flagText = NODE_FALLBACK[m] === 'cpu' ? 'node --cpu-prof' : 'node --heap-prof';
   if (!CLINIC_MODES.has(m)) return { mode: m, tool: 'node', nodeFlags, clinic: null, fallback: null, dir };
   if (kind === 'cmd') return { mode: m, tool: 'node', nodeFlags, clinic: null, fallback: `clinic ${m} wraps only the reference relay's node: profiling the --target-cmd with ${flagText} instead`, dir };
+  const broken = CLINIC_BROKEN[m];
+  if (broken !== undefined) return { mode: m, tool: 'node', nodeFlags, clinic: null, fallback: `${broken}: profiling with ${flagText} instead`, dir };
   if (clinicBin === null) return { mode: m, tool: 'node', nodeFlags, clinic: null, fallback: `clinic is not installed (optional: npm install -D clinic): profiling with ${flagText} instead`, dir };
   return { mode: m, tool: 'clinic', nodeFlags: [], clinic: { bin: clinicBin, args: [m, '--open=false', '--dest', dir, '--'] }, fallback: null, dir };
 }

@@ -39,6 +39,14 @@ export interface SpawnOptions {
    * that pipe, i.e. when the harness dies, even by SIGKILL.
    */
   stdinPipe?: boolean;
+  /**
+   * How stop() asks the group to end, and how long it waits before SIGKILL
+   * when no grace is given. Default SIGTERM, 5 s. clinic (--profile doctor|
+   * flame|heapprofiler) needs SIGINT, Ctrl-C's signal: it then waits for its
+   * child to exit and writes its report, which takes seconds.
+   */
+  stopSignal?: 'SIGTERM' | 'SIGINT';
+  stopGraceMs?: number;
 }
 
 export interface Child {
@@ -51,7 +59,7 @@ export interface Child {
   readonly exited: Promise<ChildExit>;
   hasExited(): boolean;
   stderrTail(): string[];
-  /** SIGTERM the process group, SIGKILL after `graceMs`. Idempotent. */
+  /** SIGTERM (or the spawn's stopSignal) to the process group, SIGKILL after `graceMs`. Idempotent. */
   stop(graceMs?: number): Promise<ChildExit>;
 }
 
@@ -87,9 +95,9 @@ export async function spawnChild(options: SpawnOptions): Promise<Child> {
     options.onStderr?.(line);
   });
 
-  const stop = async (graceMs = 5_000): Promise<ChildExit> => {
+  const stop = async (graceMs = options.stopGraceMs ?? 5_000): Promise<ChildExit> => {
     if (exitInfo) return exitInfo;
-    signalGroup(proc, 'SIGTERM');
+    signalGroup(proc, options.stopSignal ?? 'SIGTERM');
     const timer = setTimeout(() => signalGroup(proc, 'SIGKILL'), graceMs);
     const result = await exited;
     clearTimeout(timer);

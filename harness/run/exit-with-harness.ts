@@ -10,16 +10,46 @@
 // the child's own children do not inherit the watch). The stdin handle is
 // unref'd: it never keeps the child alive nor shows in its active resources.
 
+//
+// A wrapper may give the child no pipe: clinic heapprofiler spawns it with
+// stdin 'ignore' (/dev/null, which ends at once). Then, and only then, the
+// child polls the harness's pid (SOAK_HARNESS_PID) every 2 s with an unref'd
+// interval instead: one Timeout more in the child's active resources, flat.
+
+import { fstatSync } from 'node:fs';
+
 if (process.env.SOAK_EXIT_WITH_HARNESS === '1') {
   delete process.env.SOAK_EXIT_WITH_HARNESS;
-  const stdin = process.stdin;
+  const harnessPid = Number(process.env.SOAK_HARNESS_PID);
+  delete process.env.SOAK_HARNESS_PID;
   const stop = (): void => {
     process.kill(process.pid, 'SIGTERM');
   };
-  stdin.once('end', stop);
-  stdin.once('error', stop);
-  stdin.resume();
-  (stdin as unknown as { unref?: () => void }).unref?.();
+  if (stdinIsPipe() || !(harnessPid > 0)) {
+    const stdin = process.stdin;
+    stdin.once('end', stop);
+    stdin.once('error', stop);
+    stdin.resume();
+    (stdin as unknown as { unref?: () => void }).unref?.();
+  } else {
+    const timer = setInterval(() => {
+      try {
+        process.kill(harnessPid, 0);
+      } catch {
+        clearInterval(timer);
+        stop();
+      }
+    }, 2_000);
+    timer.unref();
+  }
+}
+
+function stdinIsPipe(): boolean {
+  try {
+    return fstatSync(0).isFIFO();
+  } catch {
+    return false;
+  }
 }
 
 export {};

@@ -46,6 +46,8 @@ export interface RunMeta {
   vitals?: { metricsUrl: string | null; pprofUrl: string | null; judge: Array<{ key: string; kind: 'slope' | 'level' }> };
   /** --profile: the mode asked, the tool really used, why it differs, and the files in profile/ (relative to the run folder). */
   profile?: { mode: string; tool: 'node' | 'clinic'; fallback: string | null; files: string[] };
+  /** --budget / --production-rate (harness/verdict/budget.ts): the floors δ come from it when the run is judged. Absent: none given. */
+  budget?: { text: string; bytesPerDay: number; productionRate?: number };
 }
 
 export function gitSha(cwd: string): string | null {

@@ -17,6 +17,7 @@ import { JUNIT_FLAG } from '../output/write.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 import { API_PROFILES, AUTH_SCHEMES, type ClientOptions } from '../load/index.ts';
 import { checkVitalsUrl, parseJudgeMetrics } from '../sampler/target-metrics.ts';
+import { parseBudget } from '../verdict/budget.ts';
 
 /** The seed of accounts, fault plan and request mix: the relay and the fake upstream take 32 bits. */
 export const SEED_FLAG = { type: 'int', min: 0, max: 2 ** 32 - 1, default: 42, arg: 'N', help: 'seed for accounts, fault plan and request mix' } as const;
@@ -41,15 +42,17 @@ export const SOAK_FLAGS = {
   model: { type: 'string', nonEmpty: true, arg: 'name', help: 'model name in every request (default: drawn from gpt-5, gpt-5-codex, gpt-5-mini, gpt-4.1)' },
   out: { type: 'string', nonEmpty: true, arg: 'dir', help: 'run folder (default reports/runs/<run-id>)' },
   'sample-interval': { type: 'duration', min: 250, max: 5_000, default: 2_000, arg: 'time', help: 'continuous sampling period' },
-  'heap-sampling': { type: 'int', min: 0, max: 65_536, default: 0, arg: 'KiB', help: "the probe's sampling heap profiler: one sample per that many KiB allocated, live bytes by allocation site at every checkpoint (0: off; proofs use 512; measured at 512: relay CPU/request +5.7 % [-3.1, 15.0] vs +2.0 % [-2.6, 6.3] without it)" },
+  'heap-sampling': { type: 'int', min: 0, max: 65_536, default: 512, arg: 'KiB', help: "the probe's sampling heap profiler: one sample per that many KiB allocated, live bytes by allocation site at every checkpoint (0: off). Its cost, measured amplified (bench:probe --heap-sampling 16 --sources none, scaled by 16/512): relay CPU/request +0.38 % [0.11, 0.61] at 512" },
   attribute: { type: 'boolean', help: 'after the judged run, say what leaks and where even without a LEAK: 3 heap snapshots around 2 short load windows (diffed out of process: class, count, B/request, retainer path, timer callbacks), libuv handles and TCP peers, an allocation profile by site (default: only after a LEAK; proofs: always; never inside the judged window)' },
   'no-attribute': { type: 'boolean', help: 'no attribution tail, not even after a LEAK' },
   'keep-snapshots': { type: 'boolean', help: "keep the attribution tail's .heapsnapshot files in <run>/attribution/ for DevTools (they hold the target's memory, keys included: never upload them)" },
-  profile: { type: 'string', choices: PROFILE_MODES, arg: 'mode', help: "run the target under a profiler for the whole run, outputs in <run>/profile/ and linked from the report: cpu (node --cpu-prof: a .cpuprofile for DevTools), heap (node --heap-prof: a .heapprofile); doctor|flame|heapprofiler use clinic when it is installed (optional, not a dependency), else the Node flag that covers them, said so. The profiler's cost is in the run's figures (measured throughput: --cpu-prof --heap-prof 25.5 k vs 31.5 k requests unprofiled); written when the target exits" },
+  profile: { type: 'string', choices: PROFILE_MODES, arg: 'mode', help: "run the target under a profiler for the whole run, outputs in <run>/profile/ and linked from the report: cpu (node --cpu-prof: a .cpuprofile for DevTools), heap (node --heap-prof: a .heapprofile); doctor|flame run the relay under clinic (a devDependency; its HTML in profile/), else the Node flag that covers them, said so; heapprofiler uses node --heap-prof (clinic's wrote an empty profile here). The profiler's cost is in the run's figures (measured throughput: --cpu-prof --heap-prof 25.5 k vs 31.5 k requests unprofiled); written when the target exits" },
   'no-probe': { type: 'boolean', help: 'no probe in the target (/proc sampling only); with --target-pid: do not open its inspector' },
   'target-metrics': { type: 'string', nonEmpty: true, arg: 'url', help: "the target's Prometheus endpoint, loopback only (default <target>/metrics; {port}: the --target-cmd port); its go_goroutines, python_asyncio_tasks, process_open_fds, process_resident_memory_bytes are judged" },
   'target-pprof': { type: 'string', nonEmpty: true, arg: 'url', help: "a Go target's net/http/pprof base, e.g. http://127.0.0.1:{port}/debug/pprof (default: tried on --target-metrics' host): goroutines and heap per site at checkpoints" },
   'judge-metric': { type: 'string', multiple: true, nonEmpty: true, arg: 'NAME[:slope|level]', help: 'also judge this /metrics series (slope per request, or level like handles); repeatable or a comma list' },
+  budget: { type: 'string', nonEmpty: true, arg: 'size/day', help: 'the growth you can live with, e.g. 50MB/day or 200MiB/h: the floors δ become budget ÷ (production rate × time), never below 2 B/request (what a run certifies; rss keeps its own), and every memory line is also said per day at that rate' },
+  'production-rate': { type: 'number', min: 0, exclusiveMin: true, max: 10_000_000, arg: 'req/s', help: "requests per second in production, for --budget and the per-day figures (default: the run's own judged rate)" },
   junit: JUNIT_FLAG,
   quiet: { type: 'boolean', short: 'q', help: 'no progress output' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
@@ -101,7 +104,7 @@ export interface SoakOptions {
   sampleIntervalMs?: number;
   /** Turn the in-target probe off (proc-only sampling): used by bench:probe. */
   probe?: boolean;
-  /** The probe's sampling heap profiler interval, KiB (SOAK_FLAGS['heap-sampling']); 0 turns it off. Default 0 (proofs: 512). */
+  /** The probe's sampling heap profiler interval, KiB (SOAK_FLAGS['heap-sampling']); 0 turns it off. Default 512. */
   heapSamplingKiB?: number;
   /**
    * The attribution tail after the judged run (harness/soak/attribution-tail.ts): 'leak' (default) after a LEAK
@@ -128,6 +131,10 @@ export interface SoakOptions {
    * pinned (issue #20).
    */
   upstreamIdleTimeoutMs?: number;
+  /** `--budget`: growth the user accepts, `50MB/day` (harness/verdict/budget.ts parseBudget). */
+  budget?: string;
+  /** `--production-rate`: requests/s in production for the budget; default the run's own judged rate. */
+  productionRate?: number;
   /** Minimum number of checkpoints. Default 8. */
   minCheckpoints?: number;
   signal?: AbortSignal;
@@ -172,6 +179,7 @@ export function validateSoakOptions(options: SoakOptions): void {
       duration: options.durationMs,
       'sample-interval': options.sampleIntervalMs,
       'heap-sampling': options.heapSamplingKiB,
+      'production-rate': options.productionRate,
       'target-pid': options.target?.kind === 'pid' ? options.target.pid : undefined,
     },
     flagUsageError,
@@ -214,7 +222,19 @@ export function validateSoakOptions(options: SoakOptions): void {
   if (options.attributeWindowMs !== undefined && (!Number.isInteger(options.attributeWindowMs) || options.attributeWindowMs < 500 || options.attributeWindowMs > 600_000)) {
     throw usageError(`attributeWindowMs: expected an integer in [500, 600000] ms, got ${options.attributeWindowMs}`);
   }
+  if (options.budget !== undefined) budgetOf(options);
+  else if (options.productionRate !== undefined) throw usageError('--production-rate: only with --budget (it is the rate the budget is spread over)');
   if (options.out !== undefined) checkWritableFolder('--out', options.out);
+}
+
+/** The run's budget as run.json keeps it, or undefined; a bad --budget is a usage error naming the flag. */
+export function budgetOf(options: Pick<SoakOptions, 'budget' | 'productionRate'>): RunMeta['budget'] {
+  if (options.budget === undefined) return undefined;
+  try {
+    return { ...parseBudget(options.budget), ...(options.productionRate !== undefined ? { productionRate: options.productionRate } : {}) };
+  } catch (err) {
+    throw usageError((err as Error).message);
+  }
 }
 
 /** `--leak` names, validated against the relay's catalog before anything starts (`--leak typo` lists the valid names, exit 2). */

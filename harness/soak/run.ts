@@ -19,7 +19,7 @@ import { createRunFolder, newRunId, RUN_FILES, uniqueRunDir, type RunFolder } fr
 import { getScenario, resolveScenario, type ResolvedScenario } from '../../scenarios/index.ts';
 import type { RunContext, RunEventType, RunState } from './context.ts';
 import { drive } from './drive.ts';
-import { validateSoakOptions, type SoakOptions, type SoakResult, type TargetSpec } from './options.ts';
+import { budgetOf, validateSoakOptions, type SoakOptions, type SoakResult, type TargetSpec } from './options.ts';
 import { PROJECT_ROOT } from './paths.ts';
 import { runSampler } from './sampling.ts';
 import { startTargets, Targets } from './targets.ts';
@@ -154,6 +154,8 @@ class SoakRun implements RunContext {
     this.folder = folder;
     this.targets = new Targets();
     this.meta = initialMeta(scenario, leaks, target, runId);
+    const budget = budgetOf(options);
+    if (budget) this.meta.budget = budget;
     this.progress = options.progressStream ? new ProgressReporter(options.progressStream) : null;
     if (options.signal) {
       if (options.signal.aborted) this.internal.abort(options.signal.reason);

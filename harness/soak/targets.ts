@@ -78,7 +78,7 @@ export class Targets {
     if (this.inspector) await detachInspector(this.inspector).catch(() => {});
     this.inspector = null;
     // Target first (it holds connections to the upstream), then the upstream.
-    for (const child of [...this.children].reverse()) await child.stop(5_000);
+    for (const child of [...this.children].reverse()) await child.stop();
     rmSync(this.probeDir, { recursive: true, force: true });
   }
 }
@@ -172,17 +172,24 @@ function startRelay(ctx: RunContext, spec: RelaySpec, t: Targets, readyTimeoutMs
     args: clinic ? [...clinic.args, process.execPath, ...args] : args,
     env: {
       ...process.env,
-      ...(clinic ? { NO_INSIGHT: '1' } : {}),
+      // SOAK_HARNESS_PID: exit-with-harness's watch when clinic gives the relay no stdin pipe (heapprofiler).
+      ...(clinic ? { NO_INSIGHT: '1', SOAK_HARNESS_PID: String(process.pid) } : {}),
       ...probeEnv(ctx, t),
       ...spec.env,
       RELAY_CLIENT_KEYS: t.keys.clients.join(','),
       RELAY_MANAGEMENT_KEY: t.keys.management,
     },
     stdinPipe: true,
+    // clinic writes its report after the relay exits on Ctrl-C's SIGINT (a SIGTERM kills it before): give it time.
+    // Its cwd is the profile folder: clinic doctor writes node_trace.*.log files there, and refuses to start beside old ones.
+    ...(clinic ? { stopSignal: 'SIGINT' as const, stopGraceMs: CLINIC_STOP_GRACE_MS, cwd: ctx.profiler!.dir } : {}),
     ready: { pattern: READY_LINE },
     readyTimeoutMs,
   });
 }
+
+/** clinic's analysis after the relay exits (doctor on a 10-s run: measured below in the profile e2e test). */
+const CLINIC_STOP_GRACE_MS = 120_000;
 
 /** A shell command: the probe and exit-with-harness reach its Node process through NODE_OPTIONS. */
 async function startCommand(ctx: RunContext, spec: CommandSpec, t: Targets, readyTimeoutMs: number): Promise<Child> {
@@ -295,11 +302,15 @@ async function startHeapSampling(ctx: RunContext, t: Targets): Promise<void> {
 }
 
 /**
- * Off unless asked for (--heap-sampling, and proofs): bench:probe --heap-sampling 512 measured relay CPU per
- * request +5.7 % [-3.1, 15.0] with it against +2.0 % [-2.6, 6.3] for sampling alone (2026-12-03), above the
- * probe's 2 % budget, where the field notes had ≈ 0 %.
+ * On by default at 512 KiB. Its cost is one stack capture per sample, so
+ * bench:probe measures it amplified, where paired windows can see it: at
+ * 16 KiB with the profiler alone in ON (--sources none, 8 pairs,
+ * 2026-12-03) relay CPU per request +12.1 % [3.5, 19.6], i.e. +0.38 %
+ * [0.11, 0.61] at 512 KiB (32× fewer samples), inside the probe's 2 %
+ * budget. Measured directly at 512 KiB the effect is below what two shared
+ * cores resolve: −0.26 % [−5.85, 5.38] together with the sampling sources.
  */
-export const DEFAULT_HEAP_SAMPLING_KIB = 0;
+export const DEFAULT_HEAP_SAMPLING_KIB = 512;
 
 /**
  * Connect to the probe the target preloaded. The reference relay always has

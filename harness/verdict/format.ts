@@ -8,6 +8,7 @@ import type { RunVerdict } from './run.ts';
 import type { HandleTypeVerdict } from './handles.ts';
 import { perThousandText } from './unread.ts';
 import { vitalGrowthText, type VitalsVerdict } from './vitals.ts';
+import { perDay, sizeText } from './budget.ts';
 
 function num(v: number | null | undefined, digits = 1): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
@@ -70,6 +71,7 @@ export function formatVerdict(v: RunVerdict): string {
   }
   const heap = v.memory.find((m) => m.signal === 'heapUsed');
   if (heap?.projection) lines.push(`  heap limit ${num(heap.projection.limitBytes / 2 ** 20, 0)} MiB (${heap.projection.limitSource})`);
+  if (v.budget !== undefined) lines.push(...budgetLines(v));
   // Named when the heap grows (LEAK, or an interval above its floor however the window was judged): attribution for a leak, not noise for a clean run.
   if (v.sites) lines.push(...sitesLines(v.sites, heap !== undefined && (heap.status === 'LEAK' || (heap.lower !== null && heap.lower > heap.floor))));
   if (v.vitals) lines.push(...vitalsLines(v.vitals));
@@ -93,6 +95,35 @@ export function formatVerdict(v: RunVerdict): string {
     for (const f of v.findings) lines.push(`  - ${f.kind}: ${f.message}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * --budget: the floors it set, and each judged memory signal in the user's
+ * terms at the production rate: `heapUsed at 300 req/s: +1.2 GB/day [1.1,
+ * 1.3]; the 4096 MiB heap limit in 3.4 d` (a NO-LEAK's bound: at most the
+ * CI upper).
+ */
+export function budgetLines(v: RunVerdict): string[] {
+  const b = v.budget;
+  if (b === undefined) return [];
+  if (b === null) return ['budget: not applied (the judged window has no request rate to spread it over): floors as the scenario sets them'];
+  const at = `${num(b.rate, b.rate >= 100 ? 0 : 1)} req/s${b.rateSource === 'production' ? ' (production)' : ' (this run\'s rate; --production-rate sets yours)'}`;
+  const raised = b.raised.filter((s) => s !== 'rss');
+  const lines = [
+    `budget ${b.budget.text} at ${at}: δ ${b.asked} B/request` +
+      (raised.length > 0 ? `, raised to ${num(b.floors.heapUsed, 0)} for ${raised.join(', ')} (the least a run certifies: healthy drift reaches ≈ 1 B/request)` : '') +
+      `; rss δ ${num(b.floors.rss, b.floors.rss >= 100 ? 0 : 2)}${b.raised.includes('rss') ? ' (its default: rss moves in pages)' : ''}`,
+  ];
+  for (const m of v.memory) {
+    if (m.slope === null || m.lower === null || m.upper === null || m.ciMethod === null || m.unit !== 'B/request') continue;
+    const day = (x: number) => `${x >= 0 ? '+' : ''}${sizeText(perDay(x, b.rate))}`;
+    const growth = m.status === 'NO-LEAK' ? `at most ${day(Math.max(0, m.upper))}/day (CI upper)` : `${day(m.slope)}/day [${day(m.lower)}, ${day(m.upper)}]`;
+    // hoursToLimit is at the run's own x rate: at the production rate the same bytes take rate_run / rate_prod as long.
+    const h = m.projection?.hoursToLimit ?? null;
+    const limit = m.status === 'LEAK' && h !== null && m.xPerSecond !== null && m.projection ? `; the ${num(m.projection.limitBytes / 2 ** 20, 0)} MiB ${m.signal === 'heapUsed' ? 'heap ' : ''}limit in ${hours((h * m.xPerSecond) / b.rate)}` : '';
+    lines.push(`  ${m.signal} at ${num(b.rate, 0)} req/s: ${growth}${limit}`);
+  }
+  return lines;
 }
 
 function bytesText(b: number): string {

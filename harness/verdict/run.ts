@@ -15,6 +15,7 @@ import { perThousandText } from './unread.ts';
 import { judgeHarnessSelf, type HarnessSelfVerdict } from './harness-self.ts';
 import { judgeSites, type SitesVerdict } from './sites.ts';
 import { judgeVitals, vitalGrowthText, type VitalsOptions, type VitalsVerdict } from './vitals.ts';
+import { budgetFloors, type BudgetFloors, type MemoryBudget } from './budget.ts';
 
 export interface JudgeOptions extends MemoryOptions {
   warmup?: WarmupOptions;
@@ -26,6 +27,8 @@ export interface JudgeOptions extends MemoryOptions {
   served?: ServedOptions | false;
   /** Target vitals (vitals.ts): the series chosen with --judge-metric, floors. The run's meta.vitals.judge is used when absent. */
   vitals?: VitalsOptions;
+  /** A growth budget in the user's terms (budget.ts): sets the floors δ from bytes/day at a production rate. */
+  budget?: MemoryBudget;
 }
 
 export interface Finding {
@@ -63,6 +66,8 @@ export interface RunVerdict {
   harness?: HarnessSelfVerdict;
   /** Allocation sites whose live bytes grow (sites.ts; the probe's sampling heap profiler), never part of `status`. */
   sites?: SitesVerdict;
+  /** The floors a --budget set (budget.ts); null: asked, but the run had no request rate to spread it over. Absent: no budget. */
+  budget?: BudgetFloors | null;
 }
 
 function crashDescription(meta: VerdictRunMeta): string | undefined {
@@ -152,6 +157,14 @@ function floorsPerEvent(onAxis: readonly Checkpoint[], axis: Axis, floors: Judge
   return perEvent;
 }
 
+/** Requests per second over the judged checkpoints (the run's own rate, a budget's default production rate). */
+function requestRate(judged: readonly Checkpoint[]): number | null {
+  const first = judged[0];
+  const last = judged[judged.length - 1];
+  if (!first || !last || !(last.t > first.t)) return null;
+  return ((last.requestsCompleted - first.requestsCompleted) * 1000) / (last.t - first.t);
+}
+
 /** A leaking handle type in the verdict's reason: `handles fds`, or a named signal with its growth (`sockets with unread data +0.8/1k requests`). */
 function handleName(t: HandlesVerdict['types'][number]): string {
   return t.label !== undefined ? `${t.label} ${perThousandText(t.perThousandRequests)}` : `handles ${t.type}`;
@@ -169,7 +182,10 @@ export function judgeRun(
   const judged = sorted.slice(warmup.dropped);
   const crashed = crashDescription(meta);
   const onAxis = options.axis?.kind === 'event' ? advancingOnly(judged, options.axis) : judged;
-  const memoryOptions = options.axis?.kind === 'event' ? { ...options, floors: floorsPerEvent(onAxis, options.axis, options.floors) } : options;
+  // A budget replaces the request floors; an event axis then converts them like any others.
+  const budget = options.budget ? budgetFloors(options.budget, requestRate(judged)) : null;
+  const floors = budget ? budget.floors : options.floors;
+  const memoryOptions = options.axis?.kind === 'event' ? { ...options, floors: floorsPerEvent(onAxis, options.axis, floors) } : { ...options, floors };
   const memory = MEMORY_SIGNALS.map((signal) =>
     judgeMemorySignal(onAxis, signal, memoryOptions, { crashed, heapSizeLimit: meta.heapSizeLimit }),
   );
@@ -217,12 +233,12 @@ export function judgeRun(
 
   const served = options.served === false ? undefined : judgeServedLoad(samples, options.served);
   // A target's resident bytes is /proc rss by another name: the same floor.
-  const vitals = judgeVitals(judged, { bytesFloor: options.floors?.rss ?? DEFAULT_FLOORS.rss, ...(meta.vitals ? { judge: meta.vitals.judge } : {}), ...options.vitals });
+  const vitals = judgeVitals(judged, { bytesFloor: floors?.rss ?? DEFAULT_FLOORS.rss, ...(meta.vitals ? { judge: meta.vitals.judge } : {}), ...options.vitals });
   const heapVerdict = memory.find((v) => v.signal === 'heapUsed');
   const sites = judgeSites(
     judged,
     options.axis?.kind === 'event' ? null : (heapVerdict?.slope ?? null),
-    (options.floors?.heapUsed ?? DEFAULT_FLOORS.heapUsed) / 4,
+    (floors?.heapUsed ?? DEFAULT_FLOORS.heapUsed) / 4,
   );
   const harness = judgeHarnessSelf(judged, { minJudgedSeconds: options.minJudgedSeconds, minJudgedRequests: options.minJudgedRequests });
   if (harness?.status === 'LEAK') {
@@ -278,5 +294,6 @@ export function judgeRun(
     ...(vitals.signals.length > 0 || vitals.heapTop !== null ? { vitals } : {}),
     ...(harness !== null ? { harness } : {}),
     ...(sites !== null ? { sites } : {}),
+    ...(options.budget ? { budget } : {}),
   };
 }

@@ -1,7 +1,7 @@
 // --profile on a real short run of the reference relay: the profile is written
 // when the relay exits, listed in run.json, linked from the report.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,22 @@ describe('--profile', () => {
     expect(result.profile?.files.some((f) => f.endsWith('.cpuprofile'))).toBe(true);
     expect(result.verdictText).toContain('(clinic is not installed');
     expect(existsSync(join(out, 'profile'))).toBe(true);
+  });
+
+  // clinic is a devDependency: `npm ci` installs it, so CI runs this. Stopped with SIGINT, clinic writes its HTML after the relay exits.
+  it.runIf(findClinic(PROJECT_ROOT) !== null)('doctor under clinic: its HTML report in profile/, in run.json, linked from the report; no trace files left behind', { timeout: 240_000 }, async () => {
+    const out = join(root, 'clinic-doctor');
+    const result = await run(out, 'doctor');
+    expect(result.outcome.status).toBe('completed');
+    expect(result.profile).toMatchObject({ mode: 'doctor', tool: 'clinic', fallback: null });
+    const html = result.profile!.files.find((f) => /^profile\/\d+\.clinic-doctor\.html$/.test(f));
+    expect(html, result.profile!.files.join(', ')).toBeDefined();
+    expect(readFileSync(join(out, html!), 'utf8').length).toBeGreaterThan(100_000);
+    expect(result.verdictText).toContain('profiled with clinic doctor');
+    // clinic doctor writes node_trace.*.log into its cwd, and refuses to start beside old ones: the cwd is the profile folder.
+    expect(readdirSync(PROJECT_ROOT).filter((f) => f.startsWith('node_trace.'))).toEqual([]);
+    const { file } = await buildReport(out);
+    expect(readFileSync(file, 'utf8')).toContain(`href="${html}"`);
   });
 
   it('refuses --target-pid before anything starts', async () => {
