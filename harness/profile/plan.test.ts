@@ -8,7 +8,7 @@ describe('profilePlan', () => {
   });
 
   it('clinic modes wrap the relay when clinic is installed, else fall back to the Node flag that covers them, saying so', () => {
-    expect(profilePlan('doctor', 'relay', '/r', '/x/clinic')).toMatchObject({ tool: 'clinic', nodeFlags: [], clinic: { bin: '/x/clinic', args: ['doctor', '--open=false', '--dest', '/r/profile', '--'] } });
+    expect(profilePlan('doctor', 'relay', '/r', '/x/clinic')).toMatchObject({ tool: 'clinic', nodeFlags: [], clinic: { bin: '/x/clinic', args: ['doctor', '--open=false', '--dest', '/r/profile', '--'], stopSignal: 'SIGINT', cwd: '/r/profile', env: { NO_INSIGHT: '1', SOAK_HARNESS_PID: String(process.pid) } } });
     const missing = profilePlan('doctor', 'relay', '/r', null);
     expect(missing).toMatchObject({ tool: 'node', nodeFlags: ['--cpu-prof', '--cpu-prof-dir=/r/profile'] });
     expect(missing.fallback).toBe('clinic is not installed (optional: npm install -D clinic): profiling with node --cpu-prof instead');

@@ -24,12 +24,31 @@ export interface ProfilePlan {
   tool: 'node' | 'clinic';
   /** Node flags for the target's node (relay: its argv; --target-cmd: NODE_OPTIONS). */
   nodeFlags: string[];
-  /** clinic: the command that wraps node (`clinic <mode> --open=false --dest DIR -- node …`). */
-  clinic: { bin: string; args: string[] } | null;
+  /** clinic: the command that wraps node (`clinic <mode> --open=false --dest DIR -- node …`) and how to run and stop it. */
+  clinic: ClinicSpawn | null;
   /** Why the plan is not what was asked (clinic missing): printed and kept in run.json. */
   fallback: string | null;
   dir: string;
 }
+
+/** How the harness starts and stops a relay wrapped in clinic. */
+export interface ClinicSpawn {
+  bin: string;
+  args: string[];
+  /**
+   * NO_INSIGHT: clinic asks no questions. SOAK_HARNESS_PID: exit-with-harness's
+   * watch when clinic gives the relay no stdin pipe (heapprofiler).
+   */
+  env: Record<string, string>;
+  /** clinic writes its report after the relay exits on Ctrl-C's SIGINT (a SIGTERM kills it before it writes). */
+  stopSignal: 'SIGINT';
+  /** clinic's analysis after the relay exits (doctor on a 10-s run: measured in test/harness/profile-e2e.test.ts). */
+  stopGraceMs: number;
+  /** The profile folder: clinic doctor writes node_trace.*.log files in its cwd, and refuses to start beside old ones. */
+  cwd: string;
+}
+
+export const CLINIC_STOP_GRACE_MS = 120_000;
 
 const CLINIC_MODES: ReadonlySet<ProfileMode> = new Set(['doctor', 'flame', 'heapprofiler']);
 
@@ -72,5 +91,13 @@ export function profilePlan(mode: string, kind: 'relay' | 'cmd' | 'pid', runDir:
   const broken = CLINIC_BROKEN[m];
   if (broken !== undefined) return { mode: m, tool: 'node', nodeFlags, clinic: null, fallback: `${broken}: profiling with ${flagText} instead`, dir };
   if (clinicBin === null) return { mode: m, tool: 'node', nodeFlags, clinic: null, fallback: `clinic is not installed (optional: npm install -D clinic): profiling with ${flagText} instead`, dir };
-  return { mode: m, tool: 'clinic', nodeFlags: [], clinic: { bin: clinicBin, args: [m, '--open=false', '--dest', dir, '--'] }, fallback: null, dir };
+  const clinic: ClinicSpawn = {
+    bin: clinicBin,
+    args: [m, '--open=false', '--dest', dir, '--'],
+    env: { NO_INSIGHT: '1', SOAK_HARNESS_PID: String(process.pid) },
+    stopSignal: 'SIGINT',
+    stopGraceMs: CLINIC_STOP_GRACE_MS,
+    cwd: dir,
+  };
+  return { mode: m, tool: 'clinic', nodeFlags: [], clinic, fallback: null, dir };
 }

@@ -172,24 +172,20 @@ function startRelay(ctx: RunContext, spec: RelaySpec, t: Targets, readyTimeoutMs
     args: clinic ? [...clinic.args, process.execPath, ...args] : args,
     env: {
       ...process.env,
-      // SOAK_HARNESS_PID: exit-with-harness's watch when clinic gives the relay no stdin pipe (heapprofiler).
-      ...(clinic ? { NO_INSIGHT: '1', SOAK_HARNESS_PID: String(process.pid) } : {}),
+      ...clinic?.env,
       ...probeEnv(ctx, t),
       ...spec.env,
       RELAY_CLIENT_KEYS: t.keys.clients.join(','),
       RELAY_MANAGEMENT_KEY: t.keys.management,
     },
     stdinPipe: true,
-    // clinic writes its report after the relay exits on Ctrl-C's SIGINT (a SIGTERM kills it before): give it time.
-    // Its cwd is the profile folder: clinic doctor writes node_trace.*.log files there, and refuses to start beside old ones.
-    ...(clinic ? { stopSignal: 'SIGINT' as const, stopGraceMs: CLINIC_STOP_GRACE_MS, cwd: ctx.profiler!.dir } : {}),
+    // How clinic is stopped and where it writes: the profile plan's (harness/profile/plan.ts ClinicSpawn).
+    ...(clinic ? { stopSignal: clinic.stopSignal, stopGraceMs: clinic.stopGraceMs, cwd: clinic.cwd } : {}),
     ready: { pattern: READY_LINE },
     readyTimeoutMs,
   });
 }
 
-/** clinic's analysis after the relay exits (doctor on a 10-s run: measured below in the profile e2e test). */
-const CLINIC_STOP_GRACE_MS = 120_000;
 
 /** A shell command: the probe and exit-with-harness reach its Node process through NODE_OPTIONS. */
 async function startCommand(ctx: RunContext, spec: CommandSpec, t: Targets, readyTimeoutMs: number): Promise<Child> {
