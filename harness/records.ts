@@ -65,10 +65,13 @@ export interface LoadWindow {
   requests: number;
   reqPerSec: number;
   latencyMs: { p50: number; p99: number; max: number };
+  /** By status class; a 2xx whose body failed verification is counted in `mismatches`, not here. */
   status: { '2xx': number; '3xx': number; '4xx': number; '5xx': number };
+  /** Requests with no (complete) response: connection errors, cut responses and timeouts (not in `requests`). */
   errors: number;
+  /** The part of `errors` that were client-side timeouts. */
   timeouts: number;
-  /** Bodies that failed verification (truncated or malformed passed through as 2xx). */
+  /** Bodies that failed verification (truncated or malformed passed through as 2xx); counted in `requests`. */
   mismatches: number;
 }
 

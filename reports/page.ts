@@ -237,7 +237,7 @@ function phaseLoadSection(m: PageModel): string {
       const cells =
         s === null || s.attempts === 0
           ? '<td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td>'
-          : `<td class="num">${shareCell(s.share, min)}</td><td class="num">${num(s.attempts, 0)}</td><td class="num">${num(s.status['2xx'], 0)}</td><td class="num">${num(s.status['4xx'], 0)}${share(s.status['4xx'], s.attempts)}</td><td class="num">${num(s.status['5xx'], 0)}${share(s.status['5xx'], s.attempts)}</td><td class="num">${num(s.errors + s.timeouts, 0)}</td><td class="num">${num(s.mismatches, 0)}</td>`;
+          : `<td class="num">${shareCell(s.share, min)}</td><td class="num">${num(s.attempts, 0)}</td><td class="num">${num(s.status['2xx'], 0)}</td><td class="num">${num(s.status['4xx'], 0)}${share(s.status['4xx'], s.attempts)}</td><td class="num">${num(s.status['5xx'], 0)}${share(s.status['5xx'], s.attempts)}</td><td class="num">${num(s.errors, 0)}</td><td class="num">${num(s.mismatches, 0)}</td>`;
       return `<tr><th scope="row">${esc(p.name)}${p.kind !== p.name && p.kind !== '—' ? ` <span class="muted">(${esc(p.kind)})</span>` : ''}</th><td class="num">${esc(span)}</td><td>${esc(p.load)}</td><td class="mix small">${esc(p.mix)}</td><td class="plan small">${esc(p.faults)}</td><td class="plan small">${esc(injected)}</td>${cells}</tr>`;
     })
     .join('\n');

@@ -7,8 +7,9 @@ import type { ContinuousSample, LoadWindow } from '../records.ts';
 import { judgeServedLoad, MIN_PHASE_ATTEMPTS } from './served.ts';
 
 function win(partial: Partial<LoadWindow> & { s2?: number; s4?: number; s5?: number }): LoadWindow {
+  // As harness/load/stats.ts counts: `requests` includes mismatching 2xx (not in status 2xx); errors include timeouts.
   const { s2 = 0, s4 = 0, s5 = 0, ...rest } = partial;
-  return { requests: s2 + s4 + s5, reqPerSec: 0, latencyMs: { p50: 1, p99: 2, max: 3 }, status: { '2xx': s2, '3xx': 0, '4xx': s4, '5xx': s5 }, errors: 0, timeouts: 0, mismatches: 0, ...rest };
+  return { requests: s2 + s4 + s5 + (rest.mismatches ?? 0), reqPerSec: 0, latencyMs: { p50: 1, p99: 2, max: 3 }, status: { '2xx': s2, '3xx': 0, '4xx': s4, '5xx': s5 }, errors: 0, timeouts: 0, mismatches: 0, ...rest };
 }
 
 function samples(windows: Array<{ phase?: string; load: LoadWindow | null; faults?: Record<string, number> | null }>): ContinuousSample[] {
@@ -45,9 +46,12 @@ describe('judgeServedLoad', () => {
   });
 
   it('connection errors and timeouts count as attempts that failed', () => {
-    const r = judgeServedLoad(samples(Array.from({ length: 5 }, () => ({ load: win({ errors: 300, timeouts: 1 }) }))));
+    // 300 requests with no answer per window, one of them a timeout (counted once: errors include timeouts).
+    const r = judgeServedLoad(samples(Array.from({ length: 5 }, () => ({ load: win({ s2: 100, errors: 300, timeouts: 1 }) }))));
     expect(r.status).toBe('not-served');
-    expect(r.reason).toMatch(/1505 got no answer/);
+    expect(r.total.attempts).toBe(2000);
+    expect(r.total.correct).toBe(500);
+    expect(r.reason).toMatch(/1500 got no answer \(connection refused or reset, 5 of them timed out/);
   });
 
   it('failures the fault plan injected are excused; latency and dribble are not failing faults', () => {
@@ -65,7 +69,9 @@ describe('judgeServedLoad', () => {
   });
 
   it('a 2xx body that failed the checks is not a correct answer', () => {
-    const r = judgeServedLoad(samples([{ load: win({ s2: 1000, mismatches: 200 }) }]));
+    // 1 000 2xx answers, 200 of them with a body that failed the checks (stats.ts keeps those out of status 2xx).
+    const r = judgeServedLoad(samples([{ load: win({ s2: 800, mismatches: 200 }) }]));
+    expect(r.total.attempts).toBe(1000);
     expect(r.total.correct).toBe(800);
     expect(r.status).toBe('not-served');
     expect(r.reason).toMatch(/200 2xx bodies failed the checks/);

@@ -5,8 +5,8 @@
 // requests got 400 and the run still said NO-LEAK with exit 0.
 //
 // Per phase, from the load windows in the samples:
-//   attempts = completed requests (any status) + connection errors + timeouts
-//   correct  = 2xx − body mismatches (a truncated body passed through as 2xx is not an answer)
+//   attempts = completed requests (any status) + requests with no answer (errors, timeouts included)
+//   correct  = 2xx whose body passed the checks (a truncated body passed through as 2xx is a mismatch, not an answer)
 //   excused  = in a phase where the upstream injected faults that can fail a
 //              request (everything but added latency and a dribbled body): every
 //              failure answered with an HTTP status, plus the other failures up to
@@ -161,7 +161,7 @@ function describe(c: ServedCounts, where: string, first: readonly FirstResponse[
   const parts: Array<[number, string]> = [
     [c.status['4xx'], `${c.status['4xx']} answered 4xx (missing routing header? wrong key or auth header? see --header / --auth)`],
     [c.status['5xx'], `${c.status['5xx']} answered 5xx (the target cannot reach its upstream? see {upstream} / SOAK_UPSTREAM_URL)`],
-    [c.errors + c.timeouts, `${c.errors + c.timeouts} got no answer (connection refused or reset, or timed out: wrong URL or port?)`],
+    [c.errors, `${c.errors} got no answer (connection refused or reset${c.timeouts > 0 ? `, ${c.timeouts} of them timed out` : ', or timed out'}: wrong URL or port?)`],
     [c.mismatches, `${c.mismatches} 2xx bodies failed the checks (wrong API profile, or truncated bodies passed through)`],
     [c.status['3xx'], `${c.status['3xx']} answered 3xx (a redirect: a path prefix missing?)`],
   ];
@@ -190,8 +190,13 @@ export function servedLoadAccumulator(options: ServedOptions = {}): { add(s: Con
       }
       const l = s.load;
       if (l) {
-        c.attempts += n(l.requests) + n(l.errors) + n(l.timeouts);
-        c.correct += Math.max(0, n(l.status?.['2xx']) - n(l.mismatches));
+        // LoadWindow's own arithmetic (records.ts, harness/load/stats.ts): `requests`
+        // counts every response, mismatching 2xx included; status['2xx'] leaves the
+        // mismatches out; `errors` counts every request with no answer, timeouts
+        // included. Adding timeouts again, or subtracting mismatches from 2xx again,
+        // counted each of them twice.
+        c.attempts += n(l.requests) + n(l.errors);
+        c.correct += n(l.status?.['2xx']);
         for (const k of ['2xx', '3xx', '4xx', '5xx'] as const) c.status[k] += n(l.status?.[k]);
         c.errors += n(l.errors);
         c.timeouts += n(l.timeouts);
