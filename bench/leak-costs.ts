@@ -14,8 +14,8 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import { startUpstream } from '../mocks/index.ts';
-import { startRelay, type RelayHandle } from '../relay/index.ts';
+import { startUpstream, type FaultPlan } from '../mocks/index.ts';
+import { startRelay, type RelayHandle, type RelayOptions } from '../relay/index.ts';
 import { AccountPool } from '../relay/accounts/pool.ts';
 import { authIndexOf } from '../shared/accounts.ts';
 import { HELP_FLAG, type FlagSpecs } from '../shared/cli/flags.ts';
@@ -25,6 +25,7 @@ import { runCommand, runMain, throwIfInterrupted, type Command } from '../harnes
 const gc = (globalThis as { gc?: () => void }).gc;
 const FLAGS = {
   events: { type: 'int', min: 100, max: Number.MAX_SAFE_INTEGER, default: 3000, arg: 'N', help: 'triggering events per variant' },
+  only: { type: 'string', arg: 'leak[,leak]', help: 'measure only these cases (default: all)' },
   help: HELP_FLAG,
 } as const satisfies FlagSpecs;
 /** `leak-costs.ts 5000` (the positional form) is `--events 5000`. */
@@ -82,7 +83,19 @@ interface Case {
   baseline?: { idempotencyCacheCap?: number };
   /** Runs before the measured events (the sync tracker exists only after a snapshot). */
   setup?: (relay: RelayHandle) => Promise<void>;
+  /** Relay options and an upstream fault plan for both runs (orphan-tasks: the state sync on, its sink stalled). */
+  relay?: Partial<RelayOptions>;
+  plan?: FaultPlan;
+  /** Wait this long before each reading (the fixed run's pending work ends by its deadline). */
+  settleMs?: number;
 }
+
+/**
+ * orphan-tasks: every state sync stalls (no answer for 10 minutes); the fixed
+ * manager cuts each at its 2-s deadline, the variant's floating syncs stay
+ * queued in the sink pool (its 60-s headers timeout frees 8 a minute).
+ */
+const STALLED_SINK: FaultPlan = { rules: [{ fault: 'stall-headers', probability: 1, routes: ['state'] }], stallMs: 600_000 };
 
 const snapshot = (relay: RelayHandle) => post(`${relay.url}/v0/management/sync/snapshot`, { sync_id: 's', chunk: 0, last: true, accounts: [] }, MANAGEMENT_KEY);
 
@@ -94,12 +107,14 @@ const CASES: Case[] = [
   { leak: 'inflight-map', driver: chat },
   { leak: 'usage-ttl', driver: chat },
   { leak: 'cancel-poller', driver: chat },
+  { leak: 'task-contexts', driver: chat },
+  { leak: 'orphan-tasks', driver: chat, relay: { stateSync: true }, plan: STALLED_SINK, settleMs: 2_500 },
 ];
 
 async function measure(c: Case, leaky: boolean, eventCount: number, signal: AbortSignal): Promise<{ heap: number; buffers: number }> {
   const overrides = leaky ? c.leaky : c.baseline;
   const leakOn = leaky && (c.leaky?.leak ?? true);
-  const upstream = await startUpstream({ seed: SEED, accounts: ACCOUNTS });
+  const upstream = await startUpstream({ seed: SEED, accounts: ACCOUNTS, ...(c.plan === undefined ? {} : { plan: c.plan }) });
   const relay = await startRelay({
     upstream: upstream.url,
     accounts: ACCOUNTS,
@@ -108,6 +123,7 @@ async function measure(c: Case, leaky: boolean, eventCount: number, signal: Abor
     managementKey: MANAGEMENT_KEY,
     shutdownTimeoutMs: 100,
     ...QUIET_CAPS,
+    ...c.relay,
     ...(overrides?.idempotencyCacheCap === undefined ? {} : { idempotencyCacheCap: overrides.idempotencyCacheCap }),
     leaks: new Set(leakOn ? [c.leak] : []),
   });
@@ -124,8 +140,10 @@ async function measure(c: Case, leaky: boolean, eventCount: number, signal: Abor
       }));
     };
     await run(300, 10_000_000); // warm-up: JIT, pools, lazily built structures
+    if (c.settleMs !== undefined) await sleep(c.settleMs);
     const before = await settledMemory();
     await run(eventCount, 0);
+    if (c.settleMs !== undefined) await sleep(c.settleMs);
     const after = await settledMemory();
     const events = eventCount * (c.eventsPerCall ?? 1);
     return { heap: (after.heap - before.heap) / events, buffers: (after.buffers - before.buffers) / events };
@@ -159,9 +177,11 @@ const command: Command<typeof FLAGS> = {
   async run({ values, io, signal }) {
     if (gc === undefined) throw usageError('run with --expose-gc (npx node --expose-gc bench/leak-costs.ts)');
     try {
+      const only = values.only === undefined ? null : new Set(values.only.split(',').map((n) => n.trim()));
       io.stdout.write(`leak-costs: ${values.events} events per case, Node ${process.version}\n`);
-      io.stdout.write(`account-clone      ${(await cloneCost()).toFixed(0).padStart(7)} B allocated per account per lookup (retained size of one clone)\n`);
+      if (only === null) io.stdout.write(`account-clone      ${(await cloneCost()).toFixed(0).padStart(7)} B allocated per account per lookup (retained size of one clone)\n`);
       for (const c of CASES) {
+        if (only !== null && !only.has(c.leak)) continue;
         throwIfInterrupted(signal);
         const fixed = await measure(c, false, values.events, signal);
         const leaky = await measure(c, true, values.events, signal);

@@ -20,6 +20,7 @@ export const ROUTE_KEYS: Readonly<Record<RouteName, string>> = {
   chat: 'POST /v1/chat/completions',
   models: 'GET /v1/models',
   usage: 'GET /backend-api/wham/usage',
+  state: 'POST /backend-api/request-state',
 };
 
 export interface EngineOptions {

@@ -18,6 +18,7 @@ beforeAll(async () => {
       retryAfterSeconds: 7,
       latency: { baseMs: 150, jitterMs: 50 },
       dribble: { chunkBytes: 64, intervalMs: 5 },
+      slowStream: { chunks: 4, intervalMs: 150 },
     },
     completionTokens: 64,
   });
@@ -151,6 +152,25 @@ describe('stalls and slowness', () => {
     expect(o.ms).toBeGreaterThanOrEqual(2_900);
   });
 
+  it('429-stall-body → status 429 with Retry-After, then UND_ERR_BODY_TIMEOUT on the error body', async () => {
+    const o = await forced('429-stall-body', { bodyTimeout: 300 });
+    expect(errorCode(o, 'body')).toBe('UND_ERR_BODY_TIMEOUT');
+    if (o.phase === 'body') {
+      expect(o.status).toBe(429);
+      expect(o.headers['retry-after']).toBe('7');
+      expect(o.headers['content-length']).toBeUndefined();
+    }
+  });
+
+  it('slow-stream → a complete SSE stream (even for a JSON request), in chunks intervalMs apart', async () => {
+    const o = expectStatus(await forced('slow-stream'), 200);
+    expect(o.headers['content-type']).toBe('text/event-stream');
+    expect(o.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    // 4 writes, 150 ms apart: 3 intervals, minus timer slack.
+    expect(o.ms).toBeGreaterThanOrEqual(3 * 150 * 0.8);
+    expect(o.ms).toBeLessThan(3_000);
+  });
+
   it('dribble → the complete body, in many small writes', async () => {
     const o = expectStatus(await forced('dribble'), 200);
     const body = JSON.parse(o.text);
@@ -205,6 +225,7 @@ describe('forcing and accounting', () => {
       '429', '429-date', '429-codex', '429-large', '503', '503-large', '500', '502', '504',
       'truncate-cl', 'truncate-cl-close', 'truncate-chunked', 'truncate-chunked-close', 'sse-cut', 'sse-cut-close',
       'stall-body', 'stall-headers', 'dribble', 'latency', 'reset', 'empty', 'expired-token', 'quota-exhausted',
+      '429-stall-body', 'slow-stream',
     ]);
     expect(FAULT_KINDS.filter((k) => !tested.has(k))).toEqual([]);
   });

@@ -113,6 +113,16 @@ export const FAULTS = {
     wire: '429 codex `usage_limit_reached` with a long `resets_in_seconds` (per-account)',
     undici: 'status 429',
   },
+  '429-stall-body': {
+    status: 429,
+    wire: '429 chunked, `Retry-After`, the first bytes of a JSON error, then silence for `stallMs`, then the socket is closed',
+    undici: 'status 429; body error UND_ERR_BODY_TIMEOUT (when bodyTimeout < stallMs); the body keeps its socket until it ends or is destroyed',
+  },
+  'slow-stream': {
+    status: 200,
+    wire: '200 text/event-stream: the complete stream in `slowStream.chunks` writes `slowStream.intervalMs` apart (a slow generation that never idles longer than the interval)',
+    undici: 'status 200, complete stream, slowly',
+  },
 } as const satisfies Record<string, FaultSpec>;
 
 export type FaultKind = keyof typeof FAULTS;

@@ -17,6 +17,7 @@ import { PlanError, type RouteName } from './plan.ts';
 import { networkError, pacedStream, sleep, slices, type StreamEnd } from './wire.ts';
 
 const JSON_TYPE = 'application/json';
+const STATE_ACK = '{"ok":true}';
 const SSE_TYPE = 'text/event-stream';
 
 /**
@@ -33,6 +34,7 @@ export const ROUTE_PATHS: Readonly<Record<RouteName, { readonly method: 'POST' |
   chat: { method: 'POST', path: '/v1/chat/completions' },
   models: { method: 'GET', path: '/v1/models' },
   usage: { method: 'GET', path: '/backend-api/wham/usage' },
+  state: { method: 'POST', path: '/backend-api/request-state' },
 };
 
 /**
@@ -236,6 +238,30 @@ async function faultResponse(kind: FaultKind, ctx: FaultContext): Promise<Respon
       const seconds = plan.accounts.quotaResetSeconds;
       return json(codexLimitJson(seconds, Date.now()), 429, retryAfterHeaders(seconds));
     }
+    case '429-stall-body': {
+      // Seed 002's read that fails: the error body starts, then stops. Chunked
+      // (no Content-Length), so the message is incomplete until the cut and
+      // undici keeps the socket with the body, however small the part sent.
+      const full = encoder.encode(ERROR_BODIES.rateLimited);
+      const part = full.subarray(0, Math.max(1, Math.floor(full.length / 3)));
+      return new HttpResponse(pacedStream([part], 0, { type: 'stall', ms: plan.stallMs }, signal), {
+        status: 429,
+        headers: { 'content-type': JSON_TYPE, ...retryAfterHeaders(retryAfter) },
+      });
+    }
+    case 'slow-stream': {
+      const { chunks, intervalMs } = plan.slowStream;
+      const pieces = ctx.success().pieces;
+      const groups: Uint8Array[] = [];
+      const n = Math.min(chunks, pieces.length);
+      for (let g = 0; g < n; g++) {
+        groups.push(encoder.encode(pieces.slice(Math.floor((g * pieces.length) / n), Math.floor(((g + 1) * pieces.length) / n)).join('')));
+      }
+      return new HttpResponse(pacedStream(groups, intervalMs, { type: 'close' }, signal), {
+        status: 200,
+        headers: { 'content-type': SSE_TYPE, 'cache-control': 'no-cache' },
+      });
+    }
   }
 }
 
@@ -267,11 +293,13 @@ async function respond(
 function successOf(engine: UpstreamEngine, route: RouteName, admission: ChatAdmission): SuccessBody {
   const { decision, chat } = admission;
   if (route === 'chat') {
-    // sse-cut needs a stream even when the request asked for JSON.
-    const forceStream = decision.type === 'serve' && (decision.fault === 'sse-cut' || decision.fault === 'sse-cut-close');
+    // sse-cut and slow-stream need a stream even when the request asked for JSON.
+    const forceStream = decision.type === 'serve' && (decision.fault === 'sse-cut' || decision.fault === 'sse-cut-close' || decision.fault === 'slow-stream');
     return chatSuccessBody(engine, chat!, forceStream);
   }
   if (route === 'models') return { pieces: [engine.bodies.modelsJson], contentType: JSON_TYPE };
+  // The state sink only acknowledges: a relay posts a finished request's state and reads nothing back.
+  if (route === 'state') return { pieces: [STATE_ACK], contentType: JSON_TYPE };
   const account = decision.type === 'serve' ? decision.account : 0;
   const exhausted = engine.accountFault(account) === 'quota-exhausted';
   const resetAfter = exhausted ? engine.resolvedPlan.accounts.quotaResetSeconds : 3600;
@@ -299,7 +327,7 @@ export function serveAdmission(engine: UpstreamEngine, route: RouteName, admissi
  */
 export function serveCompletionAdmission(engine: UpstreamEngine, api: CompletionApi, admission: ChatAdmission, request: Request): Promise<Response> | Response {
   const { decision, chat } = admission;
-  const forceStream = decision.type === 'serve' && (decision.fault === 'sse-cut' || decision.fault === 'sse-cut-close');
+  const forceStream = decision.type === 'serve' && (decision.fault === 'sse-cut' || decision.fault === 'sse-cut-close' || decision.fault === 'slow-stream');
   return respond(engine, decision, () => chatSuccessBody(engine, chat!, forceStream, api), request.signal);
 }
 
@@ -318,6 +346,7 @@ export function createRouteHandlers(engine: UpstreamEngine): HttpHandler[] {
     ),
     http.get(`*${ROUTE_PATHS.models.path}`, api('models')),
     http.get(`*${ROUTE_PATHS.usage.path}`, api('usage')),
+    http.post(`*${ROUTE_PATHS.state.path}`, api('state')),
 
     // Control routes: loopback-only test plumbing, never faulted, not in `requests`.
     http.get('*/__upstream/stats', () => {

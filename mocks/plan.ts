@@ -6,8 +6,12 @@
 import { RelaySoakError } from '../shared/errors.ts';
 import { FAULT_KINDS, isFaultKind, type FaultKind } from './faults.ts';
 
-/** The API routes a rule can target. Control routes (/__upstream/*) never fault. */
-export const ROUTES = ['chat', 'models', 'usage'] as const;
+/**
+ * The API routes a rule can target. Control routes (/__upstream/*) never fault.
+ * `state`: POST /backend-api/request-state, where a relay syncs each finished
+ * request's state (seed 001 P0-9's system sync); `stall-headers` on it is a stalled sink.
+ */
+export const ROUTES = ['chat', 'models', 'usage', 'state'] as const;
 export type RouteName = (typeof ROUTES)[number];
 
 /**
@@ -85,6 +89,12 @@ export interface FaultPlan {
   latency?: { baseMs: number; jitterMs: number };
   /** `dribble` fault: body sent in chunks of chunkBytes every intervalMs. */
   dribble?: { chunkBytes: number; intervalMs: number };
+  /**
+   * `slow-stream` fault: the SSE completion in `chunks` writes `intervalMs`
+   * apart (seed 002's slow generations: longer in total than a headers or
+   * total timeout, never idle longer than one interval).
+   */
+  slowStream?: { chunks: number; intervalMs: number };
   /** How long `stall-body` / `stall-headers` keep the socket silent before closing it. */
   stallMs?: number;
   /** `Retry-After` seconds (and codex `resets_in_seconds`) of the 429 faults. */
@@ -116,6 +126,7 @@ export interface ResolvedPlan {
   accounts: AccountBehaviour;
   latency: { baseMs: number; jitterMs: number };
   dribble: { chunkBytes: number; intervalMs: number };
+  slowStream: { chunks: number; intervalMs: number };
   stallMs: number;
   retryAfterSeconds: number;
   largeBodyBytes: number;
@@ -127,6 +138,9 @@ export const PLAN_DEFAULTS = {
   accounts: { expiredShare: 0, quotaExhaustedShare: 0, quotaResetSeconds: 3600 },
   latency: { baseMs: 200, jitterMs: 100 },
   dribble: { chunkBytes: 64, intervalMs: 20 },
+  // 24 writes 5 s apart: a 2-minute stream, past the relay's 60-s headers
+  // timeout in total, with every gap well under its 60-s body inactivity timeout.
+  slowStream: { chunks: 24, intervalMs: 5_000 },
   stallMs: 120_000,
   retryAfterSeconds: 2,
   largeBodyBytes: MIN_LARGE_BODY_BYTES,
@@ -267,6 +281,7 @@ export function validatePlan(value: unknown, field = 'plan'): FaultPlan {
     'accounts',
     'latency',
     'dribble',
+    'slowStream',
     'stallMs',
     'retryAfterSeconds',
     'largeBodyBytes',
@@ -327,6 +342,13 @@ export function validatePlan(value: unknown, field = 'plan'): FaultPlan {
       intervalMs: number(d.intervalMs, `${field}.dribble.intervalMs`, 0, MAX),
     };
   }
+  if (p.slowStream !== undefined) {
+    const w = record(p.slowStream, `${field}.slowStream`, ['chunks', 'intervalMs']);
+    plan.slowStream = {
+      chunks: number(w.chunks, `${field}.slowStream.chunks`, 1, 10_000, true),
+      intervalMs: number(w.intervalMs, `${field}.slowStream.intervalMs`, 1, MAX),
+    };
+  }
   if (p.stallMs !== undefined) plan.stallMs = number(p.stallMs, `${field}.stallMs`, 1, MAX);
   if (p.retryAfterSeconds !== undefined) {
     plan.retryAfterSeconds = number(p.retryAfterSeconds, `${field}.retryAfterSeconds`, 0, MAX, true);
@@ -356,6 +378,7 @@ export function resolvePlan(plan: FaultPlan, fallbackSeed: number): ResolvedPlan
     accounts: plan.accounts ?? { ...PLAN_DEFAULTS.accounts },
     latency: plan.latency ?? { ...PLAN_DEFAULTS.latency },
     dribble: plan.dribble ?? { ...PLAN_DEFAULTS.dribble },
+    slowStream: plan.slowStream ?? { ...PLAN_DEFAULTS.slowStream },
     stallMs: plan.stallMs ?? PLAN_DEFAULTS.stallMs,
     retryAfterSeconds: plan.retryAfterSeconds ?? PLAN_DEFAULTS.retryAfterSeconds,
     largeBodyBytes: plan.largeBodyBytes ?? PLAN_DEFAULTS.largeBodyBytes,

@@ -7,7 +7,7 @@
 import type { FaultKind } from './faults.ts';
 import { ROUTES, type FaultWindow, type ResolvedPlan, type ResolvedRule, type RouteName } from './plan.ts';
 
-const ROUTE_INDEX: Readonly<Record<RouteName, number>> = { chat: 0, models: 1, usage: 2 };
+const ROUTE_INDEX: Readonly<Record<RouteName, number>> = { chat: 0, models: 1, usage: 2, state: 3 };
 
 // Independent draw streams derived from the same (seed, n).
 const STREAM_FAULT = 0; // + route index
@@ -56,7 +56,7 @@ export class FaultSelector {
     this.plan = plan;
     this.originMs = originMs;
     const forRoute = (route: RouteName) => plan.rules.filter((r) => r.routes.includes(route));
-    this.rulesByRoute = { chat: forRoute('chat'), models: forRoute('models'), usage: forRoute('usage') };
+    this.rulesByRoute = { chat: forRoute('chat'), models: forRoute('models'), usage: forRoute('usage'), state: forRoute('state') };
   }
 
   /** The fault for the next request on `route`; advances that route's sequence. */

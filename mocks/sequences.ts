@@ -86,7 +86,7 @@ export class SequenceBook {
       }
       return { anyAccount, byAccount };
     };
-    this.byRoute = { chat: on('chat'), models: on('models'), usage: on('usage') };
+    this.byRoute = { chat: on('chat'), models: on('models'), usage: on('usage'), state: on('state') };
   }
 
   /**

@@ -17,6 +17,7 @@ export const RELAY_FLAGS = {
   ...RELAY_NUMERIC_FLAGS,
   'client-key': { type: 'string', secret: true, arg: 'k1,k2', help: 'client bearer keys (env RELAY_CLIENT_KEYS; default: generated, printed to stderr)' },
   'management-key': { type: 'string', secret: true, arg: 'K', help: 'management API key (env RELAY_MANAGEMENT_KEY; default: generated, printed to stderr)' },
+  'state-sync': { type: 'boolean', help: 'post each finished chat request\'s state to the upstream (POST /backend-api/request-state)' },
   leak: { type: 'string', arg: 'name[,name]', help: 'enable catalogued bugs (env RELAY_LEAKS); "--leak list" prints the catalog' },
   help: { type: 'boolean', short: 'h', help: 'this text' },
 } as const satisfies FlagSpecs;
@@ -72,6 +73,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   }
   const managementKey = values['management-key'] ?? env.RELAY_MANAGEMENT_KEY;
   if (managementKey !== undefined) options.managementKey = managementKey;
+  if (values['state-sync']) options.stateSync = true;
   if (leakText !== undefined) options.leaks = parseLeaks(leakText, values.leak !== undefined ? '--leak' : 'RELAY_LEAKS');
   return { kind: 'run', options };
 }

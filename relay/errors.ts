@@ -76,4 +76,5 @@ export const ERR = {
   upstreamTooLarge: { message: 'upstream response too large', type: 'upstream_error', code: 'upstream_response_too_large' },
   noAccounts: { message: 'no account available for this model', type: 'server_error', code: 'no_available_account' },
   allCooling: { message: 'all accounts are cooling down; retry later', type: 'rate_limit_error', code: 'rate_limited' },
+  overloaded: { message: 'relay is at its concurrency limit; retry later', type: 'server_error', code: 'overloaded' },
 } as const satisfies Record<string, ApiErrorBody>;

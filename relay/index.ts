@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AccountPool } from './accounts/pool.ts';
+import type { Admission } from './admission.ts';
 import { ClientKeys, ManagementKey } from './auth.ts';
 import { RelayError } from './errors.ts';
 import { compactHeapAfterStartup } from './heap-compaction.ts';
@@ -20,6 +21,8 @@ import { callUpstream } from './management/upstream-call.ts';
 import { RelayMetrics, type SizeName } from './metrics.ts';
 import { resolveOptions, type RelayOptions, type ResolvedOptions } from './options.ts';
 import { ChatCompletions } from './proxy/chat-completions.ts';
+import { ContextRegistry } from './proxy/request-context.ts';
+import { StateSync } from './usage/state-sync.ts';
 import { buildModelsBody } from './proxy/models.ts';
 import { Scheduler } from './scheduler.ts';
 import { Front } from './server.ts';
@@ -53,6 +56,8 @@ function generateKey(prefix: string): string {
   return prefix + randomBytes(24).toString('base64url');
 }
 
+const NO_TASK_OUTCOMES = Object.freeze({ ok: 0, failed: 0, timeout: 0, dropped: 0 });
+
 function listenerTotal(emitter: NodeJS.EventEmitter): number {
   let n = 0;
   for (const name of emitter.eventNames()) n += emitter.listenerCount(name);
@@ -67,7 +72,7 @@ export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
   const upstream = createUpstreamPool(options, leaks);
   const scheduler = new Scheduler(leaks);
   const ledger = new UsageLedger(options.accounts, options.usageSeriesCap, options.recentUsageCap);
-  const completed = new CompletedUsage(options.completedUsageTtlMs, options.completedUsageCap, leaks.usageTtl);
+  const completed = new CompletedUsage(options.completedUsageTtlMs, options.completedUsageCap, leaks.usageTtl ? 'never-sweep' : leaks.usagePlateau ? 'rare-sweep' : 'fixed');
   const idempotency = new IdempotencyCache(options.idempotencyCacheCap, leaks.lazyLru);
   const scans = new HealthScans(
     accounts,
@@ -76,6 +81,8 @@ export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
     leaks,
   );
   const sync = new AccountSync(accounts, leaks);
+  const contexts = new ContextRegistry();
+  const stateSync = options.stateSync ? new StateSync(options, leaks.orphanTasks) : null;
   let server: Server | undefined;
   let clientSockets = 0;
   let draining = false;
@@ -98,6 +105,10 @@ export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
       model_cursors: MODELS.length,
       client_sockets: clientSockets,
       cancel_pollers: scheduler.cancelPollers,
+      account_waits: scheduler.accountWaits.size,
+      scheduler_stats: scheduler.statsEntries,
+      request_contexts: contexts.size,
+      background_tasks: stateSync?.pending ?? 0,
     }),
     listeners: () => ({
       server: server === undefined ? 0 : listenerTotal(server),
@@ -105,6 +116,11 @@ export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
       process: listenerTotal(process),
       account_events: listenerTotal(accounts.events),
     }),
+    admission: () => {
+      // Read at scrape time, after `chat` (which owns the semaphore) exists.
+      const a: Admission = chat.admission;
+      return { active: a.active, queued: a.queued, limit: a.limit, queueCap: a.queueCap, rejected: a.rejected };
+    },
     viewsBuilt: () => accounts.viewsBuilt,
     clonesMade: () => accounts.clonesMade,
     idempotencyEvictions: () => idempotency.evictions,
@@ -115,10 +131,11 @@ export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
       usage_recent: options.recentUsageCap,
       health_scans: options.healthScansKept,
     }),
+    backgroundTasks: () => stateSync?.outcomes ?? NO_TASK_OUTCOMES,
   });
 
-  const chat = new ChatCompletions({ accounts, upstream, metrics, scheduler, ledger, completed, idempotency, options, leaks });
-  const management = new ManagementApi({ accounts, upstream, scheduler, ledger, completed, scans, sync, options, leaks });
+  const chat = new ChatCompletions({ accounts, upstream, metrics, scheduler, ledger, completed, idempotency, options, leaks, contexts, stateSync });
+  const management = new ManagementApi({ accounts, upstream, scheduler, ledger, completed, scans, sync, options, leaks, contexts });
   const front = new Front({
     clientKeys: new ClientKeys(options.clientKeys),
     managementKey: new ManagementKey(options.managementKey),
@@ -153,6 +170,7 @@ export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
   } catch (err) {
     completed.close();
     idempotency.clear();
+    await stateSync?.close(0);
     await upstream.destroy();
     throw err;
   }
@@ -179,6 +197,8 @@ export async function startRelay(input: RelayOptions): Promise<RelayHandle> {
       completed.close();
       idempotency.clear();
       scheduler.dispose();
+      // After the requests: the syncs they started are aborted (fixed) or cut with the sink pool.
+      await stateSync?.close(ABORT_GRACE_MS);
       // close() waits for running upstream requests; anything left after the grace is destroyed.
       const grace = new AbortController();
       await Promise.race([upstream.close(), sleep(ABORT_GRACE_MS, undefined, { signal: grace.signal, ref: false }).catch(() => {})]);

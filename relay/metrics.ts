@@ -10,6 +10,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { UpstreamErrorClass } from './upstream/classify.ts';
 import { UPSTREAM_ERROR_CLASSES } from './upstream/classify.ts';
+import { TASK_OUTCOMES, type TaskOutcome } from './background-tasks.ts';
 
 export type Route =
   | 'chat_completions'
@@ -34,6 +35,10 @@ export interface GaugeSources {
   idempotencyEvictions(): number;
   /** Configured caps of the capped structures. */
   capacities(): Record<CappedName, number>;
+  /** The admission semaphore (relay/admission.ts): admitted, waiting, its limit and queue cap, refusals since start. */
+  admission(): { active: number; queued: number; limit: number; queueCap: number; rejected: number };
+  /** Background tasks (request-state syncs) ended, by outcome, since start. */
+  backgroundTasks(): Readonly<Record<TaskOutcome, number>>;
 }
 
 /** Every map/cache/buffer whose size the harness watches: label `structure` of relay_structure_entries. */
@@ -52,6 +57,10 @@ export const SIZE_NAMES = [
   'model_cursors',
   'client_sockets',
   'cancel_pollers',
+  'account_waits',
+  'scheduler_stats',
+  'request_contexts',
+  'background_tasks',
 ] as const;
 export type SizeName = (typeof SIZE_NAMES)[number];
 
@@ -152,6 +161,17 @@ export class RelayMetrics {
         this.inc(sources.idempotencyEvictions());
       },
     });
+    new Counter({
+      name: 'relay_background_tasks_total',
+      help: 'Background tasks (request-state syncs) ended, by outcome (ok, failed, timeout, dropped: refused at the bound)',
+      labelNames: ['outcome'] as const,
+      registers,
+      collect() {
+        this.reset();
+        const outcomes = sources.backgroundTasks();
+        for (const outcome of TASK_OUTCOMES) this.inc({ outcome }, outcomes[outcome]);
+      },
+    });
     new Gauge({
       name: 'relay_structure_capacity',
       help: 'Configured cap of each capped structure (compare with relay_structure_entries)',
@@ -170,6 +190,28 @@ export class RelayMetrics {
       collect() {
         const stats = sources.pool();
         for (const field of ['connected', 'free', 'pending', 'queued', 'running', 'size'] as const) this.set({ field }, stats[field]);
+      },
+    });
+    new Gauge({
+      name: 'relay_admission',
+      help: 'Admission semaphore by field: active (admitted, doing upstream work), queued, limit (--max-inflight), queue_cap (--admission-queue); active passes limit only with no-admission',
+      labelNames: ['field'] as const,
+      registers,
+      collect() {
+        const a = sources.admission();
+        this.set({ field: 'active' }, a.active);
+        this.set({ field: 'queued' }, a.queued);
+        this.set({ field: 'limit' }, a.limit);
+        this.set({ field: 'queue_cap' }, a.queueCap);
+      },
+    });
+    new Counter({
+      name: 'relay_admission_rejected_total',
+      help: 'Chat requests refused with 503 + Retry-After at the admission limit (queue full or wait expired)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sources.admission().rejected);
       },
     });
     new Gauge({

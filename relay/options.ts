@@ -27,10 +27,18 @@ export interface RelayOptions {
   keepAliveTimeoutMs?: number;
   /** Upper bound on upstream sockets. */
   upstreamConnections?: number;
+  /** Admission: chat requests doing upstream work at once (relay/admission.ts). */
+  maxInflight?: number;
+  /** Admission: requests waiting for a slot beyond maxInflight; past it, 503 + Retry-After. */
+  admissionQueue?: number;
+  /** Admission: longest wait for a slot before 503 + Retry-After (0: no waiting). */
+  admissionWaitMs?: number;
   /** Attempts per request across accounts (1 = no failover). */
   maxAttempts?: number;
   /** Pause before failing over after an upstream 429/5xx. */
   retryDelayMs?: number;
+  /** When every account for the model is cooling down: how long a request waits for one to recover (0: answer 429 at once). */
+  accountWaitMs?: number;
   /** Bytes of an upstream error body read for classification before destroying it. */
   errorBodyCapBytes?: number;
   /** Largest non-stream upstream response buffered. */
@@ -47,6 +55,12 @@ export interface RelayOptions {
   healthScansKept?: number;
   /** Graceful shutdown: how long in-flight requests may finish before being aborted. */
   shutdownTimeoutMs?: number;
+  /** Post each finished chat request's state to the upstream's state endpoint (relay/usage/state-sync.ts). Default off. */
+  stateSync?: boolean;
+  /** Deadline of one state-sync task (its AbortSignal). */
+  stateSyncTimeoutMs?: number;
+  /** State-sync tasks running at once; more are dropped and counted. */
+  stateSyncMaxTasks?: number;
   /** Switchable bugs from relay/leaks/catalog.ts. Empty → the fixed relay. */
   leaks?: ReadonlySet<string>;
 }
@@ -68,8 +82,15 @@ export const DEFAULTS = {
   bodyTimeoutMs: 60_000,
   keepAliveTimeoutMs: 4_000,
   upstreamConnections: 128,
+  // Envoy's circuit-breaker default is 1 024 requests + 1 024 pending; 512 + 512 keeps
+  // the fixed relay's peak (plus 128 upstream sockets) under seed 002's 2 000 alarm.
+  maxInflight: 512,
+  admissionQueue: 512,
+  admissionWaitMs: 5_000,
   maxAttempts: 3,
   retryDelayMs: 20,
+  // 0: no wait, the 429 + Retry-After at once, as before the wait existed (CLIProxyAPI's max-retry-interval is opt-in too).
+  accountWaitMs: 0,
   errorBodyCapBytes: 64 * 1024,
   maxResponseBytes: 16 * 1024 * 1024,
   idempotencyCacheCap: 1_000,
@@ -80,6 +101,8 @@ export const DEFAULTS = {
   healthScanConcurrency: 16,
   healthScansKept: 4,
   shutdownTimeoutMs: 10_000,
+  stateSyncTimeoutMs: 2_000,
+  stateSyncMaxTasks: 64,
 } as const;
 
 /**
@@ -98,8 +121,12 @@ export const NUMERIC_OPTIONS = {
   bodyTimeoutMs: { flag: '--body-timeout', min: 1, max: 3_600_000, arg: 'MS', help: 'upstream body inactivity timeout' },
   keepAliveTimeoutMs: { flag: '--keep-alive-timeout', min: 1, max: 600_000, arg: 'MS', help: 'upstream idle socket timeout, an upper bound' },
   upstreamConnections: { flag: '--upstream-connections', min: 1, max: 65_536, arg: 'N', help: 'upstream socket cap' },
+  maxInflight: { flag: '--max-inflight', min: 1, max: 1_000_000, arg: 'N', help: 'chat requests doing upstream work at once' },
+  admissionQueue: { flag: '--admission-queue', min: 0, max: 1_000_000, arg: 'N', help: 'requests waiting beyond --max-inflight (then 503)' },
+  admissionWaitMs: { flag: '--admission-wait', min: 0, max: 600_000, arg: 'MS', help: 'longest wait for an admission slot (then 503)' },
   maxAttempts: { flag: '--max-attempts', min: 1, max: 20, arg: 'N', help: 'attempts per request across accounts' },
   retryDelayMs: { flag: '--retry-delay', min: 0, max: 60_000, arg: 'MS', help: 'pause before failing over after a 429/5xx' },
+  accountWaitMs: { flag: '--account-wait', min: 0, max: 600_000, arg: 'MS', help: 'longest wait for a cooled-down account (0: 429 at once)' },
   errorBodyCapBytes: { flag: '--error-body-cap', min: 1, max: 16 * 1024 * 1024, arg: 'BYTES', help: 'upstream error body bytes read' },
   maxResponseBytes: { flag: '--max-response', min: 1024, max: 1024 * 1024 * 1024, arg: 'BYTES', help: 'largest buffered upstream JSON response' },
   idempotencyCacheCap: { flag: '--idempotency-cap', min: 0, max: 10_000_000, arg: 'N', help: 'idempotency cache entries' },
@@ -110,6 +137,8 @@ export const NUMERIC_OPTIONS = {
   healthScanConcurrency: { flag: '--health-scan-concurrency', min: 1, max: 1_024, arg: 'N', help: 'default health scan concurrency' },
   healthScansKept: { flag: '--health-scans-kept', min: 1, max: 1_000, arg: 'N', help: 'finished health scans kept' },
   shutdownTimeoutMs: { flag: '--shutdown-timeout', min: 0, max: 600_000, arg: 'MS', help: 'graceful shutdown deadline' },
+  stateSyncTimeoutMs: { flag: '--state-sync-timeout', min: 1, max: 600_000, arg: 'MS', help: 'deadline of one request-state sync' },
+  stateSyncMaxTasks: { flag: '--state-sync-max-tasks', min: 1, max: 1_000_000, arg: 'N', help: 'request-state syncs running at once (more are dropped)' },
 } as const satisfies Record<string, { flag: `--${string}`; min: number; max: number; arg: string; help: string }>;
 
 export type NumericKey = keyof typeof NUMERIC_OPTIONS;
@@ -194,5 +223,6 @@ export function resolveOptions(options: RelayOptions, generateKey: (prefix: stri
     generatedClientKeys: givenClientKeys.length === 0,
     generatedManagementKey: options.managementKey === undefined,
     leaks: options.leaks ?? new Set<string>(),
+    stateSync: options.stateSync ?? false,
   };
 }

@@ -5,19 +5,33 @@
 // one signal reaches the upstream request, a pending retry wait and the
 // stream pump alike; no per-request polling timer exists.
 //
-// Three catalog variants (relay/leaks/) live here, each behind a boolean
+// Four catalog variants (relay/leaks/) live here, each behind a boolean
 // fixed at construction: inflight-map (end() keeps the entry),
 // retry-timers (a bare setTimeout per failover pause, not cancelled by an
-// abort) and cancel-poller (a per-request interval never cleared on
-// completion).
+// abort), cancel-poller (a per-request interval never cleared on
+// completion) and scheduler-stats (the admission stats appended to a list
+// per request instead of counted per model). It also holds the account
+// waits (account-wait.ts, variant account-wait-loop).
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AccountWaits } from './account-wait.ts';
 import { RelayError } from './errors.ts';
 import { NO_LEAKS, type LeakFlags } from './leaks/flags.ts';
 
 /** cancel-poller variant: how often each request's poller asks whether it was cancelled. */
 const CANCEL_POLL_MS = 250;
+
+/**
+ * scheduler-stats variant: the admission record appended per request (seed
+ * 001 P0-1's `priority_stats.append(priority)`; the relay has no priorities,
+ * its scheduler's per-request facts are these).
+ */
+interface AdmissionRecord {
+  readonly model: string;
+  readonly clientKey: number;
+  readonly admittedAt: number;
+}
 
 /** cancel-poller variant: what each tick opens (the seed's per-tick DB session). */
 interface CancelLookupSession {
@@ -48,11 +62,34 @@ export class Scheduler {
   readonly #pollCancel: boolean;
   /** cancel-poller variant only: the live pollers, so close() can stop them (the process is going anyway). */
   readonly #pollers = new Set<NodeJS.Timeout>();
+  /** Admission stats: requests admitted per model. Bounded: begin() only sees models the relay serves. */
+  readonly #admittedByModel = new Map<string, number>();
+  /** scheduler-stats variant: the same stats as an append-only list (seed 001's priority_stats). */
+  readonly #admissionLog: AdmissionRecord[] = [];
+  readonly #appendStats: boolean;
+  /** Requests waiting for a cooled-down account (account-wait.ts). */
+  readonly accountWaits: AccountWaits;
 
   constructor(leaks: LeakFlags = NO_LEAKS) {
     this.#keepFinished = leaks.inflightMap;
     this.#fireAndForgetRetries = leaks.retryTimers;
     this.#pollCancel = leaks.cancelPoller;
+    this.#appendStats = leaks.schedulerStats;
+    this.accountWaits = new AccountWaits(leaks.accountWaitLoop);
+  }
+
+  /** Entries of the admission stats: one per model admitted (fixed), one per request ever (scheduler-stats variant). */
+  get statsEntries(): number {
+    return this.#appendStats ? this.#admissionLog.length : this.#admittedByModel.size;
+  }
+
+  /** Requests admitted for `model` since start. */
+  admitted(model: string): number {
+    if (!this.#appendStats) return this.#admittedByModel.get(model) ?? 0;
+    // The variant counts its list, as a stats list is read.
+    let n = 0;
+    for (const r of this.#admissionLog) if (r.model === model) n++;
+    return n;
   }
 
   /** cancel-poller variant: per-request pollers still armed (0 in the fixed build). */
@@ -81,6 +118,9 @@ export class Scheduler {
       committed: false,
     };
     this.#inflight.set(entry.id, entry);
+    // scheduler-stats variant (seed 001 P0-1's priority_stats): one record appended per request, never dropped.
+    if (this.#appendStats) this.#admissionLog.push({ model, clientKey, admittedAt: now });
+    else this.#admittedByModel.set(model, (this.#admittedByModel.get(model) ?? 0) + 1);
     if (this.#pollCancel) this.#armCancelPoller(entry);
     return entry;
   }
@@ -174,10 +214,11 @@ export class Scheduler {
     this.#pollers.add(timer);
   }
 
-  /** Relay close: stops what only a leak variant leaves running (cancel pollers). */
+  /** Relay close: stops what only a leak variant leaves running (cancel pollers, unbounded account waits). */
   dispose(): void {
     for (const timer of this.#pollers) clearInterval(timer);
     this.#pollers.clear();
+    this.accountWaits.dispose();
   }
 
   /** Resolves when nothing is in flight (graceful shutdown). */

@@ -11,10 +11,11 @@ import type { Checkpoint, ContinuousSample, RunOutcome } from '../harness/record
 import type { RunMeta } from '../harness/run/meta.ts';
 import { judgeRun, MEMORY_SIGNALS, verdictMetaOf, type JudgeOptions, type MemorySignal, type RunVerdict } from '../harness/verdict/index.ts';
 import type { RunHead, TornLine } from './read-run-folder.ts';
+import { levelThresholdsOf } from '../harness/verdict/level-threshold.ts';
 
 interface ResolvedLike {
   phases?: Array<{ name: string; kind?: string }>;
-  thresholds?: Partial<Record<string, number>>;
+  thresholds?: Partial<Record<string, unknown>>;
 }
 
 /** Floors from the scenario's thresholds; warm-up = 'start' (checkpoint 0, before load) + the scenario's warm-up phases. */
@@ -27,7 +28,8 @@ export function judgeOptionsFor(meta: RunMeta): JudgeOptions {
   }
   const phases = Array.isArray(resolved.phases) ? resolved.phases : [];
   const warmupPhases = ['start', ...phases.filter((p) => p?.kind === 'warm-up').map((p) => p.name)];
-  return { floors, warmup: { phases: warmupPhases } };
+  const levels = levelThresholdsOf(resolved);
+  return { floors, warmup: { phases: warmupPhases }, ...(levels.length > 0 ? { levels } : {}) };
 }
 
 function looksLikeVerdict(v: unknown): v is RunVerdict {

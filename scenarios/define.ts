@@ -92,6 +92,15 @@ export interface PhaseSettings {
   idempotencyKeys?: 'unique' | number;
   /** SSE completions ask for `stream_options.include_usage` this often, in [0, 1]. */
   includeUsage?: number;
+  /**
+   * Open model, custom-driver kinds (`retry`, `stream-abort`, `api-call`, `sync-event`):
+   * operations in flight at most per kind, beyond which starts are dropped (event
+   * `load-dropped`). Default min(512, 2 × the kind's rate): enough for a healthy
+   * target. A burst of many users against a stalled target needs more (seed 002:
+   * every request the relay admits is held for the stall; 512 would cap the level
+   * the harness can show under seed 002's 2 000 alarm).
+   */
+  maxInFlight?: number;
 }
 
 export interface PhaseSpec {
@@ -140,7 +149,17 @@ export type SignalName = 'heapUsed' | 'external' | 'arrayBuffers' | 'rss' | 'han
  * statistically significant (post-GC heaps still drift a little with warm-up).
  * Memory signals in bytes per unit of x, handles/fds/tcp in count per unit of x.
  */
-export type Thresholds = Partial<Record<SignalName, number>>;
+export type Thresholds = Partial<Record<SignalName, number>> & {
+  /**
+   * Level thresholds: ceilings a healthy target stays under whatever the load
+   * (seed 002's "goroutine count above 2 000" alarm). A run whose continuous
+   * samples go above `max` is a LEAK (harness/verdict/level-threshold.ts).
+   * `signal`: `handles:<key>` (`handles:fds`, `handles:tcp:ESTABLISHED`, a
+   * probe resource type) or a target /metrics series as printed
+   * (`relay_inflight_requests`, `go_goroutines`).
+   */
+  levels?: Array<{ signal: string; max: number }>;
+};
 
 export interface LeakVariant {
   /** The relay's `--leak` name. */

@@ -7,10 +7,14 @@ import healthScan from './health-scan.ts';
 import retryStorm from './retry-storm.ts';
 import errorStorm from './error-storm.ts';
 import errorAnswers from './error-answers.ts';
+import errorStalls from './error-stalls.ts';
 import accountChurn from './account-churn.ts';
 import cacheChurn from './cache-churn.ts';
 import streamAbort from './stream-abort.ts';
+import stallBurst from './stall-burst.ts';
 import calibration from './calibration.ts';
+import quotaWall from './quota-wall.ts';
+import sinkStall from './sink-stall.ts';
 
 export * from './define.ts';
 export * from './resolve.ts';
@@ -21,7 +25,7 @@ export * from './errors.ts';
 export const DEFAULT_SCENARIO = 'mixed';
 
 // Listing order: the default first, then by incident seed; bench:calibrate's own last.
-const SCENARIOS: readonly ScenarioSpec[] = [mixed, healthScan, retryStorm, errorAnswers, errorStorm, accountChurn, cacheChurn, streamAbort, calibration];
+const SCENARIOS: readonly ScenarioSpec[] = [mixed, healthScan, retryStorm, errorAnswers, errorStorm, errorStalls, accountChurn, cacheChurn, streamAbort, quotaWall, sinkStall, stallBurst, calibration];
 const BY_NAME: ReadonlyMap<string, ScenarioSpec> = new Map(SCENARIOS.map((s) => [s.name, s]));
 
 export function listScenarios(): readonly ScenarioSpec[] {

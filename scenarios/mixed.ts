@@ -49,8 +49,12 @@ export default defineScenario({
     { name: 'retry-timers', origin: 'seed 001', trigger: 'retry' },
     { name: 'cancel-poller', origin: 'seed 001', trigger: 'requests' },
     { name: 'usage-ttl', origin: 'seed 001', trigger: 'requests' },
+    { name: 'usage-plateau', origin: 'seed 001', trigger: 'requests' },
     { name: 'pool-size', origin: 'seed 001', trigger: 'requests' },
+    { name: 'task-contexts', origin: 'seed 001', trigger: 'requests' },
     { name: 'error-body', origin: 'seed 002', trigger: '429-large' },
+    // Listed for completeness: mixed's upstream never stalls long enough to reach the admission limit; stall-burst drives it.
+    { name: 'no-admission', origin: 'seed 002', trigger: 'requests' },
     { name: 'sse-abort', origin: 'project addition', trigger: 'sse-abort' },
     { name: 'sync-tracker', origin: 'seed 003', trigger: 'sync-event' },
     { name: 'listener', origin: 'project addition', trigger: 'sse-abort' },

@@ -40,6 +40,8 @@ export interface ResolvedSettings {
   sync: { eventsPerBatch: number; snapshotAtStart: boolean; snapshotChunk: number };
   idempotencyKeys: 'unique' | number;
   includeUsage: number;
+  /** Set only when the phase gives one (define.ts PhaseSettings.maxInFlight). */
+  maxInFlight?: number;
 }
 
 export interface ResolvedPhase {
@@ -193,6 +195,7 @@ function resolveSettings(spec: PhaseSpec, field: string): ResolvedSettings {
     },
     idempotencyKeys: keys,
     includeUsage: fraction(s.includeUsage ?? DEFAULT_SETTINGS.includeUsage, `${field}.includeUsage`),
+    ...(s.maxInFlight === undefined ? {} : { maxInFlight: positiveInt(s.maxInFlight, `${field}.maxInFlight`) }),
   };
 }
 
@@ -265,9 +268,29 @@ export function minimumDurationMs(spec: ScenarioSpec, maxMs = 7 * 24 * 3_600_000
   return lo * 1_000;
 }
 
+/** `thresholds.levels`: a list of { signal, max } (harness/verdict/level-threshold.ts reads it). */
+function resolveLevels(value: unknown): NonNullable<Thresholds['levels']> {
+  if (!Array.isArray(value)) throw invalid('thresholds.levels', 'expected a list of { signal, max }');
+  return value.map((item: unknown, i) => {
+    const field = `thresholds.levels[${i}]`;
+    const t = item as { signal?: unknown; max?: unknown } | null;
+    if (t === null || typeof t !== 'object') throw invalid(field, 'expected { signal, max }');
+    const extra = Object.keys(t).filter((k) => k !== 'signal' && k !== 'max');
+    if (extra.length > 0) throw invalid(field, `unknown field ${extra.map((k) => JSON.stringify(k)).join(', ')}`);
+    if (typeof t.signal !== 'string' || t.signal.trim() === '' || t.signal === 'handles:') {
+      throw invalid(`${field}.signal`, "expected 'handles:<key>' or a /metrics series name");
+    }
+    return { signal: t.signal, max: positiveNumber(t.max, `${field}.max`) };
+  });
+}
+
 function resolveThresholds(thresholds: Thresholds): Thresholds {
   const out: Thresholds = {};
   for (const [name, value] of Object.entries(thresholds)) {
+    if (name === 'levels') {
+      out.levels = resolveLevels(value);
+      continue;
+    }
     if (!(SIGNALS as readonly string[]).includes(name)) {
       throw invalid(`thresholds.${name}`, `unknown signal (known: ${SIGNALS.join(', ')})`);
     }

@@ -110,6 +110,7 @@ const rows: CliRow[] = [
   { name: 'budget without a time unit', cli: 'soak', argv: ['--budget', '50MB'], exit: 2, words: ['--budget', 'size per day or hour', '50MB/day'] },
   { name: 'production rate without a budget', cli: 'soak', argv: ['--production-rate', '300'], exit: 2, words: ['--production-rate', 'only with --budget'] },
   { name: 'zero production rate', cli: 'soak', argv: ['--budget', '50MB/day', '--production-rate', '0'], exit: 2, words: ['--production-rate'] },
+  { name: 'until-verdict given a value', cli: 'soak', argv: ['--until-verdict=yes'], exit: 2, words: ['--until-verdict', 'does not take an argument'] },
   { name: 'unknown scenario', cli: 'soak', argv: ['--scenario', 'no-such-scenario'], exit: 2, words: ['--scenario', 'no-such-scenario', 'mixed'] },
   { name: 'unknown leak', cli: 'soak', argv: ['--leak', 'no-such-leak'], exit: 2, words: ['--leak', 'unknown variant "no-such-leak"', 'inflight-map'] },
   { name: 'leak on a target that is not the reference relay', cli: 'soak', argv: ['--leak', 'inflight-map', '--target-cmd', 'node x.js --port {port}'], exit: 2, words: ['--leak', 'reference relay'] },
@@ -193,6 +194,7 @@ const rows: CliRow[] = [
   { name: 'prove: unknown variant', cli: 'soak', argv: ['prove', 'no-such-variant'], exit: 2, words: ['unknown variant "no-such-variant"', 'inflight-map'] },
   { name: 'prove: duration under a proof’s minimum', cli: 'soak', argv: ['prove', 'inflight-map', '--duration', '5s'], exit: 2, words: ['--duration', '30s–168h', 'a proof needs'] },
   { name: 'prove: negative rate', cli: 'soak', argv: ['prove', 'inflight-map', '--rate', '-5'], exit: 2, words: ['--rate', '"-5"'], not: ['ambiguous'] },
+  { name: 'prove: until-verdict given a value', cli: 'soak', argv: ['prove', 'inflight-map', '--until-verdict=no'], exit: 2, words: ['--until-verdict', 'does not take an argument'] },
   { name: 'prove: negative accounts', cli: 'soak', argv: ['prove', 'inflight-map', '--accounts', '-1'], exit: 2, words: ['--accounts', '"-1"'], not: ['ambiguous'] },
   { name: 'prove: negative duration', cli: 'soak', argv: ['prove', 'inflight-map', '--duration', '-5s'], exit: 2, words: ['--duration', '"-5s"'], not: ['ambiguous'] },
   { name: 'prove: --out under /proc', cli: 'soak', argv: ['prove', 'inflight-map', '--out', '/proc/x'], exit: 2, words: ['--out', 'proc'] },
@@ -201,6 +203,7 @@ const rows: CliRow[] = [
   // calibrate
   { name: 'calibrate: negative budget', cli: 'soak', argv: ['calibrate', '--quick', '--budget', '-5m'], exit: 2, words: ['--budget', '"-5m"'] },
   { name: 'calibrate: --out under /proc', cli: 'soak', argv: ['calibrate', '--quick', '--out', '/proc/x'], exit: 2, words: ['--out', 'proc'] },
+  { name: 'calibrate: --until-verdict on a resumed ledger', cli: 'soak', argv: ['calibrate', '--resume', '/tmp/no-such-calibration', '--until-verdict'], exit: 2, words: ['--resume', 'drop --until-verdict'] },
   // compare: arguments and run folders of the wrong shape (exit 2 naming file and field, not a TypeError and exit 3)
   { name: 'compare: one folder', cli: 'soak', argv: ['compare', goodA], exit: 2, words: ['two run folders'] },
   { name: 'compare: no such folder', cli: 'soak', argv: ['compare', at('nope-a'), goodB], exit: 2, words: ['<runA>', 'no such run folder'] },

@@ -20,6 +20,8 @@ export interface CalibrationPlan {
   durationMs: number;
   /** Requests per second (the calibration scenario's default when null). */
   rate: number | null;
+  /** --until-verdict: every run stops at its first certain LEAK (sequential looks); absent in older ledgers. */
+  untilVerdict?: boolean;
 }
 
 /**

@@ -93,6 +93,7 @@ async function oneRun(i: number, planned: PlannedRun, runDir: string, plan: Cali
     // Same relay flags for every run: a bounded upstream keep-alive keeps drains ≈ 1 s.
     target: { kind: 'relay', extraArgs: ['--keep-alive-timeout', '1000'], env: groundTruthEnv(planned.truth) },
     drainMaxMs: 3_000,
+    ...(plan.untilVerdict === true ? { untilVerdict: true } : {}),
     out: runDir,
     ...(signal ? { signal } : {}),
   });

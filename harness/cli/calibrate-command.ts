@@ -18,10 +18,11 @@ export const CALIBRATE_FLAGS = {
   resume: { type: 'string', nonEmpty: true, arg: 'dir', help: "carry on with the runs this calibration folder's ledger has not finished" },
   out: { type: 'string', nonEmpty: true, arg: 'dir', help: "a new calibration's folder (ledger and run folders)" },
   budget: { type: 'duration', min: 1_000, max: SOAK_FLAGS.duration.max, arg: 'time', help: 'start a run only if it ends inside this budget' },
+  'until-verdict': { type: 'boolean', help: "each run judged at every checkpoint and stopped as soon as a LEAK is certain (soak's --until-verdict): requests to detection become the sequential rule's; controls still run their full duration" },
   help: SOAK_FLAGS.help,
 } as const satisfies FlagSpecs;
 
-const PLAN_FLAGS = ['quick', 'sizes', 'reps', 'controls', 'handle-every', 'duration', 'rate', 'seed'] as const;
+const PLAN_FLAGS = ['quick', 'sizes', 'reps', 'controls', 'handle-every', 'duration', 'rate', 'seed', 'until-verdict'] as const;
 
 /** Flag values → CalibrateOptions; `--resume` refuses flags that would change the ledger's plan. */
 export function calibrateOptionsFrom(values: FlagValues<typeof CALIBRATE_FLAGS>, given: ReadonlySet<string>): CalibrateOptions {
@@ -40,6 +41,7 @@ export function calibrateOptionsFrom(values: FlagValues<typeof CALIBRATE_FLAGS>,
   if (values['handle-every'] !== undefined) plan.handleEvery = values['handle-every'].filter((k) => k !== 0);
   if (values.duration !== undefined) plan.durationMs = values.duration;
   if (values.rate !== undefined) plan.rate = values.rate;
+  if (values['until-verdict']) plan.untilVerdict = true;
   if (PLAN_FLAGS.some((f) => f !== 'quick' && f !== 'seed' && given.has(f))) plan.mode = 'custom';
   return { plan, seed: values.seed, ...(values.out !== undefined ? { out: values.out } : {}), budgetMs };
 }
@@ -86,6 +88,6 @@ export function makeCalibrateCommand(name: string, usage: string, invoke: string
 
 export const calibrateCommand = makeCalibrateCommand(
   'soak calibrate',
-  'npm run soak -- calibrate [--quick] [--sizes 64,256] [--reps N] [--controls N] [--handle-every K] [--duration 10m] [--rate N] [--seed N] [--out DIR] [--budget 80m] | --resume DIR',
+  'npm run soak -- calibrate [--quick] [--sizes 64,256] [--reps N] [--controls N] [--handle-every K] [--duration 10m] [--rate N] [--seed N] [--until-verdict] [--out DIR] [--budget 80m] | --resume DIR',
   'npm run soak -- calibrate',
 );

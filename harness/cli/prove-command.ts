@@ -18,6 +18,7 @@ export function proveOptionsFrom(which: string, values: FlagValues<typeof PROVE_
     ...(values.rate !== undefined ? { rate: values.rate } : {}),
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(values['no-attribute'] ? { attribute: false } : {}),
+    ...(values['until-verdict'] ? { untilVerdict: true } : {}),
   };
 }
 
@@ -61,7 +62,7 @@ export function proveAliasArgv(argv: readonly string[]): string[] {
 export function makeProveCommand(alias: boolean): Command<typeof PROVE_FLAGS> {
   return {
   name: alias ? 'soak' : 'soak prove',
-  usage: 'npm run soak -- prove <variant>|all [--duration 90s] [--seed 42] [--accounts N] [--rate N] [--out DIR] [--quiet]',
+  usage: 'npm run soak -- prove <variant>|all [--duration 90s] [--seed 42] [--accounts N] [--rate N] [--until-verdict] [--out DIR] [--quiet]',
   about: [
     "For each variant: a leaky run (--leak <variant>) and a fixed run of the variant's scenario,",
     'same seed, one after the other, then the comparison. Both run folders are kept.',

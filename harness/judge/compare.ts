@@ -8,7 +8,7 @@ import type { RunData } from '../run/read-run.ts';
 import { readRunFolder } from '../run/read-run.ts';
 import { compareRuns as compareRecords, type JudgeOptions, type RunComparison } from '../verdict/index.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
-import { judgeOptionsFor } from './run.ts';
+import { judgeOptionsFor, sequentialOptionsOf } from './run.ts';
 import { proofPlanFor } from './proof-plan.ts';
 import { verdictRecords } from './verdict-meta.ts';
 
@@ -19,7 +19,8 @@ import { verdictRecords } from './verdict-meta.ts';
  */
 export function compareOptionsFor(before: RunData, after: RunData): { options: JudgeOptions; note: string | null } {
   // Meta only: one option set judges both runs, and a run's first unexpected responses are its own.
-  const base = judgeOptionsFor({ meta: before.meta });
+  // The before run's sequential looks (--until-verdict) are its own: the after run is never judged with them.
+  const { sequential: _looks, ...base } = judgeOptionsFor({ meta: before.meta });
   const leaks = before.meta.leaks ?? [];
   const entry = leaks.length === 1 && (after.meta.leaks ?? []).length === 0 ? LEAK_CATALOG.find((e) => e.name === leaks[0]) : undefined;
   // 'allocated' (churn) signatures are not a post-GC series the verdict can regress.
@@ -50,6 +51,9 @@ export function compareRuns(before: string | RunData, after: string | RunData, o
   const a = typeof before === 'string' ? readRunFolder('<runA>', before) : before;
   const b = typeof after === 'string' ? readRunFolder('<runB>', after) : after;
   const { options: judge, note } = compareOptionsFor(a, b);
-  const comparison = compareRecords(verdictRecords(a), verdictRecords(b), { ...judge, force: options.force === true });
+  // A before run stopped early (--until-verdict) is judged with its looks, the after run whole (verdict/compare.ts).
+  const plan = a.meta.untilVerdict;
+  const early = plan?.stoppedEarly ? { stoppedEarlyBefore: sequentialOptionsOf(plan) } : {};
+  const comparison = compareRecords(verdictRecords(a), verdictRecords(b), { ...judge, force: options.force === true, ...early });
   return { before: a, after: b, comparison, note };
 }

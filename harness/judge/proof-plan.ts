@@ -67,6 +67,38 @@ const PROOF_RELAY_ARGS: Readonly<Record<string, readonly string[]>> = {
   // provider's Retry-After-scale pause (10 s) outlasts the drain, and the
   // retry-storm clients give up after 2 s, so aborted pauses happen.
   'retry-timers': ['--retry-delay', '10000'],
+  // orphan-tasks: the request-state sync is off by default; sink-stall stalls its sink.
+  'orphan-tasks': ['--state-sync'],
+  // account-wait-loop: the fixed relay answers 429 at once by default
+  // (--account-wait 0), so its wait would never run. A wait longer than
+  // quota-wall's 2-s client give-up makes the fixed relay's waits end by the
+  // cancel check (the client gone), the part of the fix the leak is about.
+  'account-wait-loop': ['--account-wait', '5000'],
+  // error-body-read-fail, headers-timeout (error-stalls): a 1-s headers
+  // timeout, so the fixed relay's stalled-header attempts end within a
+  // checkpoint interval (the default 60 s outlasts a 90-s run's segments) and
+  // the leaky relay's 30 minutes stand apart; the same in both proofs, since
+  // error-stalls schedules both faults. error-body-read-fail pins one socket
+  // per stalled error body for good: a cap above a run's count of them keeps
+  // the pool serving (as error-body's proof does).
+  'error-body-read-fail': ['--headers-timeout', '1000', '--upstream-connections', '8192'],
+  // headers-timeout: 500 ms, so the fixed relay's held attempts (≈ 6/s × the
+  // timeout) stay well under the leaky relay's (× the client's wait).
+  'headers-timeout': ['--headers-timeout', '500'],
+  // usage-plateau: a 10-s TTL, so the leaky store (kept 2 × TTL, swept every
+  // TTL) levels off after 30 s and a 90-s run has 60 s of plateau to show it
+  // is one (PROOF_PLATEAUS).
+  'usage-plateau': ['--usage-ttl', '10000'],
+};
+
+/**
+ * Variants whose leaky build holds a plateau (rate × lifetime) rather than
+ * growing: the lifetime of one record under the proof's relay flags, after
+ * which the leaky run must level off (verdict/plateau.ts). usage-plateau: kept
+ * 2 × TTL and swept every TTL, so a record lives up to 3 × the 10-s TTL.
+ */
+const PROOF_PLATEAUS: Readonly<Record<string, { readonly lifetimeMs: number }>> = {
+  'usage-plateau': { lifetimeMs: 30_000 },
 };
 
 export interface ProofPlan {
@@ -83,6 +115,13 @@ export interface ProofPlan {
   judge: JudgeOptions;
   /** `level` signatures: where the level shows and on which handle signal (verdict/level.ts). */
   level: { where: LevelWhere; signal: string } | null;
+  /**
+   * Plateau variants: one record's lifetime, after which the leaky run must
+   * level off (verdict/plateau.ts), and the slope that counts as growing: what
+   * the same store would grow by with no sweep at all, within the variant's
+   * tolerance (perEvent × (1 − tolerance)). Else null.
+   */
+  plateau: { lifetimeMs: number; growthFloor: number } | null;
 }
 
 export function catalogNames(): string[] {
@@ -125,5 +164,7 @@ export function proofPlanFor(entry: LeakEntry, accounts: number, overrides: { mi
   // A level is not a slope: the verdict's signature check (per-event cost) does not apply.
   const level = s.kind === 'level' ? { where: s.seen ?? 'drained', signal: s.signal } : null;
   if (level) judge.signatures = [];
-  return { variant: entry.name, scenario: entry.scenario, relayArgs: [...PROOF_COMMON_RELAY_ARGS, ...(PROOF_RELAY_ARGS[entry.name] ?? [])], kind: s.kind, signature: level ? null : signature, expects: expects[s.kind], judge, level };
+  const plateau = level !== null && Object.hasOwn(PROOF_PLATEAUS, entry.name) ? { lifetimeMs: PROOF_PLATEAUS[entry.name]!.lifetimeMs, growthFloor: perEvent * (1 - (s.tolerance ?? 0.5)) } : null;
+  if (plateau) expects.level = `${s.signal} levels off after ${Math.round(plateau.lifetimeMs / 1000)} s of load (a plateau, not a leak) above the fixed relay's level`;
+  return { variant: entry.name, scenario: entry.scenario, relayArgs: [...PROOF_COMMON_RELAY_ARGS, ...(PROOF_RELAY_ARGS[entry.name] ?? [])], kind: s.kind, signature: level ? null : signature, expects: expects[s.kind], judge, level, plateau };
 }

@@ -7,8 +7,10 @@
 import { proofAttributionRows, readAttribution, type ProofAttributionRow } from '../attribute/proof-rows.ts';
 import type { RunData } from '../run/read-run.ts';
 import { readRunFolder } from '../run/read-run.ts';
-import { judgeRun as judgeRecords, siteTrend, type RunComparison, type RunVerdict } from '../verdict/index.ts';
-import { compareLevels, handleKeyOf, levelAtDrainedCheckpoints, levelUnderLoad, loadPhasesOf, type LevelComparison } from '../verdict/level.ts';
+import { compareService, judgeRun as judgeRecords, siteTrend, type RunComparison, type RunVerdict } from '../verdict/index.ts';
+import { judgeShape, type ShapePoint } from '../verdict/plateau.ts';
+import { DEFAULT_FLOORS } from '../verdict/memory.ts';
+import { compareLevels, handleKeyOf, isMemoryLevelSignal, levelAtDrainedCheckpoints, type MemoryLevelSignal, levelUnderLoad, loadPhasesOf, type LevelComparison } from '../verdict/level.ts';
 import { sortCheckpoints } from '../verdict/series.ts';
 import type { LeakEntry } from '../../relay/leaks/catalog.ts';
 import { compareOptionsFor, compareRuns } from './compare.ts';
@@ -32,6 +34,11 @@ export interface ProofResult {
    * aligned with the leaky run and may be INCONCLUSIVE for want of checkpoints.
    */
   fixedStatus: RunVerdict['status'] | null;
+  /**
+   * What clients got from the fixed run against the leaky run (verdict/service.ts):
+   * `fixed no worse: …` or `the fix costs service: …` (then also a failure).
+   */
+  serviceLine?: string;
   /** One-line summaries for the table. */
   leakyLine: string;
   fixedLine: string;
@@ -79,6 +86,8 @@ export function fixedRunClean(after: RunVerdict): string | null {
     if (m.signal === 'rss' ? m.status === 'LEAK' : m.status !== 'NO-LEAK') why.push(`${m.signal} ${m.status}: ${m.reasons[0] ?? ''}`);
   }
   for (const h of after.handles.types) if (h.status !== 'NO-LEAK') why.push(`handles ${h.type} ${h.status}: ${h.reason}`);
+  // A scenario's level threshold (verdict/level-threshold.ts) the fixed relay still breaches: the alarm would fire on the fix.
+  for (const r of after.levels?.results ?? []) if (r.status === 'breached') why.push(`level ${r.line}`);
   return why.length === 0 ? null : `the fixed run is not clean: ${why.join('; ')}`;
 }
 
@@ -96,13 +105,15 @@ export function fixedRunClean(after: RunVerdict): string | null {
  *    drained checkpoints or under load, the fixed run does not), and the
  *    fixed run is clean.
  * "Clean": fixedRunClean, judged on all of the fixed run's checkpoints.
+ * Every kind: the fixed run's service is no worse than the leaky run's
+ * (verdict/service.ts: failures, no answers, timeouts, body mismatches).
  */
 export function judgeProof(
   plan: ProofPlan,
   comparison: RunComparison,
   level: LevelComparison | null = null,
   fixedVerdict: RunVerdict | null = null,
-): { status: ProofStatus; failures: string[]; signatureLine: string } {
+): { status: ProofStatus; failures: string[]; signatureLine: string; serviceLine: string } {
   const failures: string[] = [];
   const before = comparison.before;
   // "The fixed run is NO-LEAK" is a property of the fixed run alone: judged on
@@ -175,21 +186,93 @@ export function judgeProof(
       failures.push(...level.failures);
       if (level.tooLittleData) inconclusive = true;
     }
+    // The scenario's level thresholds (stall-burst: seed 002's 2 000 alarm): the leaky run must set one off.
+    const thresholds = before.levels?.results ?? [];
+    if (thresholds.length > 0 && !thresholds.some((r) => r.status === 'breached')) {
+      failures.push(`the leaky run breaches none of the scenario's level thresholds: ${thresholds.map((r) => r.line).join('; ')}`);
+    }
     const clean = fixedRunClean(after);
     if (clean !== null) failures.push(clean);
   }
+  // A fix must keep the service working: a fixed relay that stops leaking by
+  // timing requests out or cutting bodies short is not a fix (verdict/service.ts).
+  const service = compareService(before.served, after.served);
+  if (service.status === 'worse') failures.push(service.line);
   const status: ProofStatus = failures.length === 0 ? 'holds' : inconclusive && failures.every((f) => !f.startsWith('the leaky run')) ? 'inconclusive' : 'failed';
-  return { status, failures, signatureLine };
+  return { status, failures, signatureLine, serviceLine: service.line };
 }
 
+
+/** A run's level thresholds (verdict/level-threshold.ts), appended to its proof line: `; handles:tcp:ESTABLISHED reached 3 412 > 2 000 at 00:31 (…)`. */
+function thresholdText(v: RunVerdict): string {
+  return (v.levels?.results ?? []).map((r) => `; ${r.line}`).join('');
+}
 
 /** The level evidence of a `level` proof, from both run folders; null for other kinds. */
 export function levelComparisonFor(plan: ProofPlan, leaky: RunData, fixed: RunData): LevelComparison | null {
   if (plan.level === null) return null;
   const { where, signal } = plan.level;
+  if (plan.plateau !== null) return plateauComparison(plan.plateau, signal, leaky, fixed);
   const of = (run: RunData) =>
     where === 'drained' ? levelAtDrainedCheckpoints(sortCheckpoints(run.checkpoints), signal) : levelUnderLoad(run.samples, signal, loadPhasesOf(run.meta.resolved));
   return compareLevels(of(leaky), of(fixed));
+}
+
+/** Above the pre-load level, a plateau: a store of a few thousand 230-B records (the fixed relay's filled caches rise ≈ 4.5 MiB too, so this only tells "rose" from "never moved"). */
+const PLATEAU_MIN_RISE_BYTES = 256 * 1024;
+
+/** A plateau run's checkpoints as (ms since load started, requests, post-GC value); checkpoint 0 is the pre-load one. */
+function shapePoints(run: RunData, signal: MemoryLevelSignal): ShapePoint[] {
+  const cps = sortCheckpoints(run.checkpoints);
+  const t0 = cps[0]?.t ?? 0;
+  return cps.map((c) => ({ t: c.t - t0, x: c.requestsCompleted, y: c.memory[signal] }));
+}
+
+/**
+ * A plateau proof (PROOF_PLATEAUS): the leaky run must LEVEL OFF after one
+ * record lifetime (verdict/plateau.ts; a run that keeps growing is a leak, a
+ * different bug), the fixed run must not grow, and over that settled part the
+ * leaky run's level must stand above the fixed run's (compareLevels' memory
+ * rule, on the checkpoints after one lifetime only: before it both runs are
+ * still filling).
+ */
+function plateauComparison(plateau: { lifetimeMs: number; growthFloor: number }, signal: string, leaky: RunData, fixed: RunData): LevelComparison {
+  if (!isMemoryLevelSignal(signal)) throw new Error(`plateau proofs read a post-GC memory signal, not ${signal}`);
+  const { lifetimeMs } = plateau;
+  // "Growing" is judged against what the same store grows by with no sweep
+  // (the catalog cost, within tolerance), not against the verdict's generic δ:
+  // the sweep's sawtooth (a TTL's worth of records, ≈ 0.7 MiB in the proof)
+  // over a 60-s settled window keeps a slope interval ≈ ±30 B/request wide,
+  // which straddles δ 32 B/request on a store that has levelled off
+  // (plateau.test.ts) but not the 115 B/request an unswept store would show.
+  const floor = Math.max(plateau.growthFloor, DEFAULT_FLOORS[signal]);
+  const shape = (run: RunData) => judgeShape(shapePoints(run, signal), { lifetimeMs, floor, minRise: PLATEAU_MIN_RISE_BYTES });
+  const settled = (run: RunData) => {
+    const cps = sortCheckpoints(run.checkpoints);
+    const t0 = cps[0]?.t ?? 0;
+    return levelAtDrainedCheckpoints(cps.filter((c, i) => i === 0 || c.t - t0 >= lifetimeMs), signal);
+  };
+  const level = compareLevels(settled(leaky), settled(fixed));
+  const l = shape(leaky);
+  const f = shape(fixed);
+  const failures = [...level.failures];
+  let tooLittleData = level.tooLittleData;
+  if (l.shape === 'growing') failures.push(`the leaky run ${l.line}: that is a leak, not this variant's plateau`);
+  else if (l.shape === 'flat') failures.push(`the leaky run ${l.line}: it never rose, the scenario may not have triggered the bug`);
+  else if (l.shape !== 'plateau') {
+    failures.push(`leaky run: ${l.line}`);
+    tooLittleData = true;
+  }
+  if (f.shape === 'growing') failures.push(`the fixed run ${f.line}`);
+  else if (f.shape === 'too-short') tooLittleData = true;
+  return {
+    holds: failures.length === 0,
+    triggered: level.triggered && l.shape === 'plateau',
+    tooLittleData,
+    failures,
+    leakyLine: `${l.shape}: ${l.line}; ${level.leakyLine}`,
+    fixedLine: `${f.shape}: ${f.line}; ${level.fixedLine}`,
+  };
 }
 
 /** The fixed run's own verdict over all its checkpoints, with the proof's verdict options. */
@@ -215,9 +298,10 @@ export function judgeProofRuns(entry: LeakEntry, leakyDir: string, fixedDir: str
     fixedDir,
     comparison,
     fixedStatus: fixedVerdict.status,
-    leakyLine: describeSide(comparison.before, plan) + (level ? `; ${level.leakyLine}` : ''),
-    fixedLine: describeSide(fixedVerdict, plan) + (level ? `; ${level.fixedLine}` : ''),
+    leakyLine: describeSide(comparison.before, plan) + (level ? `; ${level.leakyLine}` : '') + thresholdText(comparison.before),
+    fixedLine: describeSide(fixedVerdict, plan) + (level ? `; ${level.fixedLine}` : '') + thresholdText(fixedVerdict),
     signatureLine: judged.signatureLine,
+    serviceLine: judged.serviceLine,
     ...sitesLineOf(comparison.before, fixedRun, fixedVerdict),
     attribution: proofAttributionRows(readAttribution(leakyDir), readAttribution(fixedDir)),
     wallMs: 0,

@@ -8,10 +8,11 @@ import { judgeRun as judgeRecords, formatVerdict, MEMORY_SIGNALS, type JudgeOpti
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 import { proofPlanFor } from './proof-plan.ts';
 import { verdictMeta } from './verdict-meta.ts';
+import { levelThresholdsOf } from '../verdict/level-threshold.ts';
 
 interface ResolvedLike {
   phases?: Array<{ name: string; kind?: string }>;
-  thresholds?: Partial<Record<string, number>>;
+  thresholds?: Partial<Record<string, unknown>>;
 }
 
 /** Verdict options implied by the run itself. */
@@ -26,12 +27,28 @@ export function judgeOptionsFor(run: Pick<RunData, 'meta'> & Partial<Pick<RunDat
   // scenario's own. Both are excluded from the regression.
   const warmupPhases = ['start', ...(resolved.phases ?? []).filter((p) => p.kind === 'warm-up').map((p) => p.name)];
   const firstResponses = firstResponsesOf(run.events ?? []);
+  const levels = levelThresholdsOf(resolved);
   return {
     floors,
     warmup: { phases: warmupPhases },
     signatures: signaturesFor(run.meta.leaks, run.meta.accounts),
     ...(firstResponses.length > 0 ? { served: { firstResponses } } : {}),
     ...(run.meta.budget ? { budget: run.meta.budget } : {}),
+    // --until-verdict: the sequential looks the run stopped on (or did not), re-derived the same way.
+    ...(run.meta.untilVerdict ? { sequential: sequentialOptionsOf(run.meta.untilVerdict) } : {}),
+    ...(levels.length > 0 ? { levels } : {}),
+  };
+}
+
+/** run.json's --until-verdict plan as the looks' options (verdict/sequential.ts). */
+export function sequentialOptionsOf(plan: NonNullable<RunData['meta']['untilVerdict']>): NonNullable<JudgeOptions['sequential']> {
+  const looks = plan.looks ?? {};
+  return {
+    plannedLooks: plan.plannedCheckpoints,
+    alpha: plan.alpha,
+    spending: plan.spending,
+    ...(looks.warmupFraction !== undefined ? { warmup: { fraction: looks.warmupFraction } } : {}),
+    ...(looks.axis ? { axis: looks.axis } : {}),
   };
 }
 

@@ -55,6 +55,8 @@ export type VariantJudging =
       readonly tolerance: number;
       /** Where the level shows. Absent: `drained`. */
       readonly seen?: LevelWhere;
+      /** The signal the level is read on, when not the resource's (SIGNAL_OF). */
+      readonly signal?: LeakSignal;
     };
 
 /** The judging of every catalog variant, by name (signatures.test.ts: exactly the catalog's names). */
@@ -67,6 +69,21 @@ export const VARIANT_JUDGING: Readonly<Record<string, VariantJudging>> = {
   // per-event handle count. On fds, not ESTABLISHED: the connection turns
   // CLOSE_WAIT once the upstream gives up on it, the fd is what lasts.
   'error-body': { kind: 'handles', tolerance: 0.5 },
+  // One pinned socket per stalled error body the relay gave up on, kept until
+  // the upstream ends the response (10 min in error-stalls: past the run): a
+  // per-event fd count, as error-body's.
+  'error-body-read-fail': { kind: 'handles', tolerance: 0.5 },
+  // A stalled-header attempt holds its socket until the client hangs up (at
+  // the latest at the next drained checkpoint, when the load cuts what is
+  // left), not for good: a level while the stalls run, compared sample by
+  // sample with the fixed relay, whose --headers-timeout ends each after 1 s.
+  // Read on the relay's own pool gauge (running: sockets busy with a request),
+  // not /proc's ESTABLISHED: that count includes the load's client sockets,
+  // which close and reopen around every checkpoint (the first proof, on
+  // tcp:ESTABLISHED: leaky samples 40–94 against fixed 70–79, FAILED), while
+  // the pool's running count stood apart in the same runs (leaky median 22,
+  // fixed p90 15).
+  'headers-timeout': { kind: 'level', tolerance: 0.5, seen: 'under-load', signal: 'handles:relay:relay_upstream_pool{field="running"}' },
   // The socket is freed when the upstream finishes the stream, before a
   // drained checkpoint: a level (abort rate × rest of the stream) that shows
   // only while streams are being abandoned, so compare the continuous samples.
@@ -96,6 +113,11 @@ export const VARIANT_JUDGING: Readonly<Record<string, VariantJudging>> = {
   'cancel-poller': { kind: 'handles', tolerance: 0.5 },
   // Every record outlives its TTL: a heap slope per request.
   'usage-ttl': { kind: 'retained', tolerance: 0.5 },
+  // Records kept 2–3 × TTL: a plateau of post-GC heap at rate × lifetime, not
+  // a slope. A level at drained checkpoints on heapUsed, read only after one
+  // lifetime of load, and the plateau rule (verdict/plateau.ts: the leaky run
+  // must level off, not keep growing; proof-plan.ts gives the lifetime).
+  'usage-plateau': { kind: 'level', tolerance: 0.5, seen: 'drained' },
   // The scan's extra sockets live for the scan plus a keep-alive: a level set
   // by the scan's concurrency, seen while relay-scan runs.
   'unbounded-fanout': { kind: 'level', tolerance: 0.9, seen: 'under-load' },
@@ -103,6 +125,24 @@ export const VARIANT_JUDGING: Readonly<Record<string, VariantJudging>> = {
   // count, so a per-request slope understates them: a level, and since they
   // stay for 30 minutes idle it shows at drained checkpoints (the default).
   'pool-size': { kind: 'level', tolerance: 0.9 },
+  // Every chat request leaves its execution context registered: a heap slope per request.
+  'task-contexts': { kind: 'retained', tolerance: 0.5 },
+  // Every request while the sink stalls leaves one pending sync queued in the
+  // sink pool (the pool frees 8 a minute): a heap slope per request, measured
+  // in sink-stall where the sink stalls through the whole judged window.
+  'orphan-tasks': { kind: 'retained', tolerance: 0.5 },
+  // Every request held while the upstream stalls: a level of arrival rate ×
+  // stall (× the clients' patience), gone once the burst's clients give up,
+  // so it shows only while the burst runs: compare the continuous samples.
+  // The scenario's level threshold (stall-burst: ESTABLISHED ≤ 2 000, seed
+  // 002's alarm) must be breached by the leaky run and held by the fixed one.
+  'no-admission': { kind: 'level', tolerance: 0.9, seen: 'under-load' },
+  // Every request abandoned during a wall leaves its loop polling for good,
+  // each loop one armed sleep timer: a Timeout count per `client-gave-up`,
+  // at drained checkpoints (the fixed wait ends with the client).
+  'account-wait-loop': { kind: 'handles', tolerance: 0.5 },
+  // Every chat request appends a record for good: a heap slope per request.
+  'scheduler-stats': { kind: 'retained', tolerance: 0.5 },
 };
 
 /** A variant's signature as the harness judges it: the catalog's cost plus the judging decisions. */
@@ -130,7 +170,7 @@ export function signatureOf(entry: LeakEntry): LeakSignature {
   const c = entry.cost;
   return {
     kind: judging.kind,
-    signal: SIGNAL_OF[c.what],
+    signal: judging.kind === 'level' && judging.signal !== undefined ? judging.signal : SIGNAL_OF[c.what],
     perEvent: c.perEvent,
     ...(c.perAccount === undefined ? {} : { perAccount: c.perAccount }),
     event: c.event,

@@ -235,7 +235,8 @@ class Driver implements LoadDriver {
       let how: Pace;
       if (open) {
         const rate = level * share;
-        how = { model: 'open', rate, maxInFlight: Math.min(cap, Math.max(16, Math.min(512, Math.ceil(rate * 2)))) };
+        // A phase's maxInFlight (a burst of many users) replaces the default cap, never apiCallConcurrency.
+        how = { model: 'open', rate, maxInFlight: Math.min(cap, phase.settings.maxInFlight ?? Math.max(16, Math.min(512, Math.ceil(rate * 2)))) };
       } else {
         how = { model: 'closed', workers: Math.min(cap, Math.max(1, Math.round(level * share))) };
       }

@@ -138,7 +138,7 @@ export function runSuite(r: RunJunitInput): JunitSuite {
 export function proofSuite(results: readonly ProofResult[], startedAt: string, reportFiles: ReadonlyMap<string, string> = new Map()): JunitSuite {
   const cases = results.map((p): JunitCase => {
     const message = `${p.variant}: proof ${p.status}${p.failures.length > 0 ? `: ${p.failures[0]}` : ''}`;
-    const detail = [`leaky: ${p.leakyLine}`, `fixed: ${p.fixedLine}`, ...(p.signatureLine ? [`signature: ${p.signatureLine}`] : []), ...(p.sitesLine ? [`top growing allocation site: ${p.sitesLine}`] : []), ...proofAttributionLines(p.attribution ?? []).map((l) => `attribution: ${l}`), ...p.failures].join('\n');
+    const detail = [`leaky: ${p.leakyLine}`, `fixed: ${p.fixedLine}`, ...(p.serviceLine ? [`service: ${p.serviceLine}`] : []), ...(p.signatureLine ? [`signature: ${p.signatureLine}`] : []), ...(p.sitesLine ? [`top growing allocation site: ${p.sitesLine}`] : []), ...proofAttributionLines(p.attribution ?? []).map((l) => `attribution: ${l}`), ...p.failures].join('\n');
     const result: JunitCase['result'] =
       p.status === 'holds' ? { kind: 'pass' } : p.status === 'failed' ? { kind: 'failure', message, detail } : p.status === 'inconclusive' ? { kind: 'skipped', message } : { kind: 'error', message, detail };
     const report = reportFiles.get(p.variant);

@@ -26,6 +26,7 @@ export function formatProof(r: ProofResult, plan: ProofPlan): string {
     }
     lines.push(`fixed run: ${r.fixedDir}`);
     lines.push(`  verdict: ${r.fixedLine}`);
+    if (r.serviceLine) lines.push(`  service: ${r.serviceLine}`);
     lines.push('comparison:');
     for (const l of formatComparison(r.comparison).split('\n')) lines.push(`  ${l}`);
   } else {

@@ -23,6 +23,7 @@ export const PROVE_FLAGS = {
   accounts: SOAK_FLAGS.accounts,
   rate: SOAK_FLAGS.rate,
   out: { type: 'string', nonEmpty: true, arg: 'dir', help: "folder for every proof's run folders (default reports/runs/<stamp>-prove)" },
+  'until-verdict': { type: 'boolean', help: "the leaky run stops as soon as its LEAK is certain (soak's --until-verdict, sequential looks); the fixed run still runs its whole duration and is judged on all of it" },
   'no-attribute': { type: 'boolean', help: 'skip the attribution tail after each run (3 heap snapshots around 2 short load windows, ≈ 1 min per run): the proof still judges, without the culprit rows' },
   junit: SOAK_FLAGS.junit,
   quiet: SOAK_FLAGS.quiet,
@@ -38,6 +39,8 @@ export interface ProveOptions {
   rate?: number;
   /** false: no attribution tail after the runs (--no-attribute). Default true. */
   attribute?: boolean;
+  /** --until-verdict: the leaky run stops at its first certain LEAK (sequential looks); the fixed run runs its whole duration. */
+  untilVerdict?: boolean;
   /** Folder holding every proof's run folders; default reports/runs/<stamp>-prove. */
   out?: string;
   signal?: AbortSignal;

@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { interruptedError } from '../errors.ts';
-import { runSoak, PROJECT_ROOT, type SoakResult } from '../soak/index.ts';
+import { runSoak, PROJECT_ROOT, type SoakOptions, type SoakResult } from '../soak/index.ts';
 import { judgeProofRuns, type ProofResult, type ProofStatus } from '../judge/proof.ts';
 import { proofPlanFor, PROOF_DEFAULTS, type ProofPlan } from '../judge/proof-plan.ts';
 import { newRunId, uniqueRunDir } from '../run/run-folder.ts';
@@ -39,10 +39,18 @@ async function oneRun(entry: LeakEntry, leaky: boolean, out: string, options: Pr
     // Both runs get the attribution tail (after the judged window): the proof shows the culprit's rows going flat.
     attribute: options.attribute === false ? 'never' : 'always',
     attributionTrigger: 'proof',
+    // --until-verdict: only the leaky run may stop early; the fixed run's NO-LEAK needs its whole window.
+    ...(leaky && options.untilVerdict === true ? { untilVerdict: true, untilVerdictLooks: proofLooks(plan) } : {}),
     out,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.progress ? { progressStream: options.progress } : {}),
   });
+}
+
+/** The looks of a leaky run with --until-verdict judge as the proof does: its warm-up fraction and x axis (proof-plan.ts). */
+function proofLooks(plan: ProofPlan): SoakOptions['untilVerdictLooks'] {
+  const fraction = plan.judge.warmup?.fraction;
+  return { ...(fraction !== undefined ? { warmupFraction: fraction } : {}), ...(plan.judge.axis ? { axis: plan.judge.axis } : {}) };
 }
 
 /** Leaky run, fixed run, judgement: one proof. Throws SoakError SOAK_ERR_SIGINT/SIGTERM when interrupted. */

@@ -48,6 +48,18 @@ export interface RunMeta {
   profile?: { mode: string; tool: 'node' | 'clinic'; fallback: string | null; files: string[] };
   /** --budget / --production-rate (harness/verdict/budget.ts): the floors δ come from it when the run is judged. Absent: none given. */
   budget?: { text: string; bytesPerDay: number; productionRate?: number };
+  /**
+   * --until-verdict (harness/verdict/sequential.ts): the looks' plan, and where the run stopped when a LEAK was
+   * certain before its end (null: it ran its full duration). Absent: the run was judged once, at its end.
+   */
+  untilVerdict?: {
+    plannedCheckpoints: number;
+    alpha: number;
+    spending: 'pocock' | 'obrien-fleming';
+    /** The looks' own warm-up fraction and x axis when they are not the run's (a proof's leaky run: its proof plan's). */
+    looks?: { warmupFraction?: number; axis?: { kind: 'requests' } | { kind: 'event'; event: string } };
+    stoppedEarly: null | { checkpoint: number; requests: number; seconds: number; loadSeconds: number; alphaSpent: number; signals: string[] };
+  };
 }
 
 export function gitSha(cwd: string): string | null {

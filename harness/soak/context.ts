@@ -59,4 +59,6 @@ export interface RunContext {
   event(type: RunEventType, message: string, data?: unknown): void;
   /** End the run now with `error` as its failure (outcome `failed`, the error's exit code): children stopped, folder kept. */
   stopRun(error: SoakError): void;
+  /** --until-verdict: after checkpoint `seq`, true when a LEAK is certain and the load stops (the run then completes). Absent: never. */
+  untilVerdictStop?(seq: number): boolean;
 }

@@ -26,7 +26,7 @@ export async function drive(ctx: RunContext, t: Targets): Promise<void> {
     client: withUpstream(ctx.client, t.upstream?.url ?? null),
   });
   st.load = load;
-  const cps = checkpointTimes(s.durationMs, s.checkpoints.everyMs, Math.max(ctx.options.minCheckpoints ?? 8, s.checkpoints.min ?? 8));
+  const cps = plannedCheckpointTimes(s, ctx.options);
   const segments = buildTimeline(s.phases, cps);
   // Only the traffic the target has routes for (target-profile.ts); a phase left with none is skipped.
   const profiled = s.phases.map((p) => applyProfile(p, ctx.profile));
@@ -64,8 +64,15 @@ export async function drive(ctx: RunContext, t: Targets): Promise<void> {
       }
       await takeCheckpoint(ctx, t, seg.checkpointAfter);
       loadSinceCheckpoint = false;
+      // --until-verdict: a LEAK certain at this look ends the load here (run.ts untilVerdictStop); the run completes.
+      if (ctx.untilVerdictStop?.(seg.checkpointAfter) === true) return;
     }
   }
+}
+
+/** The load times of checkpoints 1…K (checkpoint 0 is before the load): K is the sequential looks' plan (--until-verdict). */
+export function plannedCheckpointTimes(s: RunContext['scenario'], options: Pick<RunContext['options'], 'minCheckpoints'>): number[] {
+  return checkpointTimes(s.durationMs, s.checkpoints.everyMs, Math.max(options.minCheckpoints ?? 8, s.checkpoints.min ?? 8));
 }
 
 function throwIfAborted(signal: AbortSignal): void {

@@ -53,6 +53,7 @@ export const SOAK_FLAGS = {
   'judge-metric': { type: 'string', multiple: true, nonEmpty: true, arg: 'NAME[:slope|level]', help: 'also judge this /metrics series (slope per request, or level like handles); repeatable or a comma list' },
   budget: { type: 'string', nonEmpty: true, arg: 'size/day', help: 'the growth you can live with, e.g. 50MB/day or 200MiB/h: the floors δ become budget ÷ (production rate × time), never below 2 B/request (what a run certifies; rss keeps its own), and every memory line is also said per day at that rate' },
   'production-rate': { type: 'number', min: 0, exclusiveMin: true, max: 10_000_000, arg: 'req/s', help: "requests per second in production, for --budget and the per-day figures (default: the run's own judged rate)" },
+  'until-verdict': { type: 'boolean', help: 'judge at every checkpoint and stop the load as soon as a LEAK is certain (sequential looks, harness/verdict/sequential.ts: α 0.005 spent over the planned checkpoints, ≥ 30 s and 20 000 requests judged); without a LEAK the run goes its full duration (NO-LEAK needs the whole window). run.json and the verdict say where it stopped' },
   junit: JUNIT_FLAG,
   quiet: { type: 'boolean', short: 'q', help: 'no progress output' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
@@ -137,6 +138,10 @@ export interface SoakOptions {
   productionRate?: number;
   /** Minimum number of checkpoints. Default 8. */
   minCheckpoints?: number;
+  /** `--until-verdict`: sequential looks after every checkpoint (harness/verdict/sequential.ts); the load stops at the first certain LEAK. */
+  untilVerdict?: boolean;
+  /** The looks' own warm-up fraction and x axis (prove passes its proof plan's, so the looks match how the proof judges). */
+  untilVerdictLooks?: NonNullable<RunMeta['untilVerdict']>['looks'];
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   /** Progress lines/line to this stream (CLI: stderr). Omit for silence. */

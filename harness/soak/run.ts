@@ -8,7 +8,9 @@
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EXIT, exitForSignal, SoakError, usageError } from '../errors.ts';
-import { judgeRun } from '../judge/index.ts';
+import { judgeRun, judgeOptionsFor } from '../judge/index.ts';
+import { readRun } from '../run/read-run.ts';
+import { DEFAULT_SEQUENTIAL_ALPHA, judgeSequentialRun } from '../verdict/index.ts';
 import { validateLeakNames } from './options.ts';
 import { ProgressReporter } from '../progress.ts';
 import type { RunOutcome } from '../records.ts';
@@ -18,7 +20,7 @@ import { gitSha, harnessInfo, machineInfo, type RunMeta } from '../run/meta.ts';
 import { createRunFolder, newRunId, RUN_FILES, uniqueRunDir, type RunFolder } from '../run/run-folder.ts';
 import { getScenario, resolveScenario, type ResolvedScenario } from '../../scenarios/index.ts';
 import type { RunContext, RunEventType, RunState } from './context.ts';
-import { drive } from './drive.ts';
+import { drive, plannedCheckpointTimes } from './drive.ts';
 import { budgetOf, validateSoakOptions, type SoakOptions, type SoakResult, type TargetSpec } from './options.ts';
 import { PROJECT_ROOT } from './paths.ts';
 import { runSampler } from './sampling.ts';
@@ -155,6 +157,8 @@ class SoakRun implements RunContext {
     this.targets = new Targets();
     this.meta = initialMeta(scenario, leaks, target, runId);
     const budget = budgetOf(options);
+    // --until-verdict: the looks' plan is the planned checkpoints (K), recorded so a re-judge spends α the same way.
+    if (options.untilVerdict) this.meta.untilVerdict = { plannedCheckpoints: plannedCheckpointTimes(scenario, options).length, alpha: DEFAULT_SEQUENTIAL_ALPHA, spending: 'pocock', ...(options.untilVerdictLooks ? { looks: options.untilVerdictLooks } : {}), stoppedEarly: null };
     if (budget) this.meta.budget = budget;
     this.progress = options.progressStream ? new ProgressReporter(options.progressStream) : null;
     if (options.signal) {
@@ -286,6 +290,37 @@ class SoakRun implements RunContext {
     }
   }
 
+  /**
+   * --until-verdict, after checkpoint `seq`: the sequential looks (harness/verdict/sequential.ts) over the folder as
+   * written, with the options the final verdict will use (judge/run.ts judgeOptionsFor), so the run stops exactly
+   * where its verdict says LEAK became certain. A look that cannot be judged does not stop the run (a warning).
+   */
+  untilVerdictStop(seq: number): boolean {
+    const plan = this.meta.untilVerdict;
+    if (!plan) return false;
+    try {
+      const data = readRun(this.folder.dir);
+      const stop = judgeSequentialRun(data.checkpoints, judgeOptionsFor(data))?.stop ?? null;
+      if (stop === null || stop.seq !== seq) return false;
+      plan.stoppedEarly = {
+        checkpoint: seq,
+        requests: stop.requests,
+        seconds: Math.round(stop.tMs / 100) / 10,
+        loadSeconds: Math.round(this.state.loadElapsedMs / 100) / 10,
+        alphaSpent: Number(stop.alphaSpent.toPrecision(3)),
+        signals: stop.signals.filter((x) => x.certain).map((x) => x.signal),
+      };
+      this.folder.writeJson(RUN_FILES.meta, this.meta);
+      const line = stoppedEarlyLine(plan);
+      this.event('info', line, { untilVerdict: plan });
+      this.progress?.note(line);
+      return true;
+    } catch (err) {
+      this.event('warning', `--until-verdict: checkpoint ${seq} not judged: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
   stopRun(error: SoakError): void {
     if (this.internal.signal.aborted) return;
     this.stopReason = error;
@@ -327,6 +362,7 @@ class SoakRun implements RunContext {
       const judged = judgeRun(this.folder.dir);
       result.verdict = judged.verdict;
       result.verdictText = judged.text;
+      if (this.meta.untilVerdict) result.verdictText += `\n${stoppedEarlyLine(this.meta.untilVerdict, this.scenario.durationMs)}`;
       if (outcome.status === 'completed' && judged.verdict.status === 'LEAK') result.exitCode = EXIT.leak;
       if (outcome.status === 'completed' && judged.verdict.served?.status === 'not-served') result.exitCode = EXIT.unserved;
     } catch (err) {
@@ -350,6 +386,14 @@ class SoakRun implements RunContext {
       nodeVersion: process.version,
     });
   }
+}
+
+/** `stopped early (--until-verdict): LEAK certain at checkpoint 8 of 16 (heapUsed), 32 400 requests, 51 s (45 s of load of 90 s); α spent 0.0031 of 0.005 (pocock)`. */
+export function stoppedEarlyLine(plan: NonNullable<RunMeta['untilVerdict']>, durationMs?: number): string {
+  const s = plan.stoppedEarly;
+  if (s === null) return `--until-verdict: no LEAK certain before the end; the run went its full duration (${plan.plannedCheckpoints} checkpoints) and was judged by the fixed rule`;
+  const of = durationMs !== undefined ? ` of ${durationMs / 1000} s` : '';
+  return `stopped early (--until-verdict): LEAK certain at checkpoint ${s.checkpoint} of ${plan.plannedCheckpoints} (${s.signals.join(', ')}), ${s.requests} requests, ${s.seconds} s (${s.loadSeconds} s of load${of}); α spent ${s.alphaSpent} of ${plan.alpha} (${plan.spending})`;
 }
 
 export function exitCodeFor(outcome: RunOutcome): number {

@@ -21,6 +21,13 @@ export interface RunRecords {
 export interface CompareOptions extends JudgeOptions {
   /** Compare despite differences in scenario, seed, fault plan or Node: they become warnings. */
   force?: boolean;
+  /**
+   * The before run stopped early at a certain LEAK (--until-verdict, sequential.ts): judge it with these looks,
+   * and the after run on ALL its checkpoints with the fixed rule alone (cut to the before run's requests it would
+   * keep too few to judge; slopes are per request, so windows of different lengths compare). Absent: both runs are
+   * cut to the requests both reached and judged with the same options.
+   */
+  stoppedEarlyBefore?: JudgeOptions['sequential'];
   /** Bootstrap replicates for the slope differences, default 2000. */
   replicates?: number;
   /** Seed of the bootstrap (shared/prng.ts), default 'compare'. */
@@ -64,7 +71,7 @@ export interface RunComparison {
   reasons: string[];
   /** Differences between the runs that were overridden with `force`. */
   warnings: string[];
-  alignment: { requests: number; beforeCheckpointsDropped: number; afterCheckpointsDropped: number };
+  alignment: { requests: number; beforeCheckpointsDropped: number; afterCheckpointsDropped: number; /** The before run stopped early (--until-verdict): not cut, the after run judged whole. */ whole?: boolean };
   signals: SignalComparison[];
   handles: HandleComparison[];
   /** The target's own vitals, by key (empty for targets without /metrics or pprof). */
@@ -116,6 +123,14 @@ export function runDifferences(a: VerdictRunMeta, b: VerdictRunMeta): RunDiffere
 // ---------------------------------------------------------------------------
 
 /** Keep the checkpoints at or below the request count both runs reached. */
+/** Both runs whole (a before run stopped early: CompareOptions.stoppedEarlyBefore); `requests` is what both reached. */
+function wholeRuns(before: readonly Checkpoint[], after: readonly Checkpoint[]): { a: Checkpoint[]; b: Checkpoint[]; requests: number } {
+  const a = sortCheckpoints(before);
+  const b = sortCheckpoints(after);
+  const last = (cs: Checkpoint[]): number => (cs.length === 0 ? 0 : cs[cs.length - 1]!.requestsCompleted);
+  return { a, b, requests: Math.min(last(a), last(b)) };
+}
+
 function alignByRequests(before: readonly Checkpoint[], after: readonly Checkpoint[]): { a: Checkpoint[]; b: Checkpoint[]; requests: number } {
   const a = sortCheckpoints(before);
   const b = sortCheckpoints(after);
@@ -230,8 +245,9 @@ export function compareRuns(before: RunRecords, after: RunRecords, options: Comp
     }
     for (const line of listing) warnings.push(`forced comparison despite ${line}`);
   }
-  const aligned = alignByRequests(before.checkpoints, after.checkpoints);
-  const vb = judgeRun(before.meta, aligned.a, before.samples ?? [], options);
+  const early = options.stoppedEarlyBefore;
+  const aligned = early ? wholeRuns(before.checkpoints, after.checkpoints) : alignByRequests(before.checkpoints, after.checkpoints);
+  const vb = judgeRun(before.meta, aligned.a, before.samples ?? [], early ? { ...options, sequential: early } : options);
   const va = judgeRun(after.meta, aligned.b, after.samples ?? [], options);
   const judgedB = aligned.a.slice(vb.warmup.dropped);
   const judgedA = aligned.b.slice(va.warmup.dropped);
@@ -304,7 +320,7 @@ export function compareRuns(before: RunRecords, after: RunRecords, options: Comp
     outcome,
     reasons,
     warnings,
-    alignment: { requests: aligned.requests, beforeCheckpointsDropped: totalB - aligned.a.length, afterCheckpointsDropped: totalA - aligned.b.length },
+    alignment: { requests: aligned.requests, beforeCheckpointsDropped: totalB - aligned.a.length, afterCheckpointsDropped: totalA - aligned.b.length, ...(early ? { whole: true } : {}) },
     signals,
     handles,
     vitals,

@@ -9,6 +9,7 @@ import type { HandleTypeVerdict } from './handles.ts';
 import { perThousandText } from './unread.ts';
 import { vitalGrowthText, type VitalsVerdict } from './vitals.ts';
 import { perDay, sizeText } from './budget.ts';
+import type { LevelThresholdsVerdict } from './level-threshold.ts';
 
 function num(v: number | null | undefined, digits = 1): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
@@ -56,6 +57,12 @@ function handleLine(t: HandleTypeVerdict): string {
   return `  ${t.type.padEnd(20)} ${t.status.padEnd(13)} ${t.baseline} → ${t.last} (Δ ${t.delta}): ${t.reason}`;
 }
 
+/** A scenario's level thresholds (level-threshold.ts), one line each: `  LEAK     handles:tcp:ESTABLISHED reached 2 341 > 2 000 at 00:41 (…)`. */
+function levelThresholdLines(v: LevelThresholdsVerdict): string[] {
+  const word = { breached: 'LEAK', held: 'NO-LEAK', 'no-data': 'NOT-MEASURED' } as const;
+  return [`level thresholds (continuous samples): ${v.status}`, ...v.results.map((r) => `  ${word[r.status].padEnd(13)} ${r.line}`)];
+}
+
 export function formatVerdict(v: RunVerdict): string {
   const lines: string[] = [];
   const id = v.run.runId ?? `${v.run.scenario} seed ${v.run.seed}`;
@@ -78,6 +85,7 @@ export function formatVerdict(v: RunVerdict): string {
   const handleLines = v.handles.types.filter((t) => t.status !== 'NO-LEAK' || t.delta !== 0);
   lines.push(`handles: ${v.handles.status}${handleLines.length === 0 ? ' (no type changed)' : ''}`);
   for (const t of handleLines) lines.push(handleLine(t));
+  if (v.levels) lines.push(...levelThresholdLines(v.levels));
   if (v.harness) lines.push(harnessLine(v.harness));
   const c = v.churn;
   if (c.source !== 'none') {
@@ -170,7 +178,9 @@ export function formatComparison(c: RunComparison): string {
   for (const r of c.reasons.slice(1)) lines.push(`  ${r}`);
   for (const w of c.warnings) lines.push(`WARNING: ${w}`);
   lines.push(
-    `aligned on ${c.alignment.requests} requests (dropped ${c.alignment.beforeCheckpointsDropped} before / ${c.alignment.afterCheckpointsDropped} after checkpoints)`,
+    c.alignment.whole === true
+      ? `not aligned: the before run stopped early at a certain LEAK (--until-verdict, ${c.alignment.requests} requests); the after run judged on all of its checkpoints`
+      : `aligned on ${c.alignment.requests} requests (dropped ${c.alignment.beforeCheckpointsDropped} before / ${c.alignment.afterCheckpointsDropped} after checkpoints)`,
   );
   const unit = c.signals[0]?.unit ?? 'B/request';
   lines.push(`${'signal'.padEnd(13)} ${'before'.padEnd(34)} ${'after'.padEnd(34)} ${'after − before, 95 % CI'.padEnd(28)} outcome   (${unit})`);

@@ -3,6 +3,7 @@
 // input (bootstraps use seeded generators from shared/prng.ts).
 
 export { judgeRun, type JudgeOptions, type RunVerdict, type Finding } from './run.ts';
+export { judgeLevelThresholds, checkLevelThresholds, type LevelThreshold, type LevelThresholdResult, type LevelThresholdsVerdict } from './level-threshold.ts';
 export {
   compareRuns,
   runDifferences,
@@ -26,7 +27,10 @@ export type { ChurnOptions, ChurnReport, ChurnComparison } from './churn.ts';
 export type { SignatureExpectation, SignatureResult, SignatureSignal } from './signature.ts';
 export type { WarmupDecision } from './warmup.ts';
 export { judgeServedLoad, servedLoadAccumulator, DEFAULT_MIN_SERVED_SHARE, MIN_PHASE_ATTEMPTS, type ServedLoad, type ServedCounts, type PhaseServed, type ServedOptions, type FirstResponse } from './served.ts';
+export { compareService, twoProportionZ, SERVICE_MARGIN, SERVICE_Z, type ServiceComparison, type ServiceRow, type ServiceKind } from './service.ts';
 export { MEMORY_SIGNALS, type Axis, type MemorySignal, type Status, type VerdictRunMeta, type WarmupOptions } from './types.ts';
 /** The statistics library (Theil–Sen, Sen's interval, Mann–Kendall/Hamed–Rao, bootstrap, normal). */
 export * as stats from './stats.ts';
 export { verdictMetaOf, verdictRunOf } from './from-run.ts';
+export { judgeSequentialRun } from './run.ts';
+export { judgeSequential, alphaSpent, sequentialLine, DEFAULT_SEQUENTIAL_ALPHA, DEFAULT_MIN_EARLY_SECONDS, DEFAULT_MIN_EARLY_REQUESTS, type SequentialOptions, type SequentialVerdict, type SequentialLook, type SpendingKind } from './sequential.ts';

@@ -34,11 +34,40 @@ describe('levelAtDrainedCheckpoints', () => {
     const run = syntheticCheckpoints({ checkpoints: 4, fds: (i) => 24 + i * i, tcp: (i) => ({ ESTABLISHED: i, LISTEN: 1 }) });
     expect(levelAtDrainedCheckpoints(run, 'handles:fds').values).toEqual([1, 4, 9]);
     expect(levelAtDrainedCheckpoints(run, 'handles:tcp:ESTABLISHED').values).toEqual([1, 2, 3]);
-    expect(levelAtDrainedCheckpoints(run, 'heapUsed').values).toEqual([]);
+    expect(levelAtDrainedCheckpoints(run, 'Timeout').values).toEqual([]);
+  });
+
+  it('reads a post-GC memory signal as bytes above the pre-load checkpoint (a plateau store)', () => {
+    const run = syntheticCheckpoints({ checkpoints: 4, heapUsed: (_, i) => i * 1_000_000, noise: { heapUsed: 0 } });
+    const e = levelAtDrainedCheckpoints(run, 'heapUsed');
+    expect(e.baseline).toBe(run[0]!.memory.heapUsed);
+    expect(e.values).toEqual([1_000_000, 2_000_000, 3_000_000]);
+  });
+});
+
+describe('compareLevels on memory', () => {
+  // No noise: each run's values are read against its own pre-load checkpoint, whose ±40 KiB of
+  // post-GC noise shifts all of them at once; "alike" is then exactly alike.
+  const run = (level: number, seed: string) => syntheticCheckpoints({ checkpoints: 8, seed, heapUsed: (_, i) => (i === 0 ? 0 : level), noise: { heapUsed: 0 } });
+  it("holds when the leaky run's median stands above the fixed run's p90, fails when the two levels are alike", () => {
+    const fixed = levelAtDrainedCheckpoints(run(4 * 2 ** 20, 'f'), 'heapUsed');
+    const higher = compareLevels(levelAtDrainedCheckpoints(run(7 * 2 ** 20, 'l'), 'heapUsed'), fixed);
+    expect(higher.failures).toEqual([]);
+    expect(higher.leakyLine).toMatch(/^heapUsed above its pre-load [\d.]+ MiB at drained checkpoints: median \+7\.\d\d MiB/);
+    const alike = compareLevels(levelAtDrainedCheckpoints(run(4 * 2 ** 20, 'l'), 'heapUsed'), fixed);
+    expect(alike.triggered).toBe(false);
+    expect(alike.failures[0]).toMatch(/level is not above the fixed run's/);
   });
 });
 
 describe('levelUnderLoad', () => {
+  it('reads a relay:<series> key from the samples\' /metrics gauges (headers-timeout)', () => {
+    const series = 'relay_upstream_pool{field="running"}';
+    const samples = socketSamples([5, 1, 3]).map((s, i) => ({ ...s, relay: i === 0 ? null : { [series]: 10 * i } }));
+    const e = levelUnderLoad(samples, `handles:relay:${series}`, new Set(['load']));
+    expect(e.values).toEqual([10, 20, 30]);
+  });
+
   it('keeps only the samples of the given phases', () => {
     const e = levelUnderLoad(socketSamples([5, 1, 3]), 'handles:TCPSocketWrap', new Set(['load']));
     expect(e.values).toEqual([5, 1, 3]);

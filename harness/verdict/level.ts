@@ -48,6 +48,17 @@ export interface PhaseLevel {
   max: number;
 }
 
+/**
+ * Post-GC memory signals a drained level can be read on: a store that holds
+ * rate × lifetime records (seed 001 P1-8) shows as bytes above the pre-load
+ * checkpoint, not as handles.
+ */
+export type MemoryLevelSignal = 'heapUsed' | 'external' | 'arrayBuffers' | 'rss';
+
+export function isMemoryLevelSignal(signal: string): signal is MemoryLevelSignal {
+  return signal === 'heapUsed' || signal === 'external' || signal === 'arrayBuffers' || signal === 'rss';
+}
+
 /** The handle key of a `handles:<key>` signal, or null. */
 export function handleKeyOf(signal: string): string | null {
   return signal.startsWith('handles:') ? signal.slice('handles:'.length) : null;
@@ -70,8 +81,9 @@ function summarise(signal: string, where: LevelWhere, baseline: number, values: 
  */
 export function levelAtDrainedCheckpoints(checkpoints: readonly Checkpoint[], signal: string): LevelEvidence {
   const key = handleKeyOf(signal);
-  if (key === null || checkpoints.length === 0) return summarise(signal, 'drained', 0, []);
-  const count = (c: Checkpoint) => handleCounts(c).get(key) ?? 0;
+  const memory = isMemoryLevelSignal(signal) ? signal : null;
+  if ((key === null && memory === null) || checkpoints.length === 0) return summarise(signal, 'drained', 0, []);
+  const count = (c: Checkpoint) => (memory !== null ? c.memory[memory] : (handleCounts(c).get(key!) ?? 0));
   const baseline = count(checkpoints[0]!);
   const loaded = checkpoints.slice(1).filter((c) => c.requestsCompleted > 0);
   return summarise(signal, 'drained', baseline, loaded.map((c) => count(c) - baseline));
@@ -80,6 +92,10 @@ export function levelAtDrainedCheckpoints(checkpoints: readonly Checkpoint[], si
 /** The count of a handle key in a continuous sample: probe resources, or /proc for fds and TCP states. */
 export function sampleHandleCount(sample: ContinuousSample, key: string): number | null {
   if (key === 'fds') return sample.proc?.fds ?? null;
+  // `relay:<series>`: a gauge of the target's own /metrics, sampled with the
+  // rest (headers-timeout: the upstream pool's busy sockets; /proc's TCP count
+  // mixes in the client sockets the load's checkpoint graces churn).
+  if (key.startsWith('relay:')) return sample.relay?.[key.slice('relay:'.length)] ?? null;
   if (key === UNREAD_SOCKETS_KEY) return sample.proc?.unread?.sockets ?? null;
   if (key.startsWith('tcp:')) return sample.proc ? (sample.proc.tcp[key.slice(4)] ?? 0) : null;
   return sample.probe ? (sample.probe.resources[key] ?? 0) : null;
@@ -124,7 +140,12 @@ export const MIN_HELD_CHECKPOINTS = 3;
 
 const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
+const mib = (v: number): string => `${(v / 1024 ** 2).toFixed(2)} MiB`;
+
 function describe(e: LevelEvidence): string {
+  if (isMemoryLevelSignal(e.signal)) {
+    return `${e.signal} above its pre-load ${mib(e.baseline)} at drained checkpoints: median +${mib(e.median)}, p90 +${mib(e.p90)}, max +${mib(e.max)} over ${e.values.length}`;
+  }
   const what = e.signal.slice('handles:'.length);
   if (e.where === 'drained') {
     return `${what} above its pre-load ${e.baseline} at ${e.held}/${e.values.length} drained checkpoints (median +${fmt(e.median)}, max +${e.max})`;
@@ -154,7 +175,20 @@ export function compareLevels(leaky: LevelEvidence, fixed: LevelEvidence): Level
   let tooLittleData = false;
   let leakyLine = describe(leaky);
   let fixedLine = describe(fixed);
-  if (leaky.where === 'drained') {
+  if (leaky.where === 'drained' && isMemoryLevelSignal(leaky.signal)) {
+    // Memory: a correct relay holds some bytes above its pre-load level too
+    // (caches and pools filled by the load), so "holds nothing extra" cannot be
+    // the rule. The under-load rule instead: the leaky run's typical level
+    // above nearly every level of the fixed run's (median above its p90).
+    for (const [side, e] of [['leaky', leaky], ['fixed', fixed]] as const) {
+      if (e.values.length < MIN_HELD_CHECKPOINTS) failures.push(`the ${side} run has ${e.values.length} checkpoints to read ${e.signal} at, needs ${MIN_HELD_CHECKPOINTS}`);
+    }
+    tooLittleData = failures.length > 0;
+    if (!tooLittleData) {
+      triggered = leaky.median > fixed.p90;
+      if (!triggered) failures.push(`the leaky run's ${leaky.signal} level is not above the fixed run's: median +${mib(leaky.median)} vs the fixed run's p90 +${mib(fixed.p90)}`);
+    }
+  } else if (leaky.where === 'drained') {
     for (const [side, e] of [['leaky', leaky], ['fixed', fixed]] as const) {
       if (e.values.length < MIN_HELD_CHECKPOINTS) failures.push(`the ${side} run has ${e.values.length} checkpoints after load of ${e.signal}, needs ${MIN_HELD_CHECKPOINTS}`);
     }

@@ -16,6 +16,8 @@ import { judgeHarnessSelf, type HarnessSelfVerdict } from './harness-self.ts';
 import { judgeSites, type SitesVerdict } from './sites.ts';
 import { judgeVitals, vitalGrowthText, type VitalsOptions, type VitalsVerdict } from './vitals.ts';
 import { budgetFloors, type BudgetFloors, type MemoryBudget } from './budget.ts';
+import { judgeSequential, sequentialLine, stoppedWindowTrend, type SequentialOptions, type SequentialVerdict } from './sequential.ts';
+import { breachLines, judgeLevelThresholds, type LevelThreshold, type LevelThresholdsVerdict } from './level-threshold.ts';
 
 export interface JudgeOptions extends MemoryOptions {
   warmup?: WarmupOptions;
@@ -29,6 +31,10 @@ export interface JudgeOptions extends MemoryOptions {
   vitals?: VitalsOptions;
   /** A growth budget in the user's terms (budget.ts): sets the floors δ from bytes/day at a production rate. */
   budget?: MemoryBudget;
+  /** Sequential looks (sequential.ts, `--until-verdict`): a LEAK certain at an early checkpoint is a LEAK. Absent: the fixed rule alone. */
+  sequential?: SequentialOptions;
+  /** Level thresholds (level-threshold.ts, a scenario's `thresholds.levels`): a continuous sample above `max` is a LEAK. */
+  levels?: readonly LevelThreshold[];
 }
 
 export interface Finding {
@@ -68,6 +74,10 @@ export interface RunVerdict {
   sites?: SitesVerdict;
   /** The floors a --budget set (budget.ts); null: asked, but the run had no request rate to spread it over. Absent: no budget. */
   budget?: BudgetFloors | null;
+  /** The sequential looks (sequential.ts) when the run was judged with them (`--until-verdict`); absent otherwise. */
+  sequential?: SequentialVerdict;
+  /** Level thresholds judged on the continuous samples (level-threshold.ts); absent when the scenario sets none. */
+  levels?: LevelThresholdsVerdict;
 }
 
 function crashDescription(meta: VerdictRunMeta): string | undefined {
@@ -170,6 +180,25 @@ function handleName(t: HandlesVerdict['types'][number]): string {
   return t.label !== undefined ? `${t.label} ${perThousandText(t.perThousandRequests)}` : `handles ${t.type}`;
 }
 
+/**
+ * The sequential looks of a run (sequential.ts) with this run's own rules: its
+ * warm-up, its floors (a budget's, per prefix; per event on an event axis) and,
+ * on an event axis, only the checkpoints where the event advanced. What
+ * `soak --until-verdict` asks after every checkpoint, and what judgeRun re-derives.
+ */
+export function judgeSequentialRun(checkpoints: readonly Checkpoint[], options: JudgeOptions): SequentialVerdict | null {
+  if (!options.sequential) return null;
+  const axis = options.sequential.axis ?? options.axis;
+  const warmup = { ...options.warmup, ...options.sequential.warmup };
+  const baseFloors = (points: readonly Checkpoint[]): JudgeOptions['floors'] => (options.budget ? (budgetFloors(options.budget, requestRate(points))?.floors ?? options.floors) : options.floors);
+  return judgeSequential(sortCheckpoints(checkpoints), options.sequential, {
+    ...(axis ? { axis } : {}),
+    warmup,
+    pointsOf: (judged) => (axis?.kind === 'event' ? advancingOnly(judged, axis) : [...judged]),
+    floorsOf: (points) => (axis?.kind === 'event' ? floorsPerEvent(points, axis, baseFloors(points)) : baseFloors(points)),
+  });
+}
+
 export function judgeRun(
   meta: VerdictRunMeta,
   checkpoints: readonly Checkpoint[],
@@ -190,6 +219,20 @@ export function judgeRun(
     judgeMemorySignal(onAxis, signal, memoryOptions, { crashed, heapSizeLimit: meta.heapSizeLimit }),
   );
   const findings: Finding[] = [];
+  // Sequential looks (--until-verdict): a signal certain at an early look is LEAK whatever the fixed rule says of the
+  // stopped run's short window (it says INCONCLUSIVE "too short"); a crashed target stays INCONCLUSIVE.
+  const sequential = options.sequential ? judgeSequentialRun(sorted, options) : null;
+  if (sequential?.stop && crashed === undefined) {
+    for (const s of sequential.stop.signals.filter((x) => x.certain)) {
+      const v = memory.find((m) => m.signal === s.signal)!;
+      // Under 8 points the fixed rule has no figures: the stopped window's own, on the looks' axis.
+      const figures = v.ciMethod === null ? stoppedWindowTrend(onAxis, s.signal, options.sequential?.axis ?? options.axis ?? { kind: 'requests' }) : null;
+      if (figures) Object.assign(v, figures);
+      v.status = 'LEAK';
+      v.levelledOff = false;
+      v.reasons.unshift(`sequential: ${s.reason} (checkpoint ${sequential.stop.seq} of ${sequential.plannedLooks})`);
+    }
+  }
 
   const rss = memory.find((v) => v.signal === 'rss')!;
   const js = memory.filter((v) => v.signal !== 'rss');
@@ -250,6 +293,9 @@ export function judgeRun(
   // A target's own vital names itself in the reason with its growth: `go_goroutines +328.4/1k requests`.
   const vitalsLeaking = vitals.signals.filter((v) => v.status === 'LEAK').map((v) => `${v.key} ${vitalGrowthText(v)}`);
   const leaking = [...vitalsLeaking, ...memory.filter((v) => v.status === 'LEAK').map((v) => v.signal), ...handles.types.filter((t) => t.status === 'LEAK').map(handleName)];
+  // A level threshold breached (level-threshold.ts) names itself with its peak and when: `handles:tcp:ESTABLISHED reached 2 341 > 2 000 at 00:41 (…)`.
+  const levelThresholds = judgeLevelThresholds(samples, options.levels ?? []);
+  leaking.push(...breachLines(levelThresholds));
   const unsure = [...memory.filter((v) => v.status === 'INCONCLUSIVE').map((v) => v.signal), ...handles.types.filter((t) => t.status === 'INCONCLUSIVE').map((t) => `handles ${t.type}`), ...vitals.signals.filter((v) => v.status === 'INCONCLUSIVE').map((v) => v.key)];
   if (crashed !== undefined) {
     status = 'INCONCLUSIVE';
@@ -275,6 +321,7 @@ export function judgeRun(
     status = 'NO-LEAK';
     reasons.push('no signal above its floor');
   }
+  if (sequential) reasons.push(sequentialLine(sequential));
   if (meta.outcome !== undefined && meta.outcome.status !== 'completed' && meta.outcome.status !== 'target-crashed') {
     findings.push({ kind: 'run-not-completed', message: `run ${meta.outcome.status}: judged on the checkpoints written before it stopped` });
   }
@@ -295,5 +342,7 @@ export function judgeRun(
     ...(harness !== null ? { harness } : {}),
     ...(sites !== null ? { sites } : {}),
     ...(options.budget ? { budget } : {}),
+    ...(sequential ? { sequential } : {}),
+    ...(levelThresholds.results.length > 0 ? { levels: levelThresholds } : {}),
   };
 }

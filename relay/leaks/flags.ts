@@ -15,8 +15,16 @@ export interface LeakFlags {
   readonly retryTimers: boolean;
   readonly cancelPoller: boolean;
   readonly usageTtl: boolean;
+  readonly usagePlateau: boolean;
   readonly unboundedFanout: boolean;
   readonly poolSize: boolean;
+  readonly accountWaitLoop: boolean;
+  readonly schedulerStats: boolean;
+  readonly noAdmission: boolean;
+  readonly taskContexts: boolean;
+  readonly orphanTasks: boolean;
+  readonly errorBodyReadFail: boolean;
+  readonly headersTimeout: boolean;
 }
 
 /** Catalog name → flag field. A test checks both lists name the same variants. */
@@ -32,8 +40,16 @@ export const FLAG_OF = {
   'retry-timers': 'retryTimers',
   'cancel-poller': 'cancelPoller',
   'usage-ttl': 'usageTtl',
+  'usage-plateau': 'usagePlateau',
   'unbounded-fanout': 'unboundedFanout',
   'pool-size': 'poolSize',
+  'account-wait-loop': 'accountWaitLoop',
+  'scheduler-stats': 'schedulerStats',
+  'no-admission': 'noAdmission',
+  'task-contexts': 'taskContexts',
+  'orphan-tasks': 'orphanTasks',
+  'error-body-read-fail': 'errorBodyReadFail',
+  'headers-timeout': 'headersTimeout',
 } as const satisfies Record<string, keyof LeakFlags>;
 
 export const NO_LEAKS: LeakFlags = Object.freeze(leakFlags(new Set()));

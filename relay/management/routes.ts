@@ -15,6 +15,7 @@ import { ERR, RelayError, sendApiError } from '../errors.ts';
 import type { LeakFlags } from '../leaks/flags.ts';
 import { readRequestBody } from '../http/read-request-body.ts';
 import type { ResolvedOptions } from '../options.ts';
+import type { ContextRegistry } from '../proxy/request-context.ts';
 import type { Scheduler } from '../scheduler.ts';
 import type { CompletedUsage } from '../usage/completed-usage.ts';
 import type { UsageLedger } from '../usage/ledger.ts';
@@ -32,6 +33,7 @@ export interface ManagementDeps {
   readonly sync: AccountSync;
   readonly options: ResolvedOptions;
   readonly leaks: LeakFlags;
+  readonly contexts: ContextRegistry;
 }
 
 const PREFIX = '/v0/management/';
@@ -173,11 +175,24 @@ export class ManagementApi {
       }));
       return sendJson(res, 200, { total: d.scheduler.inflight, inflight });
     }
+    if (head === 'contexts' && n === 1) {
+      if (!expect('GET')) return 405;
+      const limit = queryInt(query, 'limit', DEFAULT_PAGE, 1, MAX_PAGE);
+      const contexts = d.contexts.list(limit).map((c) => ({ id: c.id, started_at: c.startedAt, steps: c.executionPath.length }));
+      return sendJson(res, 200, { total: d.contexts.size, contexts });
+    }
     if (head === 'requests' && n === 3 && id !== undefined) {
       if (action === 'cancel') {
         if (!expect('POST')) return 405;
         if (!d.scheduler.cancel(id)) throw notFound('in-flight request');
         return sendJson(res, 200, { id, cancelled: true });
+      }
+      if (action === 'context') {
+        // The live execution context (request-context.ts): gone once the request ends.
+        if (!expect('GET')) return 405;
+        const ctx = d.contexts.get(id);
+        if (ctx === undefined) throw notFound('request context');
+        return sendJson(res, 200, ctx);
       }
       if (action === 'usage') {
         if (!expect('GET')) return 405;

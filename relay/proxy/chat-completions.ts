@@ -16,7 +16,19 @@
 // client's close aborts nothing once a stream is committed), listener
 // (a stream's account-events listener is never removed) and
 // inflight-error-path (the in-flight entry is removed on the success path
-// only, so every request that ends in an error keeps it).
+// only, so every request that ends in an error keeps it) and
+// error-body-read-fail (an error body whose read fails is left paused, not
+// destroyed). task-contexts: the request's execution context
+// (request-context.ts) is neither cleaned nor dropped from the registry when
+// the request ends. orphan-tasks lives in the request-state sync this path
+// starts (relay/usage/state-sync.ts).
+//
+// no-admission (relay/admission.ts): the semaphore admits every request, so a
+// burst against a stalled upstream holds all of them at once.
+//
+// account-wait-loop (relay/account-wait.ts): when every account for the model
+// is cooling down, the wait for one (--account-wait) has no bound and no
+// cancel check, and registers a wait request per poll that it never removes.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
@@ -28,11 +40,14 @@ import type { LeakFlags } from '../leaks/flags.ts';
 import type { RelayMetrics } from '../metrics.ts';
 import type { ResolvedOptions } from '../options.ts';
 import type { InFlight, Scheduler } from '../scheduler.ts';
+import { Admission } from '../admission.ts';
 import { classifyUpstreamError, isFailoverClass, statusForClass, type UpstreamErrorClass } from '../upstream/classify.ts';
-import { readAll, readCapped, readErrorBodyPreFix } from '../upstream/read-body.ts';
+import { ERROR_BODY_DEADLINE_MS, readAll, readCapped, readErrorBodyPreFix, readErrorBodyReadFailPreFix } from '../upstream/read-body.ts';
 import type { CompletedUsage } from '../usage/completed-usage.ts';
 import type { UsageLedger } from '../usage/ledger.ts';
 import { usageFromJson, usageFromSseTail, type TokenUsage } from '../usage/token-usage.ts';
+import type { StateSync } from '../usage/state-sync.ts';
+import type { ContextRegistry, RequestContext } from './request-context.ts';
 import { SsePump } from './sse-pump.ts';
 
 export interface ChatDeps {
@@ -45,6 +60,9 @@ export interface ChatDeps {
   readonly idempotency: IdempotencyCache;
   readonly options: ResolvedOptions;
   readonly leaks: LeakFlags;
+  readonly contexts: ContextRegistry;
+  /** Null unless --state-sync. */
+  readonly stateSync: StateSync | null;
 }
 
 /** How a request ended, for accounting. `status` is what the client got (499: client gone). */
@@ -69,6 +87,8 @@ type Attempt = { done: true; outcome: Outcome } | { done: false; failure: Failur
 const PATH = '/v1/chat/completions';
 const CLIENT_GONE = new RelayError('RELAY_ERR_CLIENT_ABORTED', 'client disconnected');
 const CLIENT_CLOSED_STATUS = 499;
+/** Seconds a refused client is asked to wait: a slot frees within a response time, and SDKs honour it. */
+const ADMISSION_RETRY_AFTER = '1';
 
 // The in-flight entry rides on the response under a symbol, so the 'close'
 // listener is one module-level function rather than a closure per request.
@@ -94,7 +114,7 @@ const ACCOUNT_DISABLED = new RelayError('RELAY_ERR_ACCOUNT_DISABLED', 'the accou
 /** application/json or any `+json` type, with or without parameters (charset). */
 const JSON_MEDIA_TYPE = /^\s*application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 
-type ErrorBodyReader = (body: Dispatcher.ResponseData['body'], cap: number) => Promise<Buffer>;
+type ErrorBodyReader = (body: Dispatcher.ResponseData['body'], cap: number, deadlineMs: number) => Promise<Buffer>;
 
 export class ChatCompletions {
   readonly #d: ChatDeps;
@@ -102,13 +122,20 @@ export class ChatCompletions {
   readonly #readErrorBody: ErrorBodyReader;
   readonly #keepStreamListeners: boolean;
   readonly #endOnSuccessOnly: boolean;
+  readonly #keepContexts: boolean;
+  /** The semaphore on upstream work; admits everything with no-admission. */
+  readonly admission: Admission;
 
   constructor(deps: ChatDeps) {
     this.#d = deps;
     this.#onResponseClose = deps.leaks.sseAbort ? onResponseCloseBeforeCommitOnly : onResponseClose;
-    this.#readErrorBody = deps.leaks.errorBody ? readErrorBodyPreFix : readCapped;
+    // error-body-read-fail: the body is left paused, not destroyed, when its read fails (the deadline).
+    this.#readErrorBody = deps.leaks.errorBody ? readErrorBodyPreFix : deps.leaks.errorBodyReadFail ? readErrorBodyReadFailPreFix : readCapped;
     this.#keepStreamListeners = deps.leaks.listener;
     this.#endOnSuccessOnly = deps.leaks.inflightErrorPath;
+    this.#keepContexts = deps.leaks.taskContexts;
+    const o = deps.options;
+    this.admission = new Admission(o.maxInflight, o.admissionQueue, o.admissionWaitMs, deps.leaks.noAdmission);
   }
 
   /** Body already read and size-checked; the client key already verified. Never rejects. */
@@ -170,9 +197,18 @@ export class ChatCompletions {
     res.once('close', this.#onResponseClose);
     // The client may have gone while its body was read: then 'close' already fired.
     if (res.destroyed || req.socket.destroyed) entry.controller.abort(CLIENT_GONE);
+    const ctx = d.contexts.open(entry.id, entry.startedAt);
+    ctx.setVariable('model', model, 'body');
+    ctx.setVariable('stream', isStream, 'body');
+    ctx.setVariable('client_key', clientKey, 'auth');
+    if (cacheKey !== undefined) ctx.setVariable('idempotency_key', idempotencyKey, 'header');
+    ctx.setVariable('request_bytes', body.length, 'relay');
+    ctx.setVariable('max_attempts', d.options.maxAttempts, 'relay');
     let outcome: Outcome;
     try {
-      outcome = await this.#run(entry, res, m, isStream, body, cacheKey);
+      outcome = await this.#admitted(entry, res, m, isStream, body, cacheKey);
+      ctx.setOutput('status', outcome.status);
+      ctx.setOutput('usage', outcome.usage);
       // inflight-error-path variant (seed 001 P0-2, pending_tasks): the entry
       // is removed where the request succeeded and nowhere else, so a request
       // answered with an error (failover exhausted, a passed-through 4xx) or
@@ -180,27 +216,61 @@ export class ChatCompletions {
       if (this.#endOnSuccessOnly && isSuccess(outcome.status)) d.scheduler.end(entry);
     } catch (err) {
       outcome = this.#interrupted(entry, res, err);
+      ctx.setOutput('status', outcome.status);
     } finally {
       tracked[ENTRY] = undefined;
       // The fix: removed on every path, success or error.
       if (!this.#endOnSuccessOnly) d.scheduler.end(entry);
+      // task-contexts variant (seed 001 P0-5): the context stays registered
+      // with everything it holds. The fix, as the write-up's finally: clean
+      // it and drop the registry's reference on every path (success, error
+      // answer, client abort, shutdown).
+      if (!this.#keepContexts) d.contexts.close(ctx);
     }
     this.#account(entry, m, isStream, outcome);
     return outcome.status;
   }
 
+  /**
+   * #run behind the admission semaphore (relay/admission.ts): past the limit
+   * and its bounded queue, or after the longest wait, 503 with Retry-After at
+   * once. An abort while queued rejects (handle()'s catch answers it).
+   */
+  async #admitted(entry: InFlight, res: ServerResponse, m: number, stream: boolean, body: Buffer, cacheKey: string | undefined): Promise<Outcome> {
+    if ((await this.admission.acquire(entry.controller.signal)) === 'rejected') {
+      return outcome(reply(res, 503, ERR.overloaded, { 'retry-after': ADMISSION_RETRY_AFTER }));
+    }
+    try {
+      return await this.#run(entry, res, m, stream, body, cacheKey);
+    } finally {
+      this.admission.release();
+    }
+  }
+
   async #run(entry: InFlight, res: ServerResponse, m: number, stream: boolean, body: Buffer, cacheKey: string | undefined): Promise<Outcome> {
     const d = this.#d;
+    // Opened by handle() for this entry (looked up once per request rather than threaded through #admitted).
+    const ctx = d.contexts.get(entry.id)!;
     const tried: number[] = [];
     let last: Failure | null = null;
     for (let attempt = 0; attempt < d.options.maxAttempts; attempt++) {
-      const a = d.accounts.pick(m, Date.now(), tried);
+      let a = d.accounts.pick(m, Date.now(), tried);
+      // Every account for the model is cooling down: wait for one (--account-wait), rather than answer 429 at once.
+      if (a === -1 && attempt === 0) a = await this.#waitForAccount(entry, m);
       if (a === -1) break;
       if (attempt > 0) d.metrics.failover();
       tried.push(a);
       entry.account = a;
       entry.attempt = attempt;
-      const result = await this.#attempt(entry, res, a, m, stream, body, cacheKey);
+      const step = ctx.step('upstream', attempt, d.accounts.records[a]!.authIndex, Date.now());
+      let result: Attempt;
+      try {
+        result = await this.#attempt(entry, ctx, res, a, m, stream, body, cacheKey);
+      } finally {
+        step.endedAt = Date.now();
+      }
+      step.status = result.done ? result.outcome.status : result.failure.status;
+      step.result = result.done ? 'done' : (result.failure.cls ?? 'failover');
       if (result.done) return result.outcome;
       last = result.failure;
       if (!last.retry) break;
@@ -209,8 +279,25 @@ export class ChatCompletions {
     return this.#exhausted(res, m, last, tried.length);
   }
 
+  /**
+   * account-wait-loop variant: AccountWaits runs the write-up's unbounded
+   * loop (no deadline, no cancel check, every poll left registered); the
+   * fixed wait ends at --account-wait, or at once when the request is aborted.
+   */
+  #waitForAccount(entry: InFlight, m: number): Promise<number> {
+    const accounts = this.#d.accounts;
+    return this.#d.scheduler.accountWaits.waitFor({
+      requestId: entry.id,
+      signal: entry.controller.signal,
+      model: m,
+      pick: (now) => accounts.pick(m, now, null),
+      earliestRecovery: (now) => accounts.earliestRecovery(m, now),
+    }, this.#d.options.accountWaitMs);
+  }
+
   async #attempt(
     entry: InFlight,
+    ctx: RequestContext,
     res: ServerResponse,
     a: number,
     m: number,
@@ -240,10 +327,14 @@ export class ChatCompletions {
     const status = up.statusCode;
     d.metrics.upstreamStatus(status);
     if (status >= 200 && status < 300) {
-      return stream ? this.#relayStream(entry, res, up, a, m) : this.#relayJson(entry, res, up, a, m, cacheKey);
+      const result = stream ? await this.#relayStream(entry, res, up, a, m) : await this.#relayJson(entry, res, up, a, m, cacheKey);
+      if (result.done) ctx.setBlockOutput(`upstream-${entry.attempt}`, { status, headers: up.headers, usage: result.outcome.usage });
+      return result;
     }
+    ctx.setBlockOutput(`upstream-${entry.attempt}`, { status, headers: up.headers, usage: null });
 
-    const errorBody = await this.#readErrorBody(up.body, d.options.errorBodyCapBytes);
+    // The fix (readCapped): destroyed at the cap, at the deadline, on error: every exit.
+    const errorBody = await this.#readErrorBody(up.body, d.options.errorBodyCapBytes, ERROR_BODY_DEADLINE_MS);
     if (signal.aborted) throw signal.reason;
     if (!isAccountScoped(status)) {
       // The request itself is at fault (400, 413, 422...): any account would say the same.
@@ -387,6 +478,18 @@ export class ChatCompletions {
       completedAt: now,
       durationMs: now - entry.startedAt,
     });
+    if (d.stateSync !== null && entry.account !== -1) {
+      d.stateSync.report({
+        requestId: entry.id,
+        model: entry.model,
+        authIndex,
+        status: result.status,
+        stream,
+        usage: result.usage,
+        durationMs: now - entry.startedAt,
+        completedAt: now,
+      }, d.accounts.authorizationOf(entry.account));
+    }
   }
 }
 

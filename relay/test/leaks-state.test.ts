@@ -238,6 +238,25 @@ describe('cancel-poller (seed 001)', () => {
   });
 });
 
+describe('usage-plateau (seed 001 P1-8)', () => {
+  const TTL = 300;
+  const CAP = 3;
+  for (const leaky of [true, false]) {
+    it(`${label(leaky)}: ${K} requests, ttl ${TTL} ms, cap ${CAP} → ${leaky ? `all ${K} held past the TTL and the cap, then none` : `at most ${CAP}, none past the TTL`}`, async () => {
+      const p = await start(leaky ? 'usage-plateau' : null, 10, { completedUsageTtlMs: TTL, completedUsageCap: CAP });
+      for (let i = 0; i < K; i++) expect((await chat(p.relay)).status).toBe(200);
+      expect(await metric(p, structure('completed_usage'))).toBe(leaky ? K : CAP);
+      // Past 1.5 × TTL (the fixed store's longest lifetime: swept every TTL/2): the
+      // leaky store keeps records 2 × TTL, with no cap; the fixed one has swept them.
+      await new Promise((r) => setTimeout(r, TTL * 1.6));
+      expect(await metric(p, structure('completed_usage'))).toBe(leaky ? K : 0);
+      // Past 3 × TTL the leaky sweep has run too: a plateau (rate × lifetime), not usage-ttl's unbounded store.
+      await new Promise((r) => setTimeout(r, TTL * 3.5));
+      expect(await metric(p, structure('completed_usage'))).toBe(0);
+    });
+  }
+});
+
 describe('usage-ttl (seed 001)', () => {
   const TTL = 50;
   const CAP = 3;

@@ -67,11 +67,23 @@ export function readAll(body: Readable, limit: number): Promise<Buffer> {
 function swallow(): void {}
 
 /**
+ * How long the chat error path waits for an error body before giving up on
+ * it (both builds). An error body is read only to classify the error (a 429's
+ * reset time); one that stops arriving (seed 002: "读取响应体时出错") is
+ * given up on after 1 s instead of holding its socket and its request for
+ * the body inactivity timeout (60 s), and the answer falls back on the status
+ * and headers alone. A whole 64 KiB cap arrives in ≈ 0.5 s even at 1 Mbit/s.
+ */
+export const ERROR_BODY_DEADLINE_MS = 1_000;
+
+/**
  * Up to `cap` bytes of an error body (enough to classify a 429), then the
  * rest is destroyed rather than drained: a hostile 256 KiB error body costs
- * one socket, not a read of the whole thing. Never rejects.
+ * one socket, not a read of the whole thing. With `deadlineMs`, a body still
+ * incomplete then is destroyed too: every exit (cap, end, error, deadline)
+ * ends with the body consumed or destroyed. Never rejects.
  */
-export function readCapped(body: Readable, cap: number): Promise<Buffer> {
+export function readCapped(body: Readable, cap: number, deadlineMs?: number): Promise<Buffer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let length = 0;
@@ -79,6 +91,7 @@ export function readCapped(body: Readable, cap: number): Promise<Buffer> {
     const finish = (): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
       body.off('data', onData);
       body.off('end', finish);
       body.off('error', finish);
@@ -92,9 +105,64 @@ export function readCapped(body: Readable, cap: number): Promise<Buffer> {
       length += chunk.length;
       if (length >= cap) finish();
     };
+    const deadline = deadlineMs === undefined ? undefined : setTimeout(finish, deadlineMs);
     body.on('data', onData);
     body.once('end', finish);
     body.once('error', finish);
+  });
+}
+
+/**
+ * error-body-read-fail variant (seed 002's RelayErrorHandler: `io.ReadAll`
+ * fails and the handler returns before `defer resp.Body.Close()`). A body
+ * read to its end or to the cap is handled as the fix does (ended, or
+ * destroyed at the cap), so large error bodies do not leak here (that is the
+ * error-body variant); a READ THAT FAILS returns early: at the deadline (a
+ * stalled body) or on a stream error it stops listening and pauses the body,
+ * destroying nothing. The message is incomplete, so undici keeps its socket
+ * busy with the body, and bodyTimeout is the incident's 30 minutes in this
+ * build (upstream-pool.ts): the socket and its fd stay pinned until the
+ * upstream gives up on the response. A stream error has already destroyed
+ * the body in undici, so in Node it is the deadline exit that pins.
+ * The fix is readCapped() with the same deadline: destroy on every exit.
+ */
+export function readErrorBodyReadFailPreFix(body: Readable, cap: number, deadlineMs = ERROR_BODY_DEADLINE_MS): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let settled = false;
+    const stop = (): Buffer => {
+      settled = true;
+      clearTimeout(deadline);
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onFail);
+      body.on('error', swallow);
+      return Buffer.concat(chunks, Math.min(length, cap));
+    };
+    const onEnd = (): void => {
+      if (!settled) resolve(stop());
+    };
+    // The early return: `if err != nil { return }` before the Close.
+    const onFail = (): void => {
+      if (settled) return;
+      const buf = stop();
+      body.pause();
+      resolve(buf);
+    };
+    const onData = (chunk: Buffer): void => {
+      if (length < cap) chunks.push(length + chunk.length > cap ? chunk.subarray(0, cap - length) : chunk);
+      length += chunk.length;
+      if (length >= cap) {
+        const buf = stop();
+        body.destroy();
+        resolve(buf);
+      }
+    };
+    const deadline = setTimeout(onFail, deadlineMs);
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', onFail);
   });
 }
 

@@ -13,6 +13,14 @@ export function createUpstreamPool(options: ResolvedOptions, leaks: LeakFlags): 
   // error-body: the incident's 30-minute headers/body timeouts, so what its
   // unread error bodies pin stays pinned (the fix shortened them as well).
   const messageTimeoutMs = leaks.errorBody ? PRE_FIX_TIMEOUT_MS : undefined;
+  // error-body-read-fail: the incident's 30-minute body timeout, so an error
+  // body left paused mid-message stays pinned (with the fixed 60 s, undici's
+  // inactivity timer would end it after a minute: the pin is then 60 s long).
+  const bodyTimeoutMs = messageTimeoutMs ?? (leaks.errorBodyReadFail ? PRE_FIX_TIMEOUT_MS : options.bodyTimeoutMs);
+  // headers-timeout (seed 002's secondary factor, ResponseHeaderTimeout): the
+  // incident's 30 minutes, so a request whose upstream never answers holds its
+  // socket for as long as its client waits, instead of --headers-timeout.
+  const headersTimeoutMs = messageTimeoutMs ?? (leaks.headersTimeout ? PRE_FIX_TIMEOUT_MS : options.headersTimeoutMs);
   // pool-size: no socket cap and a 30-minute idle life (seed 001's oversized,
   // slowly recycled pool): a burst's sockets outlive it.
   const idleMs = leaks.poolSize ? PRE_FIX_TIMEOUT_MS : options.keepAliveTimeoutMs;
@@ -20,8 +28,8 @@ export function createUpstreamPool(options: ResolvedOptions, leaks: LeakFlags): 
     connections: leaks.poolSize ? null : options.upstreamConnections,
     pipelining: 1,
     connectTimeout: options.connectTimeoutMs,
-    headersTimeout: messageTimeoutMs ?? options.headersTimeoutMs,
-    bodyTimeout: messageTimeoutMs ?? options.bodyTimeoutMs,
+    headersTimeout: headersTimeoutMs,
+    bodyTimeout: bodyTimeoutMs,
     keepAliveTimeout: idleMs,
     // A true upper bound: a server's `Keep-Alive: timeout=N` hint may shorten
     // the idle time, never lengthen it past --keep-alive-timeout (the harness

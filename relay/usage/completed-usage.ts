@@ -9,6 +9,13 @@
 // usage-ttl variant (seed 001's completed_requests): the sweep is never
 // started and the store has no cap (the pre-fix store relied on the TTL
 // alone), so every record stays; get() still hides expired ones.
+//
+// usage-plateau variant (seed 001 P1-8 as the write-up tells it: a sweep that
+// runs, but too rarely for the retention it keeps): the incident's pre-fix
+// settings relative to its fix (TTL 600 s swept every 300 s, against 300 s
+// swept every 60 s), scaled to --usage-ttl: records are kept 2 × TTL and swept
+// every TTL, with no cap. The store then LEVELS OFF at rate × 2–3 × TTL (it
+// is not unbounded growth), a plateau as high as the request rate makes it.
 
 import type { TokenUsage } from './token-usage.ts';
 
@@ -29,12 +36,17 @@ export class CompletedUsage {
   readonly #cap: number;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(ttlMs: number, cap: number, neverSweep = false) {
+  /** How long a record is kept (get() hides records older than the TTL either way). */
+  readonly #keepMs: number;
+
+  constructor(ttlMs: number, cap: number, variant: 'fixed' | 'never-sweep' | 'rare-sweep' = 'fixed') {
     this.#ttlMs = ttlMs;
-    this.#cap = neverSweep ? Infinity : cap;
-    if (neverSweep) return;
-    // Sweep at half the TTL: an entry lives at most 1.5 × TTL.
-    this.#timer = setInterval(sweepTick, Math.max(10, Math.floor(ttlMs / 2)), this);
+    this.#keepMs = variant === 'rare-sweep' ? 2 * ttlMs : ttlMs;
+    this.#cap = variant === 'fixed' ? cap : Infinity;
+    if (variant === 'never-sweep') return;
+    // Fixed: sweep at half the TTL, so an entry lives at most 1.5 × TTL (and the cap bounds a burst).
+    // rare-sweep: every TTL, keeping 2 × TTL: an entry lives up to 3 × TTL.
+    this.#timer = setInterval(sweepTick, Math.max(10, Math.floor(variant === 'rare-sweep' ? ttlMs : ttlMs / 2)), this);
     this.#timer.unref();
   }
 
@@ -54,7 +66,7 @@ export class CompletedUsage {
 
   sweep(now: number): void {
     for (const [id, entry] of this.#entries) {
-      if (now - entry.completedAt < this.#ttlMs) return;
+      if (now - entry.completedAt < this.#keepMs) return;
       this.#entries.delete(id);
     }
   }

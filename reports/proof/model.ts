@@ -36,6 +36,8 @@ export interface ProofSummary {
   leakyLine: string;
   fixedLine: string;
   signatureLine: string;
+  /** The fixed run's service against the leaky run's (harness/verdict/service.ts); absent in older proofs. */
+  serviceLine?: string;
   wallMs: number;
 }
 

@@ -156,6 +156,7 @@ function sideCard(m: ProofPageModel, s: SidePage): string {
   if (s.line !== null) lines.push(`<p class="line"><strong>verdict:</strong> ${esc(s.line)}</p>`);
   else if (v !== null) lines.push(`<p class="line"><strong>verdict:</strong> ${esc(v.reasons[0] ?? '')}</p>`);
   if (s.role === 'leaky' && m.proof !== null) lines.push(`<p class="line"><strong>signature:</strong> ${esc(m.proof.signatureLine)}</p>`);
+  if (s.role === 'fixed' && m.proof?.serviceLine) lines.push(`<p class="line"><strong>service:</strong> ${esc(m.proof.serviceLine)}</p>`);
   if (v !== null && s.model !== null) {
     const range = s.model.judgedRange;
     lines.push(

@@ -176,3 +176,57 @@ describe('judgeProof: a run whose target did not serve the load proves nothing',
     expect(r.failures[0]).toMatch(/^not served \(fixed run\): over the run: the target answered 0 %/);
   });
 });
+
+describe('judgeProof: the fix must keep the service working (verdict/service.ts)', () => {
+  /** 40 load windows of 8 000 attempts, `timeouts` of them timed out. */
+  const windows = (timeouts: number) =>
+    Array.from({ length: 40 }, (_, i) => ({
+      kind: 'sample' as const, t: i * 8000, phase: 'load', proc: null, probe: null, relay: null, faults: null, requestsCompleted: i * 8000,
+      load: { requests: 8000 - timeouts, reqPerSec: 1000, latencyMs: { p50: 1, p99: 2, max: 3 }, status: { '2xx': 8000 - timeouts, '3xx': 0, '4xx': 0, '5xx': 0 }, errors: timeouts, timeouts, mismatches: 0 },
+    }));
+  const judged = (leakyTimeouts: number, fixedTimeouts: number) => {
+    const plan = proofPlanFor(LEAK_CATALOG.find((e) => e.name === 'inflight-map')!, ACCOUNTS);
+    const leaky = run('inflight-map', true, { heapUsed: (n) => 520 * n });
+    const fixed = run('inflight-map', false, {});
+    leaky.samples = windows(leakyTimeouts);
+    fixed.samples = windows(fixedTimeouts);
+    const { comparison } = compareRuns(leaky, fixed);
+    return judgeProof(plan, comparison, levelComparisonFor(plan, leaky, fixed), judgeFixedRun(leaky, fixed));
+  };
+
+  it('a fixed relay that stops leaking but times out 2 % of its requests (the leaky one: none) fails the proof', () => {
+    const r = judged(0, 160);
+    expect(r.status).toBe('failed');
+    expect(r.failures.join('\n')).toMatch(/the fix costs service: .*timeouts 2\.00 % \(6400\/320000\) vs leaky 0 %/);
+    expect(r.serviceLine).toMatch(/^the fix costs service/);
+  });
+
+  it('the same timeouts in both runs hold, and the service line says so', () => {
+    const r = judged(16, 16);
+    expect(r.failures).toEqual([]);
+    expect(r.status).toBe('holds');
+    expect(r.serviceLine).toMatch(/^fixed no worse: unexcused failures 0\.20 % vs 0\.20 %/);
+  });
+});
+
+describe('judgeProof: a plateau (usage-plateau, records kept 2–3 × TTL)', () => {
+  // 1 000 requests/s: the leaky store levels off at rate × 30 s, the fixed one at its 2 000-entry cap.
+  it('holds when the leaky run levels off after one lifetime above the fixed run', () => {
+    const r = proof('usage-plateau', { heapUsed: (n) => 230 * Math.min(n, 30_000) }, { heapUsed: (n) => 230 * Math.min(n, 2_000) });
+    expect(r.failures).toEqual([]);
+    expect(r.status).toBe('holds');
+    expect(r.signatureLine).toMatch(/^triggered \(level drained: plateau: levels off after one lifetime \(30 s\)/);
+  });
+
+  it('fails when the leaky run keeps growing: that is a leak (usage-ttl), not a plateau', () => {
+    const r = proof('usage-plateau', { heapUsed: (n) => 230 * n }, {});
+    expect(r.status).toBe('failed');
+    expect(r.failures.join('\n')).toMatch(/the leaky run keeps growing after one lifetime .*: that is a leak, not this variant's plateau/);
+  });
+
+  it('fails when the leaky run never rises above the fixed run', () => {
+    const r = proof('usage-plateau', {}, {});
+    expect(r.status).toBe('failed');
+    expect(r.failures.join('\n')).toMatch(/never rose|not above the fixed run/);
+  });
+});
