@@ -27,7 +27,7 @@ describe('compareService', () => {
   it('the same failure shares are no worse, and the line quotes both runs', () => {
     const c = compareService(load(20, 1000, { s5: 2 }), load(20, 1000, { s5: 2 }));
     expect(c.status).toBe('no-worse');
-    expect(c.line).toMatch(/^fixed no worse: unexcused failures 0\.20 % vs 0\.20 %/);
+    expect(c.line).toMatch(/^fixed no worse: unexcused failures 0\.20 % \(leaky 0\.20 %\)/);
   });
 
   it('a fixed run that times out 3 % of its requests where the leaky one timed out none is worse, on timeouts and no answer', () => {

@@ -38,7 +38,7 @@ export interface ServiceComparison {
   /** 'unknown': one of the runs carries no load windows (nothing to compare). */
   status: 'no-worse' | 'worse' | 'unknown';
   rows: ServiceRow[];
-  /** One line: `fixed no worse: unexcused failures 0.1 % vs leaky 0.3 %, …` or what got worse. */
+  /** One line: `fixed no worse: unexcused failures 0.10 % (leaky 0.30 %), …` or what got worse. */
   line: string;
 }
 
@@ -83,5 +83,5 @@ export function compareService(leaky: ServedLoad | undefined, fixed: ServedLoad 
   if (bad.length > 0) {
     return { status: 'worse', rows, line: `the fix costs service: ${bad.map((r) => `${say(r)}, z ${r.z.toFixed(1)}`).join('; ')}` };
   }
-  return { status: 'no-worse', rows, line: `fixed no worse: ${rows.map((r) => `${r.kind} ${pct(r.fixed.share)} vs ${pct(r.leaky.share)}`).join(', ')}` };
+  return { status: 'no-worse', rows, line: `fixed no worse: ${rows.map((r) => `${r.kind} ${pct(r.fixed.share)} (leaky ${pct(r.leaky.share)})`).join(', ')}` };
 }

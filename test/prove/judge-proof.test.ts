@@ -205,7 +205,7 @@ describe('judgeProof: the fix must keep the service working (verdict/service.ts)
     const r = judged(16, 16);
     expect(r.failures).toEqual([]);
     expect(r.status).toBe('holds');
-    expect(r.serviceLine).toMatch(/^fixed no worse: unexcused failures 0\.20 % vs 0\.20 %/);
+    expect(r.serviceLine).toMatch(/^fixed no worse: unexcused failures 0\.20 % \(leaky 0\.20 %\)/);
   });
 });
 
