@@ -206,7 +206,7 @@ export class ChatCompletions {
     ctx.setVariable('max_attempts', d.options.maxAttempts, 'relay');
     let outcome: Outcome;
     try {
-      outcome = await this.#admitted(entry, res, m, isStream, body, cacheKey);
+      outcome = await this.#admitted(entry, ctx, res, m, isStream, body, cacheKey);
       ctx.setOutput('status', outcome.status);
       ctx.setOutput('usage', outcome.usage);
       // inflight-error-path variant (seed 001 P0-2, pending_tasks): the entry
@@ -236,21 +236,19 @@ export class ChatCompletions {
    * and its bounded queue, or after the longest wait, 503 with Retry-After at
    * once. An abort while queued rejects (handle()'s catch answers it).
    */
-  async #admitted(entry: InFlight, res: ServerResponse, m: number, stream: boolean, body: Buffer, cacheKey: string | undefined): Promise<Outcome> {
+  async #admitted(entry: InFlight, ctx: RequestContext, res: ServerResponse, m: number, stream: boolean, body: Buffer, cacheKey: string | undefined): Promise<Outcome> {
     if ((await this.admission.acquire(entry.controller.signal)) === 'rejected') {
       return outcome(reply(res, 503, ERR.overloaded, { 'retry-after': ADMISSION_RETRY_AFTER }));
     }
     try {
-      return await this.#run(entry, res, m, stream, body, cacheKey);
+      return await this.#run(entry, ctx, res, m, stream, body, cacheKey);
     } finally {
       this.admission.release();
     }
   }
 
-  async #run(entry: InFlight, res: ServerResponse, m: number, stream: boolean, body: Buffer, cacheKey: string | undefined): Promise<Outcome> {
+  async #run(entry: InFlight, ctx: RequestContext, res: ServerResponse, m: number, stream: boolean, body: Buffer, cacheKey: string | undefined): Promise<Outcome> {
     const d = this.#d;
-    // Opened by handle() for this entry (looked up once per request rather than threaded through #admitted).
-    const ctx = d.contexts.get(entry.id)!;
     const tried: number[] = [];
     let last: Failure | null = null;
     for (let attempt = 0; attempt < d.options.maxAttempts; attempt++) {
