@@ -188,6 +188,22 @@ describe('buildProofReport', () => {
     expect(html).toMatch(/<tr class="own"><th scope="row" class="mono">Timeout/);
   });
 
+  it('a level proof that holds while the slope comparison is undecided: the evidence leads, the comparison is a note, the fixed badge is its own verdict', async () => {
+    const a = writeRun('level-holds', 'leaky', { leaky: true });
+    const b = writeRun('level-holds', 'fixed');
+    const aligned = compare(a, b);
+    // As in a real level proof: the aligned after side lacks checkpoints, the fixed run on all of them is clean.
+    const undecided = { ...aligned, outcome: 'inconclusive' as const, reasons: ['after run is INCONCLUSIVE: too few checkpoints after warm-up: 6 < 8'], after: { ...aligned.after, status: 'INCONCLUSIVE' as const } };
+    const proof = proofOf(undecided, { kind: 'level', signatureLine: 'triggered (ESTABLISHED reached 2 809 > 2 000)', fixedStatus: 'NO-LEAK' });
+    const r = await buildProofReport({ leakyDir: a.dir, fixedDir: b.dir, comparison: undecided, proof, differences: null, note: null });
+    const html = readFileSync(r.file, 'utf8');
+    expect(attr(html, 'proof', 'data-status')).toBe('HOLDS');
+    expect(html).toMatch(/<p class="why">the leaky run shows the signature: triggered \(ESTABLISHED reached 2 809 &gt; 2 000\); the fixed run is NO-LEAK on all of its checkpoints<\/p>/);
+    expect(html).toMatch(/<p class="note">a level proof rests on the level evidence, not on slopes; the slope comparison is inconclusive \(the comparison: after run is INCONCLUSIVE: too few checkpoints/);
+    const fixedCard = html.slice(html.indexOf('id="run-fixed"'));
+    expect(fixedCard).toMatch(/^id="run-fixed"><h3>[^\n]*<span class="badge tone-[a-z]+">NO-LEAK<\/span><\/h3>/);
+  });
+
   it('a failed proof: the first failure is the banner line, every other one listed', async () => {
     const a = writeRun('failed', 'leaky', { leaky: true });
     const b = writeRun('failed', 'fixed', { leaky: true });

@@ -185,6 +185,13 @@ export interface ScenarioSpec {
   checkpoints: CheckpointSpec;
   thresholds: Thresholds;
   variants: LeakVariant[];
+  /**
+   * Flags the reference relay needs for this scenario's trigger to reach its
+   * code path (e.g. sink-stall's `--state-sync`: the sync it stalls is off by
+   * default). Added to every reference-relay run of the scenario, soak and
+   * proof alike; a third-party target ignores them (its own config decides).
+   */
+  referenceRelayArgs?: string[];
 }
 
 /** Identity at run time; the type annotation is the point (autocomplete, checked literals). */

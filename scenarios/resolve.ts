@@ -81,6 +81,8 @@ export interface ResolvedScenario {
   checkpoints: { everyMs: number; everyRequests: number | null; min: number; expected: number };
   thresholds: Thresholds;
   variants: LeakVariant[];
+  /** Flags for the reference relay (ScenarioSpec.referenceRelayArgs); [] when none. */
+  referenceRelayArgs: string[];
 }
 
 /** The orchestrator takes at least this many checkpoints (issue #4); the cadence honours it. */
@@ -378,6 +380,14 @@ export function resolveScenario(spec: ScenarioSpec, overrides: ScenarioOverrides
   spec.variants.forEach((v, i) => {
     if (typeof v.name !== 'string' || v.name === '') throw invalid(`variants[${i}].name`, 'expected a leak name');
   });
+  const referenceRelayArgs = spec.referenceRelayArgs ?? [];
+  if (!Array.isArray(referenceRelayArgs)) throw invalid('referenceRelayArgs', 'expected an array of relay flags');
+  referenceRelayArgs.forEach((a, i) => {
+    if (typeof a !== 'string' || a === '') throw invalid(`referenceRelayArgs[${i}]`, 'expected a non-empty string');
+  });
+  if (referenceRelayArgs.length > 0 && !referenceRelayArgs[0]!.startsWith('--')) {
+    throw invalid('referenceRelayArgs[0]', `expected a flag (--name), got ${JSON.stringify(referenceRelayArgs[0])}`);
+  }
 
   return {
     name: spec.name,
@@ -392,5 +402,6 @@ export function resolveScenario(spec: ScenarioSpec, overrides: ScenarioOverrides
     checkpoints: { everyMs, everyRequests, min: Math.max(count, MIN_CHECKPOINTS), expected: Math.floor(total / everyMs) },
     thresholds: resolveThresholds(spec.thresholds),
     variants: spec.variants.map((v) => ({ ...v })),
+    referenceRelayArgs: [...referenceRelayArgs],
   };
 }

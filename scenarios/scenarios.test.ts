@@ -130,6 +130,13 @@ describe('resolveScenario', () => {
     expect(err.message.startsWith(err.field)).toBe(true);
   });
 
+  it('carries the reference relay flags its trigger needs, and names a malformed one', () => {
+    expect(resolveScenario(base()).referenceRelayArgs).toEqual([]);
+    expect(resolveScenario(getScenario('sink-stall')).referenceRelayArgs).toEqual(['--state-sync']);
+    expect(() => resolveScenario(base({ referenceRelayArgs: ['state-sync'] }))).toThrow(/referenceRelayArgs\[0\]: expected a flag/);
+    expect(() => resolveScenario(base({ referenceRelayArgs: ['--x', ''] }))).toThrow(/referenceRelayArgs\[1\]/);
+  });
+
   it('rejects a phase too short to drive, naming it', () => {
     const spec = base({ phases: [{ name: 'blink', kind: 'spike', share: 0.001, mix: { chat: 1 } }, { name: 'rest', kind: 'steady', share: 1, mix: { chat: 1 } }] });
     const err = errorOf(() => resolveScenario(spec));

@@ -1,6 +1,6 @@
 // Seed 001 P0-9: the system endpoint a relay syncs each finished request's
-// state to stops answering. The relay must run with --state-sync (the prove
-// plan passes it: harness/judge/proof-plan.ts); chat traffic itself is
+// state to stops answering. The reference relay runs with --state-sync
+// (referenceRelayArgs below: the sync is off by default); chat traffic itself is
 // healthy, so every request completes and every request starts one sync. A
 // relay that fires those syncs and forgets them (no reference, bound or
 // deadline) keeps one pending sync per request for as long as the sink
@@ -27,7 +27,7 @@ const SYNCED_MIX = { chat: 2, 'chat-stream': 1 };
 
 export default defineScenario({
   name: 'sink-stall',
-  description: 'seed 001 P0-9: the state endpoint the relay syncs each request to stalls (run the relay with --state-sync)',
+  description: 'seed 001 P0-9: the state endpoint the relay syncs each request to stalls (the reference relay runs with --state-sync)',
   defaults: { duration: '5m', rate: 300, accounts: 5000, seed: 42 },
   phases: [
     { name: 'warm-up', kind: 'warm-up', share: 0.1, load: 0.5, mix: SYNCED_MIX },
@@ -36,4 +36,6 @@ export default defineScenario({
   checkpoints: { count: 12 },
   thresholds: { heapUsed: 64, external: 64, rss: 512, handles: 0.001, fds: 0.001 },
   variants: [{ name: 'orphan-tasks', origin: 'seed 001', trigger: 'requests' }],
+  // The state sync is off by default; without it the stalled sink is never called.
+  referenceRelayArgs: ['--state-sync'],
 });

@@ -67,8 +67,6 @@ const PROOF_RELAY_ARGS: Readonly<Record<string, readonly string[]>> = {
   // provider's Retry-After-scale pause (10 s) outlasts the drain, and the
   // retry-storm clients give up after 2 s, so aborted pauses happen.
   'retry-timers': ['--retry-delay', '10000'],
-  // orphan-tasks: the request-state sync is off by default; sink-stall stalls its sink.
-  'orphan-tasks': ['--state-sync'],
   // account-wait-loop: the fixed relay answers 429 at once by default
   // (--account-wait 0), so its wait would never run. A wait longer than
   // quota-wall's 2-s client give-up makes the fixed relay's waits end by the

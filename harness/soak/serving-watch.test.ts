@@ -50,6 +50,17 @@ describe('ServingWatch', () => {
     expect(r.warning).toMatch(/86 % no answer of its first 35 requests .*wrong URL or port\?/);
   });
 
+  it('a 503 "overloaded" is named as load shedding, any other 5xx as an upstream the target cannot reach', () => {
+    const shed = { status: 503, mismatch: false, count: 30, body: '{"error":{"message":"relay is at its concurrency limit; retry later","code":"overloaded"}}' };
+    const w = new ServingWatch();
+    const warning = w.observe(win(0, 0, 30), null, [shed]).warning;
+    expect(warning).toContain('100 % 503 of its first 30 requests');
+    expect(warning).toContain('refusing load past its own concurrency limit');
+    expect(warning).not.toContain('upstream');
+    const bad = { status: 502, mismatch: false, count: 30, body: '{"error":"upstream connect error"}' };
+    expect(new ServingWatch().observe(win(0, 0, 30), null, [bad]).warning).toContain('can the target reach its upstream?');
+  });
+
   it('a serving target: no warning, no errors', () => {
     const w = new ServingWatch();
     for (let i = 0; i < 5; i++) {

@@ -20,7 +20,7 @@
 
 import type { UnexpectedResponse } from '../load/stats.ts';
 import type { Counts, LoadWindow } from '../records.ts';
-import { excusedFailures, HARMLESS_FAULTS } from '../verdict/served.ts';
+import { excusedFailures, HARMLESS_FAULTS, isLoadShedding } from '../verdict/served.ts';
 
 /** Attempts in a stretch before the share is judged: a handful of early failures is noise. */
 export const MIN_ATTEMPTS = 20;
@@ -100,9 +100,17 @@ export class ServingWatch {
   #line(share: number, unexpected: readonly UnexpectedResponse[]): string {
     const s = this.#stretch;
     const total = s.attempts;
+    // The most frequent 5xx decides the 5xx hint: a 503 "overloaded" is load shedding, not an unreachable upstream.
+    const top5xx = [...unexpected].filter((u) => !u.mismatch && u.status >= 500 && u.status < 600).sort((a, b) => b.count - a.count)[0];
     const kinds: Array<[number, string, string]> = [
       [s.status['4xx'], '4xx', 'missing routing header? wrong key or auth header? (--header, --auth, SOAK_CLIENT_KEY)'],
-      [s.status['5xx'], '5xx', 'can the target reach its upstream? ({upstream}, SOAK_UPSTREAM_URL, --target-config)'],
+      [
+        s.status['5xx'],
+        '5xx',
+        isLoadShedding(top5xx)
+          ? 'the target is refusing load past its own concurrency limit (lower --rate / --connections, or raise that limit)'
+          : 'can the target reach its upstream? ({upstream}, SOAK_UPSTREAM_URL, --target-config)',
+      ],
       [s.noAnswer, 'no answer', 'wrong URL or port? (connection refused, reset or timed out)'],
       [s.mismatches, '2xx with a body that failed the checks', 'another API than the load speaks? (--api)'],
       [s.status['3xx'], '3xx', 'a redirect: a path prefix missing from --target-url?'],

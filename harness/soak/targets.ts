@@ -161,6 +161,8 @@ function startRelay(ctx: RunContext, spec: RelaySpec, t: Targets, readyTimeoutMs
     '--accounts', String(s.accounts),
     '--seed', String(s.seed),
     ...(ctx.leaks.length > 0 ? ['--leak', ctx.leaks.join(',')] : []),
+    // What the scenario's trigger needs switched on (e.g. sink-stall's --state-sync), then the caller's own.
+    ...s.referenceRelayArgs,
     ...(spec.extraArgs ?? []),
   ];
   ctx.meta.target.command = ['node', ...args.map((a) => (a.startsWith(PROJECT_ROOT) ? a.slice(PROJECT_ROOT.length + 1) : a))].join(' ');

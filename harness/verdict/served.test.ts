@@ -135,6 +135,15 @@ describe('the reason quotes the first unexpected response the run recorded', () 
     expect(r.reason).not.toMatch(/every 4xx/);
   });
 
+  it('5xx: a 503 "overloaded" reads as load shedding; any other 5xx as an upstream the target cannot reach', () => {
+    const shed = samples(Array.from({ length: 10 }, () => ({ load: win({ s5: 555 }) })));
+    const overloaded = judgeServedLoad(shed, { firstResponses: [{ status: 503, mismatch: false, body: '{"error":{"code":"overloaded"}}' }] });
+    expect(overloaded.reason).toMatch(/5550 answered 5xx \(the target is refusing load past its own concurrency limit/);
+    expect(overloaded.reason).not.toMatch(/reach its upstream/);
+    const down = judgeServedLoad(shed, { firstResponses: [{ status: 502, mismatch: false, body: 'bad gateway' }] });
+    expect(down.reason).toMatch(/5550 answered 5xx \(the target cannot reach its upstream\?/);
+  });
+
   it('mismatching 2xx bodies: the first failing body; nothing recorded: no quote', () => {
     const bodies = samples(Array.from({ length: 4 }, () => ({ load: win({ s2: 100, mismatches: 100 }) })));
     expect(judgeServedLoad(bodies, { firstResponses: [{ status: 200, mismatch: true, body: '{"object":"response"}' }] }).reason).toMatch(/first failing 200 body: \{"object":"response"\}$/);

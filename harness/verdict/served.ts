@@ -155,12 +155,31 @@ function quoteFirst(c: ServedCounts, first: readonly FirstResponse[]): string {
   return seen.length === 1 ? `; every ${cls} was ${r.status}, first body: ${body}` : `; first ${cls}: ${r.status}, body: ${body}`;
 }
 
+/**
+ * A 503 whose body says the target refuses work past its own limit (the
+ * reference relay's `overloaded`, a gateway's "at capacity"): the target is
+ * set up right and shedding the load, so "can it reach its upstream?" would
+ * send the reader the wrong way. Matched on words, since every gateway words
+ * it its own way.
+ */
+export function isLoadShedding(r: { status: number; body: string } | undefined): boolean {
+  return r !== undefined && r.status === 503 && /overload|capacity|concurren|too busy|admission/i.test(r.body);
+}
+
+/** The usual cause of a 5xx answer, given the first 5xx the load got (if any). */
+export function fiveXxHint(first: { status: number; body: string } | undefined): string {
+  return isLoadShedding(first)
+    ? 'the target is refusing load past its own concurrency limit: lower --rate / --connections, or raise that limit'
+    : 'the target cannot reach its upstream? see {upstream} / SOAK_UPSTREAM_URL';
+}
+
 /** What went wrong, in words, with the usual cause of each kind of failure. */
 function describe(c: ServedCounts, where: string, first: readonly FirstResponse[] = []): string {
   const bad = c.attempts - c.correct;
+  const first5xx = first.find((r) => !r.mismatch && r.status >= 500 && r.status < 600);
   const parts: Array<[number, string]> = [
     [c.status['4xx'], `${c.status['4xx']} answered 4xx (missing routing header? wrong key or auth header? see --header / --auth)`],
-    [c.status['5xx'], `${c.status['5xx']} answered 5xx (the target cannot reach its upstream? see {upstream} / SOAK_UPSTREAM_URL)`],
+    [c.status['5xx'], `${c.status['5xx']} answered 5xx (${fiveXxHint(first5xx)})`],
     [c.errors, `${c.errors} got no answer (connection refused or reset${c.timeouts > 0 ? `, ${c.timeouts} of them timed out` : ', or timed out'}: wrong URL or port?)`],
     [c.mismatches, `${c.mismatches} 2xx bodies failed the checks (wrong API profile, or truncated bodies passed through)`],
     [c.status['3xx'], `${c.status['3xx']} answered 3xx (a redirect: a path prefix missing?)`],

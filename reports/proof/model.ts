@@ -38,6 +38,12 @@ export interface ProofSummary {
   signatureLine: string;
   /** The fixed run's service against the leaky run's (harness/verdict/service.ts); absent in older proofs. */
   serviceLine?: string;
+  /**
+   * The fixed run's own verdict on all of its checkpoints (what the proof
+   * requires clean); the comparison's after side covers only the aligned part.
+   * Absent in older proofs: the card then shows the run's verdict file's status.
+   */
+  fixedStatus?: string | null;
   wallMs: number;
 }
 

@@ -92,8 +92,18 @@ function slopeText(slope: number | null, lower: number | null, upper: number | n
   return `${num(slope)}${ci} ${unit}`;
 }
 
+/** The proof holds while the comparison alone does not say FIX HOLDS (a level or churn proof, or other signals undecided). */
+function holdsDespiteComparison(m: ProofPageModel): boolean {
+  return m.proof?.status === 'holds' && m.comparison !== null && m.comparison.outcome !== 'fix-holds';
+}
+
 function why(m: ProofPageModel): string {
   if (m.proof !== null && m.proof.failures.length > 0) return m.proof.failures[0]!;
+  // The evidence the proof rests on, not the comparison's undecided reason (that goes in the note below it).
+  if (holdsDespiteComparison(m) && m.proof!.signatureLine !== '') {
+    const fixed = m.proof!.fixedStatus ? `; the fixed run is ${m.proof!.fixedStatus} on all of its checkpoints` : '';
+    return `the leaky run shows the signature: ${m.proof!.signatureLine}${fixed}`;
+  }
   if (m.comparison !== null) return m.comparison.reasons[0] ?? '';
   if (m.differences !== null && m.differences.length > 0) {
     return `compare refused: ${m.differences.length} field${m.differences.length === 1 ? ' differs' : 's differ'} (${m.differences.map((d) => d.field).slice(0, 4).join(', ')}${m.differences.length > 4 ? ', …' : ''})`;
@@ -116,12 +126,16 @@ function banner(m: ProofPageModel): string {
   const failures = m.proof?.failures ?? [];
   if (failures.length > 1) extra.push(`<ul class="more-reasons">${failures.slice(1).map((f) => `<li>${esc(f)}</li>`).join('')}</ul>`);
   // The proof holds while the comparison alone does not say FIX HOLDS: say on what it rests (harness/prove/format.ts).
-  if (m.proof?.status === 'holds' && m.comparison !== null && m.comparison.outcome !== 'fix-holds') {
+  if (holdsDespiteComparison(m)) {
+    const proof = m.proof!;
+    const c = m.comparison!;
     const rests =
-      m.proof.kind === 'churn' || m.proof.kind === 'level'
-        ? `a ${m.proof.kind} proof rests on ${m.proof.kind === 'churn' ? 'the allocation ratio' : 'the level evidence'}, not on slopes (the comparison says ${m.comparison.outcome})`
-        : `the comparison is ${m.comparison.outcome} only on signals other than ${m.proof.signal ?? "the variant's"}; that signal is proven fixed and the fixed run is clean`;
-    extra.push(`<p class="note">${esc(rests)}</p>`);
+      proof.kind === 'churn' || proof.kind === 'level'
+        ? `a ${proof.kind} proof rests on ${proof.kind === 'churn' ? 'the allocation ratio' : 'the level evidence'}, not on slopes; the slope comparison is ${c.outcome}`
+        : `the comparison is ${c.outcome} only on signals other than ${proof.signal ?? "the variant's"}; that signal is proven fixed and the fixed run is clean`;
+    // The comparison's own reason, when the why line above does not already quote it.
+    const said = proof.signatureLine !== '' && c.reasons[0] ? ` (the comparison: ${c.reasons[0]})` : '';
+    extra.push(`<p class="note">${esc(rests + said)}</p>`);
   }
   const facts: string[] = [];
   if (m.proof !== null) facts.push(`variant ${m.proof.variant}, scenario ${m.proof.scenario}`);
@@ -149,7 +163,8 @@ function duration(ms: number): string {
 
 function sideCard(m: ProofPageModel, s: SidePage): string {
   const v = s.verdict;
-  const status = v === null ? null : v.status;
+  // The fixed card's badge is the run's own verdict on all its checkpoints, as its verdict line is (not the aligned comparison side).
+  const status = s.role === 'fixed' && m.proof?.fixedStatus ? m.proof.fixedStatus : v === null ? null : v.status;
   const head = `<h3><span class="swatch swatch-${s.role}" aria-hidden="true"></span>${esc(s.title)}${status ? ` ${badge(status)}` : ''}</h3>`;
   if (s.problem !== null) return `<article class="run run-${s.role}" id="run-${s.role}">${head}<p class="skipped">Run folder not readable: ${esc(s.problem)}</p><p class="mono small">${esc(s.dir)}</p></article>`;
   const lines: string[] = [];

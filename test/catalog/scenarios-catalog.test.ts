@@ -37,7 +37,7 @@ describe('leak catalog ↔ scenarios', () => {
     'error-body-read-fail': 'no stalled error bodies in mixed (error-stalls injects 429-stall-body)',
     'headers-timeout': 'no stalled headers in mixed (error-stalls injects stall-headers)',
     'account-wait-loop': 'needs --account-wait and every account out of quota (quota-wall)',
-    'orphan-tasks': 'needs --state-sync and a stalled state sink (sink-stall)',
+    'orphan-tasks': 'needs the state sync on and its sink stalled (sink-stall, whose referenceRelayArgs switch on --state-sync)',
     'no-admission': 'needs stalls outlasting the admission wait under a burst (stall-burst)',
   };
 
