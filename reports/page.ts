@@ -124,7 +124,7 @@ function signalsTable(v: RunVerdict): string {
   <th scope="row">${esc(s.signal)}</th>
   <td>${badge(s.status)}</td>
   <td class="num">${slopeCell(s)}</td>
-  <td class="num">${num(s.floor, 0)}</td>
+  <td class="num">${num(s.floor, s.floor < 10 ? 1 : 0)}</td>
   <td class="num">${s.minimalDetectableSlope === null ? '—' : num(s.minimalDetectableSlope)}</td>
   <td class="num">${s.mibPerHour === null ? '—' : num(s.mibPerHour, 2)}</td>
   <td>${projectionCell(s)}</td>
@@ -134,12 +134,19 @@ function signalsTable(v: RunVerdict): string {
     )
     .join('\n');
   return `<div class="scroll"><table id="signals-table">
-<caption>Post-GC memory per signal over the judged checkpoints: Theil–Sen slope with its 95 % interval; LEAK needs the interval's lower bound above the floor δ.</caption>
+<caption>Post-GC memory per signal over the judged checkpoints: Theil–Sen slope with its 95 % interval; LEAK needs the interval's lower bound above the floor δ.${floorSource(v)}</caption>
 <thead><tr><th scope="col">signal</th><th scope="col">status</th><th scope="col" class="num">slope [95 % CI]</th><th scope="col" class="num">δ (floor)</th><th scope="col" class="num">sees ≥</th><th scope="col" class="num">MiB/hour</th><th scope="col">projection (time to limit)</th><th scope="col" class="num">n</th><th scope="col">deciding reason</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>
 ${limits(v)}`;
+}
+
+/** Where δ came from when it is not the scenario's: --floor adaptive's reason, or the budget's. */
+function floorSource(v: RunVerdict): string {
+  if (v.adaptiveFloor) return ` ${esc(v.adaptiveFloor.reason)}.`;
+  if (v.budget) return ` δ from --budget ${esc(v.budget.budget.text)} at ${num(v.budget.rate, 0)} req/s.`;
+  return '';
 }
 
 /** The projections' limits, said once under the table rather than in every row. */

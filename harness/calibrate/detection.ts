@@ -18,6 +18,8 @@ export interface Detection {
   msToDetection: number | null;
   /** Checkpoints in that prefix. */
   checkpointsToDetection: number | null;
+  /** The heap floor δ the whole run was judged with (B/request; --floor adaptive makes it per run). Absent in older ledgers. */
+  heapFloor?: number;
 }
 
 function leakingOf(v: ReturnType<typeof judgeRun>): string[] {
@@ -27,7 +29,8 @@ function leakingOf(v: ReturnType<typeof judgeRun>): string[] {
 export function detect(meta: VerdictRunMeta, checkpoints: readonly Checkpoint[], samples: readonly ContinuousSample[], options: JudgeOptions): Detection {
   const sorted = [...checkpoints].sort((a, b) => a.seq - b.seq);
   const whole = judgeRun(meta, sorted, samples, options);
-  const detection: Detection = { status: whole.status, leaking: leakingOf(whole), requestsToDetection: null, msToDetection: null, checkpointsToDetection: null };
+  const heapFloor = whole.memory.find((m) => m.signal === 'heapUsed')?.floor;
+  const detection: Detection = { status: whole.status, leaking: leakingOf(whole), requestsToDetection: null, msToDetection: null, checkpointsToDetection: null, ...(heapFloor !== undefined ? { heapFloor } : {}) };
   // Prefixes shorter than the verdict's minimum are INCONCLUSIVE by rule; judging them costs little.
   for (let k = 1; k <= sorted.length; k++) {
     const prefix = sorted.slice(0, k);

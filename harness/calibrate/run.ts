@@ -94,6 +94,7 @@ async function oneRun(i: number, planned: PlannedRun, runDir: string, plan: Cali
     target: { kind: 'relay', extraArgs: ['--keep-alive-timeout', '1000'], env: groundTruthEnv(planned.truth) },
     drainMaxMs: 3_000,
     ...(plan.untilVerdict === true ? { untilVerdict: true } : {}),
+    ...(plan.floor === 'adaptive' ? { floor: 'adaptive' as const } : {}),
     out: runDir,
     ...(signal ? { signal } : {}),
   });

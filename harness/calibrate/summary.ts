@@ -46,10 +46,41 @@ export interface CalibrationSummary {
   /** Control runs called LEAK (the target: 0). */
   falseLeaks: number;
   controls: number;
+  /** Exact (Clopper–Pearson) one-sided 95 % upper bound of the false-LEAK rate, falseLeaks of controls; null without controls. */
+  falseLeakRateUpper95: number | null;
+  /** The heap floors the runs were judged with, smallest and largest (B/request); null when no run recorded one. */
+  heapFloors: { min: number; max: number } | null;
   /** Smallest bytes/request detected in every one of its runs, and in at least one. */
   smallestAlwaysDetected: number | null;
   smallestEverDetected: number | null;
   rows: SizeRow[];
+}
+
+/**
+ * Clopper–Pearson one-sided upper bound: the largest rate p with
+ * P(X ≤ x | n, p) ≥ 1 − level. For x = 0 it is 1 − (1 − level)^(1/n), the
+ * "rule of three" (≈ 3/n): 0 false LEAKs in 20 controls bound the rate under 14 %.
+ */
+export function binomialUpper(x: number, n: number, level = 0.95): number | null {
+  if (!(n > 0)) return null;
+  if (x >= n) return 1;
+  const cdf = (p: number): number => {
+    let term = (1 - p) ** n; // P(X = 0)
+    let sum = term;
+    for (let k = 1; k <= x; k++) {
+      term *= ((n - k + 1) / k) * (p / (1 - p));
+      sum += term;
+    }
+    return sum;
+  };
+  let lo = x / n;
+  let hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (cdf(mid) >= 1 - level) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function median(xs: number[]): number | null {
@@ -75,12 +106,14 @@ export function summarise(runs: readonly CalibrationRun[], heapFloor: number): C
   // A run that did not complete has no verdict to count; it is listed in its row as inconclusive.
   const status = (r: CalibrationRun) => r.detection?.status ?? 'INCONCLUSIVE';
   for (const r of runs) {
-    const row = r.truth.kind === 'control' ? 'control' : r.truth.kind === 'bytes' && r.truth.bytesPerRequest < heapFloor ? 'leak-below-floor' : 'leak';
+    // Each run against the floor it was judged with (an adaptive floor differs per run), else the scenario's.
+    const floor = r.detection?.heapFloor ?? heapFloor;
+    const row = r.truth.kind === 'control' ? 'control' : r.truth.kind === 'bytes' && r.truth.bytesPerRequest < floor ? 'leak-below-floor' : 'leak';
     confusion[row][status(r)]++;
   }
   const calledLeak = runs.filter((r) => status(r) === 'LEAK');
   const precision = calledLeak.length === 0 ? null : calledLeak.filter((r) => r.truth.kind !== 'control').length / calledLeak.length;
-  const positives = runs.filter((r) => r.truth.kind === 'handles' || (r.truth.kind === 'bytes' && r.truth.bytesPerRequest >= heapFloor));
+  const positives = runs.filter((r) => r.truth.kind === 'handles' || (r.truth.kind === 'bytes' && r.truth.bytesPerRequest >= (r.detection?.heapFloor ?? heapFloor)));
   const recall = positives.length === 0 ? null : positives.filter((r) => status(r) === 'LEAK').length / positives.length;
   const big = runs.filter((r) => r.truth.kind === 'bytes' && r.truth.bytesPerRequest >= 64);
   const recallAtLeast64 = big.length === 0 ? null : big.filter((r) => status(r) === 'LEAK').length / big.length;
@@ -105,13 +138,17 @@ export function summarise(runs: readonly CalibrationRun[], heapFloor: number): C
   const always = bytesRows.filter((r) => r.recall === 1).map(sizeOf);
   const ever = bytesRows.filter((r) => r.leak > 0).map(sizeOf);
   const controls = runs.filter((r) => r.truth.kind === 'control');
+  const falseLeaks = controls.filter((r) => status(r) === 'LEAK').length;
+  const floors = runs.map((r) => r.detection?.heapFloor).filter((f): f is number => typeof f === 'number');
   return {
     confusion,
     precision,
     recall,
     recallAtLeast64,
-    falseLeaks: controls.filter((r) => status(r) === 'LEAK').length,
+    falseLeaks,
     controls: controls.length,
+    falseLeakRateUpper95: binomialUpper(falseLeaks, controls.length),
+    heapFloors: floors.length > 0 ? { min: Math.min(...floors), max: Math.max(...floors) } : null,
     smallestAlwaysDetected: always.length > 0 ? Math.min(...always) : null,
     smallestEverDetected: ever.length > 0 ? Math.min(...ever) : null,
     rows,
@@ -125,12 +162,15 @@ export function formatSummary(s: CalibrationSummary, heapFloor: number): string 
   lines.push('Confusion matrix (rows: what was injected; columns: the run verdict)');
   const cols = ['LEAK', 'NO-LEAK', 'INCONCLUSIVE'] as const;
   lines.push(`${''.padEnd(26)}${cols.map((c) => c.padStart(14)).join('')}`);
-  const rowName = { leak: `leak ≥ δ (${heapFloor} B) or fds`, 'leak-below-floor': `leak < δ (${heapFloor} B)`, control: 'control (no leak)' };
+  // Runs judged with different floors (--floor adaptive): each against its own δ, the range named.
+  const f = s.heapFloors;
+  const delta = f !== null && f.min !== f.max ? `own δ ${f.min}–${f.max}` : `δ ${f?.min ?? heapFloor} B`;
+  const rowName = { leak: `leak ≥ ${delta} or fds`, 'leak-below-floor': `leak < ${delta}`, control: 'control (no leak)' };
   for (const row of ['leak', 'leak-below-floor', 'control'] as const) {
     lines.push(`${rowName[row].padEnd(26)}${cols.map((c) => String(s.confusion[row][c]).padStart(14)).join('')}`);
   }
   lines.push('');
-  lines.push(`precision ${pct(s.precision)}; recall ${pct(s.recall)} (leaks ≥ δ); recall at ≥ 64 B/request ${pct(s.recallAtLeast64)}; false LEAK in controls ${s.falseLeaks}/${s.controls}`);
+  lines.push(`precision ${pct(s.precision)}; recall ${pct(s.recall)} (leaks ≥ δ); recall at ≥ 64 B/request ${pct(s.recallAtLeast64)}; false LEAK in controls ${s.falseLeaks}/${s.controls}${s.falseLeakRateUpper95 !== null ? ` (rate < ${(s.falseLeakRateUpper95 * 100).toFixed(1)} % at 95 %)` : ''}`);
   lines.push(`smallest size detected in every run: ${s.smallestAlwaysDetected ?? 'none'} B/request; in at least one run: ${s.smallestEverDetected ?? 'none'} B/request`);
   lines.push('');
   lines.push(`${'injected'.padEnd(24)}${'runs'.padStart(6)}${'LEAK'.padStart(6)}${'NO'.padStart(6)}${'INC'.padStart(6)}${'recall'.padStart(8)}${'requests to LEAK'.padStart(18)}${'seconds'.padStart(9)}`);

@@ -19,10 +19,11 @@ export const CALIBRATE_FLAGS = {
   out: { type: 'string', nonEmpty: true, arg: 'dir', help: "a new calibration's folder (ledger and run folders)" },
   budget: { type: 'duration', min: 1_000, max: SOAK_FLAGS.duration.max, arg: 'time', help: 'start a run only if it ends inside this budget' },
   'until-verdict': { type: 'boolean', help: "each run judged at every checkpoint and stopped as soon as a LEAK is certain (soak's --until-verdict): requests to detection become the sequential rule's; controls still run their full duration" },
+  floor: { type: 'string', choices: ['fixed', 'adaptive'], arg: 'mode', help: "soak's --floor for every run: adaptive judges each with the heap floor its judged requests certify (harness/verdict/certify.ts), so the matrix measures that floor; fixed (default) the scenario's δ 32" },
   help: SOAK_FLAGS.help,
 } as const satisfies FlagSpecs;
 
-const PLAN_FLAGS = ['quick', 'sizes', 'reps', 'controls', 'handle-every', 'duration', 'rate', 'seed', 'until-verdict'] as const;
+const PLAN_FLAGS = ['quick', 'sizes', 'reps', 'controls', 'handle-every', 'duration', 'rate', 'seed', 'until-verdict', 'floor'] as const;
 
 /** Flag values → CalibrateOptions; `--resume` refuses flags that would change the ledger's plan. */
 export function calibrateOptionsFrom(values: FlagValues<typeof CALIBRATE_FLAGS>, given: ReadonlySet<string>): CalibrateOptions {
@@ -42,6 +43,7 @@ export function calibrateOptionsFrom(values: FlagValues<typeof CALIBRATE_FLAGS>,
   if (values.duration !== undefined) plan.durationMs = values.duration;
   if (values.rate !== undefined) plan.rate = values.rate;
   if (values['until-verdict']) plan.untilVerdict = true;
+  if (values.floor === 'adaptive') plan.floor = 'adaptive';
   if (PLAN_FLAGS.some((f) => f !== 'quick' && f !== 'seed' && given.has(f))) plan.mode = 'custom';
   return { plan, seed: values.seed, ...(values.out !== undefined ? { out: values.out } : {}), budgetMs };
 }
@@ -88,6 +90,6 @@ export function makeCalibrateCommand(name: string, usage: string, invoke: string
 
 export const calibrateCommand = makeCalibrateCommand(
   'soak calibrate',
-  'npm run soak -- calibrate [--quick] [--sizes 64,256] [--reps N] [--controls N] [--handle-every K] [--duration 10m] [--rate N] [--seed N] [--until-verdict] [--out DIR] [--budget 80m] | --resume DIR',
+  'npm run soak -- calibrate [--quick] [--sizes 64,256] [--reps N] [--controls N] [--handle-every K] [--duration 10m] [--rate N] [--seed N] [--until-verdict] [--floor adaptive] [--out DIR] [--budget 80m] | --resume DIR',
   'npm run soak -- calibrate',
 );

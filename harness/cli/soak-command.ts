@@ -51,6 +51,7 @@ export function soakOptionsFrom(values: SoakValues): SoakOptions {
     judgeMetrics: values['judge-metric'].length > 0 ? values['judge-metric'] : undefined,
     budget: values.budget,
     productionRate: values['production-rate'],
+    ...(values.floor !== undefined ? { floor: values.floor as 'fixed' | 'adaptive' } : {}),
     ...(values['until-verdict'] ? { untilVerdict: true } : {}),
   };
 }

@@ -34,6 +34,7 @@ export function judgeOptionsFor(run: Pick<RunData, 'meta'> & Partial<Pick<RunDat
     signatures: signaturesFor(run.meta.leaks, run.meta.accounts),
     ...(firstResponses.length > 0 ? { served: { firstResponses } } : {}),
     ...(run.meta.budget ? { budget: run.meta.budget } : {}),
+    ...(run.meta.floor === 'adaptive' ? { floorMode: 'adaptive' as const } : {}),
     // --until-verdict: the sequential looks the run stopped on (or did not), re-derived the same way.
     ...(run.meta.untilVerdict ? { sequential: sequentialOptionsOf(run.meta.untilVerdict) } : {}),
     ...(levels.length > 0 ? { levels } : {}),

@@ -48,6 +48,8 @@ export interface RunMeta {
   profile?: { mode: string; tool: 'node' | 'clinic'; fallback: string | null; files: string[] };
   /** --budget / --production-rate (harness/verdict/budget.ts): the floors δ come from it when the run is judged. Absent: none given. */
   budget?: { text: string; bytesPerDay: number; productionRate?: number };
+  /** --floor adaptive (harness/verdict/certify.ts): the heap floors go down to what the judged requests certify. Absent: fixed. */
+  floor?: 'adaptive';
   /**
    * --until-verdict (harness/verdict/sequential.ts): the looks' plan, and where the run stopped when a LEAK was
    * certain before its end (null: it ran its full duration). Absent: the run was judged once, at its end.

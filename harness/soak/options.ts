@@ -51,8 +51,9 @@ export const SOAK_FLAGS = {
   'target-metrics': { type: 'string', nonEmpty: true, arg: 'url', help: "the target's Prometheus endpoint, loopback only (default <target>/metrics; {port}: the --target-cmd port); its go_goroutines, python_asyncio_tasks, process_open_fds, process_resident_memory_bytes are judged" },
   'target-pprof': { type: 'string', nonEmpty: true, arg: 'url', help: "a Go target's net/http/pprof base, e.g. http://127.0.0.1:{port}/debug/pprof (default: tried on --target-metrics' host): goroutines and heap per site at checkpoints" },
   'judge-metric': { type: 'string', multiple: true, nonEmpty: true, arg: 'NAME[:slope|level]', help: 'also judge this /metrics series (slope per request, or level like handles); repeatable or a comma list' },
-  budget: { type: 'string', nonEmpty: true, arg: 'size/day', help: 'the growth you can live with, e.g. 50MB/day or 200MiB/h: the floors δ become budget ÷ (production rate × time), never below 2 B/request (what a run certifies; rss keeps its own), and every memory line is also said per day at that rate' },
+  budget: { type: 'string', nonEmpty: true, arg: 'size/day', help: 'the growth you can live with, e.g. 50MB/day or 200MiB/h: the floors δ become budget ÷ (production rate × time), never below what the judged requests certify (harness/verdict/certify.ts; at least 2 B/request; rss keeps its own), and every memory line is also said per day at that rate' },
   'production-rate': { type: 'number', min: 0, exclusiveMin: true, max: 10_000_000, arg: 'req/s', help: "requests per second in production, for --budget and the per-day figures (default: the run's own judged rate)" },
+  floor: { type: 'string', choices: ['fixed', 'adaptive'], arg: 'mode', help: "the heap floors δ: fixed (default: the scenario's, 32 B/request) or adaptive: as low as the judged requests certify and never lower (1.5 × the ≤ 611 kB a healthy relay grew by in calibration controls ÷ judged requests, at least 2 B/request; ≈ 3 B/request after 10 minutes at 800 req/s; never above the scenario's δ). The verdict prints the δ it used and why. Controls measured on the calibration scenario; with --budget the budget sets δ" },
   'until-verdict': { type: 'boolean', help: 'judge at every checkpoint and stop the load as soon as a LEAK is certain (sequential looks, harness/verdict/sequential.ts: α 0.005 spent over the planned checkpoints, ≥ 30 s and 20 000 requests judged); without a LEAK the run goes its full duration (NO-LEAK needs the whole window). run.json and the verdict say where it stopped' },
   junit: JUNIT_FLAG,
   quiet: { type: 'boolean', short: 'q', help: 'no progress output' },
@@ -136,6 +137,8 @@ export interface SoakOptions {
   budget?: string;
   /** `--production-rate`: requests/s in production for the budget; default the run's own judged rate. */
   productionRate?: number;
+  /** `--floor`: fixed (the scenario's δ, default) or adaptive (harness/verdict/certify.ts: as low as the judged requests certify). */
+  floor?: 'fixed' | 'adaptive';
   /** Minimum number of checkpoints. Default 8. */
   minCheckpoints?: number;
   /** `--until-verdict`: sequential looks after every checkpoint (harness/verdict/sequential.ts); the load stops at the first certain LEAK. */
@@ -226,6 +229,9 @@ export function validateSoakOptions(options: SoakOptions): void {
   }
   if (options.attributeWindowMs !== undefined && (!Number.isInteger(options.attributeWindowMs) || options.attributeWindowMs < 500 || options.attributeWindowMs > 600_000)) {
     throw usageError(`attributeWindowMs: expected an integer in [500, 600000] ms, got ${options.attributeWindowMs}`);
+  }
+  if (options.floor !== undefined && options.floor !== 'fixed' && options.floor !== 'adaptive') {
+    throw usageError(`--floor: expected fixed or adaptive, got ${JSON.stringify(options.floor)}`);
   }
   if (options.budget !== undefined) budgetOf(options);
   else if (options.productionRate !== undefined) throw usageError('--production-rate: only with --budget (it is the rate the budget is spread over)');

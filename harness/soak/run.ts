@@ -160,6 +160,7 @@ class SoakRun implements RunContext {
     // --until-verdict: the looks' plan is the planned checkpoints (K), recorded so a re-judge spends α the same way.
     if (options.untilVerdict) this.meta.untilVerdict = { plannedCheckpoints: plannedCheckpointTimes(scenario, options).length, alpha: DEFAULT_SEQUENTIAL_ALPHA, spending: 'pocock', ...(options.untilVerdictLooks ? { looks: options.untilVerdictLooks } : {}), stoppedEarly: null };
     if (budget) this.meta.budget = budget;
+    if (options.floor === 'adaptive') this.meta.floor = 'adaptive';
     this.progress = options.progressStream ? new ProgressReporter(options.progressStream) : null;
     if (options.signal) {
       if (options.signal.aborted) this.internal.abort(options.signal.reason);

@@ -4,6 +4,7 @@
 // the same time, δ = budget ÷ (rate × seconds). Pure: text and numbers in,
 // floors and sentences out.
 
+import { certifiableFloor, CERTIFIED_SIGNALS } from './certify.ts';
 import { VerdictError } from './errors.ts';
 import { DEFAULT_FLOORS } from './memory.ts';
 import type { MemorySignal } from './types.ts';
@@ -68,15 +69,22 @@ export interface BudgetFloors {
 
 const SECONDS_PER_DAY = 86_400;
 
-/** Floors from a budget at `rate` requests/s; null when the rate is unknown or zero (no δ can be derived). */
-export function budgetFloors(budget: MemoryBudget, runRate: number | null): BudgetFloors | null {
+/**
+ * Floors from a budget at `rate` requests/s; null when the rate is unknown or
+ * zero (no δ can be derived). With the judged requests known, the JS memory
+ * floors are also never below what a run that long certifies (certify.ts): a
+ * 90-s run's healthy drift reaches ≈ 9 B/request, so a budget asking 2 there
+ * would call it a leak.
+ */
+export function budgetFloors(budget: MemoryBudget, runRate: number | null, judgedRequests?: number): BudgetFloors | null {
   const rate = budget.productionRate ?? runRate;
   if (rate === null || !(rate > 0)) return null;
   const asked = Number((budget.bytesPerDay / (rate * SECONDS_PER_DAY)).toPrecision(3));
   const floors = {} as Record<MemorySignal, number>;
   const raised: MemorySignal[] = [];
+  const certifiable = judgedRequests === undefined ? 0 : certifiableFloor(judgedRequests);
   for (const signal of Object.keys(BUDGET_MIN_FLOORS) as MemorySignal[]) {
-    const min = BUDGET_MIN_FLOORS[signal];
+    const min = CERTIFIED_SIGNALS.includes(signal) ? Math.max(BUDGET_MIN_FLOORS[signal], Number.isFinite(certifiable) ? certifiable : 0) : BUDGET_MIN_FLOORS[signal];
     floors[signal] = Math.max(asked, min);
     if (asked < min) raised.push(signal);
   }

@@ -79,6 +79,7 @@ export function formatVerdict(v: RunVerdict): string {
   const heap = v.memory.find((m) => m.signal === 'heapUsed');
   if (heap?.projection) lines.push(`  heap limit ${num(heap.projection.limitBytes / 2 ** 20, 0)} MiB (${heap.projection.limitSource})`);
   if (v.budget !== undefined) lines.push(...budgetLines(v));
+  if (v.adaptiveFloor !== undefined) lines.push(v.adaptiveFloor.reason);
   // Named when the heap grows (LEAK, or an interval above its floor however the window was judged): attribution for a leak, not noise for a clean run.
   if (v.sites) lines.push(...sitesLines(v.sites, heap !== undefined && (heap.status === 'LEAK' || (heap.lower !== null && heap.lower > heap.floor))));
   if (v.vitals) lines.push(...vitalsLines(v.vitals));
@@ -119,7 +120,7 @@ export function budgetLines(v: RunVerdict): string[] {
   const raised = b.raised.filter((s) => s !== 'rss');
   const lines = [
     `budget ${b.budget.text} at ${at}: δ ${b.asked} B/request` +
-      (raised.length > 0 ? `, raised to ${num(b.floors.heapUsed, 0)} for ${raised.join(', ')} (the least a run certifies: healthy drift reaches ≈ 1 B/request)` : '') +
+      (raised.length > 0 ? `, raised to ${num(b.floors.heapUsed, 0)} for ${raised.join(', ')} (the least this run certifies: a healthy relay's drift over its judged requests, harness/verdict/certify.ts)` : '') +
       `; rss δ ${num(b.floors.rss, b.floors.rss >= 100 ? 0 : 2)}${b.raised.includes('rss') ? ' (its default: rss moves in pages)' : ''}`,
   ];
   for (const m of v.memory) {

@@ -21,6 +21,7 @@ export { formatVerdict, formatComparison, harnessLine } from './format.ts';
 export type { HarnessSelfVerdict } from './harness-self.ts';
 export { siteTrend, type SitesVerdict, type SiteVerdict } from './sites.ts';
 export { VerdictError, type VerdictErrorCode, type RunDifference } from './errors.ts';
+export { adaptiveFloors, certifiableFloor, CONTROL_EVIDENCE, HEALTHY_GROWTH_BYTES, type AdaptiveFloor, type ControlEvidence } from './certify.ts';
 export { DEFAULT_FLOORS, DEFAULT_HEAP_LIMIT_BYTES, type MemoryOptions, type SignalVerdict } from './memory.ts';
 export type { HandleOptions, HandlesVerdict, HandleTypeVerdict } from './handles.ts';
 export type { ChurnOptions, ChurnReport, ChurnComparison } from './churn.ts';

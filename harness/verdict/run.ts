@@ -16,6 +16,7 @@ import { judgeHarnessSelf, type HarnessSelfVerdict } from './harness-self.ts';
 import { judgeSites, type SitesVerdict } from './sites.ts';
 import { judgeVitals, vitalGrowthText, type VitalsOptions, type VitalsVerdict } from './vitals.ts';
 import { budgetFloors, type BudgetFloors, type MemoryBudget } from './budget.ts';
+import { adaptiveFloors, type AdaptiveFloor } from './certify.ts';
 import { judgeSequential, sequentialLine, stoppedWindowTrend, type SequentialOptions, type SequentialVerdict } from './sequential.ts';
 import { breachLines, judgeLevelThresholds, type LevelThreshold, type LevelThresholdsVerdict } from './level-threshold.ts';
 
@@ -31,6 +32,12 @@ export interface JudgeOptions extends MemoryOptions {
   vitals?: VitalsOptions;
   /** A growth budget in the user's terms (budget.ts): sets the floors δ from bytes/day at a production rate. */
   budget?: MemoryBudget;
+  /**
+   * `--floor adaptive` (certify.ts): the JS memory floors go down to what the
+   * judged requests certify, never below it and never up. A budget's floors
+   * win when both are given (they already keep to what the run certifies).
+   */
+  floorMode?: 'fixed' | 'adaptive';
   /** Sequential looks (sequential.ts, `--until-verdict`): a LEAK certain at an early checkpoint is a LEAK. Absent: the fixed rule alone. */
   sequential?: SequentialOptions;
   /** Level thresholds (level-threshold.ts, a scenario's `thresholds.levels`): a continuous sample above `max` is a LEAK. */
@@ -74,6 +81,8 @@ export interface RunVerdict {
   sites?: SitesVerdict;
   /** The floors a --budget set (budget.ts); null: asked, but the run had no request rate to spread it over. Absent: no budget. */
   budget?: BudgetFloors | null;
+  /** `--floor adaptive` (certify.ts): the δ the judged requests certify and the floors it set; absent with fixed floors or a budget. */
+  adaptiveFloor?: AdaptiveFloor;
   /** The sequential looks (sequential.ts) when the run was judged with them (`--until-verdict`); absent otherwise. */
   sequential?: SequentialVerdict;
   /** Level thresholds judged on the continuous samples (level-threshold.ts); absent when the scenario sets none. */
@@ -167,6 +176,29 @@ function floorsPerEvent(onAxis: readonly Checkpoint[], axis: Axis, floors: Judge
   return perEvent;
 }
 
+/** Requests between the first and last judged checkpoints. */
+function judgedRequestsOf(judged: readonly Checkpoint[]): number {
+  const first = judged[0];
+  const last = judged[judged.length - 1];
+  return first && last ? last.requestsCompleted - first.requestsCompleted : 0;
+}
+
+/**
+ * The request floors before any event-axis conversion: a budget's (kept to
+ * what the window certifies), else `--floor adaptive`'s, else the caller's.
+ */
+function requestFloors(judged: readonly Checkpoint[], options: JudgeOptions): { floors: JudgeOptions['floors']; budget: BudgetFloors | null; adaptive: AdaptiveFloor | null } {
+  if (options.budget) {
+    const budget = budgetFloors(options.budget, requestRate(judged), judgedRequestsOf(judged));
+    return { floors: budget ? budget.floors : options.floors, budget, adaptive: null };
+  }
+  if (options.floorMode === 'adaptive') {
+    const adaptive = adaptiveFloors(judgedRequestsOf(judged), { ...DEFAULT_FLOORS, ...options.floors });
+    return { floors: adaptive.floors, budget: null, adaptive };
+  }
+  return { floors: options.floors, budget: null, adaptive: null };
+}
+
 /** Requests per second over the judged checkpoints (the run's own rate, a budget's default production rate). */
 function requestRate(judged: readonly Checkpoint[]): number | null {
   const first = judged[0];
@@ -190,7 +222,7 @@ export function judgeSequentialRun(checkpoints: readonly Checkpoint[], options: 
   if (!options.sequential) return null;
   const axis = options.sequential.axis ?? options.axis;
   const warmup = { ...options.warmup, ...options.sequential.warmup };
-  const baseFloors = (points: readonly Checkpoint[]): JudgeOptions['floors'] => (options.budget ? (budgetFloors(options.budget, requestRate(points))?.floors ?? options.floors) : options.floors);
+  const baseFloors = (points: readonly Checkpoint[]): JudgeOptions['floors'] => requestFloors(points, options).floors;
   return judgeSequential(sortCheckpoints(checkpoints), options.sequential, {
     ...(axis ? { axis } : {}),
     warmup,
@@ -211,9 +243,8 @@ export function judgeRun(
   const judged = sorted.slice(warmup.dropped);
   const crashed = crashDescription(meta);
   const onAxis = options.axis?.kind === 'event' ? advancingOnly(judged, options.axis) : judged;
-  // A budget replaces the request floors; an event axis then converts them like any others.
-  const budget = options.budget ? budgetFloors(options.budget, requestRate(judged)) : null;
-  const floors = budget ? budget.floors : options.floors;
+  // A budget (or --floor adaptive) replaces the request floors; an event axis then converts them like any others.
+  const { floors, budget, adaptive } = requestFloors(judged, options);
   const memoryOptions = options.axis?.kind === 'event' ? { ...options, floors: floorsPerEvent(onAxis, options.axis, floors) } : { ...options, floors };
   const memory = MEMORY_SIGNALS.map((signal) =>
     judgeMemorySignal(onAxis, signal, memoryOptions, { crashed, heapSizeLimit: meta.heapSizeLimit }),
@@ -342,6 +373,7 @@ export function judgeRun(
     ...(harness !== null ? { harness } : {}),
     ...(sites !== null ? { sites } : {}),
     ...(options.budget ? { budget } : {}),
+    ...(adaptive ? { adaptiveFloor: adaptive } : {}),
     ...(sequential ? { sequential } : {}),
     ...(levelThresholds.results.length > 0 ? { levels: levelThresholds } : {}),
   };

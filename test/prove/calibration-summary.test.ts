@@ -4,10 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { detect } from '../../harness/calibrate/detection.ts';
 import { estimatedMs, plannedRuns } from '../../harness/calibrate/plan.ts';
-import { formatSummary, summarise, type CalibrationRun, type Truth } from '../../harness/calibrate/summary.ts';
+import { binomialUpper, formatSummary, summarise, type CalibrationRun, type Truth } from '../../harness/calibrate/summary.ts';
 import type { VerdictRunMeta } from '../../harness/verdict/index.ts';
 import { syntheticCheckpoints } from '../fixtures/verdict/synthetic.ts';
-import { QUICK_PLAN } from '../../harness/index.ts';
+import { FULL_PLAN, QUICK_PLAN } from '../../harness/index.ts';
 
 const meta: VerdictRunMeta = { scenario: 'calibration', seed: 1, nodeVersion: 'v24.21.0' };
 
@@ -72,6 +72,36 @@ describe('calibration summary', () => {
     expect(row256.medianRequestsToDetection).toBe(52_000);
     expect(row256.recall).toBe(1);
     expect(formatSummary(s, 32)).toMatch(/false LEAK in controls 1\/2/);
+  });
+
+  it('bounds the false-LEAK rate exactly: 0/20 under 14 %, 0/10 under 26 %, 1/2 here', () => {
+    expect(binomialUpper(0, 20)!).toBeCloseTo(1 - 0.05 ** (1 / 20), 6); // 0.139
+    expect(binomialUpper(0, 10)!).toBeCloseTo(0.259, 3);
+    expect(binomialUpper(1, 20)!).toBeCloseTo(0.216, 3); // Clopper–Pearson tables
+    expect(binomialUpper(2, 2)).toBe(1);
+    expect(binomialUpper(0, 0)).toBeNull();
+    expect(s.falseLeakRateUpper95!).toBeCloseTo(0.975, 3);
+    expect(formatSummary(s, 32)).toMatch(/false LEAK in controls 1\/2 \(rate < 97\.5 % at 95 %\)/);
+  });
+
+  it('each run is classed against its own floor when floors differ (--floor adaptive)', () => {
+    const adaptive = [
+      { ...run({ kind: 'bytes', bytesPerRequest: 8 }, 'LEAK', 300_000), detection: { ...run({ kind: 'bytes', bytesPerRequest: 8 }, 'LEAK', 300_000).detection!, heapFloor: 2.5 } },
+      { ...run({ kind: 'bytes', bytesPerRequest: 8 }, 'NO-LEAK'), detection: { ...run({ kind: 'bytes', bytesPerRequest: 8 }, 'NO-LEAK').detection!, heapFloor: 17 } },
+    ];
+    const a = summarise(adaptive, 32);
+    expect(a.confusion.leak).toEqual({ LEAK: 1, 'NO-LEAK': 0, INCONCLUSIVE: 0 });
+    expect(a.confusion['leak-below-floor']).toEqual({ LEAK: 0, 'NO-LEAK': 1, INCONCLUSIVE: 0 });
+    expect(a.recall).toBe(1);
+    expect(a.heapFloors).toEqual({ min: 2.5, max: 17 });
+    expect(formatSummary(a, 32)).toContain('leak ≥ own δ 2.5–17 or fds');
+  });
+
+  it('the full plan: 4 and 8 B/request, 20 controls, 54 runs', () => {
+    const planned = plannedRuns(FULL_PLAN);
+    expect(planned).toHaveLength(54);
+    expect(planned.filter((p) => p.truth.kind === 'control')).toHaveLength(20);
+    expect(planned.filter((p) => p.truth.kind === 'bytes' && p.truth.bytesPerRequest <= 8)).toHaveLength(6);
   });
 
   it('the quick plan is 13 interleaved runs that fit 30 minutes', () => {
