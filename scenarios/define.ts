@@ -137,7 +137,12 @@ export interface CheckpointSpec {
   count?: number;
   /** At most this long between checkpoints (long runs). */
   every?: Duration;
-  /** Also after this many completed requests, when given. */
+  /**
+   * Also one after every this many requests, when given: placed where the
+   * phases' planned rates reach each multiple (open model only; a closed
+   * model's request count is not known in advance and is refused). For a fast
+   * leak at a high rate, checkpoints by request count rather than by the clock.
+   */
   everyRequests?: number;
 }
 

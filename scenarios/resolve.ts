@@ -76,7 +76,7 @@ export interface ResolvedScenario {
   phases: ResolvedPhase[];
   /**
    * Cadence: at most `everyMs` apart, at least `min` per run (≥ MIN_CHECKPOINTS),
-   * and after `everyRequests` completed requests when set. `expected` = checkpoints at this cadence.
+   * and after every `everyRequests` planned requests when set (harness/soak/drive.ts). `expected` = checkpoints at this cadence.
    */
   checkpoints: { everyMs: number; everyRequests: number | null; min: number; expected: number };
   thresholds: Thresholds;
@@ -376,6 +376,10 @@ export function resolveScenario(spec: ScenarioSpec, overrides: ScenarioOverrides
   const every = cp.every === undefined ? Infinity : durationMs(cp.every, 'checkpoints.every');
   const everyMs = Math.max(1, Math.floor(Math.min(every, total / Math.max(count, MIN_CHECKPOINTS))));
   const everyRequests = cp.everyRequests === undefined ? null : positiveInt(cp.everyRequests, 'checkpoints.everyRequests');
+  // Request marks are placed from the planned rate (harness/soak/drive.ts plannedCheckpointTimes); a closed model has none.
+  if (everyRequests !== null && model === 'closed') {
+    throw new ScenarioError('SCENARIO_ERR_INVALID', 'checkpoints.everyRequests', `checkpoints.everyRequests: needs the open model (a rate): with ${overrides.connections !== undefined ? '--connections' : 'defaults.connections'} the request count is not known in advance`);
+  }
 
   spec.variants.forEach((v, i) => {
     if (typeof v.name !== 'string' || v.name === '') throw invalid(`variants[${i}].name`, 'expected a leak name');

@@ -137,6 +137,11 @@ describe('resolveScenario', () => {
     expect(() => resolveScenario(base({ referenceRelayArgs: ['--x', ''] }))).toThrow(/referenceRelayArgs\[1\]/);
   });
 
+  it('checkpoints.everyRequests needs a planned rate: refused in the closed model, naming the field', () => {
+    expect(resolveScenario(base({ checkpoints: { count: 10, everyRequests: 5_000 } })).checkpoints.everyRequests).toBe(5_000);
+    expect(() => resolveScenario(base({ checkpoints: { count: 10, everyRequests: 5_000 } }), { connections: 8 })).toThrow(/^checkpoints\.everyRequests: needs the open model \(a rate\): with --connections/);
+  });
+
   it('rejects a phase too short to drive, naming it', () => {
     const spec = base({ phases: [{ name: 'blink', kind: 'spike', share: 0.001, mix: { chat: 1 } }, { name: 'rest', kind: 'steady', share: 1, mix: { chat: 1 } }] });
     const err = errorOf(() => resolveScenario(spec));

@@ -32,6 +32,53 @@ export function checkpointTimes(durationMs: number, everyMs: number, minCount: n
   return out;
 }
 
+/** A phase's planned request rate (requests/s, from → to linearly over the phase); null in the closed model. */
+export interface PlannedRate {
+  startMs: number;
+  endMs: number;
+  rate: { from: number; to: number } | null;
+}
+
+/**
+ * Load times at which the planned requests reach every multiple of
+ * `everyRequests` (open model: a phase's rate ramps linearly, so its request
+ * count is quadratic in time and solved exactly). A closed model has no
+ * planned rate: nothing can be placed (resolve.ts refuses the combination).
+ */
+export function requestCheckpointTimes(phases: readonly PlannedRate[], everyRequests: number): number[] {
+  const out: number[] = [];
+  let before = 0; // planned requests before the current phase
+  let next = everyRequests;
+  for (const p of phases) {
+    if (p.rate === null) return [];
+    const seconds = (p.endMs - p.startMs) / 1000;
+    const { from, to } = p.rate;
+    const a = (to - from) / (2 * Math.max(seconds, 1e-9)); // requests(t) = from·t + a·t², t in s from the phase start
+    const total = from * seconds + a * seconds * seconds;
+    while (next <= before + total + 1e-9) {
+      const want = next - before;
+      const t = Math.abs(a) < 1e-12 ? want / from : (-from + Math.sqrt(from * from + 4 * a * want)) / (2 * a);
+      out.push(Math.round(p.startMs + t * 1000));
+      next += everyRequests;
+    }
+    before += total;
+  }
+  return out;
+}
+
+/**
+ * The time marks and the request marks together, in order; a mark closer
+ * than `minGapMs` to the one before it is dropped (two drains a moment apart
+ * measure the same state twice), and the load's end is always the last.
+ */
+export function mergeCheckpointTimes(timeMarks: readonly number[], requestMarks: readonly number[], durationMs: number, minGapMs: number): number[] {
+  const all = [...new Set([...timeMarks, ...requestMarks].filter((t) => t > 0 && t < durationMs))].sort((a, b) => a - b);
+  const out: number[] = [];
+  for (const t of all) if (t - (out.at(-1) ?? 0) >= minGapMs && durationMs - t >= minGapMs) out.push(t);
+  out.push(durationMs);
+  return out;
+}
+
 export function buildTimeline(phases: readonly PhaseSpan[], checkpoints: readonly number[]): Segment[] {
   const bounds = new Set<number>();
   for (const p of phases) {

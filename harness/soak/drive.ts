@@ -6,7 +6,7 @@
 import { request } from 'undici';
 import { SoakError } from '../errors.ts';
 import { createLoad, withUpstream } from '../load/index.ts';
-import { buildTimeline, checkpointTimes } from '../run/timeline.ts';
+import { buildTimeline, checkpointTimes, mergeCheckpointTimes, requestCheckpointTimes } from '../run/timeline.ts';
 import { takeCheckpoint } from './checkpoint.ts';
 import type { RunContext } from './context.ts';
 import type { Targets } from './targets.ts';
@@ -70,10 +70,22 @@ export async function drive(ctx: RunContext, t: Targets): Promise<void> {
   }
 }
 
-/** The load times of checkpoints 1…K (checkpoint 0 is before the load): K is the sequential looks' plan (--until-verdict). */
+/**
+ * The load times of checkpoints 1…K (checkpoint 0 is before the load): K is the sequential looks' plan (--until-verdict).
+ * Evenly spaced at the scenario's cadence, plus one after every `checkpoints.everyRequests` planned requests
+ * when the scenario sets it (open model; a mark within a quarter step of another is one checkpoint).
+ */
 export function plannedCheckpointTimes(s: RunContext['scenario'], options: Pick<RunContext['options'], 'minCheckpoints'>): number[] {
-  return checkpointTimes(s.durationMs, s.checkpoints.everyMs, Math.max(options.minCheckpoints ?? 8, s.checkpoints.min ?? 8));
+  const byTime = checkpointTimes(s.durationMs, s.checkpoints.everyMs, Math.max(options.minCheckpoints ?? 8, s.checkpoints.min ?? 8));
+  const every = s.checkpoints.everyRequests;
+  if (every === null || every === undefined) return byTime;
+  const byRequests = requestCheckpointTimes(s.phases, every);
+  const step = s.durationMs / byTime.length;
+  return mergeCheckpointTimes(byTime, byRequests, s.durationMs, Math.min(MIN_CHECKPOINT_GAP_MS, step / 4));
 }
+
+/** Two checkpoints closer than this measure the same drained state twice (a drain alone takes ≈ 1 s). */
+const MIN_CHECKPOINT_GAP_MS = 2_000;
 
 function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason ?? new Error('aborted');
