@@ -309,7 +309,7 @@ class SoakRun implements RunContext {
         seconds: Math.round(stop.tMs / 100) / 10,
         loadSeconds: Math.round(this.state.loadElapsedMs / 100) / 10,
         alphaSpent: Number(stop.alphaSpent.toPrecision(3)),
-        signals: stop.signals.filter((x) => x.certain).map((x) => x.signal),
+        signals: [...stop.signals.filter((x) => x.certain).map((x) => x.signal), ...(stop.handles ?? []).map((t) => `handles ${t}`)],
       };
       this.folder.writeJson(RUN_FILES.meta, this.meta);
       const line = stoppedEarlyLine(plan);

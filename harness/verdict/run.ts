@@ -228,6 +228,8 @@ export function judgeSequentialRun(checkpoints: readonly Checkpoint[], options: 
     warmup,
     pointsOf: (judged) => (axis?.kind === 'event' ? advancingOnly(judged, axis) : [...judged]),
     floorsOf: (points) => (axis?.kind === 'event' ? floorsPerEvent(points, axis, baseFloors(points)) : baseFloors(points)),
+    // The run's own handle rule and warm-up, as judgeRun applies them: a run stopped on a handle look is LEAK as judged.
+    handles: { options: { minJudgedSeconds: options.minJudgedSeconds, minJudgedRequests: options.minJudgedRequests, ...options.handles }, ...(options.warmup ? { warmup: options.warmup } : {}) },
   });
 }
 

@@ -46,6 +46,17 @@
 // points cannot see it (the fixed rule, judged whole on the same series:
 // 38/200, against its nominal 2.5 %).
 //
+// Handle looks. A run also stops at a look where a handle type (fds, sockets,
+// timers) is LEAK by the fixed handle rule (handles.ts) on the checkpoints so
+// far, with its own minimum window (60 s, 50 000 requests), so the stopped run
+// is LEAK as judged, AND the type's count rises with certainty: its one-sided
+// Sen lower bound per request at the look's α is above 0. The handle rule alone
+// is deterministic and each look is another try at it: a pool that grew once
+// just after the warm-up, with ± 2 of jitter, read LEAK on a 4-point prefix in
+// sequential-handles.test.ts; the trend bound refuses a one-off step, which
+// leaves most pairwise slopes at 0. Handle looks ride on the memory looks'
+// eligibility and α (no look of their own, no budget of their own).
+//
 // A Sen bound that the look's α cannot reach is not a bound: with N′ pairwise
 // slopes and C = z_{1−a}·√Var*(S), the lower bound is the M1-th smallest slope,
 // M1 = (N′ − C)/2; when M1 < 1 even the smallest slope is not below the true
@@ -76,8 +87,9 @@
 
 import type { Checkpoint } from '../records.ts';
 import { VerdictError } from './errors.ts';
+import { judgeHandles, type HandleOptions } from './handles.ts';
 import { DEFAULT_FLOORS } from './memory.ts';
-import { memoryOf, sortCheckpoints, xOf } from './series.ts';
+import { handleSeries, memoryOf, sortCheckpoints, xOf } from './series.ts';
 import { mannKendallHamedRao, normalCdf, normalQuantile, pairwiseSlopes } from './stats.ts';
 import { estimateTrend, hasSpread } from './trend.ts';
 import type { Axis, MemorySignal, WarmupOptions } from './types.ts';
@@ -202,6 +214,8 @@ export interface SequentialLook {
   status: 'LEAK' | 'continue';
   reason: string;
   signals: SequentialSignalLook[];
+  /** Handle types the fixed handle rule calls LEAK on the checkpoints up to this look (see "Handle looks"); absent: none. */
+  handles?: string[];
 }
 
 export interface SequentialVerdict {
@@ -226,6 +240,11 @@ export interface SequentialContext {
   pointsOf?: (judged: readonly Checkpoint[]) => Checkpoint[];
   /** The floors for those points (run.ts: request floors turned per event). Default: `floors`. */
   floorsOf?: (points: readonly Checkpoint[]) => Partial<Record<MemorySignal, number>> | undefined;
+  /**
+   * Handle looks: the run's own handle options (with its minimum judged window) and warm-up, so that a run
+   * stopped on a handle look is judged LEAK by the fixed rule on exactly the checkpoints it has. Absent: none.
+   */
+  handles?: { options: HandleOptions; warmup?: WarmupOptions };
 }
 
 /**
@@ -337,31 +356,49 @@ export function judgeSequential(checkpoints: readonly Checkpoint[], options: Seq
     const eligible = points.length >= o.minCheckpoints && windowSeconds >= o.minEarlySeconds && windowRequests >= o.minEarlyRequests;
     const look: SequentialLook = { seq: cp.seq, requests: cp.requestsCompleted, tMs: cp.t, judged: points.length, windowSeconds, windowRequests, eligible, alphaSpent: spent, alphaLook: 0, status: 'continue', reason: '', signals: [] };
     looks.push(look);
-    if (!eligible) {
-      look.reason = `not eligible: ${points.length} points (≥ ${o.minCheckpoints}), ${windowSeconds.toFixed(0)} s (≥ ${o.minEarlySeconds}), ${windowRequests} requests (≥ ${o.minEarlyRequests}) judged`;
-      continue;
+    memoryLook: {
+      if (!eligible) {
+        look.reason = `not eligible: ${points.length} points (≥ ${o.minCheckpoints}), ${windowSeconds.toFixed(0)} s (≥ ${o.minEarlySeconds}), ${windowRequests} requests (≥ ${o.minEarlyRequests}) judged`;
+        break memoryLook;
+      }
+      // Spent only at eligible looks: what ineligible ones did not use rolls forward (Lan–DeMets).
+      const cumulative = alphaSpent(cp.seq / o.plannedLooks, o.alpha, o.spending);
+      const reach = designRank(points, axis, cumulative - spent);
+      if (reach < 1) {
+        // The increment cannot be reached at this many points even without autocorrelation: spending it would waste it.
+        look.eligible = false;
+        look.reason = `defers its α ${(cumulative - spent).toPrecision(2)}: ${points.length} points cannot reach it (rank ${reach.toFixed(2)} < 1)`;
+        break memoryLook;
+      }
+      look.alphaLook = cumulative - spent;
+      look.alphaSpent = cumulative;
+      spent = cumulative;
+      const floors = context.floorsOf ? context.floorsOf(points) : context.floors;
+      look.signals = signals.map((s) => judgeSignal(points, s, axis, floors?.[s] ?? DEFAULT_FLOORS[s], look.alphaLook, cp.seq));
+      const certain = look.signals.filter((s) => s.certain);
+      if (certain.length > 0) {
+        look.status = 'LEAK';
+        look.reason = `LEAK certain at checkpoint ${cp.seq} of ${o.plannedLooks}: ${certain.map((s) => `${s.signal} ${s.reason}`).join('; ')}`;
+        stop = look;
+      } else {
+        look.reason = look.signals.map((s) => `${s.signal}: ${s.reason}`).join('; ');
+      }
     }
-    // Spent only at eligible looks: what ineligible ones did not use rolls forward (Lan–DeMets).
-    const cumulative = alphaSpent(cp.seq / o.plannedLooks, o.alpha, o.spending);
-    const reach = designRank(points, axis, cumulative - spent);
-    if (reach < 1) {
-      // The increment cannot be reached at this many points even without autocorrelation: spending it would waste it.
-      look.eligible = false;
-      look.reason = `defers its α ${(cumulative - spent).toPrecision(2)}: ${points.length} points cannot reach it (rank ${reach.toFixed(2)} < 1)`;
-      continue;
-    }
-    look.alphaLook = cumulative - spent;
-    look.alphaSpent = cumulative;
-    spent = cumulative;
-    const floors = context.floorsOf ? context.floorsOf(points) : context.floors;
-    look.signals = signals.map((s) => judgeSignal(points, s, axis, floors?.[s] ?? DEFAULT_FLOORS[s], look.alphaLook, cp.seq));
-    const certain = look.signals.filter((s) => s.certain);
-    if (certain.length > 0) {
-      look.status = 'LEAK';
-      look.reason = `LEAK certain at checkpoint ${cp.seq} of ${o.plannedLooks}: ${certain.map((s) => `${s.signal} ${s.reason}`).join('; ')}`;
-      stop = look;
-    } else {
-      look.reason = look.signals.map((s) => `${s.signal}: ${s.reason}`).join('; ');
+    // Handle looks (see "Handle looks" above): at a look that spent α, a handle type is LEAK when the fixed handle
+    // rule says so on the run so far AND its count's one-sided Sen lower bound per request, at the look's α, is above 0.
+    if (context.handles && look.alphaLook > 0) {
+      const judgedRun = prefix.slice(decideWarmup(prefix, context.handles.warmup).dropped);
+      const x = judgedRun.map((c) => c.requestsCompleted);
+      const leaking = judgeHandles(judgedRun, context.handles.options).types.filter(
+        (t) => t.status === 'LEAK' && hasSpread(x) && (oneSidedSenLower(x, handleSeries(judgedRun, t.type), look.alphaLook).lower ?? 0) > 0,
+      );
+      if (leaking.length > 0) {
+        look.handles = leaking.map((t) => t.type);
+        const said = `handles LEAK at checkpoint ${cp.seq} of ${o.plannedLooks} (the fixed handle rule on the run so far, and a rising count at α ${look.alphaLook.toPrecision(2)}): ${leaking.map((t) => `${t.type} ${t.reason}`).join('; ')}`;
+        look.reason = look.status === 'LEAK' ? `${look.reason}; ${said}` : said;
+        look.status = 'LEAK';
+        stop = look;
+      }
     }
   }
   return { status: stop ? 'LEAK' : 'continue', alpha: o.alpha, spending: o.spending, plannedLooks: o.plannedLooks, minEarlySeconds: o.minEarlySeconds, minEarlyRequests: o.minEarlyRequests, looks, stop };
