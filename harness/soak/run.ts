@@ -301,7 +301,7 @@ class SoakRun implements RunContext {
     if (!plan) return false;
     try {
       const data = readRun(this.folder.dir);
-      const stop = judgeSequentialRun(data.checkpoints, judgeOptionsFor(data))?.stop ?? null;
+      const stop = judgeSequentialRun(data.checkpoints, judgeOptionsFor(data), this.scenario.name)?.stop ?? null;
       if (stop === null || stop.seq !== seq) return false;
       plan.stoppedEarly = {
         checkpoint: seq,

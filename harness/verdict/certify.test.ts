@@ -33,6 +33,11 @@ describe('certifiableFloor', () => {
     expect(short.floors).toEqual(DEFAULT_FLOORS);
     expect(short.lowered).toEqual([]);
     expect(short.reason).toMatch(/^adaptive floor: not lowered \(25,000 judged requests certify δ ≥ 37 B\/request, not below the scenario's 32/);
+    // A scenario without calibration controls of its own: nothing certifies its drift, nothing is lowered.
+    const storm = adaptiveFloors(10_000_000, DEFAULT_FLOORS, 'error-storm');
+    expect(storm.floors).toEqual(DEFAULT_FLOORS);
+    expect(storm.reason).toBe("adaptive floor: not lowered (no calibration controls of scenario error-storm: nothing certifies a healthy relay's drift there; controls exist for calibration)");
+    expect(certifiableFloor(10_000_000, 'error-storm')).toBe(Infinity);
     // A scenario floor already under what the run certifies stays as it is.
     expect(adaptiveFloors(367_000, { ...DEFAULT_FLOORS, heapUsed: 1 }).floors.heapUsed).toBe(1);
   });
@@ -72,6 +77,13 @@ describe('judgeRun with --floor adaptive', () => {
       const control = judgeRun(META, syntheticCheckpoints({ ...NINETY_SECONDS, seed, heapUsed: healthy }), [], { floorMode: 'adaptive' });
       expect(heap(control).status, seed).not.toBe('LEAK');
     }
+  });
+
+  it('a run of another scenario keeps its floors under --floor adaptive (its healthy drift is not the calibration scenario\'s)', () => {
+    const v = judgeRun({ ...META, scenario: 'mixed' }, syntheticCheckpoints({ ...TEN_MINUTES, seed: 'mixed', heapUsed: (x) => healthy(x) + 8 * x }), [], { floorMode: 'adaptive' });
+    expect(heap(v).floor).toBe(DEFAULT_FLOORS.heapUsed);
+    expect(heap(v).status).toBe('NO-LEAK');
+    expect(v.adaptiveFloor?.lowered).toEqual([]);
   });
 
   it('the verdict says the δ it used and why; fixed floors say nothing of it', () => {

@@ -187,13 +187,13 @@ function judgedRequestsOf(judged: readonly Checkpoint[]): number {
  * The request floors before any event-axis conversion: a budget's (kept to
  * what the window certifies), else `--floor adaptive`'s, else the caller's.
  */
-function requestFloors(judged: readonly Checkpoint[], options: JudgeOptions): { floors: JudgeOptions['floors']; budget: BudgetFloors | null; adaptive: AdaptiveFloor | null } {
+function requestFloors(judged: readonly Checkpoint[], options: JudgeOptions, scenario: string): { floors: JudgeOptions['floors']; budget: BudgetFloors | null; adaptive: AdaptiveFloor | null } {
   if (options.budget) {
-    const budget = budgetFloors(options.budget, requestRate(judged), judgedRequestsOf(judged));
+    const budget = budgetFloors(options.budget, requestRate(judged), judgedRequestsOf(judged), scenario);
     return { floors: budget ? budget.floors : options.floors, budget, adaptive: null };
   }
   if (options.floorMode === 'adaptive') {
-    const adaptive = adaptiveFloors(judgedRequestsOf(judged), { ...DEFAULT_FLOORS, ...options.floors });
+    const adaptive = adaptiveFloors(judgedRequestsOf(judged), { ...DEFAULT_FLOORS, ...options.floors }, scenario);
     return { floors: adaptive.floors, budget: null, adaptive };
   }
   return { floors: options.floors, budget: null, adaptive: null };
@@ -218,11 +218,11 @@ function handleName(t: HandlesVerdict['types'][number]): string {
  * on an event axis, only the checkpoints where the event advanced. What
  * `soak --until-verdict` asks after every checkpoint, and what judgeRun re-derives.
  */
-export function judgeSequentialRun(checkpoints: readonly Checkpoint[], options: JudgeOptions): SequentialVerdict | null {
+export function judgeSequentialRun(checkpoints: readonly Checkpoint[], options: JudgeOptions, scenario: string): SequentialVerdict | null {
   if (!options.sequential) return null;
   const axis = options.sequential.axis ?? options.axis;
   const warmup = { ...options.warmup, ...options.sequential.warmup };
-  const baseFloors = (points: readonly Checkpoint[]): JudgeOptions['floors'] => requestFloors(points, options).floors;
+  const baseFloors = (points: readonly Checkpoint[]): JudgeOptions['floors'] => requestFloors(points, options, scenario).floors;
   return judgeSequential(sortCheckpoints(checkpoints), options.sequential, {
     ...(axis ? { axis } : {}),
     warmup,
@@ -246,7 +246,7 @@ export function judgeRun(
   const crashed = crashDescription(meta);
   const onAxis = options.axis?.kind === 'event' ? advancingOnly(judged, options.axis) : judged;
   // A budget (or --floor adaptive) replaces the request floors; an event axis then converts them like any others.
-  const { floors, budget, adaptive } = requestFloors(judged, options);
+  const { floors, budget, adaptive } = requestFloors(judged, options, meta.scenario);
   const memoryOptions = options.axis?.kind === 'event' ? { ...options, floors: floorsPerEvent(onAxis, options.axis, floors) } : { ...options, floors };
   const memory = MEMORY_SIGNALS.map((signal) =>
     judgeMemorySignal(onAxis, signal, memoryOptions, { crashed, heapSizeLimit: meta.heapSizeLimit }),
@@ -254,7 +254,7 @@ export function judgeRun(
   const findings: Finding[] = [];
   // Sequential looks (--until-verdict): a signal certain at an early look is LEAK whatever the fixed rule says of the
   // stopped run's short window (it says INCONCLUSIVE "too short"); a crashed target stays INCONCLUSIVE.
-  const sequential = options.sequential ? judgeSequentialRun(sorted, options) : null;
+  const sequential = options.sequential ? judgeSequentialRun(sorted, options, meta.scenario) : null;
   if (sequential?.stop && crashed === undefined) {
     for (const s of sequential.stop.signals.filter((x) => x.certain)) {
       const v = memory.find((m) => m.signal === s.signal)!;

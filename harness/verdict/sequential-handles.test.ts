@@ -16,7 +16,7 @@ const sequential = { plannedLooks: 16, alpha: 0.005, spending: 'pocock' as const
 describe('handle looks', () => {
   it('one fd per 1 000 requests: stops before the end, and the stopped run is LEAK on fds as judged', () => {
     const cps = syntheticCheckpoints({ ...RUN, seed: 'fd-leak', fds: (i) => 24 + Math.floor((i + 1) * 28.65) });
-    const seq = judgeSequentialRun(cps, { sequential });
+    const seq = judgeSequentialRun(cps, { sequential }, 'calibration');
     expect(seq?.stop).not.toBeNull();
     const stop = seq!.stop!;
     expect(stop.handles).toEqual(['fds']);
@@ -40,13 +40,13 @@ describe('handle looks', () => {
         fds: (i) => 24 + jitter[i]! + (i >= 3 ? once : 0),
         tcp: (i) => ({ ESTABLISHED: 4 + jitter[(i + 5) % RUN.checkpoints]! + (i >= 3 ? once : 0), LISTEN: 1 }),
       });
-      const seq = judgeSequentialRun(cps, { sequential });
+      const seq = judgeSequentialRun(cps, { sequential }, 'calibration');
       expect(seq?.stop ?? null, `run ${k}`).toBeNull();
     }
   });
 
   it('without --until-verdict nothing is looked at', () => {
     const cps = syntheticCheckpoints({ ...RUN, seed: 'fd-leak', fds: (i) => 24 + Math.floor((i + 1) * 28.65) });
-    expect(judgeSequentialRun(cps, {})).toBeNull();
+    expect(judgeSequentialRun(cps, {}, 'calibration')).toBeNull();
   });
 });
