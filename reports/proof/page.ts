@@ -101,8 +101,14 @@ function why(m: ProofPageModel): string {
   if (m.proof !== null && m.proof.failures.length > 0) return m.proof.failures[0]!;
   // The evidence the proof rests on, not the comparison's undecided reason (that goes in the note below it).
   if (holdsDespiteComparison(m) && m.proof!.signatureLine !== '') {
-    const fixed = m.proof!.fixedStatus ? `; the fixed run is ${m.proof!.fixedStatus} on all of its checkpoints` : '';
-    return `the leaky run shows the signature: ${m.proof!.signatureLine}${fixed}`;
+    const proof = m.proof!;
+    // NO-LEAK, or clean as the proof requires (a churn proof lets rss stay uncertified when every JS signal and handle is NO-LEAK).
+    const fixed = !proof.fixedStatus ? '' : proof.fixedStatus === 'NO-LEAK' ? '; the fixed run is NO-LEAK on all of its checkpoints' : `; the fixed run is clean as the proof requires (its overall verdict: ${proof.fixedStatus})`;
+    const ratio = m.comparison!.churn.allocatedBytesPerRequest;
+    if (proof.kind === 'churn' && ratio !== null) {
+      return `the fixed run allocates ${ratio.ratio.toFixed(3)}× the leaky run's bytes per request (95 % CI ${ratio.lower.toFixed(3)}–${ratio.upper.toFixed(3)})${fixed}`;
+    }
+    return `the leaky run shows the signature: ${proof.signatureLine}${fixed}`;
   }
   if (m.comparison !== null) return m.comparison.reasons[0] ?? '';
   if (m.differences !== null && m.differences.length > 0) {
