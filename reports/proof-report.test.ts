@@ -204,6 +204,18 @@ describe('buildProofReport', () => {
     expect(fixedCard).toMatch(/^id="run-fixed"><h3>[^\n]*<span class="badge tone-[a-z]+">NO-LEAK<\/span><\/h3>/);
   });
 
+  it('a churn proof that holds leads with the allocation ratio; a fixed run INCONCLUSIVE overall is called clean as the proof requires', async () => {
+    const a = writeRun('churn-holds', 'leaky', { leaky: true });
+    const b = writeRun('churn-holds', 'fixed');
+    const aligned = compare(a, b);
+    const churn = { ...aligned.churn, allocatedBytesPerRequest: { ratio: 0.0176, lower: 0.0117, upper: 0.0247, windows: [28, 43] as [number, number] } };
+    const undecided = { ...aligned, outcome: 'inconclusive' as const, reasons: ['before run is INCONCLUSIVE'], churn };
+    const proof = proofOf(undecided, { kind: 'churn', signatureLine: 'churn: read from the allocation ratio', fixedStatus: 'INCONCLUSIVE' });
+    const r = await buildProofReport({ leakyDir: a.dir, fixedDir: b.dir, comparison: undecided, proof, differences: null, note: null });
+    const html = readFileSync(r.file, 'utf8');
+    expect(html).toContain('<p class="why">the fixed run allocates 0.018× the leaky run&#39;s bytes per request (95 % CI 0.012–0.025); the fixed run is clean as the proof requires (its overall verdict: INCONCLUSIVE)</p>');
+  });
+
   it('a failed proof: the first failure is the banner line, every other one listed', async () => {
     const a = writeRun('failed', 'leaky', { leaky: true });
     const b = writeRun('failed', 'fixed', { leaky: true });
