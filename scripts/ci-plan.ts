@@ -16,7 +16,7 @@ import { runCommand, runMain, type Command } from '../harness/cli/command.ts';
 
 /**
  * Measured wall times behind the timeouts (2 shared cores, Node 24.21, README
- * "Proving fixes"): one proof 3 min 40 s – 4 min 33 s, `prove all` 48 min 25 s;
+ * "Proving fixes"): one proof 3 min 44 s – 4 min 57 s (+≈ 1.5 min attribution), `prove all` 88 min 15 s (21 variants, --no-attribute);
  * `npm ci` ≈ 1 min on a cold runner. A soak's wall time is its load time plus
  * its checkpoints (a drain and two GCs each, a few seconds) and the report.
  */
