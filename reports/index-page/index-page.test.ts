@@ -159,6 +159,18 @@ describe('buildIndex', () => {
     expect(html).not.toContain(SECRET);
   });
 
+  it('a folder of proofs leads with them and counts how many hold; a folder of soaks keeps them last', async () => {
+    const mixed = readFileSync((await buildIndex(base)).file, 'utf8');
+    expect(mixed).toContain('9 runs in');
+    expect(mixed).toContain(', 1 proof (1 hold)');
+    expect(mixed.indexOf('id="proofs"')).toBeGreaterThan(mixed.indexOf('id="runs-table"'));
+    const prove = readFileSync((await buildIndex(join(base, 'prove-x'))).file, 'utf8');
+    expect(prove).toContain('2 runs in');
+    expect(prove.indexOf('id="proofs"')).toBeGreaterThan(0);
+    expect(prove.indexOf('id="proofs"')).toBeLessThan(prove.indexOf('id="runs-table"'));
+    rmSync(join(base, 'prove-x', 'index.html'));
+  });
+
   it('marks the baseline and the runs that regressed against it, per scenario+variant group, with a sparkline each', async () => {
     const html = readFileSync((await buildIndex(base)).file, 'utf8');
     const data = indexData(html);

@@ -215,7 +215,12 @@ ${rows}
 export function renderIndexPage(m: IndexModel): string {
   const csp = "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'";
   const regressed = m.rows.filter((r) => r.regressed !== null).length + m.proofs.filter((p) => p.regressed !== null).length;
-  const counts = `${m.rows.length} run${m.rows.length === 1 ? '' : 's'} in ${m.groups.length} group${m.groups.length === 1 ? '' : 's'}${m.proofs.length > 0 ? `, ${m.proofs.length} proof${m.proofs.length === 1 ? '' : 's'}` : ''}${regressed > 0 ? `, ${regressed} regressed` : ''}`;
+  const held = m.proofs.filter((p) => p.status === 'holds').length;
+  const proofCount = m.proofs.length > 0 ? `, ${m.proofs.length} proof${m.proofs.length === 1 ? '' : 's'} (${held} hold${m.proofs.length - held > 0 ? `, ${m.proofs.length - held} do not` : ''})` : '';
+  const counts = `${m.rows.length} run${m.rows.length === 1 ? '' : 's'} in ${m.groups.length} group${m.groups.length === 1 ? '' : 's'}${proofCount}${regressed > 0 ? `, ${regressed} regressed` : ''}`;
+  // A folder of proofs (a `prove` or nightly folder) is read for its proofs first: the runs' own soak verdicts
+  // (90-s proof runs judged by a soak's rules are mostly INCONCLUSIVE) come after.
+  const proofsFirst = m.proofs.length > 0 && m.proofs.length * 2 >= m.rows.length;
   return `${pageHead({ csp, generator: `relay-soak reports/index-page (Node ${m.builder.nodeVersion}, index data format ${m.format})`, title: `${regressed > 0 ? `${regressed} regressed — ` : ''}Soak runs — ${m.folder}`, styles: [PAGE_STYLE, INDEX_STYLE, ...(m.heldTo ? [HELD_TO_STYLE] : [])] })}
 <body data-format="${m.format}" data-runs="${m.rows.length}" data-regressed="${regressed}">
 <header>
@@ -224,10 +229,11 @@ export function renderIndexPage(m: IndexModel): string {
 ${regressionsBanner(m)}
 </header>
 <main>
+${proofsFirst ? proofsTable(m) : ''}
 ${groupsSection(m)}
 ${m.heldTo ? heldToSection(m.heldTo.rule, m.heldTo.runs, m.heldTo.proofs) : ''}
 ${runsTable(m)}
-${proofsTable(m)}
+${proofsFirst ? '' : proofsTable(m)}
 </main>
 <footer>
 <p>Built ${esc(m.builder.builtAt)} by Node ${esc(m.builder.nodeVersion)} · index data format ${m.format} (the rows as JSON in #index-data) · links are relative: keep the folder together.</p>
