@@ -378,7 +378,7 @@ export function resolveScenario(spec: ScenarioSpec, overrides: ScenarioOverrides
   const everyRequests = cp.everyRequests === undefined ? null : positiveInt(cp.everyRequests, 'checkpoints.everyRequests');
   // Request marks are placed from the planned rate (harness/soak/drive.ts plannedCheckpointTimes); a closed model has none.
   if (everyRequests !== null && model === 'closed') {
-    throw new ScenarioError('SCENARIO_ERR_INVALID', 'checkpoints.everyRequests', `checkpoints.everyRequests: needs the open model (a rate): with ${overrides.connections !== undefined ? '--connections' : 'defaults.connections'} the request count is not known in advance`);
+    throw invalid('checkpoints.everyRequests', `needs the open model (a rate): with ${overrides.connections !== undefined ? '--connections' : 'defaults.connections'} the request count is not known in advance`);
   }
 
   spec.variants.forEach((v, i) => {

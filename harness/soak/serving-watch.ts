@@ -20,7 +20,7 @@
 
 import type { UnexpectedResponse } from '../load/stats.ts';
 import type { Counts, LoadWindow } from '../records.ts';
-import { excusedFailures, HARMLESS_FAULTS, isLoadShedding } from '../verdict/served.ts';
+import { excusedFailures, HARMLESS_FAULTS, isLoadShedding, LOAD_SHEDDING_HINT } from '../verdict/served.ts';
 
 /** Attempts in a stretch before the share is judged: a handful of early failures is noise. */
 export const MIN_ATTEMPTS = 20;
@@ -100,27 +100,21 @@ export class ServingWatch {
   #line(share: number, unexpected: readonly UnexpectedResponse[]): string {
     const s = this.#stretch;
     const total = s.attempts;
-    // The most frequent 5xx decides the 5xx hint: a 503 "overloaded" is load shedding, not an unreachable upstream.
-    const top5xx = [...unexpected].filter((u) => !u.mismatch && u.status >= 500 && u.status < 600).sort((a, b) => b.count - a.count)[0];
     const kinds: Array<[number, string, string]> = [
       [s.status['4xx'], '4xx', 'missing routing header? wrong key or auth header? (--header, --auth, SOAK_CLIENT_KEY)'],
-      [
-        s.status['5xx'],
-        '5xx',
-        isLoadShedding(top5xx)
-          ? 'the target is refusing load past its own concurrency limit (lower --rate / --connections, or raise that limit)'
-          : 'can the target reach its upstream? ({upstream}, SOAK_UPSTREAM_URL, --target-config)',
-      ],
+      [s.status['5xx'], '5xx', 'can the target reach its upstream? ({upstream}, SOAK_UPSTREAM_URL, --target-config)'],
       [s.noAnswer, 'no answer', 'wrong URL or port? (connection refused, reset or timed out)'],
       [s.mismatches, '2xx with a body that failed the checks', 'another API than the load speaks? (--api)'],
       [s.status['3xx'], '3xx', 'a redirect: a path prefix missing from --target-url?'],
     ];
-    const [n, what, hint] = kinds.filter(([c]) => c > 0).sort((a, b) => b[0] - a[0])[0] ?? [0, 'failures', ''];
+    const [n, what, classHint] = kinds.filter(([c]) => c > 0).sort((a, b) => b[0] - a[0])[0] ?? [0, 'failures', ''];
     // The most frequent exact status of that class, with the first body the load got for it.
     const cls = what.endsWith('xx') ? what[0] : null;
     const mismatch = what.startsWith('2xx');
     const ofClass = unexpected.filter((u) => (mismatch ? u.mismatch : cls !== null && !u.mismatch && String(u.status)[0] === cls));
     const example = [...ofClass].sort((a, b) => b.count - a.count)[0];
+    // A 503 "overloaded" as the most frequent 5xx is load shedding, not an unreachable upstream.
+    const hint = cls === '5' && isLoadShedding(example) ? LOAD_SHEDDING_HINT : classHint;
     // "100 % 400" only when 400 is the one status of its class seen so far.
     const answered = example && cls !== null && ofClass.length === 1 ? `${pct(n / total)} ${example.status}` : `${pct(n / total)} ${what}`;
     const body = example ? `; first ${example.status} body: ${oneLine(example.body)}` : '';

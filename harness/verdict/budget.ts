@@ -76,14 +76,14 @@ const SECONDS_PER_DAY = 86_400;
  * 90-s run's healthy drift reaches ≈ 9 B/request, so a budget asking 2 there
  * would call it a leak.
  */
-export function budgetFloors(budget: MemoryBudget, runRate: number | null, judgedRequests?: number, scenario = 'calibration'): BudgetFloors | null {
+export function budgetFloors(budget: MemoryBudget, runRate: number | null, judgedRequests?: number): BudgetFloors | null {
   const rate = budget.productionRate ?? runRate;
   if (rate === null || !(rate > 0)) return null;
   const asked = Number((budget.bytesPerDay / (rate * SECONDS_PER_DAY)).toPrecision(3));
   const floors = {} as Record<MemorySignal, number>;
   const raised: MemorySignal[] = [];
-  // Scenarios without controls of their own are held to the calibration scenario's (the least healthy drift measured).
-  const certifiable = judgedRequests === undefined ? 0 : Math.min(certifiableFloor(judgedRequests, scenario), certifiableFloor(judgedRequests));
+  // Every scenario is held to the calibration controls' bound (the least healthy drift measured; the only controls so far).
+  const certifiable = judgedRequests === undefined ? 0 : certifiableFloor(judgedRequests);
   for (const signal of Object.keys(BUDGET_MIN_FLOORS) as MemorySignal[]) {
     const min = CERTIFIED_SIGNALS.includes(signal) ? Math.max(BUDGET_MIN_FLOORS[signal], Number.isFinite(certifiable) ? certifiable : 0) : BUDGET_MIN_FLOORS[signal];
     floors[signal] = Math.max(asked, min);

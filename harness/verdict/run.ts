@@ -189,7 +189,7 @@ function judgedRequestsOf(judged: readonly Checkpoint[]): number {
  */
 function requestFloors(judged: readonly Checkpoint[], options: JudgeOptions, scenario: string): { floors: JudgeOptions['floors']; budget: BudgetFloors | null; adaptive: AdaptiveFloor | null } {
   if (options.budget) {
-    const budget = budgetFloors(options.budget, requestRate(judged), judgedRequestsOf(judged), scenario);
+    const budget = budgetFloors(options.budget, requestRate(judged), judgedRequestsOf(judged));
     return { floors: budget ? budget.floors : options.floors, budget, adaptive: null };
   }
   if (options.floorMode === 'adaptive') {

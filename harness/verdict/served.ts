@@ -166,11 +166,12 @@ export function isLoadShedding(r: { status: number; body: string } | undefined):
   return r !== undefined && r.status === 503 && /overload|capacity|concurren|too busy|admission/i.test(r.body);
 }
 
+/** What to do about load shedding, in the live warning and the served-load reason alike. */
+export const LOAD_SHEDDING_HINT = 'the target is refusing load past its own concurrency limit: lower --rate / --connections, or raise that limit';
+
 /** The usual cause of a 5xx answer, given the first 5xx the load got (if any). */
-export function fiveXxHint(first: { status: number; body: string } | undefined): string {
-  return isLoadShedding(first)
-    ? 'the target is refusing load past its own concurrency limit: lower --rate / --connections, or raise that limit'
-    : 'the target cannot reach its upstream? see {upstream} / SOAK_UPSTREAM_URL';
+function fiveXxHint(first: { status: number; body: string } | undefined): string {
+  return isLoadShedding(first) ? LOAD_SHEDDING_HINT : 'the target cannot reach its upstream? see {upstream} / SOAK_UPSTREAM_URL';
 }
 
 /** What went wrong, in words, with the usual cause of each kind of failure. */

@@ -97,10 +97,15 @@ function holdsDespiteComparison(m: ProofPageModel): boolean {
   return m.proof?.status === 'holds' && m.comparison !== null && m.comparison.outcome !== 'fix-holds';
 }
 
+/** Such a proof with a signature line: the banner's why line gives the evidence, so the comparison's reason goes in the note. */
+function leadsWithEvidence(m: ProofPageModel): boolean {
+  return holdsDespiteComparison(m) && m.proof!.signatureLine !== '';
+}
+
 function why(m: ProofPageModel): string {
   if (m.proof !== null && m.proof.failures.length > 0) return m.proof.failures[0]!;
   // The evidence the proof rests on, not the comparison's undecided reason (that goes in the note below it).
-  if (holdsDespiteComparison(m) && m.proof!.signatureLine !== '') {
+  if (leadsWithEvidence(m)) {
     const proof = m.proof!;
     // NO-LEAK, or clean as the proof requires (a churn proof lets rss stay uncertified when every JS signal and handle is NO-LEAK).
     const fixed = !proof.fixedStatus ? '' : proof.fixedStatus === 'NO-LEAK' ? '; the fixed run is NO-LEAK on all of its checkpoints' : `; the fixed run is clean as the proof requires (its overall verdict: ${proof.fixedStatus})`;
@@ -140,7 +145,7 @@ function banner(m: ProofPageModel): string {
         ? `a ${proof.kind} proof rests on ${proof.kind === 'churn' ? 'the allocation ratio' : 'the level evidence'}, not on slopes; the slope comparison is ${c.outcome}`
         : `the comparison is ${c.outcome} only on signals other than ${proof.signal ?? "the variant's"}; that signal is proven fixed and the fixed run is clean`;
     // The comparison's own reason, when the why line above does not already quote it.
-    const said = proof.signatureLine !== '' && c.reasons[0] ? ` (the comparison: ${c.reasons[0]})` : '';
+    const said = leadsWithEvidence(m) && c.reasons[0] ? ` (the comparison: ${c.reasons[0]})` : '';
     extra.push(`<p class="note">${esc(rests + said)}</p>`);
   }
   const facts: string[] = [];
