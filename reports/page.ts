@@ -144,7 +144,8 @@ ${limits(v)}`;
 
 /** Where δ came from when it is not the scenario's: --floor adaptive's reason, or the budget's. */
 function floorSource(v: RunVerdict): string {
-  if (v.adaptiveFloor) return ` ${esc(v.adaptiveFloor.reason)}.`;
+  // The reason starts lowercase (it is also a verdict line): capitalised as the caption's own sentence.
+  if (v.adaptiveFloor) return ` ${esc(v.adaptiveFloor.reason.charAt(0).toUpperCase() + v.adaptiveFloor.reason.slice(1))}.`;
   if (v.budget) return ` δ from --budget ${esc(v.budget.budget.text)} at ${num(v.budget.rate, 0)} req/s.`;
   return '';
 }
