@@ -1,5 +1,12 @@
 // socketPeers on this very process: a loopback server and K clients of it,
 // so the process holds K accepted sockets and K connected ones.
+//
+// The vitest worker may still hold sockets from a file it ran before, and one
+// of them can carry this server's port: an accepted connection outlives its
+// server's close(), and SO_REUSEADDR lets the next listen(0) take the port
+// (CI saw 6 "clients" of a 5-client server). The fds open before this file's
+// sockets are therefore excluded, as the sampler excludes the harness's own.
+import { readdirSync, readlinkSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { socketPeers } from './proc.ts';
@@ -8,8 +15,18 @@ const K = 5;
 let server: Server;
 let port = 0;
 const sockets: Socket[] = [];
+let before: number[] = [];
 
 beforeAll(async () => {
+  // Sockets only: the listing's own directory fd is closed by now and its
+  // number is free for the server below.
+  before = readdirSync('/proc/self/fd').map(Number).filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+    } catch {
+      return false;
+    }
+  });
   server = createServer((s) => sockets.push(s));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as { port: number }).port;
@@ -36,7 +53,7 @@ describe('socketPeers', () => {
     // More than the stream's highWaterMark: Node buffers its first 64 KiB, the rest waits in the kernel (rx_queue).
     (peerOfAccepted ?? client).write(Buffer.alloc(1024 * 1024, 1));
     await new Promise((r) => setTimeout(r, 100));
-    const peers = socketPeers(process.pid, { portNames: new Map([[port, 'test server']]) });
+    const peers = socketPeers(process.pid, { excludeFds: before, portNames: new Map([[port, 'test server']]) });
     const inbound = peers.find((p) => p.peer === `clients of :${port}`);
     const outbound = peers.find((p) => p.peer === `127.0.0.1:${port} (test server)`);
     expect(inbound).toMatchObject({ sockets: K, states: { ESTABLISHED: K } });
