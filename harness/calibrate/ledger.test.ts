@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendEntry, fitsBudget, LEDGER_FILES, LedgerError, readLedger, remainingRuns, setAsideUnfinished, startLedger, type LedgerEntry, type LedgerHeader } from './ledger.ts';
-import { plannedRuns, QUICK_PLAN } from './plan.ts';
+import { FULL_PLAN, plannedRuns, planMode, QUICK_PLAN } from './plan.ts';
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -102,5 +102,15 @@ describe('calibration ledger', () => {
     expect(setAsideUnfinished(run)).toBe(`${run}.unfinished-2`);
     expect(existsSync(run)).toBe(false);
     expect(readdirSync(d).sort()).toEqual(['03-64B.unfinished-1', '03-64B.unfinished-2']);
+  });
+});
+
+describe('planMode', () => {
+  it('names a plan by the runs it makes; how they are judged does not rename it', () => {
+    expect(planMode({ ...FULL_PLAN, mode: 'custom', floor: 'adaptive' })).toBe('full');
+    expect(planMode({ ...QUICK_PLAN, mode: 'custom', untilVerdict: true })).toBe('quick');
+    expect(planMode({ ...FULL_PLAN, controls: 19 })).toBe('custom');
+    expect(planMode({ ...FULL_PLAN, sizes: [8] })).toBe('custom');
+    expect(planMode({ ...QUICK_PLAN, durationMs: 60_000 })).toBe('custom');
   });
 });

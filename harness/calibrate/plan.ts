@@ -36,6 +36,17 @@ export interface CalibrationPlan {
 export const QUICK_PLAN: CalibrationPlan = { mode: 'quick', sizes: [16, 64, 256, 1024], reps: 2, controls: 4, handleEvery: [1000], handleReps: 1, durationMs: 90_000, rate: null };
 export const FULL_PLAN: CalibrationPlan = { mode: 'full', sizes: [4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096], reps: 3, controls: 20, handleEvery: [1000, 10_000], handleReps: 2, durationMs: 600_000, rate: null };
 
+/**
+ * The plan's name by the runs it makes: `quick` or `full` when its classes,
+ * repetitions and load are those plans', else `custom`. How each run is
+ * judged (--floor, --until-verdict) is recorded beside and does not rename it:
+ * a full calibration judged with the adaptive floor is still the full one.
+ */
+export function planMode(plan: CalibrationPlan): CalibrationPlan['mode'] {
+  const runsOf = (p: CalibrationPlan) => JSON.stringify([p.sizes, p.reps, p.controls, p.handleEvery, p.handleReps, p.durationMs, p.rate]);
+  return runsOf(plan) === runsOf(QUICK_PLAN) ? 'quick' : runsOf(plan) === runsOf(FULL_PLAN) ? 'full' : 'custom';
+}
+
 /** Measured overhead of one calibration run beyond its load time (start, checkpoints, stop, judging). */
 export const RUN_OVERHEAD_MS = 20_000;
 

@@ -25,7 +25,7 @@ import { checkWritableFolder } from '../run/writable-folder.ts';
 import { newRunId, uniqueRunDir } from '../run/run-folder.ts';
 import { getScenario } from '../../scenarios/index.ts';
 import { detect } from './detection.ts';
-import { plannedRuns, RUN_OVERHEAD_MS, type CalibrationPlan, type PlannedRun } from './plan.ts';
+import { plannedRuns, planMode, RUN_OVERHEAD_MS, type CalibrationPlan, type PlannedRun } from './plan.ts';
 import { appendEntry, fitsBudget, readLedger, remainingRuns, setAsideUnfinished, startLedger, type LedgerEntry, type LedgerHeader } from './ledger.ts';
 import { formatSummary, summarise, truthLabel, type CalibrationSummary, type Truth } from './summary.ts';
 import { groundTruthEnv, preloadInvisible } from './ground-truth-env.ts';
@@ -153,7 +153,9 @@ function openLedger(options: CalibrateOptions, progress: NodeJS.WritableStream |
 /** Run (or resume) a calibration. Throws usage errors before any run starts; an interrupt ends it with the finished runs kept. */
 export async function calibrate(options: CalibrateOptions): Promise<CalibrationResult> {
   const progress = options.progress;
-  const { dir: base, header, done } = openLedger(options, progress);
+  const { dir: base, header: read, done } = openLedger(options, progress);
+  // Ledgers written before planMode() named a plan `custom` when --floor or --until-verdict was given.
+  const header: LedgerHeader = { ...read, plan: { ...read.plan, mode: planMode(read.plan) } };
   const { plan, seed } = header;
   const runs = plannedRuns(plan, seed);
   const todo = remainingRuns(runs, done);

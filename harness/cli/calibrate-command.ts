@@ -3,6 +3,7 @@
 
 import { exitForSignal, usageError } from '../errors.ts';
 import { calibrate, type CalibrateOptions, FULL_PLAN, QUICK_PLAN, type CalibrationPlan, SOAK_FLAGS } from '../index.ts';
+import { estimatedMs, planMode } from '../calibrate/plan.ts';
 import type { FlagSpecs, FlagValues } from '../../shared/cli/flags.ts';
 import type { Command } from './command.ts';
 
@@ -44,7 +45,7 @@ export function calibrateOptionsFrom(values: FlagValues<typeof CALIBRATE_FLAGS>,
   if (values.rate !== undefined) plan.rate = values.rate;
   if (values['until-verdict']) plan.untilVerdict = true;
   if (values.floor === 'adaptive') plan.floor = 'adaptive';
-  if (PLAN_FLAGS.some((f) => f !== 'quick' && f !== 'seed' && given.has(f))) plan.mode = 'custom';
+  plan.mode = planMode(plan);
   return { plan, seed: values.seed, ...(values.out !== undefined ? { out: values.out } : {}), budgetMs };
 }
 
@@ -58,7 +59,7 @@ export function makeCalibrateCommand(name: string, usage: string, invoke: string
       '(B bytes of heap per request, or one fd per K requests) and control runs with nothing injected;',
       'each judged exactly as `npm run soak` judges it. Prints a confusion matrix, precision, recall and',
       'requests to detection; writes reports/calibration/<stamp>-<mode>.json.',
-      'Full plan: 10-minute runs, 16…4096 B/request ×3, fd per 1 000 / 10 000 ×2, 10 controls (≈ 7 h, in chunks:',
+      `Full plan: ${FULL_PLAN.durationMs / 60_000}-minute runs, ${FULL_PLAN.sizes[0]}…${FULL_PLAN.sizes.at(-1)} B/request ×${FULL_PLAN.reps}, fd per ${FULL_PLAN.handleEvery.map((k) => k.toLocaleString('en-US').replace(',', ' ')).join(' / ')} ×${FULL_PLAN.handleReps}, ${FULL_PLAN.controls} controls (≈ ${(estimatedMs(FULL_PLAN) / 3_600_000).toFixed(1)} h, in chunks:`,
       'every finished run is appended to the folder\'s ledger; --budget and --resume spread it over jobs).',
     ],
     flags: CALIBRATE_FLAGS,

@@ -19,6 +19,7 @@ export function proveOptionsFrom(which: string, values: FlagValues<typeof PROVE_
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(values['no-attribute'] ? { attribute: false } : {}),
     ...(values['until-verdict'] ? { untilVerdict: true } : {}),
+    ...(values.parallel !== undefined ? { parallel: values.parallel } : {}),
   };
 }
 
@@ -62,11 +63,12 @@ export function proveAliasArgv(argv: readonly string[]): string[] {
 export function makeProveCommand(alias: boolean): Command<typeof PROVE_FLAGS> {
   return {
   name: alias ? 'soak' : 'soak prove',
-  usage: 'npm run soak -- prove <variant>|all [--duration 90s] [--seed 42] [--accounts N] [--rate N] [--until-verdict] [--out DIR] [--quiet]',
+  usage: 'npm run soak -- prove <variant>|all [--duration 90s] [--seed 42] [--accounts N] [--rate N] [--until-verdict] [--parallel N] [--out DIR] [--quiet]',
   about: [
     "For each variant: a leaky run (--leak <variant>) and a fixed run of the variant's scenario,",
-    'same seed, one after the other, then the comparison. Both run folders are kept.',
-    `Default ${PROOF_DEFAULTS.durationMs / 1000} s of load per run: one proof takes ≈ 4–5 minutes on 2 cores.`,
+    'same seed, then the comparison. Variants of one scenario share its fixed run; runs go two at',
+    'a time (--parallel), each in its own process. Every run folder is kept.',
+    `Default ${PROOF_DEFAULTS.durationMs / 1000} s of load per run: one proof takes ≈ 2–3 minutes on 2 cores.`,
     '`npm run soak -- --prove <variant>` is the same command.',
     '',
     `Variants: ${catalogNames().join(', ')}`,

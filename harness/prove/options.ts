@@ -24,6 +24,13 @@ export const PROVE_FLAGS = {
   rate: SOAK_FLAGS.rate,
   out: { type: 'string', nonEmpty: true, arg: 'dir', help: "folder for every proof's run folders (default reports/runs/<stamp>-prove)" },
   'until-verdict': { type: 'boolean', help: "the leaky run stops as soon as its LEAK is certain (soak's --until-verdict, sequential looks); the fixed run still runs its whole duration and is judged on all of it" },
+  parallel: {
+    type: 'int',
+    min: 1,
+    max: 8,
+    arg: 'N',
+    help: 'runs at once, each in its own process (default 2, or 1 on a one-core machine; a run uses under one core of two): 1 runs them one after the other',
+  },
   'no-attribute': { type: 'boolean', help: 'skip the attribution tail after each run (3 heap snapshots around 2 short load windows, ≈ 1 min per run): the proof still judges, without the culprit rows' },
   junit: SOAK_FLAGS.junit,
   quiet: SOAK_FLAGS.quiet,
@@ -41,6 +48,8 @@ export interface ProveOptions {
   attribute?: boolean;
   /** --until-verdict: the leaky run stops at its first certain LEAK (sequential looks); the fixed run runs its whole duration. */
   untilVerdict?: boolean;
+  /** Runs at once (--parallel); default defaultParallel() (run.ts). */
+  parallel?: number;
   /** Folder holding every proof's run folders; default reports/runs/<stamp>-prove. */
   out?: string;
   signal?: AbortSignal;
@@ -69,6 +78,6 @@ export function resolveVariants(which: string, label = '--prove'): string[] {
 export function validateProveOptions(options: ProveOptions): void {
   if (options.variants.length === 0) resolveVariants('');
   resolveVariants(options.variants.join(','));
-  checkFlagValues(PROVE_FLAGS, { duration: options.durationMs, seed: options.seed, accounts: options.accounts, rate: options.rate }, flagUsageError);
+  checkFlagValues(PROVE_FLAGS, { duration: options.durationMs, seed: options.seed, accounts: options.accounts, rate: options.rate, parallel: options.parallel }, flagUsageError);
   if (options.out !== undefined) checkWritableFolder('--out', options.out);
 }

@@ -1,90 +1,72 @@
 // prove: the one-call proof that a fix holds. For each catalog variant: run
-// the leaky relay (`--leak <variant>`), then the fixed relay, under the same
-// seed and the variant's scenario (sequential, never concurrent: they would
-// share the cores and each other's noise), then judge the pair
-// (harness/judge/proof.ts). Both run folders are kept, so
-// `npm run soak -- compare <leaky> <fixed>` re-derives the comparison.
-// Prints nothing unless given a `report` / `progress` stream; on disk it keeps
-// the two run folders and `<variant>-proof.json` per proof.
+// the leaky relay (`--leak <variant>`) and the fixed relay under the same seed
+// and the variant's scenario, then judge the pair (harness/judge/proof.ts).
+// Variants whose fixed runs would be the same run share one (plan-runs.ts).
+//
+// Runs go `parallel` at a time (default 2 where the machine has 2 cores), each
+// in a process of its own (run-one.ts). One run uses under one core of two:
+// measured over the 2026-12-07 `--prove all`, the relay 7–35 % of a core under
+// each scenario's load. Two runs side by side each see the other's load; a
+// leaky run whose level is compared under load goes beside its own fixed run,
+// so both sides see the same conditions. `--parallel 1` is the old order, one
+// run after the other, for a machine with other work on it.
+//
+// Both run folders are kept, so `npm run soak -- compare <leaky> <fixed>`
+// re-derives the comparison. Prints nothing unless given a `report` /
+// `progress` stream; on disk it keeps the run folders and `<variant>-proof.json`
+// per proof, each written as soon as the proof is decided.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { interruptedError } from '../errors.ts';
-import { runSoak, PROJECT_ROOT, type SoakOptions, type SoakResult } from '../soak/index.ts';
+import { availableParallelism } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { interruptedError, interruptSignalOf } from '../errors.ts';
+import { PROJECT_ROOT } from '../soak/index.ts';
 import { judgeProofRuns, type ProofResult, type ProofStatus } from '../judge/proof.ts';
 import { proofPlanFor, PROOF_DEFAULTS, type ProofPlan } from '../judge/proof-plan.ts';
 import { newRunId, uniqueRunDir } from '../run/run-folder.ts';
-import { LEAK_CATALOG, type LeakEntry } from '../../relay/leaks/catalog.ts';
+import type { RunOutcome } from '../records.ts';
 import { formatProof, formatProofTable } from './format.ts';
 import { validateProveOptions, type ProveOptions } from './options.ts';
+import { planProveRuns, type ProvePair, type ProveRun } from './plan-runs.ts';
+import { runInLanes } from './lanes.ts';
+import { runInChild } from './child-run.ts';
+import type { ProveRunSettings } from './soak-options.ts';
 
 function line(stream: NodeJS.WritableStream | undefined, text: string): void {
   stream?.write(`${text}\n`);
 }
 
-async function oneRun(entry: LeakEntry, leaky: boolean, out: string, options: ProveOptions): Promise<SoakResult> {
-  const plan = proofPlanFor(entry, options.accounts ?? 5000);
-  return runSoak({
-    scenario: entry.scenario,
-    durationMs: options.durationMs ?? PROOF_DEFAULTS.durationMs,
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.accounts !== undefined ? { accounts: options.accounts } : {}),
-    ...(options.rate !== undefined ? { rate: options.rate } : {}),
-    leaks: leaky ? [entry.name] : [],
-    target: { kind: 'relay', extraArgs: ['--keep-alive-timeout', String(PROOF_DEFAULTS.keepAliveTimeoutMs), ...plan.relayArgs] },
-    drainMaxMs: PROOF_DEFAULTS.drainMaxMs,
-    minCheckpoints: PROOF_DEFAULTS.minCheckpoints,
-    // Proofs name the culprit site (verdict/sites.ts), so both runs carry the sampling heap profiler: same cost on each side.
-    heapSamplingKiB: 512,
-    // Both runs get the attribution tail (after the judged window): the proof shows the culprit's rows going flat.
-    attribute: options.attribute === false ? 'never' : 'always',
-    attributionTrigger: 'proof',
-    // --until-verdict: only the leaky run may stop early; the fixed run's NO-LEAK needs its whole window.
-    ...(leaky && options.untilVerdict === true ? { untilVerdict: true, untilVerdictLooks: proofLooks(plan) } : {}),
-    out,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.progress ? { progressStream: options.progress } : {}),
-  });
+/** Runs at once when --parallel is not given: 2, or 1 on a one-core machine. */
+export function defaultParallel(): number {
+  return Math.min(2, availableParallelism());
 }
 
-/** The looks of a leaky run with --until-verdict judge as the proof does: its warm-up fraction and x axis (proof-plan.ts). */
-function proofLooks(plan: ProofPlan): SoakOptions['untilVerdictLooks'] {
-  const fraction = plan.judge.warmup?.fraction;
-  return { ...(fraction !== undefined ? { warmupFraction: fraction } : {}), ...(plan.judge.axis ? { axis: plan.judge.axis } : {}) };
+interface FinishedRun {
+  outcome: RunOutcome;
+  startedMs: number;
 }
 
-/** Leaky run, fixed run, judgement: one proof. Throws SoakError SOAK_ERR_SIGINT/SIGTERM when interrupted. */
-export async function proveVariant(entry: LeakEntry, base: string, options: ProveOptions): Promise<ProofResult> {
-  const started = performance.now();
-  const leakyDir = join(base, `${entry.name}-leaky`);
-  const fixedDir = join(base, `${entry.name}-fixed`);
-  const seconds = (options.durationMs ?? PROOF_DEFAULTS.durationMs) / 1000;
-  const result = (status: ProofStatus, failures: string[]): ProofResult => ({
-    variant: entry.name,
-    scenario: entry.scenario,
-    status,
+/** Why a run that did not complete leaves its proofs incomplete. */
+function notCompleted(run: ProveRun, o: RunOutcome): string {
+  const why = o.status === 'failed' ? `${o.code}: ${o.error.split('\n')[0]}` : o.status === 'target-crashed' ? `target exited (code ${o.exitCode}, signal ${o.signal})` : o.status;
+  return `the ${run.side} run did not complete: ${why}`;
+}
+
+function incompleteProof(pair: ProvePair, failures: string[], wallMs: number): ProofResult {
+  return {
+    variant: pair.variant,
+    scenario: pair.leaky.entry.scenario,
+    status: 'incomplete' satisfies ProofStatus,
     failures,
-    leakyDir,
-    fixedDir,
+    leakyDir: pair.leaky.dir,
+    fixedDir: pair.fixed.dir,
     comparison: null,
     fixedStatus: null,
     leakyLine: '',
     fixedLine: '',
     signatureLine: '',
-    wallMs: performance.now() - started,
-  });
-  for (const leaky of [true, false]) {
-    line(options.progress, `prove ${entry.name}: ${leaky ? 'leaky' : 'fixed'} relay, scenario ${entry.scenario}, ${seconds} s of load → ${leaky ? leakyDir : fixedDir}`);
-    const run = await oneRun(entry, leaky, leaky ? leakyDir : fixedDir, options);
-    const o = run.outcome;
-    if (o.status === 'interrupted') throw interruptedError(o.signal);
-    if (o.status !== 'completed') {
-      const why = o.status === 'failed' ? `${o.code}: ${o.error.split('\n')[0]}` : `target exited (code ${o.exitCode}, signal ${o.signal})`;
-      return result('incomplete', [`the ${leaky ? 'leaky' : 'fixed'} run did not complete: ${why}`]);
-    }
-  }
-  line(options.progress, `prove ${entry.name}: comparing`);
-  return { ...judgeProofRuns(entry, leakyDir, fixedDir), wallMs: performance.now() - started };
+    wallMs,
+  };
 }
 
 /** Where a proof's judgement is kept: next to its two run folders, for reports and indexes to read. */
@@ -97,7 +79,7 @@ export function proofRecordPath(base: string, variant: string): string {
  * was judged, the comparison. Written as soon as the proof is decided, like a
  * run's records, so a later interruption loses nothing already proven.
  */
-function writeProofRecord(base: string, r: ProofResult, plan: ProofPlan): void {
+function writeProofRecord(base: string, r: ProofResult, plan: ProofPlan, parallel: number): void {
   const record = {
     kind: 'proof',
     recordVersion: 1,
@@ -105,6 +87,8 @@ function writeProofRecord(base: string, r: ProofResult, plan: ProofPlan): void {
     expects: plan.expects,
     proofKind: plan.kind,
     signal: plan.signature?.signal ?? plan.level?.signal ?? null,
+    // Runs at once while it ran: 2 means each run shared the machine with another.
+    parallel,
     nodeVersion: process.version,
     finishedAt: new Date().toISOString(),
   };
@@ -113,25 +97,82 @@ function writeProofRecord(base: string, r: ProofResult, plan: ProofPlan): void {
 }
 
 /**
- * Run the proofs one after the other and return their results. Throws a
- * usage error before anything starts on bad options, SoakError
- * SOAK_ERR_SIGINT/SIGTERM when aborted.
+ * Run the proofs, `parallel` runs at a time, and return their results in the
+ * order of `options.variants`. Throws a usage error before anything starts on
+ * bad options, SoakError SOAK_ERR_SIGINT/SIGTERM when aborted (proofs already
+ * decided stay on disk).
  */
 export async function prove(options: ProveOptions): Promise<ProofResult[]> {
   validateProveOptions(options);
   const base = resolve(options.out ?? uniqueRunDir(join(PROJECT_ROOT, 'reports/runs'), newRunId('prove')));
-  const results: ProofResult[] = [];
+  const accounts = options.accounts ?? 5000;
+  const { runs, proofs } = planProveRuns(options.variants, base, accounts);
+  const parallel = options.parallel ?? defaultParallel();
+  const settings: ProveRunSettings = {
+    ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.accounts !== undefined ? { accounts: options.accounts } : {}),
+    ...(options.rate !== undefined ? { rate: options.rate } : {}),
+    ...(options.attribute === false ? { attribute: false } : {}),
+    ...(options.untilVerdict === true ? { untilVerdict: true } : {}),
+  };
+  const seconds = (options.durationMs ?? PROOF_DEFAULTS.durationMs) / 1000;
   const started = performance.now();
-  for (const [i, name] of options.variants.entries()) {
-    const entry = LEAK_CATALOG.find((e) => e.name === name)!;
-    line(options.progress, `[${i + 1}/${options.variants.length}] proving ${name}`);
-    const r = await proveVariant(entry, base, options);
-    results.push(r);
-    const plan = proofPlanFor(entry, options.accounts ?? 5000);
-    writeProofRecord(base, r, plan);
+  const shared = runs.filter((r) => r.side === 'fixed' && r.variants.length > 1).length;
+  line(
+    options.progress,
+    `prove: ${proofs.length} proof${proofs.length === 1 ? '' : 's'} in ${runs.length} runs of ${seconds} s of load` +
+      (shared > 0 ? ` (${shared} fixed run${shared === 1 ? '' : 's'} shared by variants of one scenario)` : '') +
+      `, ${parallel} at a time → ${base}`,
+  );
+
+  const finished = new Map<ProveRun, FinishedRun>();
+  const decided = new Map<string, ProofResult>();
+  const decide = (pair: ProvePair, r: ProofResult): void => {
+    decided.set(pair.variant, r);
+    const plan = proofPlanFor(pair.leaky.entry, accounts);
+    writeProofRecord(base, r, plan, parallel);
     line(options.report, formatProof(r, plan) + '\n');
-  }
-  if (options.variants.length > 1) line(options.report, formatProofTable(results, performance.now() - started));
+  };
+  // After each run: every proof it completes is judged; a run that did not complete decides its proofs at once.
+  const settle = (): void => {
+    for (const pair of proofs) {
+      if (decided.has(pair.variant)) continue;
+      const leaky = finished.get(pair.leaky);
+      const fixed = finished.get(pair.fixed);
+      const firstStart = Math.min(leaky?.startedMs ?? Infinity, fixed?.startedMs ?? Infinity);
+      const failures = ([[pair.leaky, leaky], [pair.fixed, fixed]] as const).filter(([, f]) => f !== undefined && f.outcome.status !== 'completed').map(([run, f]) => notCompleted(run, f!.outcome));
+      if (failures.length > 0) decide(pair, incompleteProof(pair, failures, performance.now() - firstStart));
+      else if (leaky && fixed) {
+        line(options.progress, `prove ${pair.variant}: comparing ${basename(pair.leaky.dir)} with ${basename(pair.fixed.dir)}`);
+        decide(pair, { ...judgeProofRuns(pair.leaky.entry, pair.leaky.dir, pair.fixed.dir), wallMs: performance.now() - firstStart });
+      }
+    }
+  };
+
+  await runInLanes(runs, parallel, async (run, i) => {
+    if (options.signal?.aborted) throw interruptedError(interruptSignalOf((options.signal.reason as Error | undefined)?.message));
+    const name = basename(run.dir);
+    // A run whose every proof is already decided (its fixed run failed) would prove nothing.
+    if (run.variants.every((v) => decided.has(v))) {
+      line(options.progress, `[run ${i + 1}/${runs.length}] ${name}: skipped, its proof is already decided`);
+      return;
+    }
+    const forWhom = run.side === 'fixed' ? `for ${run.variants.join(', ')}` : `(--leak ${run.entry.name})`;
+    line(options.progress, `[run ${i + 1}/${runs.length}] ${run.side} relay ${forWhom}, scenario ${run.entry.scenario}, ${seconds} s of load → ${run.dir}`);
+    const startedMs = performance.now();
+    const outcome = await runInChild(
+      { variant: run.entry.name, side: run.side, dir: run.dir, settings },
+      { prefix: `  [${name}] `, ...(options.progress ? { progress: options.progress } : {}), ...(options.signal ? { signal: options.signal } : {}) },
+    );
+    if (outcome.status === 'interrupted') throw interruptedError(outcome.signal);
+    finished.set(run, { outcome, startedMs });
+    line(options.progress, `[run ${i + 1}/${runs.length}] ${name}: ${outcome.status} in ${Math.round((performance.now() - startedMs) / 1000)} s`);
+    settle();
+  });
+
+  const results = proofs.map((p) => decided.get(p.variant)!);
+  if (results.length > 1) line(options.report, formatProofTable(results, performance.now() - started));
   return results;
 }
 

@@ -222,7 +222,11 @@ export async function buildIndex(folder: string, options: BuildIndexOptions = {}
     // Oldest first, so the newest proof naming a run is the one shown on its row.
     for (const [dir, role] of [[p.leakyDir, 'leaky'], [p.fixedDir, 'fixed']] as const) {
       const r = dir === null ? undefined : byDir.get(dir);
-      if (r !== undefined) r.proof = { variant: p.variant, role, status: p.status };
+      if (r === undefined) continue;
+      // A fixed run shared by the proofs of one scenario (harness/prove/plan-runs.ts) names them all.
+      const before = r.proof !== null && r.proof.role === role ? r.proof.variant.split(', ').filter((v) => v !== p.variant) : [];
+      const status = before.length > 0 && r.proof!.status !== p.status ? 'mixed' : p.status;
+      r.proof = { variant: [p.variant, ...before].join(', '), role, status };
     }
   }
 

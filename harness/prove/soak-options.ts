@@ -1,0 +1,50 @@
+// The soak one run of a proof is: the same for the leaky and the fixed side
+// but for the leak switched on and the leaky side's early stop. Built from
+// plain data (run-one.ts gets it as JSON), so a run in its own process is set
+// up exactly as one in this process would be.
+
+import { PROOF_DEFAULTS, proofPlanFor, type ProofPlan } from '../judge/proof-plan.ts';
+import type { SoakOptions } from '../soak/index.ts';
+import type { LeakEntry } from '../../relay/leaks/catalog.ts';
+import type { ProveSide } from './plan-runs.ts';
+
+/** The part of ProveOptions a run depends on: JSON, for the process it runs in. */
+export interface ProveRunSettings {
+  durationMs?: number;
+  seed?: number;
+  accounts?: number;
+  rate?: number;
+  attribute?: boolean;
+  untilVerdict?: boolean;
+}
+
+/** The looks of a leaky run with --until-verdict judge as the proof does: its warm-up fraction and x axis (proof-plan.ts). */
+function proofLooks(plan: ProofPlan): SoakOptions['untilVerdictLooks'] {
+  const fraction = plan.judge.warmup?.fraction;
+  return { ...(fraction !== undefined ? { warmupFraction: fraction } : {}), ...(plan.judge.axis ? { axis: plan.judge.axis } : {}) };
+}
+
+/** runSoak's options for one side of `entry`'s proof, into `out` (no signal, no progress stream: the caller adds its own). */
+export function proofSoakOptions(entry: LeakEntry, side: ProveSide, out: string, settings: ProveRunSettings): SoakOptions {
+  const plan = proofPlanFor(entry, settings.accounts ?? 5000);
+  const leaky = side === 'leaky';
+  return {
+    scenario: entry.scenario,
+    durationMs: settings.durationMs ?? PROOF_DEFAULTS.durationMs,
+    ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
+    ...(settings.accounts !== undefined ? { accounts: settings.accounts } : {}),
+    ...(settings.rate !== undefined ? { rate: settings.rate } : {}),
+    leaks: leaky ? [entry.name] : [],
+    target: { kind: 'relay', extraArgs: ['--keep-alive-timeout', String(PROOF_DEFAULTS.keepAliveTimeoutMs), ...plan.relayArgs] },
+    drainMaxMs: PROOF_DEFAULTS.drainMaxMs,
+    minCheckpoints: PROOF_DEFAULTS.minCheckpoints,
+    // Proofs name the culprit site (verdict/sites.ts), so both runs carry the sampling heap profiler: same cost on each side.
+    heapSamplingKiB: 512,
+    // Both runs get the attribution tail (after the judged window): the proof shows the culprit's rows going flat.
+    attribute: settings.attribute === false ? 'never' : 'always',
+    attributionTrigger: 'proof',
+    // --until-verdict: only the leaky run may stop early; the fixed run's NO-LEAK needs its whole window.
+    ...(leaky && settings.untilVerdict === true ? { untilVerdict: true, untilVerdictLooks: proofLooks(plan) } : {}),
+    out,
+  };
+}
