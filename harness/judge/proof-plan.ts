@@ -19,16 +19,20 @@ import { signatureOf, type SignatureKind } from './signatures.ts';
  *    ≈ 24 000 requests (≈ 40 %: capped structures filling as each phase first
  *    runs), then stays flat (≈ 8 B/request). The default 20 % left that climb in
  *    the judged window and the fixed run's interval reached 44 B/request > δ;
- *  - the relay's upstream keep-alive bounded to 1 s (`--keep-alive-timeout`, a true
- *    upper bound) so a drained checkpoint waits ≈ 1 s instead of ≈ 3 s; the drain
- *    is capped at 2 s for leaky runs whose pinned sockets or in-flight entries never drain;
+ *  - the relay's upstream keep-alive bounded to 250 ms (`--keep-alive-timeout`, a
+ *    true upper bound), so a drained checkpoint waits that long for the fixed
+ *    relay's idle sockets to close, and a leaky relay's that never close are
+ *    given up after it plus the slack (checkpoint.ts). Measured over the
+ *    2026-12-07 `--prove all` at 1 s: drains were 752 s of its 88 min, ≈ 1 s per
+ *    checkpoint, 2 s where sockets never close. The drain is capped at 2 s for
+ *    leaky runs whose in-flight entries never drain;
  *  - measured: one inflight-map proof with 13 checkpoints per run took 4 min 27 s.
  */
 export const PROOF_DEFAULTS = {
   durationMs: 90_000,
   minCheckpoints: 16,
   warmupFraction: 0.4,
-  keepAliveTimeoutMs: 1_000,
+  keepAliveTimeoutMs: 250,
   drainMaxMs: 2_000,
   /**
    * The verdict's minimum judged window (60 s / 50 000 requests) guards long

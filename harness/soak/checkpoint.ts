@@ -109,7 +109,7 @@ export async function drain(ctx: RunContext, t: Targets, seq: number): Promise<n
     }
     const elapsed = performance.now() - drainStart;
     let settled = busy === 0;
-    if (settled && ownIdleMs !== null && elapsed < ownIdleMs + OWN_IDLE_SLACK_MS) {
+    if (settled && ownIdleMs !== null && elapsed < ownIdleMs + ownIdleSlackMs(ownIdleMs)) {
       const proc = await sources.proc();
       settled = proc === null || stillClosingTcp(proc.tcp) === 0;
     }
@@ -122,8 +122,16 @@ export async function drain(ctx: RunContext, t: Targets, seq: number): Promise<n
 
 /** The drain cap when SoakOptions.drainMaxMs is not given. */
 export const DEFAULT_DRAIN_MAX_MS = 6_000;
-/** undici closes an idle socket on a coarse timer: up to ≈ 1 s after its keepAliveTimeout. */
-const OWN_IDLE_SLACK_MS = 1_000;
+/**
+ * How long past the relay's keepAliveTimeout a drain still waits for its idle
+ * sockets. undici 8 arms the keep-alive as a native setTimeout
+ * (lib/dispatcher/client-h1.js, TIMEOUT_KEEP_ALIVE), so a socket closes on
+ * time; 250 ms covers the drain's 200-ms poll. Timeouts above 1 s keep the
+ * 1-s slack they were measured with (soaks at the relay's 4-s default).
+ */
+function ownIdleSlackMs(idleMs: number): number {
+  return idleMs <= 1_000 ? 250 : 1_000;
+}
 
 /**
  * The reference relay's own bound on its idle upstream sockets
