@@ -82,6 +82,22 @@ function runFolderName(index: number, truth: Truth): string {
   return `${String(index + 1).padStart(2, '0')}-${what}`;
 }
 
+/**
+ * A ledger entry written before detection judged the sequential looks: its
+ * run folder judged again (the verdict is pure), so the summary has both
+ * rules over every run. An entry whose folder is gone or unreadable stays as it
+ * was (its row counts it as not judged by the looks).
+ */
+function withSequential(e: LedgerEntry): LedgerEntry {
+  if (e.detection === null || e.detection.sequential !== undefined) return e;
+  try {
+    const data = readRun(e.runDir);
+    return { ...e, detection: { ...e.detection, sequential: detect(verdictMeta(data), data.checkpoints, data.samples, judgeOptionsFor(data)).sequential ?? null } };
+  } catch {
+    return e;
+  }
+}
+
 /** One planned run, judged: its ledger entry, or null when it was interrupted. */
 async function oneRun(i: number, planned: PlannedRun, runDir: string, plan: CalibrationPlan, signal: AbortSignal | undefined): Promise<LedgerEntry | null> {
   const t0 = performance.now();
@@ -197,7 +213,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
   }
   if (options.signal?.aborted) interrupted = true;
 
-  const results = [...done.entries()].sort(([a], [b]) => a - b).map(([, e]) => e);
+  const results = [...done.entries()].sort(([a], [b]) => a - b).map(([, e]) => withSequential(e));
   const summary = summarise(results, heapFloor);
   const wallMs = Date.now() - started;
   const complete = results.length === runs.length;

@@ -29,9 +29,14 @@ export interface SizeRow {
   inconclusive: number;
   /** leak / runs. */
   recall: number;
-  /** Median requests to the first LEAK over the runs that detected it. */
+  /** Median requests to the first LEAK over the runs that detected it (the fixed rule on growing prefixes). */
   medianRequestsToDetection: number | null;
   medianSecondsToDetection: number | null;
+  /** Runs whose sequential looks called LEAK (where --until-verdict stops), of those that have them judged. */
+  sequentialLeak: number;
+  sequentialJudged: number;
+  medianRequestsSequential: number | null;
+  medianSecondsSequential: number | null;
 }
 
 export interface CalibrationSummary {
@@ -45,6 +50,9 @@ export interface CalibrationSummary {
   recallAtLeast64: number | null;
   /** Control runs called LEAK (the target: 0). */
   falseLeaks: number;
+  /** Control runs the sequential looks would have stopped with a LEAK, of those judged by them. */
+  falseStops: number;
+  controlsWithLooks: number;
   controls: number;
   /** Exact (Clopper–Pearson) one-sided 95 % upper bound of the false-LEAK rate, falseLeaks of controls; null without controls. */
   falseLeakRateUpper95: number | null;
@@ -121,6 +129,7 @@ export function summarise(runs: readonly CalibrationRun[], heapFloor: number): C
   for (const r of runs) groups.set(key(r.truth), [...(groups.get(key(r.truth)) ?? []), r]);
   const rows: SizeRow[] = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, rs]) => {
     const detected = rs.filter((r) => r.detection?.requestsToDetection !== null && r.detection?.requestsToDetection !== undefined && status(r) === 'LEAK');
+    const stops = rs.map((r) => r.detection?.sequential).filter((x): x is NonNullable<typeof x> => x !== null && x !== undefined);
     return {
       label: truthLabel(rs[0]!.truth),
       truth: rs[0]!.truth,
@@ -131,6 +140,10 @@ export function summarise(runs: readonly CalibrationRun[], heapFloor: number): C
       recall: rs.filter((r) => status(r) === 'LEAK').length / rs.length,
       medianRequestsToDetection: median(detected.map((r) => r.detection!.requestsToDetection!)),
       medianSecondsToDetection: median(detected.map((r) => r.detection!.msToDetection! / 1000)),
+      sequentialLeak: stops.length,
+      sequentialJudged: rs.filter((r) => r.detection?.sequential !== undefined).length,
+      medianRequestsSequential: median(stops.map((x) => x.requests)),
+      medianSecondsSequential: median(stops.map((x) => x.ms / 1000)),
     };
   });
   const bytesRows = rows.filter((r) => r.truth.kind === 'bytes');
@@ -139,6 +152,7 @@ export function summarise(runs: readonly CalibrationRun[], heapFloor: number): C
   const ever = bytesRows.filter((r) => r.leak > 0).map(sizeOf);
   const controls = runs.filter((r) => r.truth.kind === 'control');
   const falseLeaks = controls.filter((r) => status(r) === 'LEAK').length;
+  const controlsWithLooks = controls.filter((r) => r.detection?.sequential !== undefined);
   const floors = runs.map((r) => r.detection?.heapFloor).filter((f): f is number => typeof f === 'number');
   return {
     confusion,
@@ -146,6 +160,8 @@ export function summarise(runs: readonly CalibrationRun[], heapFloor: number): C
     recall,
     recallAtLeast64,
     falseLeaks,
+    falseStops: controlsWithLooks.filter((r) => r.detection!.sequential !== null).length,
+    controlsWithLooks: controlsWithLooks.length,
     controls: controls.length,
     falseLeakRateUpper95: binomialUpper(falseLeaks, controls.length),
     heapFloors: floors.length > 0 ? { min: Math.min(...floors), max: Math.max(...floors) } : null,
@@ -173,12 +189,23 @@ export function formatSummary(s: CalibrationSummary, heapFloor: number): string 
   lines.push(`precision ${pct(s.precision)}; recall ${pct(s.recall)} (leaks ≥ δ); recall at ≥ 64 B/request ${pct(s.recallAtLeast64)}; false LEAK in controls ${s.falseLeaks}/${s.controls}${s.falseLeakRateUpper95 !== null ? ` (rate < ${(s.falseLeakRateUpper95 * 100).toFixed(1)} % at 95 %)` : ''}`);
   lines.push(`smallest size detected in every run: ${s.smallestAlwaysDetected ?? 'none'} B/request; in at least one run: ${s.smallestEverDetected ?? 'none'} B/request`);
   lines.push('');
-  lines.push(`${'injected'.padEnd(24)}${'runs'.padStart(6)}${'LEAK'.padStart(6)}${'NO'.padStart(6)}${'INC'.padStart(6)}${'recall'.padStart(8)}${'requests to LEAK'.padStart(18)}${'seconds'.padStart(9)}`);
+  if (s.controlsWithLooks > 0) {
+    const upper = binomialUpper(s.falseStops, s.controlsWithLooks);
+    lines.push(`sequential looks (where --until-verdict stops): false LEAK in controls ${s.falseStops}/${s.controlsWithLooks}${upper !== null ? ` (rate < ${(upper * 100).toFixed(1)} % at 95 %)` : ''}`);
+  }
+  lines.push('');
+  lines.push(`${''.padEnd(56)}${'fixed rule, first prefix'.padStart(26)}${'sequential looks'.padStart(26)}`);
+  lines.push(
+    `${'injected'.padEnd(24)}${'runs'.padStart(6)}${'LEAK'.padStart(6)}${'NO'.padStart(6)}${'INC'.padStart(6)}${'recall'.padStart(8)}${'requests'.padStart(18)}${'s'.padStart(8)}${'LEAK'.padStart(8)}${'requests'.padStart(10)}${'s'.padStart(8)}`,
+  );
+  const n = (v: number | null, digits = 0) => (v === null ? '-' : v.toFixed(digits));
   for (const r of s.rows) {
     lines.push(
       `${r.label.padEnd(24)}${String(r.runs).padStart(6)}${String(r.leak).padStart(6)}${String(r.noLeak).padStart(6)}${String(r.inconclusive).padStart(6)}${pct(r.recall).padStart(8)}` +
-        `${(r.medianRequestsToDetection === null ? '-' : String(Math.round(r.medianRequestsToDetection))).padStart(18)}${(r.medianSecondsToDetection === null ? '-' : r.medianSecondsToDetection.toFixed(0)).padStart(9)}`,
+        `${n(r.medianRequestsToDetection).padStart(18)}${n(r.medianSecondsToDetection).padStart(8)}` +
+        `${(r.sequentialJudged > 0 ? `${r.sequentialLeak}/${r.sequentialJudged}` : '-').padStart(8)}${n(r.medianRequestsSequential).padStart(10)}${n(r.medianSecondsSequential).padStart(8)}`,
     );
   }
+  lines.push('(requests and seconds: medians over the runs that were called LEAK, from the first checkpoint)');
   return lines.join('\n');
 }

@@ -28,6 +28,18 @@ describe('requests to detection', () => {
     const d = detect(meta, syntheticCheckpoints({ checkpoints: 17, seed: 'flat', requestsPerCheckpoint: 5_000, intervalMs: 6_000 }), [], options);
     expect(d.status).not.toBe('LEAK');
     expect(d.requestsToDetection).toBeNull();
+    expect(d.sequential).toBeNull();
+  });
+
+  it('the sequential looks are judged on the same run: a 1 KiB/request leak stops them after their 20 000-request minimum, before the fixed rule can call it', () => {
+    const cps = syntheticCheckpoints({ checkpoints: 17, seed: 'kib', requestsPerCheckpoint: 5_000, intervalMs: 6_000, heapUsed: (r) => 1024 * r });
+    const d = detect(meta, cps, [], options);
+    expect(d.status).toBe('LEAK');
+    expect(d.sequential).not.toBeNull();
+    expect(d.sequential!.requests).toBeGreaterThanOrEqual(20_000);
+    expect(d.sequential!.requests).toBeLessThan(d.requestsToDetection!);
+    expect(d.sequential!.checkpoints).toBeLessThan(d.checkpointsToDetection!);
+    expect(d.sequential!.ms).toBe(cps[d.sequential!.checkpoints - 1]!.t - cps[0]!.t);
   });
 });
 
@@ -95,6 +107,27 @@ describe('calibration summary', () => {
     expect(a.recall).toBe(1);
     expect(a.heapFloors).toEqual({ min: 2.5, max: 17 });
     expect(formatSummary(a, 32)).toContain('leak ≥ own δ 2.5–17 or fds');
+  });
+
+  it('counts the sequential looks beside the fixed rule: their stops per size and their false stops in controls', () => {
+    const withLooks = (r: CalibrationRun, sequential: { requests: number; ms: number; checkpoints: number } | null): CalibrationRun => ({ ...r, detection: { ...r.detection!, sequential } });
+    const a = summarise(
+      [
+        withLooks(run({ kind: 'bytes', bytesPerRequest: 1024 }, 'LEAK', 60_000), { requests: 30_000, ms: 40_000, checkpoints: 6 }),
+        withLooks(run({ kind: 'bytes', bytesPerRequest: 1024 }, 'LEAK', 70_000), { requests: 34_000, ms: 44_000, checkpoints: 7 }),
+        withLooks(run({ kind: 'control' }, 'NO-LEAK'), null),
+        withLooks(run({ kind: 'control' }, 'NO-LEAK'), { requests: 90_000, ms: 80_000, checkpoints: 12 }),
+        run({ kind: 'control' }, 'NO-LEAK'),
+      ],
+      32,
+    );
+    const kib = a.rows.find((r) => r.label === '1024 B/request')!;
+    expect([kib.sequentialLeak, kib.sequentialJudged, kib.medianRequestsSequential, kib.medianSecondsSequential]).toEqual([2, 2, 32_000, 42]);
+    expect(kib.medianRequestsToDetection).toBe(65_000);
+    // The third control predates the looks (no `sequential`): not counted either way.
+    expect([a.falseStops, a.controlsWithLooks]).toEqual([1, 2]);
+    expect(formatSummary(a, 32)).toMatch(/sequential looks \(where --until-verdict stops\): false LEAK in controls 1\/2/);
+    expect(formatSummary(a, 32)).toMatch(/1024 B\/request .* 2\/2 +32000 +42/);
   });
 
   it('the full plan: 4 and 8 B/request, 20 controls, 54 runs', () => {
