@@ -3,6 +3,7 @@
 import { dirname } from 'node:path';
 import { allProofsHold, buildIndex, buildProofReport, catalogNames, prove, proofPlanFor, PROOF_DEFAULTS, PROVE_FLAGS, resolveVariants, type ProofResult, type ProveOptions } from '../index.ts';
 import type { FlagValues } from '../../shared/cli/flags.ts';
+import { usageError } from '../errors.ts';
 import type { Command, CommandIo } from './command.ts';
 import { proofSuite } from '../output/junit.ts';
 import { checkJunitFile, writeCiOutputs } from '../output/write.ts';
@@ -10,6 +11,7 @@ import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 
 /** Flag values and the `<variant|all>` argument → ProveOptions (validated by prove() too). */
 export function proveOptionsFrom(which: string, values: FlagValues<typeof PROVE_FLAGS>, label = '<variant>'): ProveOptions {
+  if (values['full-runs'] && values['until-verdict']) throw usageError('--full-runs and --until-verdict: give one (--until-verdict is the default)');
   return {
     variants: resolveVariants(which, label),
     durationMs: values.duration,
@@ -18,7 +20,7 @@ export function proveOptionsFrom(which: string, values: FlagValues<typeof PROVE_
     ...(values.rate !== undefined ? { rate: values.rate } : {}),
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(values['no-attribute'] ? { attribute: false } : {}),
-    ...(values['until-verdict'] ? { untilVerdict: true } : {}),
+    ...(values['full-runs'] ? { untilVerdict: false } : {}),
     ...(values.parallel !== undefined ? { parallel: values.parallel } : {}),
   };
 }
@@ -63,7 +65,7 @@ export function proveAliasArgv(argv: readonly string[]): string[] {
 export function makeProveCommand(alias: boolean): Command<typeof PROVE_FLAGS> {
   return {
   name: alias ? 'soak' : 'soak prove',
-  usage: 'npm run soak -- prove <variant>|all [--duration 90s] [--seed 42] [--accounts N] [--rate N] [--until-verdict] [--parallel N] [--out DIR] [--quiet]',
+  usage: 'npm run soak -- prove <variant>|all [--duration 90s] [--seed 42] [--accounts N] [--rate N] [--full-runs] [--parallel N] [--out DIR] [--quiet]',
   about: [
     "For each variant: a leaky run (--leak <variant>) and a fixed run of the variant's scenario,",
     'same seed, then the comparison. Variants of one scenario share its fixed run; runs go two at',

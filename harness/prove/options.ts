@@ -23,7 +23,8 @@ export const PROVE_FLAGS = {
   accounts: SOAK_FLAGS.accounts,
   rate: SOAK_FLAGS.rate,
   out: { type: 'string', nonEmpty: true, arg: 'dir', help: "folder for every proof's run folders (default reports/runs/<stamp>-prove)" },
-  'until-verdict': { type: 'boolean', help: "the leaky run stops as soon as its LEAK is certain (soak's --until-verdict, sequential looks); the fixed run still runs its whole duration and is judged on all of it" },
+  'until-verdict': { type: 'boolean', help: "(the default) a leaky run proven by a LEAK stops as soon as that LEAK is certain (soak's --until-verdict, sequential looks); level, churn and plateau proofs and every fixed run go their whole duration" },
+  'full-runs': { type: 'boolean', help: 'every leaky run goes its whole duration too (no sequential looks)' },
   parallel: {
     type: 'int',
     min: 1,
@@ -46,7 +47,11 @@ export interface ProveOptions {
   rate?: number;
   /** false: no attribution tail after the runs (--no-attribute). Default true. */
   attribute?: boolean;
-  /** --until-verdict: the leaky run stops at its first certain LEAK (sequential looks); the fixed run runs its whole duration. */
+  /**
+   * Default true: a leaky run whose proof rests on a LEAK (retained, handles)
+   * stops at its first certain LEAK (sequential looks); false (--full-runs):
+   * it runs its whole duration. Fixed runs always do.
+   */
   untilVerdict?: boolean;
   /** Runs at once (--parallel); default defaultParallel() (run.ts). */
   parallel?: number;

@@ -114,7 +114,7 @@ export async function prove(options: ProveOptions): Promise<ProofResult[]> {
     ...(options.accounts !== undefined ? { accounts: options.accounts } : {}),
     ...(options.rate !== undefined ? { rate: options.rate } : {}),
     ...(options.attribute === false ? { attribute: false } : {}),
-    ...(options.untilVerdict === true ? { untilVerdict: true } : {}),
+    untilVerdict: options.untilVerdict !== false,
   };
   const seconds = (options.durationMs ?? PROOF_DEFAULTS.durationMs) / 1000;
   const started = performance.now();

@@ -24,6 +24,11 @@ function proofLooks(plan: ProofPlan): SoakOptions['untilVerdictLooks'] {
   return { ...(fraction !== undefined ? { warmupFraction: fraction } : {}), ...(plan.judge.axis ? { axis: plan.judge.axis } : {}) };
 }
 
+/** A proof that rests on the leaky run's LEAK on its signal (retained, handles), which the looks can call early. */
+export function stopsOnLeak(plan: ProofPlan): boolean {
+  return (plan.kind === 'retained' || plan.kind === 'handles') && plan.plateau === null;
+}
+
 /** runSoak's options for one side of `entry`'s proof, into `out` (no signal, no progress stream: the caller adds its own). */
 export function proofSoakOptions(entry: LeakEntry, side: ProveSide, out: string, settings: ProveRunSettings): SoakOptions {
   const plan = proofPlanFor(entry, settings.accounts ?? 5000);
@@ -43,8 +48,10 @@ export function proofSoakOptions(entry: LeakEntry, side: ProveSide, out: string,
     // Both runs get the attribution tail (after the judged window): the proof shows the culprit's rows going flat.
     attribute: settings.attribute === false ? 'never' : 'always',
     attributionTrigger: 'proof',
-    // --until-verdict: only the leaky run may stop early; the fixed run's NO-LEAK needs its whole window.
-    ...(leaky && settings.untilVerdict === true ? { untilVerdict: true, untilVerdictLooks: proofLooks(plan) } : {}),
+    // Only a leaky run may stop early (the fixed run's NO-LEAK needs its whole window), and only one whose proof
+    // needs a LEAK: a level, churn or plateau proof reads the whole run (a plateau must outlast a lifetime), and a
+    // LEAK it did not ask for would cut that short.
+    ...(leaky && settings.untilVerdict === true && stopsOnLeak(plan) ? { untilVerdict: true, untilVerdictLooks: proofLooks(plan) } : {}),
     out,
   };
 }

@@ -39,6 +39,16 @@ describe('--prove arguments', () => {
     expect(soak(['--prove', '']).stderr).toMatch(/--prove: expected a variant or "all"/);
   });
 
+  it('--parallel out of range, or --full-runs with --until-verdict → exit 2 naming the flags, nothing started', () => {
+    const zero = soak(['prove', 'inflight-map', '--parallel', '0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--parallel: expected an integer in \[1, 8\], got "0"/);
+    const both = soak(['prove', 'inflight-map', '--full-runs', '--until-verdict']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--full-runs and --until-verdict: give one/);
+    expect(both.stdout).toBe('');
+  });
+
   it('all expands to the catalog; a list is de-duplicated', () => {
     expect(resolveVariants('all')).toEqual(catalogNames());
     expect(resolveVariants('error-body,error-body')).toEqual(['error-body']);
