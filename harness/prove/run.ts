@@ -145,7 +145,14 @@ export async function prove(options: ProveOptions): Promise<ProofResult[]> {
       if (failures.length > 0) decide(pair, incompleteProof(pair, failures, performance.now() - firstStart));
       else if (leaky && fixed) {
         line(options.progress, `prove ${pair.variant}: comparing ${basename(pair.leaky.dir)} with ${basename(pair.fixed.dir)}`);
-        decide(pair, { ...judgeProofRuns(pair.leaky.entry, pair.leaky.dir, pair.fixed.dir), wallMs: performance.now() - firstStart });
+        let judged: ProofResult;
+        try {
+          judged = judgeProofRuns(pair.leaky.entry, pair.leaky.dir, pair.fixed.dir);
+        } catch (err) {
+          // One proof whose folders cannot be judged does not stop the others.
+          judged = incompleteProof(pair, [`the runs could not be judged: ${(err as Error).message.split('\n')[0]}`], 0);
+        }
+        decide(pair, { ...judged, wallMs: performance.now() - firstStart });
       }
     }
   };
