@@ -7,16 +7,10 @@ import { PROOF_DEFAULTS, proofPlanFor, type ProofPlan } from '../judge/proof-pla
 import type { SoakOptions } from '../soak/index.ts';
 import type { LeakEntry } from '../../relay/leaks/catalog.ts';
 import type { ProveSide } from './plan-runs.ts';
+import type { ProveOptions } from './options.ts';
 
 /** The part of ProveOptions a run depends on: JSON, for the process it runs in. */
-export interface ProveRunSettings {
-  durationMs?: number;
-  seed?: number;
-  accounts?: number;
-  rate?: number;
-  attribute?: boolean;
-  untilVerdict?: boolean;
-}
+export type ProveRunSettings = Pick<ProveOptions, 'durationMs' | 'seed' | 'accounts' | 'rate' | 'attribute' | 'untilVerdict'>;
 
 /** The looks of a leaky run with --until-verdict judge as the proof does: its warm-up fraction and x axis (proof-plan.ts). */
 function proofLooks(plan: ProofPlan): SoakOptions['untilVerdictLooks'] {
