@@ -50,6 +50,7 @@ export function sequentialOptionsOf(plan: NonNullable<RunData['meta']['untilVerd
     spending: plan.spending,
     ...(looks.warmupFraction !== undefined ? { warmup: { fraction: looks.warmupFraction } } : {}),
     ...(looks.axis ? { axis: looks.axis } : {}),
+    ...(looks.minSeconds !== undefined ? { minEarlySeconds: looks.minSeconds } : {}),
   };
 }
 

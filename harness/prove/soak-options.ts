@@ -12,10 +12,18 @@ import type { ProveOptions } from './options.ts';
 /** The part of ProveOptions a run depends on: JSON, for the process it runs in. */
 export type ProveRunSettings = Pick<ProveOptions, 'durationMs' | 'seed' | 'accounts' | 'rate' | 'attribute' | 'untilVerdict'>;
 
-/** The looks of a leaky run with --until-verdict judge as the proof does: its warm-up fraction and x axis (proof-plan.ts). */
-function proofLooks(plan: ProofPlan): SoakOptions['untilVerdictLooks'] {
+/**
+ * The looks of a leaky run judge as the proof does: its warm-up fraction, x axis and minimum judged window
+ * (proof-plan.ts). Measured without the window (2026-12-07 `--prove all`): two leaky runs stopped at a 43-s judged
+ * window, which the proof's 45-s minimum then called too short: 19/21 held.
+ */
+export function proofLooks(plan: ProofPlan): SoakOptions['untilVerdictLooks'] {
   const fraction = plan.judge.warmup?.fraction;
-  return { ...(fraction !== undefined ? { warmupFraction: fraction } : {}), ...(plan.judge.axis ? { axis: plan.judge.axis } : {}) };
+  return {
+    ...(fraction !== undefined ? { warmupFraction: fraction } : {}),
+    ...(plan.judge.axis ? { axis: plan.judge.axis } : {}),
+    ...(plan.judge.minJudgedSeconds !== undefined ? { minSeconds: plan.judge.minJudgedSeconds } : {}),
+  };
 }
 
 /** A proof that rests on the leaky run's LEAK on its signal (retained, handles), which the looks can call early. */
