@@ -53,8 +53,15 @@ export const PROOF_DEFAULTS = {
  * Small caps fill during warm-up, so what still grows in the judged window is
  * growth no cap stops. No variant depends on these caps being large (the
  * usage-ttl variant's store has no cap at all).
+ *
+ * A 10-s usage TTL: usage-plateau's leaky store (kept 2 × TTL, swept every
+ * TTL) levels off after 30 s, so a 90-s run has 60 s of plateau to show it is
+ * one (PROOF_PLATEAUS). Every proof gets it, so the six other mixed proofs
+ * share usage-plateau's fixed run (plan-runs.ts): the fixed store is held by
+ * its 2 000-record cap either way (300 req/s × 10 s is above it), and
+ * usage-ttl's leaky store is never swept whatever the TTL.
  */
-export const PROOF_COMMON_RELAY_ARGS: readonly string[] = ['--usage-series-cap', '2000', '--usage-completed-cap', '2000'];
+export const PROOF_COMMON_RELAY_ARGS: readonly string[] = ['--usage-series-cap', '2000', '--usage-completed-cap', '2000', '--usage-ttl', '10000'];
 
 /**
  * Relay flags a variant's proof needs beyond the defaults (both runs get them).
@@ -76,21 +83,17 @@ const PROOF_RELAY_ARGS: Readonly<Record<string, readonly string[]>> = {
   // quota-wall's 2-s client give-up makes the fixed relay's waits end by the
   // cancel check (the client gone), the part of the fix the leak is about.
   'account-wait-loop': ['--account-wait', '5000'],
-  // error-body-read-fail, headers-timeout (error-stalls): a 1-s headers
-  // timeout, so the fixed relay's stalled-header attempts end within a
-  // checkpoint interval (the default 60 s outlasts a 90-s run's segments) and
-  // the leaky relay's 30 minutes stand apart; the same in both proofs, since
-  // error-stalls schedules both faults. error-body-read-fail pins one socket
-  // per stalled error body for good: a cap above a run's count of them keeps
-  // the pool serving (as error-body's proof does).
-  'error-body-read-fail': ['--headers-timeout', '1000', '--upstream-connections', '8192'],
-  // headers-timeout: 500 ms, so the fixed relay's held attempts (≈ 6/s × the
-  // timeout) stay well under the leaky relay's (× the client's wait).
-  'headers-timeout': ['--headers-timeout', '500'],
-  // usage-plateau: a 10-s TTL, so the leaky store (kept 2 × TTL, swept every
-  // TTL) levels off after 30 s and a 90-s run has 60 s of plateau to show it
-  // is one (PROOF_PLATEAUS).
-  'usage-plateau': ['--usage-ttl', '10000'],
+  // error-body-read-fail, headers-timeout (error-stalls, one fixed run for
+  // both: the same flags): a 500-ms headers timeout, so the fixed relay's
+  // stalled-header attempts end within a checkpoint interval (the default 60 s
+  // outlasts a 90-s run's segments) and its held attempts (≈ 6/s × the
+  // timeout) stay well under the leaky relay's (× the client's wait, the
+  // leaky 30 minutes never ending). error-body-read-fail pins one socket per
+  // stalled error body for good: a cap above a run's count of them keeps the
+  // pool serving (as error-body's proof does); headers-timeout's level
+  // (median 22 running attempts) is far under either cap.
+  'error-body-read-fail': ['--headers-timeout', '500', '--upstream-connections', '8192'],
+  'headers-timeout': ['--headers-timeout', '500', '--upstream-connections', '8192'],
 };
 
 /**

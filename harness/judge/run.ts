@@ -51,6 +51,7 @@ export function sequentialOptionsOf(plan: NonNullable<RunData['meta']['untilVerd
     ...(looks.warmupFraction !== undefined ? { warmup: { fraction: looks.warmupFraction } } : {}),
     ...(looks.axis ? { axis: looks.axis } : {}),
     ...(looks.minSeconds !== undefined ? { minEarlySeconds: looks.minSeconds } : {}),
+    ...(looks.minRequests !== undefined ? { minEarlyRequests: looks.minRequests } : {}),
   };
 }
 

@@ -26,14 +26,17 @@ describe('planProveRuns', () => {
     expect(new Set(runs.map((r) => r.dir)).size).toBe(runs.length);
   });
 
-  it('shares mixed between the variants with no flags of their own; usage-plateau (its own TTL) gets its own', () => {
-    const { proofs } = planProveRuns(['inflight-map', 'usage-plateau', 'task-contexts'], '/b', 5000);
-    const [a, b, c] = proofs;
-    expect(a!.fixed).toBe(c!.fixed);
-    expect(a!.fixed.dir).toBe('/b/mixed-fixed');
-    expect(b!.fixed).not.toBe(a!.fixed);
-    expect(b!.fixed.dir).toBe('/b/usage-plateau-fixed');
-    expect(a!.leaky.dir).toBe('/b/inflight-map-leaky');
+  it('shares mixed between its seven variants, and error-stalls between its two (the same flags)', () => {
+    const { runs, proofs } = planProveRuns(catalogNames(), '/b', 5000);
+    const fixedOf = (v: string) => proofs.find((p) => p.variant === v)!.fixed;
+    const mixed = fixedOf('inflight-map');
+    expect(mixed.dir).toBe('/b/mixed-fixed');
+    expect(mixed.variants).toEqual(['inflight-map', 'cancel-poller', 'usage-ttl', 'usage-plateau', 'pool-size', 'scheduler-stats', 'task-contexts']);
+    expect(fixedOf('usage-plateau')).toBe(mixed);
+    expect(fixedOf('headers-timeout')).toBe(fixedOf('error-body-read-fail'));
+    expect(fixedOf('headers-timeout').dir).toBe('/b/error-stalls-fixed');
+    expect(runs.filter((r) => r.side === 'fixed')).toHaveLength(12);
+    expect(proofs.find((p) => p.variant === 'inflight-map')!.leaky.dir).toBe('/b/inflight-map-leaky');
   });
 
   it('a fixed run read by one proof keeps the old name <variant>-fixed', () => {

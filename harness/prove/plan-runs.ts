@@ -1,8 +1,8 @@
 // Which runs a prove makes, and in what order. A proof is its variant's leaky
 // run and a fixed run of the same scenario. The fixed relay is the same build
 // whatever the variant (no --leak), so the variants whose proofs give it the
-// same relay flags share ONE fixed run: `--prove all` makes 14 fixed runs for
-// its 21 variants (mixed alone serves six), where it made 21, at ≈ 2 min each
+// same relay flags share ONE fixed run: `--prove all` makes 12 fixed runs for
+// its 21 variants (mixed alone serves seven), where it made 21, at ≈ 2 min each
 // (measured, 2026-12-07: 112–131 s per fixed run, 90 s of it load).
 
 import { join } from 'node:path';

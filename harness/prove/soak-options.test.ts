@@ -32,11 +32,15 @@ describe('proofSoakOptions', () => {
     for (const name of ['usage-plateau', 'pool-size', 'sse-abort', 'account-clone']) expect(stopsOnLeak(proofPlanFor(entry(name), 5000)), name).toBe(false);
   });
 
-  it("a leaky run's looks need the proof's own minimum judged window, so a run stopped early can be judged by the proof", async () => {
+  it("a leaky run's looks need the proof's own minimum judged window (seconds and requests), so a run stopped early can be judged by the proof", async () => {
     const { sequentialOptionsOf } = await import('../judge/run.ts');
     const o = proofSoakOptions(entry('inflight-map'), 'leaky', '/x', { untilVerdict: true });
-    expect(o.untilVerdictLooks?.minSeconds).toBe(proofPlanFor(entry('inflight-map'), 5000).judge.minJudgedSeconds);
-    expect(sequentialOptionsOf({ plannedCheckpoints: 16, alpha: 0.005, spending: 'pocock', looks: o.untilVerdictLooks!, stoppedEarly: null }).minEarlySeconds).toBe(45);
+    const judge = proofPlanFor(entry('inflight-map'), 5000).judge;
+    expect(o.untilVerdictLooks?.minSeconds).toBe(judge.minJudgedSeconds);
+    expect(o.untilVerdictLooks?.minRequests).toBe(judge.minJudgedRequests);
+    const seq = sequentialOptionsOf({ plannedCheckpoints: 16, alpha: 0.005, spending: 'pocock', looks: o.untilVerdictLooks!, stoppedEarly: null });
+    expect(seq.minEarlySeconds).toBe(45);
+    expect(seq.minEarlyRequests).toBe(10_000);
   });
 
   it('--full-runs (untilVerdict false): no leaky run stops early', () => {

@@ -14,8 +14,10 @@ export type ProveRunSettings = Pick<ProveOptions, 'durationMs' | 'seed' | 'accou
 
 /**
  * The looks of a leaky run judge as the proof does: its warm-up fraction, x axis and minimum judged window
- * (proof-plan.ts). Measured without the window (2026-12-07 `--prove all`): two leaky runs stopped at a 43-s judged
- * window, which the proof's 45-s minimum then called too short: 19/21 held.
+ * (proof-plan.ts), in seconds and in requests. Measured without the window (2026-12-07 `--prove all`): two leaky
+ * runs stopped at a 43-s judged window, which the proof's 45-s minimum then called too short: 19/21 held. With the
+ * seconds but not the requests, the looks kept a soak's 20 000 judged requests: orphan-tasks (≈ 260 req/s judged)
+ * judged 14 000 requests in its whole run, so its looks were never eligible and it ran to its end.
  */
 export function proofLooks(plan: ProofPlan): SoakOptions['untilVerdictLooks'] {
   const fraction = plan.judge.warmup?.fraction;
@@ -23,6 +25,7 @@ export function proofLooks(plan: ProofPlan): SoakOptions['untilVerdictLooks'] {
     ...(fraction !== undefined ? { warmupFraction: fraction } : {}),
     ...(plan.judge.axis ? { axis: plan.judge.axis } : {}),
     ...(plan.judge.minJudgedSeconds !== undefined ? { minSeconds: plan.judge.minJudgedSeconds } : {}),
+    ...(plan.judge.minJudgedRequests !== undefined ? { minRequests: plan.judge.minJudgedRequests } : {}),
   };
 }
 

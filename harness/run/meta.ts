@@ -59,10 +59,10 @@ export interface RunMeta {
     alpha: number;
     spending: 'pocock' | 'obrien-fleming';
     /**
-     * The looks' own warm-up fraction, x axis and shortest judged window (s) when they are not the run's (a proof's
-     * leaky run: its proof plan's, so a run stopped early is long enough for the proof to judge).
+     * The looks' own warm-up fraction, x axis and shortest judged window (seconds, requests) when they are not the
+     * run's (a proof's leaky run: its proof plan's, so a run stopped early is long enough for the proof to judge).
      */
-    looks?: { warmupFraction?: number; axis?: { kind: 'requests' } | { kind: 'event'; event: string }; minSeconds?: number };
+    looks?: { warmupFraction?: number; axis?: { kind: 'requests' } | { kind: 'event'; event: string }; minSeconds?: number; minRequests?: number };
     stoppedEarly: null | { checkpoint: number; requests: number; seconds: number; loadSeconds: number; alphaSpent: number; signals: string[] };
   };
 }
