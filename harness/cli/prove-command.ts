@@ -68,8 +68,8 @@ export function makeProveCommand(alias: boolean): Command<typeof PROVE_FLAGS> {
   usage: 'npm run soak -- prove <variant>|all [--duration 90s] [--seed 42] [--accounts N] [--rate N] [--full-runs] [--parallel N] [--out DIR] [--quiet]',
   about: [
     "For each variant: a leaky run (--leak <variant>) and a fixed run of the variant's scenario,",
-    'same seed, then the comparison. Variants of one scenario share its fixed run; runs go two at',
-    'a time (--parallel), each in its own process. Every run folder is kept.',
+    'same seed, then the comparison. Proofs with the same scenario and relay flags share one fixed',
+    'run; runs go two at a time (--parallel), each in its own process. Every run folder is kept.',
     `Default ${PROOF_DEFAULTS.durationMs / 1000} s of load per run: one proof takes ≈ 2–3 minutes on 2 cores.`,
     '`npm run soak -- --prove <variant>` is the same command.',
     '',

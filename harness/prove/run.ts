@@ -122,7 +122,7 @@ export async function prove(options: ProveOptions): Promise<ProofResult[]> {
   line(
     options.progress,
     `prove: ${proofs.length} proof${proofs.length === 1 ? '' : 's'} in ${runs.length} runs of ${seconds} s of load` +
-      (shared > 0 ? ` (${shared} fixed run${shared === 1 ? '' : 's'} shared by variants of one scenario)` : '') +
+      (shared > 0 ? ` (${shared} fixed run${shared === 1 ? '' : 's'} shared by proofs with the same scenario and relay flags)` : '') +
       `, ${parallel} at a time → ${base}`,
   );
 

@@ -39,7 +39,7 @@ describe('proofSoakOptions', () => {
     expect(o.untilVerdictLooks?.minSeconds).toBe(judge.minJudgedSeconds);
     expect(o.untilVerdictLooks?.minRequests).toBe(judge.minJudgedRequests);
     const seq = sequentialOptionsOf({ plannedCheckpoints: 16, alpha: 0.005, spending: 'pocock', looks: o.untilVerdictLooks!, stoppedEarly: null });
-    expect(seq.minEarlySeconds).toBe(45);
+    expect(seq.minEarlySeconds).toBe(35);
     expect(seq.minEarlyRequests).toBe(10_000);
   });
 

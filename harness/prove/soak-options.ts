@@ -14,10 +14,9 @@ export type ProveRunSettings = Pick<ProveOptions, 'durationMs' | 'seed' | 'accou
 
 /**
  * The looks of a leaky run judge as the proof does: its warm-up fraction, x axis and minimum judged window
- * (proof-plan.ts), in seconds and in requests. Measured without the window (2026-12-07 `--prove all`): two leaky
- * runs stopped at a 43-s judged window, which the proof's 45-s minimum then called too short: 19/21 held. With the
- * seconds but not the requests, the looks kept a soak's 20 000 judged requests: orphan-tasks (≈ 260 req/s judged)
- * judged 14 000 requests in its whole run, so its looks were never eligible and it ran to its end.
+ * (proof-plan.ts), in seconds and in requests, so a run stopped early is long enough for the proof to judge. With
+ * a soak's 20 000 judged requests, orphan-tasks (≈ 260 req/s judged) judged 14 000 requests in its whole run, so
+ * its looks were never eligible and it ran to its end (2026-12-07 `--prove all`).
  */
 export function proofLooks(plan: ProofPlan): SoakOptions['untilVerdictLooks'] {
   const fraction = plan.judge.warmup?.fraction;
