@@ -69,7 +69,7 @@ export function makeProveCommand(alias: boolean): Command<typeof PROVE_FLAGS> {
   about: [
     "For each variant: a leaky run (--leak <variant>) and a fixed run of the variant's scenario,",
     'same seed, then the comparison. Proofs with the same scenario and relay flags share one fixed',
-    'run; runs go two at a time (--parallel), each in its own process. Every run folder is kept.',
+    'run; runs go three at a time (--parallel), each in its own process. Every run folder is kept.',
     `Default ${PROOF_DEFAULTS.durationMs / 1000} s of load per run: one proof takes ≈ 2–3 minutes on 2 cores.`,
     '`npm run soak -- --prove <variant>` is the same command.',
     '',

@@ -43,3 +43,14 @@ describe('PROOF_DEFAULTS: the minimum judged window', () => {
     expect(Math.min(...eventAxis.map((e) => leastJudgedLoadSeconds(e.scenario)))).toBeLessThan(45);
   });
 });
+
+describe('proofPlanFor: relay flags', () => {
+  it('one --keep-alive-timeout per proof: the 250-ms default, or the variant\'s own in its place', () => {
+    for (const e of LEAK_CATALOG) {
+      const args = proofPlanFor(e, 5000).relayArgs;
+      expect(args.filter((a) => a === '--keep-alive-timeout'), e.name).toHaveLength(1);
+      const keepAlive = args[args.indexOf('--keep-alive-timeout') + 1];
+      expect(keepAlive, e.name).toBe(e.name === 'unbounded-fanout' || e.name === 'account-clone' ? '1000' : String(PROOF_DEFAULTS.keepAliveTimeoutMs));
+    }
+  });
+});

@@ -56,3 +56,10 @@ describe('runInLanes', () => {
     await expect(runInLanes([1], 0, async () => {})).rejects.toThrow(RangeError);
   });
 });
+
+describe('defaultParallel (run.ts)', () => {
+  it('three runs at once on two cores or more, one on a single core', async () => {
+    const { defaultParallel } = await import('./run.ts');
+    expect([1, 2, 4, 64].map((cores) => defaultParallel(cores))).toEqual([1, 3, 3, 3]);
+  });
+});

@@ -26,7 +26,7 @@ describe('planProveRuns', () => {
     expect(new Set(runs.map((r) => r.dir)).size).toBe(runs.length);
   });
 
-  it('shares mixed between its seven variants, and error-stalls between its two (the same flags)', () => {
+  it('shares mixed between its seven variants, error-stalls and health-scan between their two (the same flags)', () => {
     const { runs, proofs } = planProveRuns(catalogNames(), '/b', 5000);
     const fixedOf = (v: string) => proofs.find((p) => p.variant === v)!.fixed;
     const mixed = fixedOf('inflight-map');
@@ -35,6 +35,7 @@ describe('planProveRuns', () => {
     expect(fixedOf('usage-plateau')).toBe(mixed);
     expect(fixedOf('headers-timeout')).toBe(fixedOf('error-body-read-fail'));
     expect(fixedOf('headers-timeout').dir).toBe('/b/error-stalls-fixed');
+    expect(fixedOf('account-clone')).toBe(fixedOf('unbounded-fanout'));
     expect(runs.filter((r) => r.side === 'fixed')).toHaveLength(12);
     expect(proofs.find((p) => p.variant === 'inflight-map')!.leaky.dir).toBe('/b/inflight-map-leaky');
   });

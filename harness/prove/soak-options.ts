@@ -44,7 +44,7 @@ export function proofSoakOptions(entry: LeakEntry, side: ProveSide, out: string,
     ...(settings.accounts !== undefined ? { accounts: settings.accounts } : {}),
     ...(settings.rate !== undefined ? { rate: settings.rate } : {}),
     leaks: leaky ? [entry.name] : [],
-    target: { kind: 'relay', extraArgs: ['--keep-alive-timeout', String(PROOF_DEFAULTS.keepAliveTimeoutMs), ...plan.relayArgs] },
+    target: { kind: 'relay', extraArgs: [...plan.relayArgs] },
     drainMaxMs: PROOF_DEFAULTS.drainMaxMs,
     minCheckpoints: PROOF_DEFAULTS.minCheckpoints,
     // Proofs name the culprit site (verdict/sites.ts), so both runs carry the sampling heap profiler: same cost on each side.
