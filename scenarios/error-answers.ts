@@ -16,18 +16,21 @@ import { defineScenario, type FaultPlan } from './define.ts';
 import { CHAT_MIX } from './blocks.ts';
 
 /**
- * 59 % of upstream attempts are faulted, so with the relay's three attempts
- * about 0.59³ ≈ 20 % of requests should end in an error answer (measured:
- * 18.2 % of the requests between the errors phase's first and last
- * checkpoints, `chat-error` / requests, in both runs of the error-answers
- * proof of inflight-error-path, 2026-12-03). Mostly 429s (2-s Retry-After
- * cooldowns), with few 503s and truncated bodies: those cool an account for a
- * minute, and too many would leave no account to try (the answer is then the
- * relay's own 429 without an upstream attempt).
+ * 74 % of upstream attempts are faulted, so with the relay's three attempts
+ * about 0.74³ ≈ 40 % of requests should end in an error answer. At 59 %
+ * (0.59³ ≈ 20 %; measured 18.2 % of the requests between the errors phase's
+ * first and last checkpoints, `chat-error` / requests, 2026-12-03) the leak was
+ * ≈ 72 B/request against the scenario's 64-B floor and one leaky proof run of
+ * two read "the second half is too noisy" (620 B/event [369, 861], the
+ * 2026-12-07 --prove all): twice the error answers per request doubles the
+ * growth a checkpoint interval shows against the same GC noise. Mostly 429s
+ * (2-s Retry-After cooldowns), with few 503s and truncated bodies: those cool
+ * an account for a minute, and too many would leave no account to try (the
+ * answer is then the relay's own 429 without an upstream attempt).
  */
 const ERROR_ANSWER_FAULTS: FaultPlan = {
   rules: [
-    { fault: '429', probability: 0.55 },
+    { fault: '429', probability: 0.7 },
     { fault: '503', probability: 0.02 },
     { fault: 'truncate-cl', probability: 0.02 },
   ],

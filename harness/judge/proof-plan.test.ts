@@ -53,4 +53,14 @@ describe('proofPlanFor: relay flags', () => {
       expect(keepAlive, e.name).toBe(e.name === 'unbounded-fanout' || e.name === 'account-clone' ? '1000' : String(PROOF_DEFAULTS.keepAliveTimeoutMs));
     }
   });
+
+  it("unbounded-fanout: relay scans start again inside the proof's keep-alive, so the leaky scan's sockets last the phase", () => {
+    const entry = LEAK_CATALOG.find((e) => e.name === 'unbounded-fanout')!;
+    const args = proofPlanFor(entry, 5000).relayArgs;
+    const keepAliveMs = Number(args[args.indexOf('--keep-alive-timeout') + 1]);
+    const s = resolveScenario(getScenario(entry.scenario), { durationMs: PROOF_DEFAULTS.durationMs });
+    const pauses = s.phases.flatMap((p) => (p.settings.relayScan === null ? [] : [p.settings.relayScan.pauseMs]));
+    expect(pauses.length).toBeGreaterThan(0);
+    for (const pause of pauses) expect(pause).toBeLessThan(keepAliveMs);
+  });
 });

@@ -3,10 +3,10 @@
 // and the variant's scenario, then judge the pair (harness/judge/proof.ts).
 // Variants whose fixed runs would be the same run share one (plan-runs.ts).
 //
-// Runs go `parallel` at a time (default 2 where the machine has 2 cores), each
+// Runs go `parallel` at a time (default 3 where the machine has 2 cores), each
 // in a process of its own (run-one.ts). One run uses under one core of two:
 // measured over the 2026-12-07 `--prove all`, the relay 7–35 % of a core under
-// each scenario's load. Two runs side by side each see the other's load; a
+// each scenario's load. Runs side by side each see the others' load; a
 // leaky run whose level is compared under load goes beside its own fixed run,
 // so both sides see the same conditions. `--parallel 1` is the old order, one
 // run after the other, for a machine with other work on it.
