@@ -73,6 +73,8 @@ export interface LoadWindow {
   timeouts: number;
   /** Bodies that failed verification (truncated or malformed passed through as 2xx); counted in `requests`. */
   mismatches: number;
+  /** Lasting harness triggers in progress when the window closed (the sample's instant), by event name; absent when none. */
+  running?: Record<string, number>;
 }
 
 export interface ContinuousSample {

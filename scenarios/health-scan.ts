@@ -11,13 +11,11 @@ const SCAN_MIX = { ...CHAT_MIX, 'api-call': 5 };
 const RELAY_SCAN_MIX = { ...CHAT_MIX, 'api-call': 2 };
 /**
  * Operators' api-call scans plus the relay's own scan back to back, 500 ms
- * apart: shorter than the unbounded-fanout proof's 1-s keep-alive, so the
- * sockets an unbounded scan opens (up to the 128 cap) are still pooled when the
- * next scan starts and the leaky level lasts the whole phase. At 2 s apart a
- * leaky scan ended within ~2 s and its sockets closed a second later: the
- * level was in under half the 2-s samples, the phase median fell under the
- * fixed run's p90 (71 vs 81 and 87.5 vs 109, two of the 2026-12-07 --prove all
- * runs) while its p90 stood at 204.
+ * apart: inside the unbounded-fanout proof's 1-s keep-alive, so the sockets an
+ * unbounded scan opens (up to the 128 cap) are still pooled when the next scan
+ * of the same checkpoint segment starts (at 2 s they had closed in between).
+ * A scan that would not end before its segment does is not started, so scans
+ * still come and go; the proof reads the samples taken mid-scan (judge/signatures.ts).
  */
 const RELAY_SCAN: PhaseSettings = { apiCallConcurrency: 8, relayScan: { concurrency: 16, pause: '500ms' } };
 

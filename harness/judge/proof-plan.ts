@@ -87,7 +87,9 @@ const PROOF_RELAY_ARGS: Readonly<Record<string, readonly string[]>> = {
   // at 1 s (the catalog's measurement) the phase median was 204 against 101,
   // and at 1 s with scans 2 s apart 71 against 81 (failed again: the sockets
   // closed between scans), so health-scan now starts its relay scans 500 ms
-  // apart, inside this keep-alive (proof-plan.test.ts holds the two together).
+  // apart, inside this keep-alive (proof-plan.test.ts holds the two together),
+  // and the level is read only in the samples taken mid-scan (signatures.ts):
+  // scans still stop at each checkpoint segment's end.
   // account-clone shares the scenario and takes the same, so one fixed
   // health-scan run serves both (an allocation ratio does not care).
   'unbounded-fanout': ['--keep-alive-timeout', '1000'],
@@ -125,6 +127,14 @@ const PROOF_PLATEAUS: Readonly<Record<string, { readonly lifetimeMs: number }>> 
   'usage-plateau': { lifetimeMs: 30_000 },
 };
 
+/** Where a level proof reads its level (verdict/level.ts). */
+export interface ProofLevel {
+  where: LevelWhere;
+  signal: string;
+  /** under-load: only the samples taken while this harness trigger ran (LoadWindow.running). */
+  whileRunning?: string;
+}
+
 export interface ProofPlan {
   variant: string;
   scenario: string;
@@ -137,8 +147,12 @@ export interface ProofPlan {
   expects: string;
   /** Verdict options layered over the run's own (run.ts judgeOptionsFor). */
   judge: JudgeOptions;
-  /** `level` signatures: where the level shows and on which handle signal (verdict/level.ts). */
-  level: { where: LevelWhere; signal: string } | null;
+  /**
+   * `level` signatures: where the level shows and on which handle signal, and
+   * under load, whether only the samples taken while a harness trigger ran
+   * count (verdict/level.ts).
+   */
+  level: ProofLevel | null;
   /**
    * Plateau variants: one record's lifetime, after which the leaky run must
    * level off (verdict/plateau.ts), and the slope that counts as growing: what
@@ -195,10 +209,12 @@ export function proofPlanFor(entry: LeakEntry, accounts: number, overrides: { mi
     level:
       (s.seen ?? 'drained') === 'drained'
         ? `${s.signal} held at drained checkpoints beyond the pre-load count (a level, not a slope)`
-        : `${s.signal} higher under load than the fixed relay's (a level while '${s.event}' runs)`,
+        : s.whileRunning !== undefined
+          ? `${s.signal} higher under load than the fixed relay's, in the samples taken while '${s.whileRunning}' runs (a level)`
+          : `${s.signal} higher under load than the fixed relay's (a level while '${s.event}' runs)`,
   };
   // A level is not a slope: the verdict's signature check (per-event cost) does not apply.
-  const level = s.kind === 'level' ? { where: s.seen ?? 'drained', signal: s.signal } : null;
+  const level: ProofLevel | null = s.kind === 'level' ? { where: s.seen ?? 'drained', signal: s.signal, ...(s.whileRunning !== undefined ? { whileRunning: s.whileRunning } : {}) } : null;
   if (level) judge.signatures = [];
   const plateau = level !== null && Object.hasOwn(PROOF_PLATEAUS, entry.name) ? { lifetimeMs: PROOF_PLATEAUS[entry.name]!.lifetimeMs, growthFloor: perEvent * (1 - (s.tolerance ?? 0.5)) } : null;
   if (plateau) expects.level = `${s.signal} levels off after ${Math.round(plateau.lifetimeMs / 1000)} s of load (a plateau, not a leak) above the fixed relay's level`;

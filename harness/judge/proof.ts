@@ -211,10 +211,10 @@ function thresholdText(v: RunVerdict): string {
 /** The level evidence of a `level` proof, from both run folders; null for other kinds. */
 export function levelComparisonFor(plan: ProofPlan, leaky: RunData, fixed: RunData): LevelComparison | null {
   if (plan.level === null) return null;
-  const { where, signal } = plan.level;
+  const { where, signal, whileRunning } = plan.level;
   if (plan.plateau !== null) return plateauComparison(plan.plateau, signal, leaky, fixed);
   const of = (run: RunData) =>
-    where === 'drained' ? levelAtDrainedCheckpoints(sortCheckpoints(run.checkpoints), signal) : levelUnderLoad(run.samples, signal, loadPhasesOf(run.meta.resolved));
+    where === 'drained' ? levelAtDrainedCheckpoints(sortCheckpoints(run.checkpoints), signal) : levelUnderLoad(run.samples, signal, loadPhasesOf(run.meta.resolved), whileRunning);
   return compareLevels(of(leaky), of(fixed));
 }
 

@@ -206,6 +206,16 @@ describe('custom drivers', () => {
     const started = (s.bodies.get('POST /v0/management/health-scan') ?? []) as { concurrency: number }[];
     expect(started.every((b) => b.concurrency === 4)).toBe(true);
   });
+
+  it('marks the windows closed while a relay scan runs (a level read only mid-scan)', async () => {
+    const { load } = await setup({ scanMs: 400 });
+    load.window();
+    const segment = load.runSegment(phase({ models: 1 }, { rate: 10, settings: { relayScan: { concurrency: 4, pause: '50ms' } } }), 600, never);
+    await sleep(200);
+    expect(load.window().running).toEqual({ 'relay-scan': 1 });
+    await segment;
+    expect(load.window().running).toBeUndefined();
+  });
 });
 
 describe('segment boundaries', () => {

@@ -44,12 +44,18 @@ export async function runRelayScans(
     );
     const id = started?.text ? parseObject(started.text)?.id : undefined;
     if (typeof id !== 'string' && typeof id !== 'number') return; // not supported or failed: recorded already
-    // Poll even after `stop` (until `kill`): the scan runs inside the relay either way.
-    for (;;) {
-      if (!(await wait(POLL_MS, kill))) return;
-      const res = await target.exchange({ method: 'GET', path: `${HEALTH_SCAN_PATH}/${encodeURIComponent(String(id))}`, headers }, kill);
-      if (res === null || res.status >= 400) return;
-      if (res.text !== null && parseObject(res.text)?.state === 'done') break;
+    // Samples taken until the poll sees `done` (≤ POLL_MS late) say a scan is running.
+    target.stats.begin('relay-scan');
+    try {
+      // Poll even after `stop` (until `kill`): the scan runs inside the relay either way.
+      for (;;) {
+        if (!(await wait(POLL_MS, kill))) return;
+        const res = await target.exchange({ method: 'GET', path: `${HEALTH_SCAN_PATH}/${encodeURIComponent(String(id))}`, headers }, kill);
+        if (res === null || res.status >= 400) return;
+        if (res.text !== null && parseObject(res.text)?.state === 'done') break;
+      }
+    } finally {
+      target.stats.end('relay-scan');
     }
     state.lastScanMs = performance.now() - t0;
     target.stats.event('relay-scan');

@@ -36,3 +36,17 @@ describe('LoadStats.unexpected', () => {
     expect(s.totals().unexpected[0]!.count).toBe(1);
   });
 });
+
+describe('LoadStats.begin/end: lasting triggers in a window', () => {
+  it('a window closed while a trigger runs says so; one closed after it ended does not', () => {
+    const s = new LoadStats();
+    expect(s.window().running).toBeUndefined();
+    s.begin('relay-scan');
+    s.begin('relay-scan');
+    expect(s.window().running).toEqual({ 'relay-scan': 2 });
+    s.end('relay-scan');
+    expect(s.window().running).toEqual({ 'relay-scan': 1 });
+    s.end('relay-scan');
+    expect(s.window().running).toBeUndefined();
+  });
+});

@@ -50,6 +50,8 @@ export class LoadStats {
   #windowStart = performance.now();
   #completed = 0;
   readonly #events = new Map<string, number>();
+  /** Harness-side triggers in progress right now (a relay scan between its POST and its `done`). */
+  readonly #running = new Map<string, number>();
   /** Keyed `400` or `200!` (a mismatching 2xx); bounded by MAX_UNEXPECTED_KINDS. */
   readonly #unexpected = new Map<string, UnexpectedResponse>();
 
@@ -114,6 +116,21 @@ export class LoadStats {
     this.#events.set(name, (this.#events.get(name) ?? 0) + count);
   }
 
+  /**
+   * A trigger that lasts (a relay scan) started / ended. A sample taken in
+   * between says so (LoadWindow.running), so a level read only while the
+   * trigger runs can keep just those samples (verdict/level.ts).
+   */
+  begin(name: string): void {
+    this.#running.set(name, (this.#running.get(name) ?? 0) + 1);
+  }
+
+  end(name: string): void {
+    const n = (this.#running.get(name) ?? 0) - 1;
+    if (n > 0) this.#running.set(name, n);
+    else this.#running.delete(name);
+  }
+
   /** Everything since the previous call, then a fresh window. */
   window(): LoadWindow {
     const now = performance.now();
@@ -133,6 +150,7 @@ export class LoadStats {
       errors: w.errors,
       timeouts: w.timeouts,
       mismatches: w.mismatches,
+      ...(this.#running.size > 0 ? { running: Object.fromEntries(this.#running) } : {}),
     };
     h.reset();
     this.#window = emptyWindow();

@@ -95,6 +95,8 @@ function writeProofRecord(base: string, r: ProofResult, plan: ProofPlan, paralle
     expects: plan.expects,
     proofKind: plan.kind,
     signal: plan.signature?.signal ?? plan.level?.signal ?? null,
+    // Where a level proof read its level (the proof page reads it back).
+    level: plan.level,
     // Runs at once while it ran: 2 means each run shared the machine with another.
     parallel,
     nodeVersion: process.version,

@@ -149,6 +149,42 @@ describe('compareLevels', () => {
     expect(c2.holds).toBe(false);
   });
 
+  it("under load, while the trigger runs: a scan that comes and goes is read mid-scan (unbounded-fanout's 2026-12-07 runs)", () => {
+    // tcp:ESTABLISHED per 2-s sample of the relay-scan phases, `r`: a relay scan
+    // was running. The leaky scans last 2–4 s of each ≈ 6-s segment (at the
+    // 128-socket cap: 204 with the clients'); the fixed scans run longer, lower.
+    const leakyRuns: Array<[string, number, boolean]> = [
+      ...([[204, true], [204, true], [85, false], [0, false], [204, true], [201, false], [22, false], [96, false], [22, false]] as const).map(([v, r]) => ['relay-scan', v, r] as [string, number, boolean]),
+      ...([[204, true], [200, false], [7, false], [204, true], [204, false], [85, false], [5, false], [204, true], [102, false], [79, false], [103, false], [78, false]] as const).map(([v, r]) => ['relay-scan-2', v, r] as [string, number, boolean]),
+    ];
+    const fixedRuns: Array<[string, number, boolean]> = [
+      ...([[110, true], [115, true], [108, false], [150, true], [114, true], [111, true], [10, false], [80, false]] as const).map(([v, r]) => ['relay-scan', v, r] as [string, number, boolean]),
+      ...([[21, false], [82, false], [84, false], [21, true], [109, true], [125, false], [10, false], [113, true], [110, true], [110, false], [5, false], [82, false]] as const).map(([v, r]) => ['relay-scan-2', v, r] as [string, number, boolean]),
+    ];
+    const samples = (rows: Array<[string, number, boolean]>) =>
+      socketSamples(rows.map(([, v]) => v), (i) => rows[i]![0]).map((s, i) =>
+        i > 0 && rows[i - 1]![2] ? { ...s, load: { ...s.load!, running: { 'relay-scan': 1 } } } : s,
+      );
+    const phases = new Set(['relay-scan', 'relay-scan-2']);
+    const signal = 'handles:TCPSocketWrap';
+    // Whole phases: the gaps between scans pull the leaky median under the fixed p90 (102.5 vs 112.7).
+    const whole = compareLevels(levelUnderLoad(samples(leakyRuns), signal, phases), levelUnderLoad(samples(fixedRuns), signal, phases));
+    expect(whole.holds).toBe(false);
+    expect(whole.failures[0]).toMatch(/closest: relay-scan-2, 102.5 vs 112.7/);
+    // Mid-scan only: every leaky sample at the cap, one group over both phases.
+    const leaky = levelUnderLoad(samples(leakyRuns), signal, phases, 'relay-scan');
+    const fixed = levelUnderLoad(samples(fixedRuns), signal, phases, 'relay-scan');
+    expect(leaky.values).toEqual([204, 204, 204, 204, 204, 204]);
+    expect(leaky.phases.map((p) => p.phase)).toEqual(['while relay-scan runs']);
+    expect(fixed.values).toHaveLength(9);
+    const c = compareLevels(leaky, fixed);
+    expect(c.failures).toEqual([]);
+    expect(c.leakyLine).toContain('under load while relay-scan runs: median 204');
+    // A fixed relay at the same level mid-scan does not pass.
+    const atCap = fixedRuns.map(([p, v, r]): [string, number, boolean] => [p, r ? 204 : v, r]);
+    expect(compareLevels(leaky, levelUnderLoad(samples(atCap), signal, phases, 'relay-scan')).holds).toBe(false);
+  });
+
   it('under load: needs a phase with 5 samples in both runs', () => {
     const phases = new Set(['load']);
     const c = compareLevels(levelUnderLoad(socketSamples([90, 90, 90, 90]), 'handles:TCPSocketWrap', phases), levelUnderLoad(socketSamples([1, 1, 1, 1, 1, 1]), 'handles:TCPSocketWrap', phases));

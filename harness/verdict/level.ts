@@ -15,6 +15,10 @@
 //    seeded schedule runs the same phases for the same time in both, and only
 //    some phases run the trigger (a stream-abort scenario's fast-upstream phase
 //    leaves nothing to abandon, its slow-upstream phase does).
+//    A trigger that comes and goes inside a phase (a relay scan: seconds of
+//    probes, then the pause and the checkpoint's drain) can be read only in
+//    the samples taken while it runs (`whileRunning`: the harness marks them,
+//    LoadWindow.running), else the phase median weighs the gaps between scans.
 
 import type { Checkpoint, ContinuousSample } from '../records.ts';
 import { handleCounts } from './series.ts';
@@ -38,6 +42,8 @@ export interface LevelEvidence {
   max: number;
   /** under-load: the same figures per phase, in run order. */
   phases: PhaseLevel[];
+  /** under-load: only the samples taken while this harness trigger ran were read (LoadWindow.running). */
+  whileRunning?: string;
 }
 
 export interface PhaseLevel {
@@ -70,8 +76,18 @@ function figures(values: number[]): { median: number; p90: number; max: number }
   return { median: at(0.5), p90: at(0.9), max: sorted.at(-1) ?? 0 };
 }
 
-function summarise(signal: string, where: LevelWhere, baseline: number, values: number[], phases: PhaseLevel[] = []): LevelEvidence {
-  return { signal, where, baseline, values, held: values.filter((v) => v > 0).length, ...figures(values), phases };
+function summarise(signal: string, where: LevelWhere, baseline: number, values: number[], phases: PhaseLevel[] = [], whileRunning?: string): LevelEvidence {
+  return { signal, where, baseline, values, held: values.filter((v) => v > 0).length, ...figures(values), phases, ...(whileRunning !== undefined ? { whileRunning } : {}) };
+}
+
+/** The one group levelUnderLoad puts the samples of a `whileRunning` read in (in place of their phases). */
+export function runningGroup(name: string): string {
+  return `while ${name} runs`;
+}
+
+/** Whether a sample was taken while the harness trigger `name` ran (LoadWindow.running). */
+export function sampledWhileRunning(sample: ContinuousSample, name: string): boolean {
+  return (sample.load?.running?.[name] ?? 0) > 0;
 }
 
 /**
@@ -101,24 +117,32 @@ export function sampleHandleCount(sample: ContinuousSample, key: string): number
   return sample.probe ? (sample.probe.resources[key] ?? 0) : null;
 }
 
-/** Handle counts in the continuous samples taken during `phases` (the phases that run the trigger). */
-export function levelUnderLoad(samples: readonly ContinuousSample[], signal: string, phases: ReadonlySet<string>): LevelEvidence {
+/**
+ * Handle counts in the continuous samples taken during `phases` (the phases
+ * that run the trigger); with `whileRunning`, only in those taken while that
+ * harness trigger ran.
+ */
+export function levelUnderLoad(samples: readonly ContinuousSample[], signal: string, phases: ReadonlySet<string>, whileRunning?: string): LevelEvidence {
   const key = handleKeyOf(signal);
   const values: number[] = [];
   const byPhase = new Map<string, number[]>();
   if (key !== null) {
     for (const s of samples) {
       if (!phases.has(s.phase)) continue;
+      if (whileRunning !== undefined && !sampledWhileRunning(s, whileRunning)) continue;
       const v = sampleHandleCount(s, key);
       if (v === null) continue;
       values.push(v);
-      const list = byPhase.get(s.phase) ?? [];
+      // While a trigger runs, its samples are one group whatever the phase:
+      // a scan's few seconds leave too few samples in any one phase.
+      const group = whileRunning !== undefined ? runningGroup(whileRunning) : s.phase;
+      const list = byPhase.get(group) ?? [];
       list.push(v);
-      byPhase.set(s.phase, list);
+      byPhase.set(group, list);
     }
   }
   const perPhase = [...byPhase].map(([phase, v]) => ({ phase, values: v, ...figures(v) }));
-  return summarise(signal, 'under-load', 0, values, perPhase);
+  return summarise(signal, 'under-load', 0, values, perPhase, whileRunning);
 }
 
 export interface LevelComparison {
@@ -150,7 +174,8 @@ function describe(e: LevelEvidence): string {
   if (e.where === 'drained') {
     return `${what} above its pre-load ${e.baseline} at ${e.held}/${e.values.length} drained checkpoints (median +${fmt(e.median)}, max +${e.max})`;
   }
-  return `${what} under load: median ${fmt(e.median)}, p90 ${fmt(e.p90)}, max ${e.max} over ${e.values.length} samples`;
+  const during = e.whileRunning !== undefined ? ` while ${e.whileRunning} runs` : '';
+  return `${what} under load${during}: median ${fmt(e.median)}, p90 ${fmt(e.p90)}, max ${e.max} over ${e.values.length} samples`;
 }
 
 /** Samples a phase needs in both runs before its levels are compared. */

@@ -37,7 +37,7 @@ function underLoadFigures(m: LevelModel): string {
     .join('\n');
   const all = m.runs.map((r) => `<td class="num">${r.figures.n}</td><td class="num">${n(r.figures.median)}</td><td class="num">${n(r.figures.p90)}</td><td class="num">${n(r.figures.max)}</td>`).join('');
   return `<div class="scroll"><table id="level-table" class="compact">
-<caption>${esc(m.key)} in the continuous samples of the phases that run the trigger, per phase: samples, median, 90th percentile, max. The rule: in at least one phase with ≥ ${m.minPhaseSamples} samples in both runs, the leaky run's median is above the fixed run's p90.</caption>
+<caption>${esc(m.key)} in the continuous samples of the phases that run the trigger, per phase${m.whileRunning !== null ? ` (here only the samples taken while ${esc(m.whileRunning)} ran, as one group: the trigger comes and goes inside its phases)` : ''}: samples, median, 90th percentile, max. The rule: in at least one phase with ≥ ${m.minPhaseSamples} samples in both runs, the leaky run's median is above the fixed run's p90.</caption>
 <thead><tr><th scope="col" rowspan="2">phase</th><th scope="colgroup" colspan="4">leaky (A)</th><th scope="colgroup" colspan="4">fixed (B)</th><th scope="col" rowspan="2">in the rule</th></tr>
 <tr><th scope="col" class="num">samples</th><th scope="col" class="num">median</th><th scope="col" class="num">p90</th><th scope="col" class="num">max</th><th scope="col" class="num">samples</th><th scope="col" class="num">median</th><th scope="col" class="num">p90</th><th scope="col" class="num">max</th></tr></thead>
 <tbody>

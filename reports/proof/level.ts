@@ -20,6 +20,7 @@ import {
   MIN_HELD_CHECKPOINTS,
   MIN_PHASE_SAMPLES,
   sampleHandleCount,
+  sampledWhileRunning,
   type LevelComparison,
   type LevelEvidence,
   type LevelWhere,
@@ -31,10 +32,15 @@ import type { ProofSummary } from './model.ts';
 
 export type { LevelWhere };
 
-/** Where a level proof's level shows and on which `handles:<key>` signal (the proof plan's `level`). */
+/**
+ * Where a level proof's level shows and on which `handles:<key>` signal, and
+ * whether only the samples taken while a harness trigger ran count (the proof
+ * plan's `level`).
+ */
 export interface LevelPlan {
   where: LevelWhere;
   signal: string;
+  whileRunning?: string;
 }
 
 /**
@@ -74,7 +80,8 @@ function slimSample(s: ContinuousSample, key: string): ContinuousSample {
     proc: s.proc === null ? null : { ...s.proc, tcp: key.startsWith('tcp:') ? pick(s.proc.tcp, key.slice(4)) : {} },
     probe: s.probe === null ? null : { ...s.probe, resources: pick(s.probe.resources, key) },
     relay: null,
-    load: null,
+    // Only the triggers in progress (a `whileRunning` level reads them).
+    load: s.load?.running === undefined ? null : { requests: 0, reqPerSec: 0, latencyMs: { p50: 0, p99: 0, max: 0 }, status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, errors: 0, timeouts: 0, mismatches: 0, running: s.load.running },
     faults: null,
   };
 }
@@ -130,6 +137,8 @@ export interface LevelRun {
 export interface LevelModel {
   where: LevelWhere;
   signal: string;
+  /** under-load: only the samples taken while this harness trigger ran were counted. */
+  whileRunning: string | null;
   /** The handle key ('tcp:ESTABLISHED', 'Timeout'). */
   key: string;
   comparison: LevelComparison;
@@ -155,6 +164,10 @@ export interface LevelSide {
   loadPhases: ReadonlySet<string>;
 }
 
+function omitSlim({ slim: _, ...x }: LevelSample): Omit<LevelSample, 'slim'> {
+  return x;
+}
+
 /** The level evidence of both runs and their comparison, as the judge computed it. */
 export function levelModel(plan: LevelPlan, leaky: LevelSide, fixed: LevelSide, phases: PhaseNames): LevelModel | null {
   const key = handleKeyOf(plan.signal);
@@ -162,7 +175,7 @@ export function levelModel(plan: LevelPlan, leaky: LevelSide, fixed: LevelSide, 
   const evidence = (s: LevelSide): LevelEvidence =>
     plan.where === 'drained'
       ? levelAtDrainedCheckpoints(s.checkpoints, plan.signal)
-      : levelUnderLoad(s.samples.map((x) => x.slim), plan.signal, s.loadPhases);
+      : levelUnderLoad(s.samples.map((x) => x.slim), plan.signal, s.loadPhases, plan.whileRunning);
   const el = evidence(leaky);
   const ef = evidence(fixed);
   const comparison = compareLevels(el, ef);
@@ -194,7 +207,8 @@ export function levelModel(plan: LevelPlan, leaky: LevelSide, fixed: LevelSide, 
       const extras = s.checkpoints.map((c, i) => (i === 0 || c.requestsCompleted <= 0 ? null : (handleCounts(c).get(key) ?? 0) - e.baseline));
       return { role: s.role, figures: figuresOf(e), table: null, samples: [], extras };
     }
-    const samples = s.samples.map(({ slim: _, ...x }) => ({ ...x, counted: x.count !== null && s.loadPhases.has(x.phase) }));
+    const counts = (x: LevelSample) => x.count !== null && s.loadPhases.has(x.phase) && (plan.whileRunning === undefined || sampledWhileRunning(x.slim, plan.whileRunning));
+    const samples = s.samples.map((x) => ({ ...omitSlim(x), counted: counts(x) }));
     return {
       role: s.role,
       figures: figuresOf(e),
@@ -215,6 +229,7 @@ export function levelModel(plan: LevelPlan, leaky: LevelSide, fixed: LevelSide, 
   return {
     where: plan.where,
     signal: plan.signal,
+    whileRunning: plan.whileRunning ?? null,
     key,
     comparison,
     runs: [run(leaky, el), run(fixed, ef)],
@@ -231,6 +246,7 @@ export function levelEmbedded(m: LevelModel) {
   return {
     where: m.where,
     signal: m.signal,
+    whileRunning: m.whileRunning,
     key: m.key,
     holds: c.holds,
     triggered: c.triggered,

@@ -32,7 +32,7 @@ export interface ProofSummary {
    * `level` proofs: where the level shows and on which signal (the proof plan's
    * `level`). Absent: read from `expects` (reports/proof/level.ts levelPlanOf).
    */
-  level?: { where: LevelWhere; signal: string } | null;
+  level?: { where: LevelWhere; signal: string; whileRunning?: string } | null;
   leakyLine: string;
   fixedLine: string;
   signatureLine: string;
