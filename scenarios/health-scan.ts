@@ -16,8 +16,12 @@ const RELAY_SCAN_MIX = { ...CHAT_MIX, 'api-call': 2 };
  * of the same checkpoint segment starts (at 2 s they had closed in between).
  * A scan that would not end before its segment does is not started, so scans
  * still come and go; the proof reads the samples taken mid-scan (judge/signatures.ts).
+ * 32 workers: a bounded scan of 5 000 accounts then takes ≈ 3 s and fits the
+ * ≈ 6-s segments of a 90-s proof run. At 16 it took 5–6 s, so after its first
+ * scan the fixed relay often started no other (one scan, 3 samples mid-scan,
+ * in a 2026-12-07 fixed run, and the proof had nothing to compare).
  */
-const RELAY_SCAN: PhaseSettings = { apiCallConcurrency: 8, relayScan: { concurrency: 16, pause: '500ms' } };
+const RELAY_SCAN: PhaseSettings = { apiCallConcurrency: 8, relayScan: { concurrency: 32, pause: '500ms' } };
 
 export default defineScenario({
   name: 'health-scan',

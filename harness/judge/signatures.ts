@@ -141,8 +141,9 @@ export const VARIANT_JUDGING: Readonly<Record<string, VariantJudging>> = {
   // Every request held while the upstream stalls: a level of arrival rate ×
   // stall (× the clients' patience), gone once the burst's clients give up,
   // so it shows only while the burst runs: compare the continuous samples.
-  // The scenario's level threshold (stall-burst: ESTABLISHED ≤ 2 000, seed
-  // 002's alarm) must be breached by the leaky run and held by the fixed one.
+  // The scenario's level threshold (stall-burst: relay_inflight_requests ≤
+  // 2 000, seed 002's alarm) must be breached by the leaky run and held by the
+  // fixed one.
   'no-admission': { kind: 'level', tolerance: 0.9, seen: 'under-load' },
   // Every request abandoned during a wall leaves its loop polling for good,
   // each loop one armed sleep timer: a Timeout count per `client-gave-up`,

@@ -13,6 +13,8 @@ import { judgeOptionsFor } from '../../harness/judge/run.ts';
 import { LEAK_CATALOG } from '../../relay/leaks/catalog.ts';
 import { syntheticCheckpoints } from '../fixtures/verdict/synthetic.ts';
 import { syntheticMeta } from '../fixtures/verdict/synthetic-meta.ts';
+import { getScenario } from '../../scenarios/index.ts';
+import { DEFAULTS as RELAY_DEFAULTS } from '../../relay/options.ts';
 
 const ACCOUNTS = 1000;
 const PHASES = [
@@ -103,5 +105,17 @@ describe('judgeProof: no-admission (a level under load and the scenario level th
     expect(r.failures).toEqual([]);
     expect(r.status).toBe('holds');
     expect(r.fixedVerdict.levels).toBeUndefined();
+  });
+
+  it("stall-burst's alarm reads the requests the relay handles, between what the fix admits and what the burst holds without it", () => {
+    const s = getScenario('stall-burst');
+    const levels = s.thresholds.levels ?? [];
+    expect(levels.map((l) => l.signal)).toEqual(['relay_inflight_requests']);
+    // The fixed relay never handles more than --max-inflight + --admission-queue (1 024) …
+    expect(levels[0]!.max).toBeGreaterThan(RELAY_DEFAULTS.maxInflight + RELAY_DEFAULTS.admissionQueue);
+    // … and a relay without admission holds a burst's arrival rate × the clients' patience.
+    const burst = s.phases.find((p) => p.name === 'burst-2')!;
+    const heldWithout = s.defaults.rate! * Number(burst.load) * 3; // × 3 s: BURST.retry.giveUpAfter
+    expect(levels[0]!.max).toBeLessThan(heldWithout);
   });
 });
