@@ -28,8 +28,8 @@ const BEFORE: Readonly<Record<string, Tuple>> = {
   'cancel-poller': { kind: 'handles', signal: 'handles:Timeout', perEvent: 1, event: 'requests', tolerance: 0.5 },
   'usage-ttl': { kind: 'retained', signal: 'heapUsed', perEvent: 230, event: 'requests', tolerance: 0.5 },
   'usage-plateau': { kind: 'level', signal: 'heapUsed', perEvent: 230, event: 'requests', tolerance: 0.5, seen: 'drained' },
-  // Since 2026-12-07: read only in the samples taken while a relay scan runs.
-  'unbounded-fanout': { kind: 'level', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: 'relay-scan', tolerance: 0.9, seen: 'under-load', whileRunning: 'relay-scan' },
+  // Since 2026-12-07: read on the pool's connected sockets, only in the samples taken while a relay scan runs.
+  'unbounded-fanout': { kind: 'level', signal: 'handles:relay:relay_upstream_pool{field="connected"}', perEvent: 1, event: 'relay-scan', tolerance: 0.9, seen: 'under-load', whileRunning: 'relay-scan' },
   'pool-size': { kind: 'level', signal: 'handles:tcp:ESTABLISHED', perEvent: 1, event: 'requests', tolerance: 0.9 },
   // Added after the move (seed 002's admission limit): a level under load on the fds each held request keeps.
   'no-admission': { kind: 'level', signal: 'handles:fds', perEvent: 1, event: 'requests', tolerance: 0.9, seen: 'under-load' },

@@ -79,7 +79,7 @@ function slimSample(s: ContinuousSample, key: string): ContinuousSample {
     ...s,
     proc: s.proc === null ? null : { ...s.proc, tcp: key.startsWith('tcp:') ? pick(s.proc.tcp, key.slice(4)) : {} },
     probe: s.probe === null ? null : { ...s.probe, resources: pick(s.probe.resources, key) },
-    relay: null,
+    relay: key.startsWith('relay:') && s.relay !== null ? pick(s.relay, key.slice('relay:'.length)) : null,
     // Only the triggers in progress (a `whileRunning` level reads them).
     load: s.load?.running === undefined ? null : { requests: 0, reqPerSec: 0, latencyMs: { p50: 0, p99: 0, max: 0 }, status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, errors: 0, timeouts: 0, mismatches: 0, running: s.load.running },
     faults: null,
