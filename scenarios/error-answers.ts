@@ -17,7 +17,8 @@ import { CHAT_MIX } from './blocks.ts';
 
 /**
  * 74 % of upstream attempts are faulted, so with the relay's three attempts
- * about 0.74³ ≈ 40 % of requests should end in an error answer. At 59 %
+ * about 0.74³ ≈ 40 % of requests should end in an error answer (measured:
+ * 36.1 % and 36.2 % in the two runs of the 2026-12-07 --prove all). At 59 %
  * (0.59³ ≈ 20 %; measured 18.2 % of the requests between the errors phase's
  * first and last checkpoints, `chat-error` / requests, 2026-12-03) the leak was
  * ≈ 72 B/request against the scenario's 64-B floor and one leaky proof run of
