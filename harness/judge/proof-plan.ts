@@ -7,7 +7,7 @@
 import type { JudgeOptions, SignatureExpectation } from '../verdict/index.ts';
 import { MEMORY_SIGNALS } from '../verdict/index.ts';
 import { LEAK_CATALOG, type LeakEntry } from '../../relay/leaks/catalog.ts';
-import type { LevelWhere } from '../verdict/level.ts';
+import type { LevelRead } from '../verdict/level.ts';
 import { signatureOf, type SignatureKind } from './signatures.ts';
 
 /**
@@ -128,12 +128,7 @@ const PROOF_PLATEAUS: Readonly<Record<string, { readonly lifetimeMs: number }>> 
 };
 
 /** Where a level proof reads its level (verdict/level.ts). */
-export interface ProofLevel {
-  where: LevelWhere;
-  signal: string;
-  /** under-load: only the samples taken while this harness trigger ran (LoadWindow.running). */
-  whileRunning?: string;
-}
+export type ProofLevel = LevelRead;
 
 export interface ProofPlan {
   variant: string;

@@ -27,6 +27,14 @@ import { UNREAD_SOCKETS_KEY } from './unread.ts';
 
 export type LevelWhere = 'drained' | 'under-load';
 
+/** Where a level proof reads its level: the proof plan's, the proof record's and the proof page's one shape. */
+export interface LevelRead {
+  where: LevelWhere;
+  signal: string;
+  /** under-load: only the samples taken while this harness trigger ran (LoadWindow.running). */
+  whileRunning?: string;
+}
+
 export interface LevelEvidence {
   /** `handles:<key>`: a resource type, `fds`, or `tcp:<STATE>`. */
   signal: string;

@@ -23,6 +23,7 @@ import {
   sampledWhileRunning,
   type LevelComparison,
   type LevelEvidence,
+  type LevelRead,
   type LevelWhere,
 } from '../../harness/verdict/level.ts';
 import { handleCounts } from '../../harness/verdict/series.ts';
@@ -37,11 +38,7 @@ export type { LevelWhere };
  * whether only the samples taken while a harness trigger ran count (the proof
  * plan's `level`).
  */
-export interface LevelPlan {
-  where: LevelWhere;
-  signal: string;
-  whileRunning?: string;
-}
+export type LevelPlan = LevelRead;
 
 /**
  * The level plan of a proof: the caller's (ProofSummary.level), else read from
@@ -81,7 +78,7 @@ function slimSample(s: ContinuousSample, key: string): ContinuousSample {
     probe: s.probe === null ? null : { ...s.probe, resources: pick(s.probe.resources, key) },
     relay: key.startsWith('relay:') && s.relay !== null ? pick(s.relay, key.slice('relay:'.length)) : null,
     // Only the triggers in progress (a `whileRunning` level reads them).
-    load: s.load?.running === undefined ? null : { requests: 0, reqPerSec: 0, latencyMs: { p50: 0, p99: 0, max: 0 }, status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, errors: 0, timeouts: 0, mismatches: 0, running: s.load.running },
+    load: s.load?.running === undefined ? null : s.load,
     faults: null,
   };
 }

@@ -11,7 +11,7 @@ import type { RunComparison, RunDifference, RunVerdict } from '../../harness/ver
 import { checkpointTable, phaseNames, type PhaseNames, type Table } from '../data.ts';
 import { encodeColumn } from '../columns.ts';
 import { axisX, fitLine, fitOver, type FitLine } from '../fit.ts';
-import type { LevelWhere } from '../../harness/verdict/level.ts';
+import type { LevelRead } from '../../harness/verdict/level.ts';
 
 export type ProofStatus = 'holds' | 'failed' | 'inconclusive' | 'incomplete';
 
@@ -32,7 +32,7 @@ export interface ProofSummary {
    * `level` proofs: where the level shows and on which signal (the proof plan's
    * `level`). Absent: read from `expects` (reports/proof/level.ts levelPlanOf).
    */
-  level?: { where: LevelWhere; signal: string; whileRunning?: string } | null;
+  level?: LevelRead | null;
   leakyLine: string;
   fixedLine: string;
   signatureLine: string;
