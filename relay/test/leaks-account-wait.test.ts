@@ -14,7 +14,15 @@ import type { RelayOptions } from '../index.ts';
 import type { FaultPlan } from '../../mocks/index.ts';
 import { chat, chatBody, CLIENT_KEY, closeClients, metrics, startPair, waitFor, type Pair } from './helpers.ts';
 
-const K = 3;
+const K = 6;
+/**
+ * Timers of this process that are not the relay's waits: undici's shared
+ * timer wheel (one Node timer, armed while any socket keep-alive or headers
+ * timeout is pending) can be there when the count is taken and gone when it is
+ * read again. A fresh-clone CI run saw exactly that: 2 more timers for 3
+ * leaky loops. K is large enough that the slack of one still separates them.
+ */
+const OTHER_TIMERS_SLACK = 1;
 const ACCOUNTS = 3;
 /** Every account answers 429 usage_limit_reached resetting in an hour (scenarios/quota-wall.ts). */
 const QUOTA_WALL: FaultPlan = { rules: [], accounts: { expiredShare: 0, quotaExhaustedShare: 1, quotaResetSeconds: 3_600 } };
@@ -69,15 +77,15 @@ describe('account-wait-loop (seed 001 P2-10)', () => {
       const m1 = await metrics(p.relay);
       expect(m1[structure('account_waits')]).toBe(leaky ? K : 0);
       // Other timers of this process (sockets' keep-alives, the fake upstream's) come and go: bounds, not equalities.
-      if (leaky) expect(timers() - timersBefore).toBeGreaterThanOrEqual(K);
-      else expect(timers() - timersBefore).toBeLessThanOrEqual(0);
+      if (leaky) expect(timers() - timersBefore).toBeGreaterThanOrEqual(K - OTHER_TIMERS_SLACK);
+      else expect(timers() - timersBefore).toBeLessThanOrEqual(OTHER_TIMERS_SLACK);
       // The leaky loops poll on, each poll one more registered wait request that is never removed.
       await new Promise((r) => setTimeout(r, ACCOUNT_WAIT_POLL_MS + 200));
       const m2 = await metrics(p.relay);
       expect(m2[structure('account_waits')]).toBe(leaky ? 2 * K : 0);
       expect(m2['relay_inflight_requests']).toBe(leaky ? K : 0);
-      if (leaky) expect(timers() - timersBefore).toBeGreaterThanOrEqual(K);
-      else expect(timers() - timersBefore).toBeLessThanOrEqual(0);
+      if (leaky) expect(timers() - timersBefore).toBeGreaterThanOrEqual(K - OTHER_TIMERS_SLACK);
+      else expect(timers() - timersBefore).toBeLessThanOrEqual(OTHER_TIMERS_SLACK);
       // No upstream request was made for any of them: there was no account to make it with.
       expect(p.upstream.stats().faults['quota-exhausted']).toBe(ACCOUNTS);
     });
