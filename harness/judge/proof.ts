@@ -39,6 +39,15 @@ export interface ProofResult {
    * `fixed no worse: …` or `the fix costs service: …` (then also a failure).
    */
   serviceLine?: string;
+  /** The proof kind (retained, handles, churn, level): what it decides on. */
+  proofKind: ProofPlan['kind'];
+  /**
+   * What the proof decided on, leaky → fixed, in a table cell: `heapUsed LEAK →
+   * fixed`, `alloc/request ×0.31 [0.29, 0.33]`, `Timeout level: leaky only`. The runs'
+   * own soak verdicts judge every signal and may read INCONCLUSIVE on signals a
+   * proof does not rest on; this says what it does rest on.
+   */
+  evidence: string;
   /** One-line summaries for the table. */
   leakyLine: string;
   fixedLine: string;
@@ -113,7 +122,7 @@ export function judgeProof(
   comparison: RunComparison,
   level: LevelComparison | null = null,
   fixedVerdict: RunVerdict | null = null,
-): { status: ProofStatus; failures: string[]; signatureLine: string; serviceLine: string } {
+): { status: ProofStatus; failures: string[]; signatureLine: string; serviceLine: string; evidence: string } {
   const failures: string[] = [];
   const before = comparison.before;
   // "The fixed run is NO-LEAK" is a property of the fixed run alone: judged on
@@ -135,6 +144,7 @@ export function judgeProof(
   const signal = plan.signature?.signal ?? null;
   const type = signal ? handleKeyOf(signal) : null;
   let inconclusive = false;
+  let evidence = '';
   // A run whose target did not serve the load proves nothing either way (harness/verdict/served.ts).
   for (const [name, v] of [['leaky', before], ['fixed', after]] as const) {
     if (v.served?.status === 'not-served') {
@@ -145,6 +155,10 @@ export function judgeProof(
   if (plan.kind === 'retained' || plan.kind === 'handles') {
     const leakyOnSignal =
       type !== null ? before.handles.types.find((t) => t.type === type)?.status : before.memory.find((m) => m.signal === signal)?.status;
+    const own = type !== null ? null : comparison.signals.find((x) => x.signal === signal);
+    const ownHandle = type !== null ? comparison.handles.find((h) => h.type === type) : null;
+    const ownFixed = own ? own.outcome === 'fixed' : ownHandle ? ownHandle.after.status !== 'LEAK' && ownHandle.after.delta <= 0 : false;
+    evidence = `${type ?? signal} ${leakyOnSignal ?? 'not measured'} → ${ownFixed ? 'fixed' : 'not fixed'}`;
     if (leakyOnSignal !== 'LEAK') failures.push(`the leaky run is not LEAK on ${signal} (${leakyOnSignal ?? 'not measured'}): ${before.reasons[0] ?? ''}`);
     if (sig?.outcome !== 'triggered') failures.push(`the leaky run's signature check says ${sig?.outcome ?? 'nothing'}: the scenario may not have triggered the bug`);
     if (comparison.outcome === 'regression' || comparison.outcome === 'not-fixed') {
@@ -156,9 +170,6 @@ export function judgeProof(
       // fixed rss 688 B/request [147, 989] vs δ 512, heap 2.0 [-0.7, 6.5] vs δ 32).
       // The proof rests on the variant's own signal, proven fixed, with the fixed
       // run NO-LEAK on every signal; the comparison's own outcome is still printed.
-      const own = type !== null ? null : comparison.signals.find((x) => x.signal === signal);
-      const ownHandle = type !== null ? comparison.handles.find((h) => h.type === type) : null;
-      const ownFixed = own ? own.outcome === 'fixed' : ownHandle ? ownHandle.after.status !== 'LEAK' && ownHandle.after.delta <= 0 : false;
       if (!ownFixed) {
         failures.push(`${signal} is not proven fixed: ${own?.reason ?? (ownHandle ? `Δ ${ownHandle.before.delta} → ${ownHandle.after.delta}` : 'not measured')}`);
         inconclusive = true;
@@ -171,6 +182,7 @@ export function judgeProof(
     }
   } else if (plan.kind === 'churn') {
     const r = comparison.churn.allocatedBytesPerRequest;
+    evidence = r === null ? 'alloc/request not measured' : `alloc/request ×${num(r.ratio, 2)} [${num(r.lower, 2)}, ${num(r.upper, 2)}]`;
     if (r === null) {
       failures.push('no allocation figures in one of the runs (probe missing?)');
       inconclusive = true;
@@ -179,6 +191,8 @@ export function judgeProof(
     if (clean !== null) failures.push(clean);
   } else {
     // level: the leaky run holds the level, the fixed run does not (verdict/level.ts compareLevels).
+    const what = `${(plan.level?.signal ?? '').replace(/^handles:(relay:)?/, '')} ${plan.plateau !== null ? 'plateau' : 'level'}`.trim();
+    evidence = `${what}: ${level === null ? 'no evidence' : level.holds ? 'leaky only' : !level.triggered ? 'leaky not shown' : level.tooLittleData ? 'too little data' : 'in fixed too'}`;
     if (level === null) {
       failures.push('no level evidence for this proof');
       inconclusive = true;
@@ -199,7 +213,7 @@ export function judgeProof(
   const service = compareService(before.served, after.served);
   if (service.status === 'worse') failures.push(service.line);
   const status: ProofStatus = failures.length === 0 ? 'holds' : inconclusive && failures.every((f) => !f.startsWith('the leaky run')) ? 'inconclusive' : 'failed';
-  return { status, failures, signatureLine, serviceLine: service.line };
+  return { status, failures, signatureLine, serviceLine: service.line, evidence };
 }
 
 
@@ -298,6 +312,8 @@ export function judgeProofRuns(entry: LeakEntry, leakyDir: string, fixedDir: str
     fixedDir,
     comparison,
     fixedStatus: fixedVerdict.status,
+    proofKind: plan.kind,
+    evidence: judged.evidence,
     leakyLine: describeSide(comparison.before, plan) + (level ? `; ${level.leakyLine}` : '') + thresholdText(comparison.before),
     fixedLine: describeSide(fixedVerdict, plan) + (level ? `; ${level.fixedLine}` : '') + thresholdText(fixedVerdict),
     signatureLine: judged.signatureLine,

@@ -44,13 +44,37 @@ export function formatProof(r: ProofResult, plan: ProofPlan): string {
   return lines.join('\n');
 }
 
+/**
+ * The table after `prove all`. The proof's own columns come first: its kind and
+ * the evidence it decided on, leaky → fixed. The runs' soak verdicts (every
+ * signal, judged as `npm run soak` judges a run) follow as context: a 90-s run
+ * is often INCONCLUSIVE on signals its proof does not rest on (rss, or heapUsed
+ * for a level or churn bug), and a table that put those first read as if a
+ * held proof had found nothing.
+ */
 export function formatProofTable(results: readonly ProofResult[], totalMs: number): string {
-  const rows = results.map((r) => [r.variant, r.scenario, r.comparison?.before.status ?? '-', r.signatureLine.split(' ')[0] ?? '-', r.fixedStatus ?? '-', r.comparison?.outcome ?? '-', STATUS_LABEL[r.status].replace('PROOF ', ''), fmtMs(r.wallMs)]);
-  const header = ['variant', 'scenario', 'leaky', 'signature', 'fixed', 'comparison', 'proof', 'time'];
+  const rows = results.map((r) => [
+    r.variant,
+    r.scenario,
+    r.proofKind,
+    r.evidence || '-',
+    STATUS_LABEL[r.status].replace('PROOF ', ''),
+    fmtMs(r.wallMs),
+    `${r.comparison?.before.status ?? '-'} / ${r.fixedStatus ?? '-'}`,
+  ]);
+  const header = ['variant', 'scenario', 'kind', 'evidence (leaky → fixed)', 'proof', 'time', 'soak verdicts (leaky / fixed)'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const held = results.filter((r) => r.status === 'holds').length;
-  return [fmt(header), ...rows.map(fmt), '', `${held}/${results.length} proofs hold; total ${fmtMs(totalMs)}`].join('\n');
+  return [
+    fmt(header),
+    ...rows.map(fmt),
+    '',
+    'evidence: retained/handles, the variant\'s signal in the leaky run and whether the comparison proves it fixed; churn, allocated bytes/request after/before (95 % CI);',
+    'level, where the level shows. soak verdicts: each run on every signal, as `npm run soak` judges it; the proof requires the fixed run clean, not NO-LEAK on rss.',
+    '',
+    `${held}/${results.length} proofs hold; total ${fmtMs(totalMs)}`,
+  ].join('\n');
 }
 
 /** Run the proofs one after the other. Throws SoakError SOAK_ERR_INTERRUPTED when aborted. */

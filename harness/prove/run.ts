@@ -23,6 +23,7 @@ import { interruptedError, interruptSignalOf } from '../errors.ts';
 import { PROJECT_ROOT } from '../soak/index.ts';
 import { judgeProofRuns, type ProofResult, type ProofStatus } from '../judge/proof.ts';
 import { proofPlanFor, PROOF_DEFAULTS, type ProofPlan } from '../judge/proof-plan.ts';
+import { signatureOf } from '../judge/signatures.ts';
 import { newRunId, uniqueRunDir } from '../run/run-folder.ts';
 import type { RunOutcome } from '../records.ts';
 import { formatProof, formatProofTable } from './format.ts';
@@ -70,6 +71,8 @@ function incompleteProof(pair: ProvePair, failures: string[], wallMs: number): P
     fixedDir: pair.fixed.dir,
     comparison: null,
     fixedStatus: null,
+    proofKind: signatureOf(pair.leaky.entry).kind,
+    evidence: '-',
     leakyLine: '',
     fixedLine: '',
     signatureLine: '',

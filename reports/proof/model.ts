@@ -89,7 +89,11 @@ function handleLabel(handle: string): string {
 /** The signal the page is about: the proof's own, else post-GC heapUsed. */
 export function signalInfo(proof: ProofSummary | null): SignalInfo {
   const s = proof?.signal ?? null;
-  if (s !== null && s.startsWith('handles:') && s.length > 'handles:'.length) {
+  // A `relay:` gauge is read from the target's /metrics while load runs
+  // (harness/verdict/level.ts); drained checkpoints do not scrape it, so a
+  // checkpoint chart of it would draw a flat 0 that nothing measured.
+  const relayGauge = s !== null && s.startsWith('handles:relay:');
+  if (s !== null && !relayGauge && s.startsWith('handles:') && s.length > 'handles:'.length) {
     const handle = s.slice('handles:'.length);
     return { key: s, kind: 'handles', handle, label: handleLabel(handle), unit: 'count', fallback: null };
   }
@@ -101,7 +105,9 @@ export function signalInfo(proof: ProofSummary | null): SignalInfo {
       ? null
       : s === null
         ? `this ${proof.kind} proof has no post-GC series of its own (${proof.kind === 'churn' ? 'it rests on the allocation ratio, charted above' : proof.kind === 'level' ? 'its level is charted above' : 'see the comparison below'}): post-GC heapUsed is shown`
-        : `the proof's signal ${s} is not a checkpoint series: post-GC heapUsed is shown`;
+        : relayGauge
+          ? `the proof's signal, the target's gauge ${s.slice('handles:relay:'.length)}, is read under load (charted above), not at drained checkpoints: post-GC heapUsed is shown`
+          : `the proof's signal ${s} is not a checkpoint series: post-GC heapUsed is shown`;
   return { key: 'heapUsed', kind: 'memory', handle: null, label: 'post-GC heapUsed', unit: 'bytes', fallback };
 }
 

@@ -93,18 +93,21 @@ describe('judgeProof: level at drained checkpoints (retry-timers, Timeout handle
     expect(r.failures).toEqual([]);
     expect(r.status).toBe('holds');
     expect(r.signatureLine).toMatch(/^triggered \(level drained: Timeout above its pre-load 2 at 10\/15/);
+    expect(r.evidence).toBe('Timeout level: leaky only');
   });
 
   it('fails when the fixed relay holds them too', () => {
     const r = proof('retry-timers', timers((i) => 40 + i), timers((i) => 30 + i));
     expect(r.status).toBe('failed');
     expect(r.failures.join('\n')).toMatch(/fixed run still holds extra handles:Timeout at 15 drained checkpoints/);
+    expect(r.evidence).toBe('Timeout level: in fixed too');
   });
 
   it('fails when the leaky run never shows the level', () => {
     const r = proof('retry-timers', timers(() => 0), timers(() => 0));
     expect(r.status).toBe('failed');
     expect(r.signatureLine).toMatch(/^not-triggered/);
+    expect(r.evidence).toBe('Timeout level: leaky not shown');
     expect(r.failures[0]).toMatch(/leaky run holds extra handles:Timeout at 0 drained checkpoints/);
   });
 });
@@ -114,6 +117,7 @@ describe('judgeProof: churn (account-clone, allocation per request)', () => {
     const r = proof('account-clone', { allocatedPerRequest: 60_000 }, { allocatedPerRequest: 6_000 });
     expect(r.failures).toEqual([]);
     expect(r.status).toBe('holds');
+    expect(r.evidence).toMatch(/^alloc\/request ×0\.1\d? \[/);
   });
 
   it('judges the fixed run on all of its checkpoints, not only the part aligned with a slower leaky run', () => {
@@ -147,6 +151,8 @@ describe('formatProofTable', () => {
       fixedDir: '/synthetic/fixed',
       comparison,
       fixedStatus: r.fixed.status,
+      proofKind: 'retained',
+      evidence: r.evidence,
       leakyLine: '',
       fixedLine: '',
       signatureLine: r.signatureLine,
@@ -154,9 +160,21 @@ describe('formatProofTable', () => {
     };
     const [header, line] = formatProofTable([row], 240_000).split('\n');
     const cells = line!.split(/\s{2,}/);
-    expect(header!.split(/\s{2,}/)[4]).toBe('fixed');
-    expect(cells[4]).toBe('NO-LEAK');
-    expect(cells[6]).toBe('HOLDS');
+    expect(header!.split(/\s{2,}/)[6]).toBe('soak verdicts (leaky / fixed)');
+    expect(cells[6]).toBe('LEAK / NO-LEAK');
+    expect(cells[4]).toBe('HOLDS');
+  });
+
+  it('puts what the proof decided on first: its kind and evidence, leaky → fixed', () => {
+    const r = proof('inflight-map', { heapUsed: (n) => 520 * n }, {});
+    expect(r.status).toBe('holds');
+    expect(r.evidence).toBe('heapUsed LEAK → fixed');
+    const notFixed = proof('inflight-map', { heapUsed: (n) => 520 * n }, { heapUsed: (n) => 520 * n });
+    expect(notFixed.evidence).toBe('heapUsed LEAK → not fixed');
+    const row = { variant: 'inflight-map', scenario: 'mixed', status: r.status, failures: [], leakyDir: '/l', fixedDir: '/f', comparison: r.comparison, fixedStatus: r.fixed.status, proofKind: 'retained' as const, evidence: r.evidence, leakyLine: '', fixedLine: '', signatureLine: '', wallMs: 1000 };
+    const [header, line] = formatProofTable([row], 1000).split('\n');
+    expect(header!.split(/\s{2,}/).slice(2, 4)).toEqual(['kind', 'evidence (leaky → fixed)']);
+    expect(line!.split(/\s{2,}/).slice(2, 4)).toEqual(['retained', 'heapUsed LEAK → fixed']);
   });
 });
 
