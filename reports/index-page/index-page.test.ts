@@ -342,3 +342,26 @@ describe('npm run soak -- index', () => {
     expect(h.out()).toContain('Usage: npm run soak -- index <folder> [--out FILE]');
   });
 });
+
+describe('buildIndex: the proofs table says what each proof decided on', () => {
+  it("shows a record's kind and evidence with the slope comparison under it; an older record, its comparison", async () => {
+    const base = join(root, 'decided-on');
+    const leaky = writeRun(base, 'p/retry-timers-leaky', { startedAt: '2026-12-07T10:00:00.000Z', leaks: ['retry-timers'], leaky: true });
+    const fixed = writeRun(base, 'p/retry-storm-fixed', { startedAt: '2026-12-07T10:01:00.000Z', leaks: [] });
+    const record = (variant: string, extra: Record<string, unknown>) =>
+      writeFileSync(
+        join(base, 'p', `${variant}-proof.json`),
+        JSON.stringify({ kind: 'proof', recordVersion: 1, variant, scenario: 'retry-storm', status: 'holds', failures: [], leakyDir: leaky.dir, fixedDir: fixed.dir, wallMs: 1000, finishedAt: '2026-12-07T10:03:00.000Z', ...extra }),
+      );
+    record('retry-timers', { comparison: { outcome: 'inconclusive' }, proofKind: 'level', evidence: 'Timeout level: leaky only' });
+    record('old-proof', { comparison: { outcome: 'fix-holds' } });
+    record('churny', { comparison: { outcome: 'inconclusive' }, proofKind: 'churn', evidence: 'alloc/request ×0.02 [0.01, 0.03]' });
+    const html = readFileSync((await buildIndex(base)).file, 'utf8');
+    const table = html.slice(html.indexOf('<table id="proofs-table">'), html.indexOf('</table>', html.indexOf('<table id="proofs-table">')));
+    expect(table).toContain('decided on (leaky → fixed)');
+    const row = (variant: string) => table.split('<tr').find((r) => r.includes(`>${variant}<`)) ?? '';
+    expect(row('retry-timers')).toContain('<td>Timeout level: leaky only<span class="small-note">slope comparison: inconclusive</span></td>');
+    expect(row('churny')).toContain('<td><span class="muted">churn:</span> alloc/request ×0.02 [0.01, 0.03]<span class="small-note">');
+    expect(row('old-proof')).toContain('<td>fix-holds</td>');
+  });
+});

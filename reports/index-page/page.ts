@@ -187,6 +187,18 @@ ${rows}
 </section>`;
 }
 
+/**
+ * What a proof decided on, with the slope comparison under it: a level or
+ * churn bug's slopes are often `inconclusive` while its proof holds, and a
+ * column of that beside "holds" read as a contradiction.
+ */
+function decidedOn(p: ProofRow): string {
+  const main = p.evidence ?? (p.proofKind !== null ? `${p.proofKind} proof` : null);
+  const slopes = p.comparison === null ? '' : `<span class="small-note">slope comparison: ${esc(p.comparison)}</span>`;
+  const kind = p.proofKind !== null && p.evidence !== null && !p.evidence.includes(p.proofKind) ? `<span class="muted">${esc(p.proofKind)}:</span> ` : '';
+  return main === null ? `${esc(p.comparison ?? '—')}` : `${kind}${esc(main)}${slopes}`;
+}
+
 function proofsTable(m: IndexModel): string {
   if (m.proofs.length === 0) return '';
   const runLink = (dir: string | null, text: string): string => {
@@ -198,14 +210,14 @@ function proofsTable(m: IndexModel): string {
     .map((p) => {
       const failures = p.problem !== null ? esc(p.problem) : p.failures.length === 0 ? '<span class="muted">—</span>' : `${esc(p.failures[0])}${p.failures.length > 1 ? `<span class="small-note">+${p.failures.length - 1} more</span>` : ''}`;
       const reg = p.regressed === null ? '' : ` ${badge('REGRESSED', p.regressed)}`;
-      return `<tr id="${esc(p.id)}" data-status="${esc(p.status)}"${p.regressed !== null ? ' class="regressed"' : ''}><td>${esc(utc(p.finishedAt, p.time))}</td><td class="mono">${esc(p.variant)}</td><td>${esc(p.scenario)}</td><td>${badge(p.status)}${reg}</td><td>${esc(p.comparison ?? '—')}</td><td class="wrap">${failures}</td><td class="num">${esc(durationWords(p.wallMs))}</td><td>${link(m, p.page, 'proof page')} · ${runLink(p.leakyDir, 'leaky')} · ${runLink(p.fixedDir, 'fixed')}</td></tr>`;
+      return `<tr id="${esc(p.id)}" data-status="${esc(p.status)}"${p.regressed !== null ? ' class="regressed"' : ''}><td>${esc(utc(p.finishedAt, p.time))}</td><td class="mono">${esc(p.variant)}</td><td>${esc(p.scenario)}</td><td>${badge(p.status)}${reg}</td><td>${decidedOn(p)}</td><td class="wrap">${failures}</td><td class="num">${esc(durationWords(p.wallMs))}</td><td>${link(m, p.page, 'proof page')} · ${runLink(p.leakyDir, 'leaky')} · ${runLink(p.fixedDir, 'fixed')}</td></tr>`;
     })
     .join('\n');
   return `<section id="proofs">
 <h2>Proofs</h2>
 <div class="scroll"><table id="proofs-table">
-<caption>Each <code>prove</code> result (&lt;variant&gt;-proof.json): the leaky run must leak, the fixed run must not.</caption>
-<thead><tr><th scope="col">finished (UTC)</th><th scope="col">variant</th><th scope="col">scenario</th><th scope="col">proof</th><th scope="col">comparison</th><th scope="col">why not</th><th scope="col" class="num">wall</th><th scope="col">pages</th></tr></thead>
+<caption>Each <code>prove</code> result (&lt;variant&gt;-proof.json): the leaky run must leak, the fixed run must not. Each proof decides on its kind's evidence (retained and handles: the variant's signal; churn: allocation per request; level: where the level shows); the runs' slope comparison is shown under it.</caption>
+<thead><tr><th scope="col">finished (UTC)</th><th scope="col">variant</th><th scope="col">scenario</th><th scope="col">proof</th><th scope="col">decided on (leaky → fixed)</th><th scope="col">why not</th><th scope="col" class="num">wall</th><th scope="col">pages</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>

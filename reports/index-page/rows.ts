@@ -69,6 +69,10 @@ export interface ProofRow {
   status: string;
   failures: string[];
   comparison: string | null;
+  /** retained, handles, churn, level (the record's proofKind); null in records without it. */
+  proofKind: string | null;
+  /** What the proof decided on, leaky → fixed (harness/judge/proof.ts `evidence`); null in records before 2026-12-07. */
+  evidence: string | null;
   wallMs: number | null;
   finishedAt: string | null;
   time: number;
@@ -211,6 +215,8 @@ export function proofRow(file: string, index: number): ProofRow {
     status: 'UNREADABLE',
     failures: [],
     comparison: null,
+    proofKind: null,
+    evidence: null,
     wallMs: null,
     finishedAt: null,
     time: mtime(file),
@@ -237,6 +243,8 @@ export function proofRow(file: string, index: number): ProofRow {
     status: typeof r.status === 'string' ? r.status : 'UNKNOWN',
     failures: Array.isArray(r.failures) ? r.failures.map((f) => redactText(String(f))) : [],
     comparison,
+    proofKind: typeof r.proofKind === 'string' ? r.proofKind : null,
+    evidence: typeof r.evidence === 'string' && r.evidence !== '' ? redactText(r.evidence) : null,
     wallMs: numOrNull(r.wallMs),
     finishedAt,
     time: Number.isFinite(t) ? t : row.time,
