@@ -8,6 +8,7 @@
 //   compareRuns(runA, runB)     two run folders → is the fix proven?
 //   prove({ variants })         leaky vs fixed run per catalog variant → proof results
 //   calibrate({ plan, seed })   the harness's own accuracy on ground-truth leaks
+//   calibrationFigures(dir)     a calibration folder's figures as they stand (runs nothing)
 //   readRun(runDir)             a run folder's records, complete or not
 //
 //   buildReport(runDir)         a run folder → its self-contained report.html
@@ -23,7 +24,7 @@ export { judgeRun, compareRuns, judgeProof, judgeProofRuns, proofPlanFor, catalo
 export { prove, allProofsHold } from './prove/run.ts';
 export { PROVE_FLAGS, resolveVariants, type ProveOptions } from './prove/options.ts';
 export { formatProof, formatProofTable } from './prove/format.ts';
-export { calibrate, type CalibrateOptions, type CalibrationResult } from './calibrate/run.ts';
+export { calibrate, calibrationFigures, type CalibrateOptions, type CalibrationResult, type LedgerFigures } from './calibrate/run.ts';
 export { FULL_PLAN, QUICK_PLAN, type CalibrationPlan } from './calibrate/plan.ts';
 export { readRun, readRunFolder, skippedLinesText, type RunData, type SkippedLine, type SkippedLinesLine } from './run/read-run.ts';
 export type { RunMeta } from './run/meta.ts';

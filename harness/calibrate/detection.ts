@@ -31,6 +31,8 @@ export interface Detection {
   sequential?: { requests: number; ms: number; checkpoints: number } | null;
   /** The heap floor δ the whole run was judged with (B/request; --floor adaptive makes it per run). Absent in older ledgers. */
   heapFloor?: number;
+  /** The whole run's heapUsed slope and its 95 % interval (B/request): what the leak measured as. Absent in older ledgers. */
+  heapSlope?: { slope: number; lower: number; upper: number } | null;
 }
 
 function leakingOf(v: ReturnType<typeof judgeRun>): string[] {
@@ -40,7 +42,9 @@ function leakingOf(v: ReturnType<typeof judgeRun>): string[] {
 export function detect(meta: VerdictRunMeta, checkpoints: readonly Checkpoint[], samples: readonly ContinuousSample[], options: JudgeOptions): Detection {
   const sorted = [...checkpoints].sort((a, b) => a.seq - b.seq);
   const whole = judgeRun(meta, sorted, samples, options);
-  const heapFloor = whole.memory.find((m) => m.signal === 'heapUsed')?.floor;
+  const heap = whole.memory.find((m) => m.signal === 'heapUsed');
+  const heapFloor = heap?.floor;
+  const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
   const detection: Detection = {
     status: whole.status,
     leaking: leakingOf(whole),
@@ -49,6 +53,7 @@ export function detect(meta: VerdictRunMeta, checkpoints: readonly Checkpoint[],
     checkpointsToDetection: null,
     sequential: sequentialDetection(meta, sorted, options),
     ...(heapFloor !== undefined ? { heapFloor } : {}),
+    heapSlope: heap && finite(heap.slope) && finite(heap.lower) && finite(heap.upper) ? { slope: heap.slope, lower: heap.lower, upper: heap.upper } : null,
   };
   // Prefixes shorter than the verdict's minimum are INCONCLUSIVE by rule; judging them costs little.
   for (let k = 1; k <= sorted.length; k++) {

@@ -55,17 +55,18 @@ export function appendEntry(dir: string, entry: LedgerEntry): void {
   appendFileSync(join(dir, LEDGER_FILES.runs), JSON.stringify(entry) + '\n');
 }
 
-export function readLedger(dir: string): Ledger {
+/** `flag` names the flag that gave the folder, for the error (`--resume`, `--summary`). */
+export function readLedger(dir: string, flag = '--resume'): Ledger {
   const headerPath = join(dir, LEDGER_FILES.header);
-  if (!existsSync(headerPath)) throw new LedgerError(`--resume: ${dir} holds no calibration (no ${LEDGER_FILES.header})`);
+  if (!existsSync(headerPath)) throw new LedgerError(`${flag}: ${dir} holds no calibration (no ${LEDGER_FILES.header})`);
   let header: LedgerHeader;
   try {
     header = JSON.parse(readFileSync(headerPath, 'utf8')) as LedgerHeader;
   } catch (err) {
-    throw new LedgerError(`--resume: ${headerPath} is not valid JSON: ${(err as Error).message}`);
+    throw new LedgerError(`${flag}: ${headerPath} is not valid JSON: ${(err as Error).message}`);
   }
   if (header.kind !== 'calibration' || header.recordVersion !== 1 || typeof header.plan !== 'object' || !Array.isArray(header.plan?.sizes)) {
-    throw new LedgerError(`--resume: ${headerPath} is not a calibration header this version reads (kind ${JSON.stringify(header.kind)}, recordVersion ${JSON.stringify(header.recordVersion)})`);
+    throw new LedgerError(`${flag}: ${headerPath} is not a calibration header this version reads (kind ${JSON.stringify(header.kind)}, recordVersion ${JSON.stringify(header.recordVersion)})`);
   }
   const done = new Map<number, LedgerEntry>();
   let skippedLines = 0;

@@ -29,6 +29,7 @@ import { plannedRuns, planMode, RUN_OVERHEAD_MS, type CalibrationPlan, type Plan
 import { appendEntry, fitsBudget, readLedger, remainingRuns, setAsideUnfinished, startLedger, type LedgerEntry, type LedgerHeader } from './ledger.ts';
 import { formatSummary, summarise, truthLabel, type CalibrationSummary, type Truth } from './summary.ts';
 import { groundTruthEnv, preloadInvisible } from './ground-truth-env.ts';
+import { LEDGER_LOCK_FILE, ledgerLocked, lockLedger } from './ledger-lock.ts';
 
 export type CalibrateOptions = (
   | {
@@ -83,16 +84,18 @@ function runFolderName(index: number, truth: Truth): string {
 }
 
 /**
- * A ledger entry written before detection judged the sequential looks: its
- * run folder judged again (the verdict is pure), so the summary has both
- * rules over every run. An entry whose folder is gone or unreadable stays as it
+ * A ledger entry written before detection judged the sequential looks (or
+ * kept the heap slope): its run folder judged again (the verdict is pure), so
+ * the summary has both rules and the measured slope over every run. An entry whose folder is gone or unreadable stays as it
  * was (its row counts it as not judged by the looks).
  */
 function withSequential(e: LedgerEntry): LedgerEntry {
-  if (e.detection === null || e.detection.sequential !== undefined) return e;
+  if (e.detection === null || (e.detection.sequential !== undefined && e.detection.heapSlope !== undefined)) return e;
   try {
     const data = readRun(e.runDir);
-    return { ...e, detection: { ...e.detection, sequential: detect(verdictMeta(data), data.checkpoints, data.samples, judgeOptionsFor(data)).sequential ?? null } };
+    const again = detect(verdictMeta(data), data.checkpoints, data.samples, judgeOptionsFor(data));
+    // What the entry recorded stays; only what it lacks is filled in.
+    return { ...e, detection: { ...e.detection, sequential: e.detection.sequential !== undefined ? e.detection.sequential : (again.sequential ?? null), heapSlope: e.detection.heapSlope !== undefined ? e.detection.heapSlope : (again.heapSlope ?? null) } };
   } catch {
     return e;
   }
@@ -132,6 +135,40 @@ async function oneRun(i: number, planned: PlannedRun, runDir: string, plan: Cali
   return entry;
 }
 
+/** The figures of a ledger's finished runs (pure but for re-judging entries that predate the sequential looks). */
+function figuresOf(planned: number, done: ReadonlyMap<number, LedgerEntry>, heapFloor: number): { results: LedgerEntry[]; summary: CalibrationSummary; complete: boolean; preloadInvisible: boolean } {
+  const results = [...done.entries()].sort(([a], [b]) => a - b).map(([, e]) => withSequential(e));
+  return { results, summary: summarise(results, heapFloor), complete: results.length === planned, preloadInvisible: results.every((r) => r.preloadInvisible) };
+}
+
+export interface LedgerFigures {
+  dir: string;
+  header: LedgerHeader;
+  planned: number;
+  runs: LedgerEntry[];
+  summary: CalibrationSummary;
+  heapFloor: number;
+  complete: boolean;
+  preloadInvisible: boolean;
+  /** A calibration is running on this ledger now (its lock is held): the figures may grow while read. */
+  running: boolean;
+}
+
+/**
+ * The figures of a calibration folder as it stands, running nothing and
+ * writing nothing (`calibrate --summary DIR`): a partial calibration read the
+ * morning after a chunk, or while the next one runs.
+ */
+export function calibrationFigures(dir: string): LedgerFigures {
+  const base = resolve(dir);
+  const ledger = readLedger(base, '--summary');
+  const header: LedgerHeader = { ...ledger.header, plan: { ...ledger.header.plan, mode: planMode(ledger.header.plan) } };
+  const heapFloor = getScenario('calibration').thresholds.heapUsed ?? 32;
+  const planned = plannedRuns(header.plan, header.seed).length;
+  const { results, summary, complete, preloadInvisible } = figuresOf(planned, ledger.done, heapFloor);
+  return { dir: base, header, planned, runs: results, summary, heapFloor, complete, preloadInvisible, running: ledgerLocked(base) };
+}
+
 /** The line a finished run prints: what was injected, what the verdict said, how soon. */
 function runLine(e: LedgerEntry, planned: number): string {
   const d = e.detection;
@@ -143,7 +180,7 @@ function runLine(e: LedgerEntry, planned: number): string {
 }
 
 /** The ledger to work on: a new one, or the one to resume (usage errors name the flag). */
-function openLedger(options: CalibrateOptions, progress: NodeJS.WritableStream | undefined): { dir: string; header: LedgerHeader; done: Map<number, LedgerEntry> } {
+function openLedger(options: CalibrateOptions, progress: NodeJS.WritableStream | undefined): { dir: string; header: LedgerHeader; done: Map<number, LedgerEntry>; release: () => void } {
   if (options.resume === undefined) {
     const { plan, seed } = options;
     const dir = options.out ? resolve(options.out) : uniqueRunDir(join(PROJECT_ROOT, 'reports/runs'), newRunId(`calibration-${plan.mode}`));
@@ -155,21 +192,34 @@ function openLedger(options: CalibrateOptions, progress: NodeJS.WritableStream |
     } catch (err) {
       throw usageError(`--out: ${(err as Error).message}`);
     }
-    return { dir, header, done: new Map() };
+    return { dir, header, done: new Map(), release: lockLedger(dir).release };
   }
   const dir = resolve(options.resume);
-  const ledger = readLedger(dir);
-  if (ledger.header.node !== process.version) {
-    throw usageError(`--resume: ${dir} was started on Node ${ledger.header.node}, this is ${process.version}; runs of two runtimes do not make one calibration`);
+  const checked = readLedger(dir);
+  if (checked.header.node !== process.version) {
+    throw usageError(`--resume: ${dir} was started on Node ${checked.header.node}, this is ${process.version}; runs of two runtimes do not make one calibration`);
   }
+  const { release, tookOver } = lockLedger(dir);
+  if (tookOver !== null) progress?.write(`a stale ${LEDGER_LOCK_FILE} (pid ${tookOver.pid} on ${tookOver.host}, since ${tookOver.since}, no longer running here) taken over\n`);
+  // Read again under the lock: a calibration that held it until now may have appended a run.
+  const ledger = readLedger(dir);
   if (ledger.skippedLines > 0) progress?.write(`${ledger.skippedLines} unreadable line(s) in the ledger skipped (a run cut mid-write is run again)\n`);
-  return { dir, header: ledger.header, done: ledger.done };
+  return { dir, header: ledger.header, done: ledger.done, release };
 }
 
 /** Run (or resume) a calibration. Throws usage errors before any run starts; an interrupt ends it with the finished runs kept. */
 export async function calibrate(options: CalibrateOptions): Promise<CalibrationResult> {
   const progress = options.progress;
-  const { dir: base, header: read, done } = openLedger(options, progress);
+  const { dir: base, header: read, done, release } = openLedger(options, progress);
+  try {
+    return await calibrateLocked(options, base, read, done);
+  } finally {
+    release();
+  }
+}
+
+async function calibrateLocked(options: CalibrateOptions, base: string, read: LedgerHeader, done: Map<number, LedgerEntry>): Promise<CalibrationResult> {
+  const progress = options.progress;
   // Ledgers written before planMode() named a plan `custom` when --floor or --until-verdict was given.
   const header: LedgerHeader = { ...read, plan: { ...read.plan, mode: planMode(read.plan) } };
   const { plan, seed } = header;
@@ -213,11 +263,8 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
   }
   if (options.signal?.aborted) interrupted = true;
 
-  const results = [...done.entries()].sort(([a], [b]) => a - b).map(([, e]) => withSequential(e));
-  const summary = summarise(results, heapFloor);
+  const { results, summary, complete, preloadInvisible: invisible } = figuresOf(runs.length, done, heapFloor);
   const wallMs = Date.now() - started;
-  const complete = results.length === runs.length;
-  const invisible = results.every((r) => r.preloadInvisible);
   const outDir = resolve(options.resultsDir ?? join(PROJECT_ROOT, 'reports/calibration'));
   mkdirSync(outDir, { recursive: true });
   const resultsFile = join(outDir, `${newRunId(plan.mode)}.json`);

@@ -37,6 +37,8 @@ export interface SizeRow {
   sequentialJudged: number;
   medianRequestsSequential: number | null;
   medianSecondsSequential: number | null;
+  /** The runs' heapUsed slopes, smallest and largest, and the widest of their 95 % intervals (B/request); null when none recorded one. */
+  heapSlope: { min: number; max: number; lower: number; upper: number } | null;
 }
 
 export interface CalibrationSummary {
@@ -130,6 +132,7 @@ export function summarise(runs: readonly CalibrationRun[], heapFloor: number): C
   const rows: SizeRow[] = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, rs]) => {
     const detected = rs.filter((r) => r.detection?.requestsToDetection !== null && r.detection?.requestsToDetection !== undefined && status(r) === 'LEAK');
     const stops = rs.map((r) => r.detection?.sequential).filter((x): x is NonNullable<typeof x> => x !== null && x !== undefined);
+    const slopes = rs.map((r) => r.detection?.heapSlope).filter((x): x is NonNullable<typeof x> => x !== null && x !== undefined);
     return {
       label: truthLabel(rs[0]!.truth),
       truth: rs[0]!.truth,
@@ -144,6 +147,10 @@ export function summarise(runs: readonly CalibrationRun[], heapFloor: number): C
       sequentialJudged: rs.filter((r) => r.detection?.sequential !== undefined).length,
       medianRequestsSequential: median(stops.map((x) => x.requests)),
       medianSecondsSequential: median(stops.map((x) => x.ms / 1000)),
+      heapSlope:
+        slopes.length === 0
+          ? null
+          : { min: Math.min(...slopes.map((x) => x.slope)), max: Math.max(...slopes.map((x) => x.slope)), lower: Math.min(...slopes.map((x) => x.lower)), upper: Math.max(...slopes.map((x) => x.upper)) },
     };
   });
   const bytesRows = rows.filter((r) => r.truth.kind === 'bytes');
@@ -208,4 +215,51 @@ export function formatSummary(s: CalibrationSummary, heapFloor: number): string 
   }
   lines.push('(requests and seconds: medians over the runs that were called LEAK, from the first checkpoint)');
   return lines.join('\n');
+}
+
+const thousands = (v: number): string => Math.round(v).toLocaleString('en-US').replace(/,/g, '\u202f');
+const slopeNum = (v: number): string => (Math.abs(v) >= 1000 ? thousands(v) : v.toFixed(1));
+
+/**
+ * The summary as the README's Markdown tables (`calibrate --summary DIR
+ * --markdown`): the confusion matrix, the false-LEAK rate with its exact 95 %
+ * bound, and per injected class the verdicts, the measured heap slope, and the
+ * requests (seconds) to the first LEAK under the fixed rule and under the
+ * sequential looks. Generated, so the README's figures are the ledger's.
+ */
+export function formatSummaryMarkdown(s: CalibrationSummary, heapFloor: number): string {
+  const f = s.heapFloors;
+  const delta = f !== null && f.min !== f.max ? `its own δ (${f.min}–${f.max} B/request)` : `δ ${f?.min ?? heapFloor} B/request`;
+  const out: string[] = [];
+  out.push('| injected | LEAK | NO-LEAK | INCONCLUSIVE |', '| --- | --- | --- | --- |');
+  const rowName = { leak: `leak ≥ ${delta}, or fds`, 'leak-below-floor': `leak < ${delta}`, control: 'control (nothing injected)' };
+  for (const row of ['leak', 'leak-below-floor', 'control'] as const) {
+    const c = s.confusion[row];
+    out.push(`| ${rowName[row]} | ${c.LEAK} | ${c['NO-LEAK']} | ${c.INCONCLUSIVE} |`);
+  }
+  out.push('');
+  const bound = (x: number, n: number) => {
+    const u = binomialUpper(x, n);
+    return u === null ? '' : ` (rate < ${(u * 100).toFixed(1)} % at 95 %, exact)`;
+  };
+  out.push(
+    `Precision ${pct(s.precision)}, recall ${pct(s.recall)} (leaks ≥ δ and fds), recall at ≥ 64 B/request ${pct(s.recallAtLeast64)}; ` +
+      `**false LEAK in controls ${s.falseLeaks}/${s.controls}**${bound(s.falseLeaks, s.controls)}` +
+      (s.controlsWithLooks > 0 ? `; sequential looks stopped ${s.falseStops}/${s.controlsWithLooks} controls with a LEAK${bound(s.falseStops, s.controlsWithLooks)}` : '') +
+      `. Smallest size called LEAK in every run: ${s.smallestAlwaysDetected ?? 'none'} B/request; in at least one: ${s.smallestEverDetected ?? 'none'} B/request.`,
+  );
+  out.push('');
+  out.push(
+    '| injected | runs | LEAK | NO-LEAK | INC | heap slope measured (B/request, 95 % CI) | fixed rule: requests (s) to LEAK | sequential looks: LEAK, requests (s) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  const at = (req: number | null, sec: number | null) => (req === null ? '—' : `${thousands(req)} (${Math.round(sec ?? 0)} s)`);
+  for (const r of s.rows) {
+    const h = r.heapSlope;
+    const slope = h === null ? '—' : `${h.min === h.max ? slopeNum(h.min) : `${slopeNum(h.min)} – ${slopeNum(h.max)}`} [${slopeNum(h.lower)}, ${slopeNum(h.upper)}]`;
+    const seq = r.sequentialJudged === 0 ? '—' : `${r.sequentialLeak}/${r.sequentialJudged}${r.sequentialLeak > 0 ? `, ${at(r.medianRequestsSequential, r.medianSecondsSequential)}` : ''}`;
+    out.push(`| ${r.label} | ${r.runs} | ${r.leak} | ${r.noLeak} | ${r.inconclusive} | ${slope} | ${at(r.medianRequestsToDetection, r.medianSecondsToDetection)} | ${seq} |`);
+  }
+  out.push('', 'Requests and seconds: medians over the runs called LEAK, counted from the first checkpoint.');
+  return out.join('\n');
 }

@@ -2,8 +2,9 @@
 // a thin wrapper): the harness's own accuracy on leaks of known size.
 
 import { exitForSignal, usageError } from '../errors.ts';
-import { calibrate, type CalibrateOptions, FULL_PLAN, QUICK_PLAN, type CalibrationPlan, SOAK_FLAGS } from '../index.ts';
+import { calibrate, calibrationFigures, type CalibrateOptions, FULL_PLAN, QUICK_PLAN, type CalibrationPlan, SOAK_FLAGS } from '../index.ts';
 import { estimatedMs, planMode } from '../calibrate/plan.ts';
+import { formatSummary, formatSummaryMarkdown } from '../calibrate/summary.ts';
 import type { FlagSpecs, FlagValues } from '../../shared/cli/flags.ts';
 import type { Command } from './command.ts';
 
@@ -18,6 +19,8 @@ export const CALIBRATE_FLAGS = {
   seed: { type: 'int', min: 0, max: 2 ** 32 - 1, default: 1, arg: 'N', help: 'seed of the plan order and of each run' },
   resume: { type: 'string', nonEmpty: true, arg: 'dir', help: "carry on with the runs this calibration folder's ledger has not finished" },
   out: { type: 'string', nonEmpty: true, arg: 'dir', help: "a new calibration's folder (ledger and run folders)" },
+  summary: { type: 'string', nonEmpty: true, arg: 'dir', help: "print the figures of this calibration folder's finished runs and exit; runs nothing, writes nothing (safe while a chunk runs)" },
+  markdown: { type: 'boolean', help: 'with --summary: the figures as the Markdown tables the README quotes' },
   budget: { type: 'duration', min: 1_000, max: SOAK_FLAGS.duration.max, arg: 'time', help: 'start a run only if it ends inside this budget' },
   'until-verdict': { type: 'boolean', help: "each run judged at every checkpoint and stopped as soon as a LEAK is certain (soak's --until-verdict): requests to detection become the sequential rule's; controls still run their full duration" },
   floor: { type: 'string', choices: ['fixed', 'adaptive'], arg: 'mode', help: "soak's --floor for every run: adaptive judges each with the heap floor its judged requests certify (harness/verdict/certify.ts), so the matrix measures that floor; fixed (default) the scenario's δ 32" },
@@ -49,6 +52,21 @@ export function calibrateOptionsFrom(values: FlagValues<typeof CALIBRATE_FLAGS>,
   return { plan, seed: values.seed, ...(values.out !== undefined ? { out: values.out } : {}), budgetMs };
 }
 
+/** `--summary DIR [--markdown]`: a ledger's figures as they stand; every flag but --markdown is refused. */
+function printSummary(dir: string, markdown: boolean, given: ReadonlySet<string>, out: NodeJS.WritableStream): number {
+  const clash = [...given].filter((f) => f !== 'summary' && f !== 'markdown');
+  if (clash.length > 0) throw usageError(`--summary reads a calibration folder and runs nothing; drop ${clash.map((f) => `--${f}`).join(', ')}`);
+  const f = calibrationFigures(dir);
+  const state = `${f.runs.length}/${f.planned} runs${f.complete ? '' : ' (partial)'}${f.running ? '; a calibration is running on this ledger now' : ''}`;
+  const head = `calibration (${f.header.plan.mode}) in ${f.dir}: ${state}, ${f.header.plan.durationMs / 1000} s of load each; started ${f.header.startedAt}, Node ${f.header.node}`;
+  out.write(
+    markdown
+      ? `<!-- ${head} -->\n\n${formatSummaryMarkdown(f.summary, f.heapFloor)}\n`
+      : `${head}\n\n${formatSummary(f.summary, f.heapFloor)}\npreload invisible to run.json and the verdict's inputs in every run: ${f.preloadInvisible ? 'yes' : 'NO'}\n`,
+  );
+  return 0;
+}
+
 /** `name` prefixes every line; `invoke` is how a user calls it again (`npm run soak -- calibrate`), for the resume hint. */
 export function makeCalibrateCommand(name: string, usage: string, invoke: string): Command<typeof CALIBRATE_FLAGS> {
   return {
@@ -65,10 +83,12 @@ export function makeCalibrateCommand(name: string, usage: string, invoke: string
     flags: CALIBRATE_FLAGS,
     exitCodes: [
       '0 every planned run done, or the budget reached (the resume command is printed);',
-      '1 the preload became visible to run.json in some run; 2 bad flags or an unreadable ledger (nothing started);',
+      '1 the preload became visible to run.json in some run; 2 bad flags, an unreadable ledger, or a ledger another calibration is running on (nothing started);',
       '3 the calibration itself failed; 129/130/143 interrupted (SIGHUP/SIGINT/SIGTERM) (finished runs stay in the ledger).',
     ],
     async run({ values, given, io, signal }) {
+      if (values.summary !== undefined) return printSummary(values.summary, values.markdown === true, given, io.stdout);
+      if (values.markdown) throw usageError('--markdown: goes with --summary DIR (the figures of a calibration folder)');
       const options = calibrateOptionsFrom(values, given);
       const prefix = { write: (text: string) => io.stderr.write(`${name}: ${text}`) } as unknown as NodeJS.WritableStream;
       const r = await calibrate({ ...options, signal, progress: prefix });
@@ -91,6 +111,6 @@ export function makeCalibrateCommand(name: string, usage: string, invoke: string
 
 export const calibrateCommand = makeCalibrateCommand(
   'soak calibrate',
-  'npm run soak -- calibrate [--quick] [--sizes 64,256] [--reps N] [--controls N] [--handle-every K] [--duration 10m] [--rate N] [--seed N] [--until-verdict] [--floor adaptive] [--out DIR] [--budget 80m] | --resume DIR',
+  'npm run soak -- calibrate [--quick] [--sizes 64,256] [--reps N] [--controls N] [--handle-every K] [--duration 10m] [--rate N] [--seed N] [--until-verdict] [--floor adaptive] [--out DIR] [--budget 80m] | --resume DIR [--budget 80m] | --summary DIR [--markdown]',
   'npm run soak -- calibrate',
 );

@@ -4,12 +4,14 @@
 // are all done is summarised without starting a soak.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendEntry, startLedger, type LedgerHeader } from '../../harness/calibrate/ledger.ts';
 import { plannedRuns } from '../../harness/calibrate/plan.ts';
+import { LEDGER_LOCK_FILE } from '../../harness/calibrate/ledger-lock.ts';
 import type { CalibrationPlan } from '../../harness/index.ts';
 
 const BENCH = resolve(import.meta.dirname, '../../bench/calibrate.bench.ts');
@@ -94,6 +96,79 @@ describe('bench:calibrate flags', () => {
     expect(saved.complete).toBe(true);
     expect(saved.runs).toHaveLength(2);
     expect(saved.ledger).toBe(dir);
+  });
+
+  it('refuses to resume a ledger another calibration is running on: exit 2, nothing started, its lock kept', () => {
+    const dir = mkdtempSync(join(root, 'busy-'));
+    const plan: CalibrationPlan = { mode: 'custom', sizes: [64], reps: 1, controls: 1, handleEvery: [], handleReps: 1, durationMs: 30_000, rate: null };
+    startLedger(dir, { kind: 'calibration', recordVersion: 1, plan, seed: 3, startedAt: new Date().toISOString(), node: process.version });
+    // This test process stands for the running calibration: alive, on this host.
+    const lock = JSON.stringify({ pid: process.pid, host: hostname(), since: '2026-12-07T02:39:07.653Z' });
+    writeFileSync(join(dir, LEDGER_LOCK_FILE), lock);
+    const r = bench('--resume', dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`is being calibrated by pid ${process.pid} since 2026-12-07T02:39:07.653Z`);
+    expect(readdirSync(dir).sort()).toEqual(['calibration.json', LEDGER_LOCK_FILE, 'runs.ndjson'].sort());
+    expect(readFileSync(join(dir, LEDGER_LOCK_FILE), 'utf8')).toBe(lock);
+    // --summary reads it anyway, and says a calibration is running on it.
+    const s = bench('--summary', dir);
+    expect(s.code).toBe(0);
+    expect(s.out).toContain('0/2 runs (partial); a calibration is running on this ledger now');
+  });
+
+  it('--summary prints a ledger\'s figures, as text or Markdown, and runs and writes nothing', () => {
+    const dir = mkdtempSync(join(root, 'summary-'));
+    const plan: CalibrationPlan = { mode: 'custom', sizes: [64], reps: 1, controls: 2, handleEvery: [], handleReps: 1, durationMs: 600_000, rate: null };
+    startLedger(dir, { kind: 'calibration', recordVersion: 1, plan, seed: 3, startedAt: '2026-12-07T02:39:07.653Z', node: process.version });
+    const planned = plannedRuns(plan, 3);
+    const leakAt = planned.findIndex((p) => p.truth.kind === 'bytes');
+    const controlAt = planned.findIndex((p) => p.truth.kind === 'control');
+    for (const index of [leakAt, controlAt]) {
+      const leak = index === leakAt;
+      appendEntry(dir, {
+        index,
+        finishedAt: new Date().toISOString(),
+        truth: planned[index]!.truth,
+        seed: planned[index]!.seed,
+        runDir: join(dir, `run-${index}`),
+        outcome: 'completed',
+        requests: 458_000,
+        wallMs: 640_000,
+        detection: {
+          status: leak ? 'LEAK' : 'NO-LEAK',
+          leaking: leak ? ['heapUsed'] : [],
+          requestsToDetection: leak ? 247_400 : null,
+          msToDetection: leak ? 348_000 : null,
+          checkpointsToDetection: leak ? 10 : null,
+          sequential: leak ? { requests: 126_800, ms: 192_000, checkpoints: 6 } : null,
+          heapFloor: 2.5,
+          heapSlope: leak ? { slope: 66.4, lower: 66.1, upper: 66.8 } : { slope: 0.6, lower: 0.3, upper: 0.9 },
+        },
+        preloadInvisible: true,
+      });
+    }
+    const before = readdirSync(dir).sort();
+    const text = bench('--summary', dir);
+    expect(text.err).toBe('');
+    expect(text.code).toBe(0);
+    expect(text.out).toContain(`calibration (custom) in ${dir}: 2/3 runs (partial), 600 s of load each; started 2026-12-07T02:39:07.653Z`);
+    expect(text.out).toContain('false LEAK in controls 0/1');
+    expect(text.out).not.toContain('results:');
+    const md = bench('--summary', dir, '--markdown');
+    expect(md.code).toBe(0);
+    expect(md.out).toContain('| control (nothing injected) | 0 | 1 | 0 |');
+    expect(md.out).toContain('**false LEAK in controls 0/1** (rate < 95.0 % at 95 %, exact)');
+    expect(md.out).toContain('| 64 B/request | 1 | 1 | 0 | 0 | 66.4 [66.1, 66.8] | 247\u202f400 (348 s) | 1/1, 126\u202f800 (192 s) |');
+    expect(md.out).toContain('| control (none) | 1 | 0 | 1 | 0 | 0.6 [0.3, 0.9] | — | 0/1 |');
+    expect(readdirSync(dir).sort()).toEqual(before);
+    // It runs nothing: flags that would are refused, and --markdown alone means nothing.
+    const clash = bench('--summary', dir, '--budget', '1m', '--quick');
+    expect(clash.code).toBe(2);
+    expect(clash.err).toMatch(/--summary reads a calibration folder and runs nothing; drop --(budget, --quick|quick, --budget)/);
+    expect(bench('--markdown').err).toContain('--markdown: goes with --summary DIR');
+    const nowhere = bench('--summary', join(root, 'nowhere'));
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.err).toContain(`--summary: ${join(root, 'nowhere')} holds no calibration`);
   });
 
   it('says what is left and how to carry on when the ledger is partial', () => {

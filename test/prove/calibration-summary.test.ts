@@ -22,6 +22,11 @@ describe('requests to detection', () => {
     expect(d.requestsToDetection).toBeGreaterThanOrEqual(50_000);
     expect(d.requestsToDetection).toBeLessThanOrEqual(cps.at(-1)!.requestsCompleted);
     expect(d.checkpointsToDetection).toBeGreaterThanOrEqual(8);
+    // What the leak measured as: the whole run's slope, its interval around the injected size.
+    expect(d.heapSlope!.slope).toBeGreaterThan(290);
+    expect(d.heapSlope!.slope).toBeLessThan(310);
+    expect(d.heapSlope!.lower).toBeLessThanOrEqual(d.heapSlope!.slope);
+    expect(d.heapSlope!.upper).toBeGreaterThanOrEqual(d.heapSlope!.slope);
   });
 
   it('a flat run is never detected', () => {
@@ -128,6 +133,16 @@ describe('calibration summary', () => {
     expect([a.falseStops, a.controlsWithLooks]).toEqual([1, 2]);
     expect(formatSummary(a, 32)).toMatch(/sequential looks \(where --until-verdict stops\): false LEAK in controls 1\/2/);
     expect(formatSummary(a, 32)).toMatch(/1024 B\/request .* 2\/2 +32000 +42/);
+  });
+
+  it("gives each row its runs' measured heap slopes: smallest, largest, widest interval", () => {
+    const sloped = (slope: number, lower: number, upper: number): CalibrationRun => {
+      const r = run({ kind: 'bytes', bytesPerRequest: 16 }, 'LEAK', 250_000);
+      return { ...r, detection: { ...r.detection!, heapSlope: { slope, lower, upper } } };
+    };
+    const a = summarise([sloped(16.8, 16.5, 17.0), sloped(16.9, 16.6, 17.1), run({ kind: 'control' }, 'NO-LEAK')], 32);
+    expect(a.rows.find((r) => r.label === '16 B/request')!.heapSlope).toEqual({ min: 16.8, max: 16.9, lower: 16.5, upper: 17.1 });
+    expect(a.rows.find((r) => r.label === 'control (none)')!.heapSlope).toBeNull();
   });
 
   it('the full plan: 4 and 8 B/request, 20 controls, 54 runs', () => {
