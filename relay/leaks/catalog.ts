@@ -124,6 +124,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_account_clones_total grows by N per lookup (1 when fixed); bytes allocated per lookup ∝ N, GC time and event-loop delay during scans; retained heap flat',
     metrics: ['relay_account_clones_total'],
     scenario: 'health-scan',
+    proofFigure: '`npm run soak -- --prove all --no-attribute` (2026-12-07, fresh clone of 815d348, health-scan, 90 s per run): allocated bytes/request fixed/leaky 0.019 [0.012, 0.027]; heapUsed INCONCLUSIVE 28.2 B/request [18.3, 42.0] leaky (a churn bug allocates, it does not retain) → NO-LEAK 1.5 [−12.9, 10.0] fixed (δ 64); service no worse; PROOF HOLDS in 2 min 06 s',
     cost: { what: 'allocation', perEvent: 3_000, perAccount: true, event: 'api-call', basis: 'bench/leak-costs.ts: retained size of one account clone, 2 975 B with the generated ~2 KB metadata (Node 24.21)' },
   },
   {
@@ -139,6 +140,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: '+1 upstream socket per large error body: an fd, relay_upstream_pool{field="running"}, a TCP connection ESTABLISHED and then CLOSE_WAIT once the upstream gives up on it (the relay never reads up to the FIN), so the fd is what lasts. At --upstream-connections the pins stop adding and the pending queue grows instead (relay_upstream_pool{field="pending"}): throughput collapses, and the cost adds up per event only under a cap above the storm\'s large-body count',
     metrics: ['relay_upstream_pool{field="running"}', 'relay_upstream_pool{field="pending"}', 'relay_upstream_pool{field="connected"}'],
     scenario: 'error-storm',
+    proofFigure: '`npm run soak -- --prove all --no-attribute` (2026-12-07, fresh clone of 815d348, error-storm, 90 s per run): fds LEAK Δ 1 398, 1.57 per 429-large [1.55, 1.59] leaky → NO-LEAK Δ 0 fixed; heapUsed 1 160 → 7.0 B/request, external 21 144 → 0.0; service no worse; PROOF HOLDS in 2 min 00 s',
     cost: { what: 'fds', perEvent: 1, event: '429-large', lasts: 'while the relay lives (30-minute timeouts do not fire on a paused body)', basis: 'relay/test/leaks-upstream.test.ts: exactly K running upstream connections after K large 429s; an error-storm run held +127 fds at the 128-socket cap, ESTABLISHED turning to CLOSE_WAIT' },
   },
   {
@@ -185,6 +187,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: '+1 upstream socket (relay_upstream_pool{field="running"}, fd, TCP) per abandoned stream until the upstream finishes; the fake upstream counts no client abort',
     metrics: ['relay_upstream_pool{field="running"}', 'relay_inflight_requests'],
     scenario: 'stream-abort',
+    proofFigure: '`npm run soak -- --prove all --no-attribute` (2026-12-07, fresh clone of 815d348, stream-abort, 90 s per run): tcp:ESTABLISHED under load in phase slow-aborts median 144 leaky vs p90 92.2 fixed (whole run: median 54.5, max 162 vs 41, max 98); heapUsed NO-LEAK in both (18.0 and 18.6 B/request); service no worse; PROOF HOLDS in 3 min 14 s',
     cost: { what: 'upstream-sockets', perEvent: 1, event: 'sse-abort', lasts: 'until the upstream finishes the stream', basis: 'relay/test/leaks-upstream.test.ts: K running upstream connections after K abandoned streams, 0 once they end, so the count held is the abort rate × the rest of the stream; measured in the stream-abort scenario (90 s, seed 42): slow-upstream phase median 142 ESTABLISHED sockets leaky vs 88 fixed (p90 93), fast-upstream phase the same in both' },
   },
   {
@@ -199,6 +202,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="sync_tracker_entries"} +1 per event; retained heap',
     metrics: ['relay_structure_entries{structure="sync_tracker_entries"}'],
     scenario: 'account-churn',
+    proofFigure: '`npm run soak -- --prove all --no-attribute` (2026-12-07, fresh clone of 815d348, account-churn, 90 s per run): heapUsed 63.7 B/sync-event [59.4, 68.1] LEAK (δ 9.89) leaky → 5.4 [2.8, 8.2] NO-LEAK fixed, difference [−63.4, −53.1]; service no worse; PROOF HOLDS in 2 min 04 s',
     cost: { what: 'heap', perEvent: 55, event: 'sync-event', basis: 'bench/leak-costs.ts: 54 B post-GC heap per event over 150 000 events (leaky − fixed)' },
   },
   {
@@ -213,6 +217,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_listeners{emitter="account_events"} +1 per stream; retained heap (the emitter allows unlimited listeners: one per concurrent stream is the design, so no MaxListenersExceededWarning either)',
     metrics: ['relay_listeners{emitter="account_events"}'],
     scenario: 'stream-abort',
+    proofFigure: '`npm run soak -- --prove all --no-attribute` (2026-12-07, fresh clone of 815d348, stream-abort, 90 s per run): heapUsed 6 977 B/sse-abort [6 711, 7 089] LEAK (δ 119) leaky → 36.1 [17.2, 64.5] NO-LEAK fixed, difference [−7 132, −6 751]; service no worse; PROOF HOLDS in 3 min 25 s',
     cost: { what: 'heap', perEvent: 4_000, event: 'sse-abort', basis: 'bench/leak-costs.ts: 3 950 B post-GC heap per finished stream (the response, its request and socket objects, the in-flight entry). The scenario counts aborted streams; every stream leaks, so the cost per sse-abort is at least this' },
   },
   {
@@ -242,6 +247,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_inflight_requests and relay_structure_entries{structure="inflight_requests"} +1 per request; GET /v0/management/requests lists finished requests; retained heap',
     metrics: ['relay_inflight_requests', 'relay_structure_entries{structure="inflight_requests"}'],
     scenario: 'mixed',
+    proofFigure: '`npm run soak -- --prove all --no-attribute` (2026-12-07, fresh clone of 815d348, mixed, 90 s per run): heapUsed 448.8 B/request [401.5, 483.9] LEAK (δ 32) leaky → 3.4 [0.5, 6.5] NO-LEAK fixed, difference [−486.7, −404.1]; service no worse; PROOF HOLDS in 2 min 32 s',
     cost: { what: 'heap', perEvent: 500, event: 'requests', basis: 'bench/leak-costs.ts: 522 B post-GC heap per request (InFlight, AbortController and signal, UUID string, map entry)' },
   },
   {
@@ -272,6 +278,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="retry_waits"} (armed failover timers) stays up after the requests end; Timeout handles; the bodies stay reachable',
     metrics: ['relay_structure_entries{structure="retry_waits"}'],
     scenario: 'retry-storm',
+    proofFigure: '`npm run soak -- --prove all --no-attribute` (2026-12-07, fresh clone of 815d348, retry-storm, 90 s per run): Timeout above its pre-load at 13/16 drained checkpoints (median +812, max +1 141) leaky → 0/16 fixed; heapUsed INCONCLUSIVE 33.6 B/request [−137.3, 203.7] leaky, NO-LEAK 25.3 [13.9, 38.2] fixed (δ 64); service no worse; PROOF HOLDS in 2 min 45 s',
     cost: { what: 'timers', perEvent: 1, event: 'client-gave-up', lasts: '--retry-delay after the abort', basis: 'relay/test/leaks-upstream.test.ts: K armed timers after K requests aborted in their pause; each is released when its pause ends, so the count held is the abort rate × the pause' },
   },
   {
@@ -287,6 +294,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="cancel_pollers"} +1 per request; Timeout handles +1 per request; CPU per tick grows with the request count',
     metrics: ['relay_structure_entries{structure="cancel_pollers"}'],
     scenario: 'mixed',
+    proofFigure: '`npm run soak -- --prove all --no-attribute` (2026-12-07, fresh clone of 815d348, mixed, 90 s per run): Timeout LEAK Δ 18 551, 0.81 per request [0.79, 0.84] leaky → not seen (Δ 0) fixed; heapUsed 660.8 → 3.4 B/request; service no worse; PROOF HOLDS in 2 min 17 s',
     cost: { what: 'timers', perEvent: 1, event: 'requests', basis: 'relay/test/leaks-state.test.ts: K live pollers after K requests; bench/leak-costs.ts: plus 830 B heap per request (the interval and its closure)' },
   },
   {
@@ -302,6 +310,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="completed_usage"} +1 per request, past the TTL and the cap; retained heap',
     metrics: ['relay_structure_entries{structure="completed_usage"}', 'relay_structure_capacity{structure="completed_usage"}'],
     scenario: 'mixed',
+    proofFigure: '`npm run soak -- --prove all --no-attribute` (2026-12-07, fresh clone of 815d348, mixed, 90 s per run): heapUsed 258.7 B/request [218.9, 287.2] LEAK (δ 32) leaky → 3.4 [0.5, 6.5] NO-LEAK fixed, difference [−289.6, −221.0]; service no worse; PROOF HOLDS in 3 min 26 s',
     cost: { what: 'heap', perEvent: 230, event: 'requests', basis: 'bench/leak-costs.ts: 231 B post-GC heap per request (record, usage object, map entry; strings shared)' },
   },
   {
@@ -333,6 +342,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_structure_entries{structure="health_scan_workers"} = N during a scan (≤ concurrency when fixed); relay_upstream_pool connected up to the cap, pending ≈ N; sockets stay idle until --keep-alive-timeout',
     metrics: ['relay_structure_entries{structure="health_scan_workers"}', 'relay_upstream_pool{field="pending"}', 'relay_upstream_pool{field="connected"}'],
     scenario: 'health-scan',
+    proofFigure: '`npm run soak -- --prove all --no-attribute` (2026-12-07, fresh clone of 815d348, health-scan, 90 s per run): relay_upstream_pool{field="connected"} while relay-scan runs median 128, max 128 (the socket cap) over 9 samples leaky vs median 70, p90 80.2, max 101 over 9 fixed; heapUsed NO-LEAK in both (7.3 and 1.5 B/request); service no worse; PROOF HOLDS in 1 min 58 s',
     cost: { what: 'upstream-sockets', perEvent: 1, event: 'relay-scan', lasts: 'the scan, then --keep-alive-timeout', basis: 'relay/test/leaks-upstream.test.ts: N concurrent probes during a scan; socket count is min(N, --upstream-connections) − concurrency. The idle pooled sockets are unref\'d, so libuv\'s TCPSocketWrap count misses them and /proc shows them (measured, health-scan 90 s: relay-scan phase median 204 ESTABLISHED leaky, 101 fixed; TCPSocketWrap 81 vs 75)' },
   },
   {
@@ -348,6 +358,7 @@ export const LEAK_CATALOG: readonly LeakEntry[] = [
     observable: 'relay_upstream_pool{field="connected"} and {field="free"} stay at the burst\'s peak concurrency after it; fds and ESTABLISHED TCP sockets likewise, through idle drains',
     metrics: ['relay_upstream_pool{field="connected"}', 'relay_upstream_pool{field="free"}'],
     scenario: 'mixed',
+    proofFigure: '`npm run soak -- --prove all --no-attribute` (2026-12-07, fresh clone of 815d348, mixed, 90 s per run): tcp:ESTABLISHED above its pre-load at 16/16 drained checkpoints (median +134.5, max +183) leaky → 0/16 fixed; heapUsed NO-LEAK in both (16.6 and 3.4 B/request); service no worse; PROOF HOLDS in 4 min 40 s',
     cost: { what: 'upstream-sockets', perEvent: 1, event: 'requests', lasts: '30 minutes idle', basis: 'relay/test/leaks-upstream.test.ts: K idle sockets after a burst of K concurrent requests: the count held follows the peak concurrency, not the number of requests' },
   },
   {
