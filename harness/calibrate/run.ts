@@ -202,7 +202,13 @@ function openLedger(options: CalibrateOptions, progress: NodeJS.WritableStream |
   const { release, tookOver } = lockLedger(dir);
   if (tookOver !== null) progress?.write(`a stale ${LEDGER_LOCK_FILE} (pid ${tookOver.pid} on ${tookOver.host}, since ${tookOver.since}, no longer running here) taken over\n`);
   // Read again under the lock: a calibration that held it until now may have appended a run.
-  const ledger = readLedger(dir);
+  let ledger: ReturnType<typeof readLedger>;
+  try {
+    ledger = readLedger(dir);
+  } catch (err) {
+    release();
+    throw err;
+  }
   if (ledger.skippedLines > 0) progress?.write(`${ledger.skippedLines} unreadable line(s) in the ledger skipped (a run cut mid-write is run again)\n`);
   return { dir, header: ledger.header, done: ledger.done, release };
 }
