@@ -93,6 +93,8 @@ describe('.github/workflows/nightly-soak.yml', () => {
     const job = jobsOf(workflow).get('calibration')!.join('\n');
     expect(job).toMatch(/actions\/cache\/restore@v4[\s\S]*key: calibration-ledger-\$\{\{ github\.run_id \}\}[\s\S]*restore-keys: calibration-ledger-/);
     expect(job).toMatch(/actions\/cache\/save@v4[\s\S]*key: calibration-ledger-\$\{\{ github\.run_id \}\}/);
+    // A lock saved by a cancelled job is dropped before the resume (harness/calibrate/ledger-lock.ts).
+    expect(job).toMatch(/rm -f reports\/ci\/calibration\/calibration\.lock\n[\s\S]*calibrate --budget/);
   });
 });
 
