@@ -1,9 +1,12 @@
 // Which series the proof page charts at drained checkpoints (signalInfo): the
 // proof's own when checkpoints carry it, else post-GC heapUsed with the reason.
-// A target gauge (`handles:relay:<series>`) is scraped only while load runs:
-// charting it at checkpoints drew a flat 0 on unbounded-fanout's page.
+// A target gauge (`handles:relay:<series>`) whose level shows under load reads
+// 0 at drained checkpoints in both runs: charting it there drew a flat 0 on
+// unbounded-fanout's page. A drained level on a gauge is charted from the
+// checkpoints' own scrape.
 import { describe, expect, it } from 'vitest';
-import { signalInfo, type ProofSummary } from './model.ts';
+import type { Checkpoint } from '../../harness/records.ts';
+import { handleValue, signalInfo, type ProofSummary } from './model.ts';
 
 function proof(signal: string | null, kind: string): ProofSummary {
   return { variant: 'v', scenario: 's', status: 'holds', failures: [], expects: '', signal, kind, leakyLine: '', fixedLine: '', signatureLine: '', wallMs: 0 };
@@ -21,7 +24,17 @@ describe('signalInfo', () => {
     expect(s.key).toBe('heapUsed');
     expect(s.handle).toBeNull();
     expect(s.fallback).toContain('relay_upstream_pool{field="connected"}');
-    expect(s.fallback).toContain('read under load');
+    expect(s.fallback).toContain('a level under load');
+  });
+
+  it('charts a target gauge whose level is read at drained checkpoints from their scrape', () => {
+    const p = { ...proof('handles:relay:relay_structure_entries{structure="usage"}', 'level'), level: { where: 'drained' as const, signal: 'handles:relay:relay_structure_entries{structure="usage"}' } };
+    const s = signalInfo(p);
+    expect(s).toMatchObject({ kind: 'handles', handle: 'relay:relay_structure_entries{structure="usage"}', fallback: null });
+    const cp = { relay: { 'relay_structure_entries{structure="usage"}': 41 }, tcp: {}, procOnly: false, resourcesAfterGc: {} } as unknown as Checkpoint;
+    expect(s.label).toBe('relay_structure_entries{structure="usage"} (the target\'s /metrics)');
+    expect(handleValue(cp, s.handle!)).toBe(41);
+    expect(handleValue({ ...cp, relay: null } as Checkpoint, s.handle!)).toBeNull();
   });
 
   it('charts a memory signal as itself and no signal as heapUsed with the reason', () => {

@@ -83,16 +83,18 @@ export interface SignalInfo {
 function handleLabel(handle: string): string {
   if (handle === 'fds') return 'open fds (/proc)';
   if (handle.startsWith('tcp:')) return `TCP sockets in ${handle.slice(4)} (/proc)`;
+  if (handle.startsWith('relay:')) return `${handle.slice('relay:'.length)} (the target's /metrics)`;
   return `${handle} handles after GC (probe)`;
 }
 
 /** The signal the page is about: the proof's own, else post-GC heapUsed. */
 export function signalInfo(proof: ProofSummary | null): SignalInfo {
   const s = proof?.signal ?? null;
-  // A `relay:` gauge is read from the target's /metrics while load runs
-  // (harness/verdict/level.ts); drained checkpoints do not scrape it, so a
-  // checkpoint chart of it would draw a flat 0 that nothing measured.
-  const relayGauge = s !== null && s.startsWith('handles:relay:');
+  // A `relay:` gauge whose level is read under load (headers-timeout,
+  // unbounded-fanout: the pool's sockets while requests or a scan run) reads
+  // 0 at every drained checkpoint in both runs (measured on the 2026-12-07
+  // runs): charted there it is a flat line that says nothing about the level.
+  const relayGauge = s !== null && s.startsWith('handles:relay:') && proof?.level?.where !== 'drained';
   if (s !== null && !relayGauge && s.startsWith('handles:') && s.length > 'handles:'.length) {
     const handle = s.slice('handles:'.length);
     return { key: s, kind: 'handles', handle, label: handleLabel(handle), unit: 'count', fallback: null };
@@ -106,7 +108,7 @@ export function signalInfo(proof: ProofSummary | null): SignalInfo {
       : s === null
         ? `this ${proof.kind} proof has no post-GC series of its own (${proof.kind === 'churn' ? 'it rests on the allocation ratio, charted above' : proof.kind === 'level' ? 'its level is charted above' : 'see the comparison below'}): post-GC heapUsed is shown`
         : relayGauge
-          ? `the proof's signal, the target's gauge ${s.slice('handles:relay:'.length)}, is read under load (charted above), not at drained checkpoints: post-GC heapUsed is shown`
+          ? `the proof's signal, the target's gauge ${s.slice('handles:relay:'.length)}, is a level under load (charted above); drained checkpoints read it after the load has stopped, where it is 0 in both runs: post-GC heapUsed is shown`
           : `the proof's signal ${s} is not a checkpoint series: post-GC heapUsed is shown`;
   return { key: 'heapUsed', kind: 'memory', handle: null, label: 'post-GC heapUsed', unit: 'bytes', fallback };
 }
@@ -115,6 +117,8 @@ export function signalInfo(proof: ProofSummary | null): SignalInfo {
 export function handleValue(c: Checkpoint, handle: string): number | null {
   if (handle === 'fds') return typeof c.fds === 'number' ? c.fds : null;
   if (handle.startsWith('tcp:')) return c.tcp?.[handle.slice(4)] ?? 0;
+  // A target gauge, scraped at the checkpoint with the rest.
+  if (handle.startsWith('relay:')) return c.relay?.[handle.slice('relay:'.length)] ?? null;
   if (c.procOnly) return null;
   return c.resourcesAfterGc?.[handle] ?? 0;
 }
