@@ -260,6 +260,11 @@ export function formatSummaryMarkdown(s: CalibrationSummary, heapFloor: number):
     const seq = r.sequentialJudged === 0 ? '—' : `${r.sequentialLeak}/${r.sequentialJudged}${r.sequentialLeak > 0 ? `, ${at(r.medianRequestsSequential, r.medianSecondsSequential)}` : ''}`;
     out.push(`| ${r.label} | ${r.runs} | ${r.leak} | ${r.noLeak} | ${r.inconclusive} | ${slope} | ${at(r.medianRequestsToDetection, r.medianSecondsToDetection)} | ${seq} |`);
   }
-  out.push('', 'Requests and seconds: medians over the runs called LEAK, counted from the first checkpoint.');
+  out.push(
+    '',
+    'Requests and seconds: medians over the runs called LEAK, counted from the first checkpoint. Fixed rule: the first prefix of ' +
+      "the run's checkpoints whose verdict says LEAK (no error budget across those looks). Sequential looks: where `--until-verdict` " +
+      "would have stopped the run, at the same checkpoints (α 0.005 per signal spent across the planned looks); controls never stopped count as 0/n.",
+  );
   return out.join('\n');
 }
