@@ -107,6 +107,13 @@ export interface Checkpoint {
   memory: MemoryFigures;
   /** Memory just before the forced GC. */
   preGcMemory: MemoryFigures;
+  /**
+   * Post-GC used bytes per V8 heap space (v8.getHeapSpaceStatistics: old_space,
+   * code_space for JIT code, trusted_space for bytecode on Node 24, …; spaces at
+   * 0 left out): what part of heapUsed moved. Absent in older runs and without
+   * a probe.
+   */
+  heapSpaces?: Counts;
   resourcesBeforeGc: Counts;
   resourcesAfterGc: Counts;
   fds: number;

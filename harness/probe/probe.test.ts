@@ -185,6 +185,10 @@ describe('protocol', () => {
     const probe = await probeOf(target);
     const [checkpoint, sample, info] = await Promise.all([probe.checkpoint(), probe.sample(), probe.info()]);
     expect(checkpoint.memory.heapUsed).toBeGreaterThan(0);
+    // heapUsed split by V8 space, taken at the same moment: the spaces add up to it within a few kB.
+    expect(checkpoint.heapSpaces?.old_space).toBeGreaterThan(0);
+    const spaces = Object.values(checkpoint.heapSpaces ?? {}).reduce((a, b) => a + b, 0);
+    expect(Math.abs(spaces - checkpoint.memory.heapUsed)).toBeLessThan(64 * 1024);
     expect(sample.cpu.user).toBeGreaterThan(0);
     expect(info.pid).toBe(target.pid);
   });

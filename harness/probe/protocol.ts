@@ -89,6 +89,8 @@ export interface ProbeCheckpoint {
   preGcMemory: MemoryFigures;
   /** Memory after gc(); 5 event-loop turns; gc(); 5 turns (see SETTLE_TURNS in probe.ts). */
   memory: MemoryFigures;
+  /** Used bytes per V8 heap space at the same moment, spaces at 0 left out (records.ts Checkpoint.heapSpaces). */
+  heapSpaces?: Counts;
   resourcesBeforeGc: Counts;
   resourcesAfterGc: Counts;
   /** Cumulative, including the two GCs this checkpoint forced. */

@@ -48,6 +48,7 @@ export async function takeCheckpoint(ctx: RunContext, t: Targets, seq: number): 
     // Without a probe only /proc is known (procOnly): rss from it, zeros for the heap and GC.
     memory: cp?.memory ?? { rss: proc.rss, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 },
     preGcMemory: cp?.preGcMemory ?? { rss: proc.rss, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 },
+    ...(cp?.heapSpaces ? { heapSpaces: cp.heapSpaces } : {}),
     resourcesBeforeGc: cp?.resourcesBeforeGc ?? {},
     resourcesAfterGc: cp?.resourcesAfterGc ?? {},
     fds: proc.fds,

@@ -10,6 +10,7 @@ import { perThousandText } from './unread.ts';
 import { vitalGrowthText, type VitalsVerdict } from './vitals.ts';
 import { perDay, sizeText } from './budget.ts';
 import type { LevelThresholdsVerdict } from './level-threshold.ts';
+import { SPACE_MEANING } from './heap-spaces.ts';
 
 function num(v: number | null | undefined, digits = 1): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
@@ -82,6 +83,8 @@ export function formatVerdict(v: RunVerdict): string {
   if (v.adaptiveFloor !== undefined) lines.push(v.adaptiveFloor.reason);
   // Named when the heap grows (LEAK, or an interval above its floor however the window was judged): attribution for a leak, not noise for a clean run.
   if (v.sites) lines.push(...sitesLines(v.sites, heap !== undefined && (heap.status === 'LEAK' || (heap.lower !== null && heap.lower > heap.floor))));
+  // Where the heap's rise is, whenever it is real (its interval above 0), LEAK or not: objects or code.
+  if (v.heapSpaces && heap !== undefined && heap.lower !== null && heap.lower > 0) lines.push(heapSpacesLine(v.heapSpaces, heap.unit));
   if (v.vitals) lines.push(...vitalsLines(v.vitals));
   const handleLines = v.handles.types.filter((t) => t.status !== 'NO-LEAK' || t.delta !== 0);
   lines.push(`handles: ${v.handles.status}${handleLines.length === 0 ? ' (no type changed)' : ''}`);
@@ -207,6 +210,18 @@ export function harnessLine(h: NonNullable<RunVerdict['harness']>): string {
   const mem = h.memory.map((m) => `${m.signal} ${m.status === 'NO-LEAK' ? '' : `${m.status} `}${m.slope === null ? 'n/a' : `${m.slope > 0 ? '+' : ''}${num(m.slope)}`} ${m.unit}${m.lower !== null ? ` [${num(m.lower)}, ${num(m.upper)}]` : ''} δ ${m.floor}`);
   const handles = h.handles.map((t) => `${t.type} ${t.status === 'NO-LEAK' ? '' : `${t.status} `}Δ ${t.delta}`);
   return `harness itself (this process, not the target): ${h.status}  ${[...mem, ...handles].join(' · ')}${h.gc ? '' : ' (no forced GC: heap figures include garbage)'}`;
+}
+
+/** `heapUsed by V8 heap space (13 checkpoints): old_space +5.1 [4.0, 6.3] B/request, 91 % (objects that survived); code_space +0.4 …`: the three that rose most. */
+export function heapSpacesLine(h: NonNullable<RunVerdict['heapSpaces']>, unit: string): string {
+  const rising = h.spaces.filter((s) => s.slope > 0).slice(0, 3);
+  if (rising.length === 0) return `heapUsed by V8 heap space (${h.n} checkpoints): no space rose`;
+  const parts = rising.map((s) => {
+    const share = s.shareOfHeapSlope === null ? '' : `, ${num(100 * s.shareOfHeapSlope, 0)} %`;
+    const meaning = SPACE_MEANING[s.space];
+    return `${s.space} +${num(s.slope)} [${num(s.lower)}, ${num(s.upper)}] ${unit}${share}${meaning ? ` (${meaning})` : ''}`;
+  });
+  return `heapUsed by V8 heap space (${h.n} checkpoints): ${parts.join('; ')}`;
 }
 
 /** The growing allocation sites, top 3, when the heap grows; when none is named, why. Quiet otherwise. */

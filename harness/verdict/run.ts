@@ -14,6 +14,7 @@ import { DEFAULT_WARMUP_PHASES, decideWarmup, type WarmupDecision } from './warm
 import { perThousandText } from './unread.ts';
 import { judgeHarnessSelf, type HarnessSelfVerdict } from './harness-self.ts';
 import { judgeSites, type SitesVerdict } from './sites.ts';
+import { judgeHeapSpaces, type HeapSpacesVerdict } from './heap-spaces.ts';
 import { judgeVitals, vitalGrowthText, type VitalsOptions, type VitalsVerdict } from './vitals.ts';
 import { budgetFloors, type BudgetFloors, type MemoryBudget } from './budget.ts';
 import { adaptiveFloors, type AdaptiveFloor } from './certify.ts';
@@ -79,6 +80,8 @@ export interface RunVerdict {
   harness?: HarnessSelfVerdict;
   /** Allocation sites whose live bytes grow (sites.ts; the probe's sampling heap profiler), never part of `status`. */
   sites?: SitesVerdict;
+  /** heapUsed split by V8 heap space, each space's slope (heap-spaces.ts), never part of `status`; absent without the split. */
+  heapSpaces?: HeapSpacesVerdict;
   /** The floors a --budget set (budget.ts); null: asked, but the run had no request rate to spread it over. Absent: no budget. */
   budget?: BudgetFloors | null;
   /** `--floor adaptive` (certify.ts): the δ the judged requests certify and the floors it set; absent with fixed floors or a budget. */
@@ -316,6 +319,8 @@ export function judgeRun(
     options.axis?.kind === 'event' ? null : (heapVerdict?.slope ?? null),
     (floors?.heapUsed ?? DEFAULT_FLOORS.heapUsed) / 4,
   );
+  // The same points and axis the heapUsed verdict regressed on, so the spaces' slopes add up to its slope.
+  const heapSpaces = judgeHeapSpaces(onAxis, onAxis.map((c) => xOf(c, options.axis ?? { kind: 'requests' })), heapVerdict?.slope ?? null);
   const harness = judgeHarnessSelf(judged, { minJudgedSeconds: options.minJudgedSeconds, minJudgedRequests: options.minJudgedRequests });
   if (harness?.status === 'LEAK') {
     const growing = [...harness.memory.filter((m) => m.status === 'LEAK').map((m) => `${m.signal} +${(m.slope ?? 0).toFixed(1)} ${m.unit}`), ...harness.handles.filter((h) => h.status === 'LEAK').map((h) => `${h.type} Δ ${h.delta}`)];
@@ -374,6 +379,7 @@ export function judgeRun(
     ...(vitals.signals.length > 0 || vitals.heapTop !== null ? { vitals } : {}),
     ...(harness !== null ? { harness } : {}),
     ...(sites !== null ? { sites } : {}),
+    ...(heapSpaces !== null ? { heapSpaces } : {}),
     ...(options.budget ? { budget } : {}),
     ...(adaptive ? { adaptiveFloor: adaptive } : {}),
     ...(sequential ? { sequential } : {}),
