@@ -18,6 +18,7 @@ import { pageHead } from './page-head.ts';
 import type { PhaseLoadRow } from './phase-load.ts';
 import { vitalsSection } from './vitals.ts';
 import { sitesSection } from './sites.ts';
+import { heapSpacesSection } from './heap-spaces.ts';
 import { attributionSection } from './attribution.ts';
 import type { AttributionRecord } from '../harness/attribute/record.ts';
 
@@ -192,6 +193,7 @@ function verdictDetails(m: PageModel): string {
 <p class="muted">Warm-up: ${esc(v.warmup.description)}. ${v.checkpoints.judged} of ${v.checkpoints.total} checkpoints judged; x = ${esc(v.axis)}.</p>
 ${signalsTable(v)}
 ${sitesSection(v)}
+${heapSpacesSection(v)}
 <h3>Handles: ${badge(v.handles.status)}</h3>
 ${handlesTable(v.handles.types)}
 ${vitalsSection(v, m.checkpoints, m.rawProfiles ?? [])}
