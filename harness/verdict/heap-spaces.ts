@@ -60,7 +60,9 @@ export function judgeHeapSpaces(judged: readonly Checkpoint[], x: readonly numbe
   const spaces: HeapSpaceTrend[] = [];
   for (const space of names) {
     const y = idx.map((i) => judged[i]!.heapSpaces![space] ?? 0);
-    const t = estimateTrend(xs, y, { bootstrapSeed: `heap-space:${space}` });
+    // Sen's interval alone: attribution, judged whenever the heap is, where the
+    // bootstrap (2 000 replicates under 10 points) cost 7 ms per judgement for 5 spaces.
+    const t = estimateTrend(xs, y, { senMinPoints: 0 });
     spaces.push({
       space,
       slope: t.slope,

@@ -320,7 +320,8 @@ export function judgeRun(
     (floors?.heapUsed ?? DEFAULT_FLOORS.heapUsed) / 4,
   );
   // The same points and axis the heapUsed verdict regressed on, so the spaces' slopes add up to its slope.
-  const heapSpaces = judgeHeapSpaces(onAxis, onAxis.map((c) => xOf(c, options.axis ?? { kind: 'requests' })), heapVerdict?.slope ?? null);
+  const heapSpaces =
+    heapVerdict?.slope !== null && heapVerdict?.slope !== undefined ? judgeHeapSpaces(onAxis, onAxis.map((c) => xOf(c, options.axis ?? { kind: 'requests' })), heapVerdict.slope) : null;
   const harness = judgeHarnessSelf(judged, { minJudgedSeconds: options.minJudgedSeconds, minJudgedRequests: options.minJudgedRequests });
   if (harness?.status === 'LEAK') {
     const growing = [...harness.memory.filter((m) => m.status === 'LEAK').map((m) => `${m.signal} +${(m.slope ?? 0).toFixed(1)} ${m.unit}`), ...harness.handles.filter((h) => h.status === 'LEAK').map((h) => `${h.type} Δ ${h.delta}`)];
