@@ -11,19 +11,12 @@
 // objects or code.
 
 import type { Checkpoint } from '../records.ts';
-import { estimateTrend, hasSpread } from './trend.ts';
+import { estimateTrend, hasSpread, partOfHeap, type HeapPart } from './trend.ts';
 
-export interface HeapSpaceTrend {
+/** A space: its slope per x (B/request, or per event on an event axis). */
+export interface HeapSpaceTrend extends HeapPart {
   /** V8's name: old_space, code_space, trusted_space, large_object_space, new_space, … */
   space: string;
-  /** Theil–Sen slope of the space's used bytes per x (B/request, or per event on an event axis), and its 95 % interval. */
-  slope: number;
-  lower: number;
-  upper: number;
-  firstBytes: number;
-  lastBytes: number;
-  /** slope ÷ the heapUsed slope, when that is positive. */
-  shareOfHeapSlope: number | null;
 }
 
 export interface HeapSpacesVerdict {
@@ -63,15 +56,7 @@ export function judgeHeapSpaces(judged: readonly Checkpoint[], x: readonly numbe
     // Sen's interval alone: attribution, judged whenever the heap is, where the
     // bootstrap (2 000 replicates under 10 points) cost 7 ms per judgement for 5 spaces.
     const t = estimateTrend(xs, y, { senMinPoints: 0 });
-    spaces.push({
-      space,
-      slope: t.slope,
-      lower: t.ci.lower,
-      upper: t.ci.upper,
-      firstBytes: y[0]!,
-      lastBytes: y[y.length - 1]!,
-      shareOfHeapSlope: heapSlope !== null && heapSlope > 0 ? t.slope / heapSlope : null,
-    });
+    spaces.push({ space, ...partOfHeap(t, y, heapSlope) });
   }
   spaces.sort((a, b) => b.slope - a.slope);
   return { n: idx.length, spaces };

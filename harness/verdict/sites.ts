@@ -15,22 +15,14 @@
 // verdict text says.
 
 import type { Checkpoint } from '../records.ts';
-import { estimateTrend, hasSpread } from './trend.ts';
+import { estimateTrend, hasSpread, partOfHeap, type HeapPart } from './trend.ts';
 
-export interface SiteVerdict {
+/** A site: its slope in B/request; first and last are 0 where the site was not among the recorded top. */
+export interface SiteVerdict extends HeapPart {
   /** The innermost frame in the target's own code, `function (file:line)`: the site. */
   frame: string;
   /** The frames that allocated under it (a builtin such as `set` or `structuredClone` included), most live bytes first. */
   allocs: string[];
-  /** Theil–Sen slope of the site's live bytes, B/request, and its 95 % interval. */
-  slope: number;
-  lower: number;
-  upper: number;
-  /** Live bytes at the first and last judged checkpoints (0 where the site was not among the recorded top). */
-  firstBytes: number;
-  lastBytes: number;
-  /** slope ÷ the heapUsed slope, when that is positive. */
-  shareOfHeapSlope: number | null;
 }
 
 export interface SitesVerdict {
@@ -91,16 +83,7 @@ export function judgeSites(judged: readonly Checkpoint[], heapSlope: number | nu
       const y = sites.map((m) => total(m.get(frame)));
       const t = estimateTrend(x, y, { bootstrapSeed: `sites:${frame}` });
       if (!(t.slope >= floor) || !(t.ci.lower > 0)) continue;
-      growing.push({
-        frame,
-        allocs: [...allocs.entries()].sort((a, b) => b[1] - a[1]).map(([alloc]) => alloc),
-        slope: t.slope,
-        lower: t.ci.lower,
-        upper: t.ci.upper,
-        firstBytes: y[0]!,
-        lastBytes: y[y.length - 1]!,
-        shareOfHeapSlope: heapSlope !== null && heapSlope > 0 ? t.slope / heapSlope : null,
-      });
+      growing.push({ frame, allocs: [...allocs.entries()].sort((a, b) => b[1] - a[1]).map(([alloc]) => alloc), ...partOfHeap(t, y, heapSlope) });
     }
   }
   growing.sort((a, b) => b.slope - a.slope);

@@ -60,6 +60,34 @@ export function estimateTrend(x: readonly number[], y: readonly number[], option
   return { n: x.length, slope: fit.slope, intercept: fit.intercept, ci, mk };
 }
 
+/**
+ * A part of the heap as attribution reports it (allocation sites, heap
+ * spaces): its trend's slope and interval, its first and last value, and its
+ * share of the heap's own slope when that is positive.
+ */
+export interface HeapPart {
+  /** Theil–Sen slope of the part's bytes per x, and its 95 % interval. */
+  slope: number;
+  lower: number;
+  upper: number;
+  /** Its bytes at the first and last judged checkpoints. */
+  firstBytes: number;
+  lastBytes: number;
+  /** slope ÷ the heapUsed slope, when that is positive. */
+  shareOfHeapSlope: number | null;
+}
+
+export function partOfHeap(t: Trend, y: readonly number[], heapSlope: number | null): HeapPart {
+  return {
+    slope: t.slope,
+    lower: t.ci.lower,
+    upper: t.ci.upper,
+    firstBytes: y[0]!,
+    lastBytes: y[y.length - 1]!,
+    shareOfHeapSlope: heapSlope !== null && heapSlope > 0 ? t.slope / heapSlope : null,
+  };
+}
+
 /** True when the x values span a non-zero range (a slope is defined). */
 export function hasSpread(x: readonly number[]): boolean {
   if (x.length < 2) return false;
