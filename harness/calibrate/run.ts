@@ -26,10 +26,10 @@ import { newRunId, uniqueRunDir } from '../run/run-folder.ts';
 import { getScenario } from '../../scenarios/index.ts';
 import { detect } from './detection.ts';
 import { plannedRuns, planMode, RUN_OVERHEAD_MS, type CalibrationPlan, type PlannedRun } from './plan.ts';
-import { appendEntry, fitsBudget, readLedger, remainingRuns, setAsideUnfinished, startLedger, type LedgerEntry, type LedgerHeader } from './ledger.ts';
+import { appendEntry, fitsBudget, LedgerError, readLedger, remainingRuns, setAsideUnfinished, startLedger, type LedgerEntry, type LedgerHeader } from './ledger.ts';
 import { formatSummary, summarise, truthLabel, type CalibrationSummary, type Truth } from './summary.ts';
 import { groundTruthEnv, preloadInvisible } from './ground-truth-env.ts';
-import { LEDGER_LOCK_FILE, ledgerLocked, lockLedger } from './ledger-lock.ts';
+import { LEDGER_LOCK_FILE, ledgerLocked, lockLedger, type LedgerLock } from './ledger-lock.ts';
 
 export type CalibrateOptions = (
   | {
@@ -180,7 +180,7 @@ function runLine(e: LedgerEntry, planned: number): string {
 }
 
 /** The ledger to work on: a new one, or the one to resume (usage errors name the flag). */
-function openLedger(options: CalibrateOptions, progress: NodeJS.WritableStream | undefined): { dir: string; header: LedgerHeader; done: Map<number, LedgerEntry>; release: () => void } {
+function openLedger(options: CalibrateOptions, progress: NodeJS.WritableStream | undefined): { dir: string; header: LedgerHeader; done: Map<number, LedgerEntry>; lock: LedgerLock } {
   if (options.resume === undefined) {
     const { plan, seed } = options;
     const dir = options.out ? resolve(options.out) : uniqueRunDir(join(PROJECT_ROOT, 'reports/runs'), newRunId(`calibration-${plan.mode}`));
@@ -192,39 +192,40 @@ function openLedger(options: CalibrateOptions, progress: NodeJS.WritableStream |
     } catch (err) {
       throw usageError(`--out: ${(err as Error).message}`);
     }
-    return { dir, header, done: new Map(), release: lockLedger(dir).release };
+    return { dir, header, done: new Map(), lock: lockLedger(dir) };
   }
   const dir = resolve(options.resume);
   const checked = readLedger(dir);
   if (checked.header.node !== process.version) {
     throw usageError(`--resume: ${dir} was started on Node ${checked.header.node}, this is ${process.version}; runs of two runtimes do not make one calibration`);
   }
-  const { release, tookOver } = lockLedger(dir);
+  const lock = lockLedger(dir);
+  const { tookOver } = lock;
   if (tookOver !== null) progress?.write(`a stale ${LEDGER_LOCK_FILE} (pid ${tookOver.pid} on ${tookOver.host}, since ${tookOver.since}, no longer running here) taken over\n`);
   // Read again under the lock: a calibration that held it until now may have appended a run.
   let ledger: ReturnType<typeof readLedger>;
   try {
     ledger = readLedger(dir);
   } catch (err) {
-    release();
+    lock.release();
     throw err;
   }
   if (ledger.skippedLines > 0) progress?.write(`${ledger.skippedLines} unreadable line(s) in the ledger skipped (a run cut mid-write is run again)\n`);
-  return { dir, header: ledger.header, done: ledger.done, release };
+  return { dir, header: ledger.header, done: ledger.done, lock };
 }
 
 /** Run (or resume) a calibration. Throws usage errors before any run starts; an interrupt ends it with the finished runs kept. */
 export async function calibrate(options: CalibrateOptions): Promise<CalibrationResult> {
   const progress = options.progress;
-  const { dir: base, header: read, done, release } = openLedger(options, progress);
+  const { dir: base, header: read, done, lock } = openLedger(options, progress);
   try {
-    return await calibrateLocked(options, base, read, done);
+    return await calibrateLocked(options, base, read, done, lock);
   } finally {
-    release();
+    lock.release();
   }
 }
 
-async function calibrateLocked(options: CalibrateOptions, base: string, read: LedgerHeader, done: Map<number, LedgerEntry>): Promise<CalibrationResult> {
+async function calibrateLocked(options: CalibrateOptions, base: string, read: LedgerHeader, done: Map<number, LedgerEntry>, lock: LedgerLock): Promise<CalibrationResult> {
   const progress = options.progress;
   // Ledgers written before planMode() named a plan `custom` when --floor or --until-verdict was given.
   const header: LedgerHeader = { ...read, plan: { ...read.plan, mode: planMode(read.plan) } };
@@ -253,6 +254,11 @@ async function calibrateLocked(options: CalibrateOptions, base: string, read: Le
     if (!fitsBudget(Date.now() - started, budgetMs, runMs)) {
       budgetReached = true;
       break;
+    }
+    if (!lock.stillHeld()) {
+      // Another calibration replaced this one's lock (ledger-lock.ts: a race no file operation closes): it runs
+      // the rest; two of them on one ledger would run the same run into one folder.
+      throw new LedgerError(`${base}: ${LEDGER_LOCK_FILE} is no longer this calibration's (another one took it); stopped before run ${i + 1}, the ${done.size} finished run(s) are in the ledger`);
     }
     const runDir = join(base, runFolderName(i, planned.truth));
     const aside = setAsideUnfinished(runDir);
