@@ -158,7 +158,10 @@ export function judgeProof(
     const own = type !== null ? null : comparison.signals.find((x) => x.signal === signal);
     const ownHandle = type !== null ? comparison.handles.find((h) => h.type === type) : null;
     const ownFixed = own ? own.outcome === 'fixed' : ownHandle ? ownHandle.after.status !== 'LEAK' && ownHandle.after.delta <= 0 : false;
-    evidence = `${type ?? signal} ${leakyOnSignal ?? 'not measured'} → ${ownFixed ? 'fixed' : 'not fixed'}`;
+    // The fixed side as the comparison read it (fixed, inconclusive, still-leaking…), or a handle's counts: an
+    // INCONCLUSIVE proof must not read "not fixed", which says the fix failed.
+    const fixedSide = own ? own.outcome : ownHandle ? (ownFixed ? 'fixed' : `Δ ${ownHandle.before.delta} → ${ownHandle.after.delta}`) : 'not measured';
+    evidence = `${type ?? signal} ${leakyOnSignal ?? 'not measured'} → ${fixedSide}`;
     if (leakyOnSignal !== 'LEAK') failures.push(`the leaky run is not LEAK on ${signal} (${leakyOnSignal ?? 'not measured'}): ${before.reasons[0] ?? ''}`);
     if (sig?.outcome !== 'triggered') failures.push(`the leaky run's signature check says ${sig?.outcome ?? 'nothing'}: the scenario may not have triggered the bug`);
     if (comparison.outcome === 'regression' || comparison.outcome === 'not-fixed') {
@@ -192,7 +195,9 @@ export function judgeProof(
   } else {
     // level: the leaky run holds the level, the fixed run does not (verdict/level.ts compareLevels).
     const what = `${(plan.level?.signal ?? '').replace(/^handles:(relay:)?/, '')} ${plan.plateau !== null ? 'plateau' : 'level'}`.trim();
-    evidence = `${what}: ${level === null ? 'no evidence' : level.holds ? 'leaky only' : !level.triggered ? 'leaky not shown' : level.tooLittleData ? 'too little data' : 'in fixed too'}`;
+    // Too little data first: compareLevels leaves `triggered` false when a run had too little to compare.
+    const found = level === null ? 'no evidence' : level.holds ? 'leaky only' : level.tooLittleData ? 'too little data' : level.leakyGrows === true ? 'leaky keeps growing' : !level.triggered ? 'leaky not shown' : 'in fixed too';
+    evidence = `${what}: ${found}`;
     if (level === null) {
       failures.push('no level evidence for this proof');
       inconclusive = true;
@@ -283,6 +288,7 @@ function plateauComparison(plateau: { lifetimeMs: number; growthFloor: number },
     holds: failures.length === 0,
     triggered: level.triggered && l.shape === 'plateau',
     tooLittleData,
+    leakyGrows: l.shape === 'growing',
     failures,
     leakyLine: `${l.shape}: ${l.line}; ${level.leakyLine}`,
     fixedLine: `${f.shape}: ${f.line}; ${level.fixedLine}`,

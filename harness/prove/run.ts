@@ -72,7 +72,7 @@ function incompleteProof(pair: ProvePair, failures: string[], wallMs: number): P
     comparison: null,
     fixedStatus: null,
     proofKind: signatureOf(pair.leaky.entry).kind,
-    evidence: '-',
+    evidence: '',
     leakyLine: '',
     fixedLine: '',
     signatureLine: '',

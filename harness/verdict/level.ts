@@ -165,6 +165,8 @@ export interface LevelComparison {
   /** One line per side for reports. */
   leakyLine: string;
   fixedLine: string;
+  /** A plateau proof's leaky run kept growing: a leak, not the plateau it is about (harness/judge/proof.ts). */
+  leakyGrows?: boolean;
 }
 
 /** Checkpoints that must show the level in the leaky run (the handle verdict's persistence). */

@@ -356,6 +356,8 @@ describe('buildIndex: the proofs table says what each proof decided on', () => {
     record('retry-timers', { comparison: { outcome: 'inconclusive' }, proofKind: 'level', evidence: 'Timeout level: leaky only' });
     record('old-proof', { comparison: { outcome: 'fix-holds' } });
     record('churny', { comparison: { outcome: 'inconclusive' }, proofKind: 'churn', evidence: 'alloc/request ×0.02 [0.01, 0.03]' });
+    // An incomplete proof (a run missing) decided on nothing: its kind, no evidence, no "retained: -".
+    record('unfinished', { status: 'incomplete', proofKind: 'retained', evidence: '' });
     const html = readFileSync((await buildIndex(base)).file, 'utf8');
     const table = html.slice(html.indexOf('<table id="proofs-table">'), html.indexOf('</table>', html.indexOf('<table id="proofs-table">')));
     expect(table).toContain('decided on (leaky → fixed)');
@@ -363,5 +365,6 @@ describe('buildIndex: the proofs table says what each proof decided on', () => {
     expect(row('retry-timers')).toContain('<td>Timeout level: leaky only<span class="small-note">slope comparison: inconclusive</span></td>');
     expect(row('churny')).toContain('<td><span class="muted">churn:</span> alloc/request ×0.02 [0.01, 0.03]<span class="small-note">');
     expect(row('old-proof')).toContain('<td>fix-holds</td>');
+    expect(row('unfinished')).toContain('<td>retained proof</td>');
   });
 });

@@ -195,7 +195,8 @@ ${rows}
 function decidedOn(p: ProofRow): string {
   const main = p.evidence ?? (p.proofKind !== null ? `${p.proofKind} proof` : null);
   const slopes = p.comparison === null ? '' : `<span class="small-note">slope comparison: ${esc(p.comparison)}</span>`;
-  const kind = p.proofKind !== null && p.evidence !== null && !p.evidence.includes(p.proofKind) ? `<span class="muted">${esc(p.proofKind)}:</span> ` : '';
+  // A level proof's evidence names itself (`Timeout level: leaky only`); the others get their kind in front.
+  const kind = p.proofKind !== null && p.evidence !== null && p.proofKind !== 'level' ? `<span class="muted">${esc(p.proofKind)}:</span> ` : '';
   return main === null ? `${esc(p.comparison ?? '—')}` : `${kind}${esc(main)}${slopes}`;
 }
 

@@ -63,6 +63,8 @@ describe('judgeProof: retained (inflight-map, ≈ 500 B of heap per request)', (
     expect(r.fixed.memory.find((m) => m.signal === 'heapUsed')!.status).toBe('INCONCLUSIVE');
     expect(r.status).not.toBe('holds');
     expect(r.failures.join('\n')).toMatch(/the fixed run is not clean: heapUsed INCONCLUSIVE/);
+    // Said as the comparison read it: not "not fixed", which would say the fix failed.
+    expect(r.evidence).toBe('heapUsed LEAK → inconclusive');
   });
 
   it('fails when the fixed run leaks too', () => {
@@ -109,6 +111,13 @@ describe('judgeProof: level at drained checkpoints (retry-timers, Timeout handle
     expect(r.signatureLine).toMatch(/^not-triggered/);
     expect(r.evidence).toBe('Timeout level: leaky not shown');
     expect(r.failures[0]).toMatch(/leaky run holds extra handles:Timeout at 0 drained checkpoints/);
+  });
+
+  it('says too little data, not "leaky not shown", when a run has too few checkpoints to compare', () => {
+    const r = proof('retry-timers', { checkpoints: 3, ...timers(() => 40) }, { checkpoints: 3, ...timers(() => 0) });
+    expect(r.status).not.toBe('holds');
+    expect(r.failures.join('\n')).toMatch(/checkpoints after load of handles:Timeout, needs/);
+    expect(r.evidence).toBe('Timeout level: too little data');
   });
 });
 
@@ -170,7 +179,7 @@ describe('formatProofTable', () => {
     expect(r.status).toBe('holds');
     expect(r.evidence).toBe('heapUsed LEAK → fixed');
     const notFixed = proof('inflight-map', { heapUsed: (n) => 520 * n }, { heapUsed: (n) => 520 * n });
-    expect(notFixed.evidence).toBe('heapUsed LEAK → not fixed');
+    expect(notFixed.evidence).toBe('heapUsed LEAK → still-leaking');
     const row = { variant: 'inflight-map', scenario: 'mixed', status: r.status, failures: [], leakyDir: '/l', fixedDir: '/f', comparison: r.comparison, fixedStatus: r.fixed.status, proofKind: 'retained' as const, evidence: r.evidence, leakyLine: '', fixedLine: '', signatureLine: '', wallMs: 1000 };
     const [header, line] = formatProofTable([row], 1000).split('\n');
     expect(header!.split(/\s{2,}/).slice(2, 4)).toEqual(['kind', 'evidence (leaky → fixed)']);
@@ -240,11 +249,13 @@ describe('judgeProof: a plateau (usage-plateau, records kept 2–3 × TTL)', () 
     const r = proof('usage-plateau', { heapUsed: (n) => 230 * n }, {});
     expect(r.status).toBe('failed');
     expect(r.failures.join('\n')).toMatch(/the leaky run keeps growing after one lifetime .*: that is a leak, not this variant's plateau/);
+    expect(r.evidence).toBe('heapUsed plateau: leaky keeps growing');
   });
 
   it('fails when the leaky run never rises above the fixed run', () => {
     const r = proof('usage-plateau', {}, {});
     expect(r.status).toBe('failed');
     expect(r.failures.join('\n')).toMatch(/never rose|not above the fixed run/);
+    expect(r.evidence).toBe('heapUsed plateau: leaky not shown');
   });
 });
