@@ -259,7 +259,7 @@ export async function buildProofReport(input: ProofReportInput): Promise<ProofRe
   const needs: SampleNeeds = { level: levelPlan, churn: proof?.kind === 'churn' };
   const reads = [await readSide('leaky', input.leakyDir, tolerant, needs), await readSide('fixed', input.fixedDir, tolerant, needs)] as const;
 
-  const signal = signalInfo(proof);
+  const signal = signalInfo(proof, reads.map((r) => r.checkpoints));
   const phases = phaseNames();
   const alignedRequests = comparison?.alignment.requests ?? null;
   const verdictOf = (role: SideRead['role']): RunVerdict | null => (comparison === null ? null : role === 'leaky' ? comparison.before : comparison.after);

@@ -20,11 +20,33 @@ describe('signalInfo', () => {
   });
 
   it('does not chart a target gauge at drained checkpoints: heapUsed, and says why', () => {
-    const s = signalInfo(proof('handles:relay:relay_upstream_pool{field="connected"}', 'level'));
+    // expects: the plan's words, which say where an older record's level shows (levelPlanOf).
+    const s = signalInfo({ ...proof('handles:relay:relay_upstream_pool{field="connected"}', 'level'), expects: 'pool sockets higher under load' });
     expect(s.key).toBe('heapUsed');
     expect(s.handle).toBeNull();
     expect(s.fallback).toContain('relay_upstream_pool{field="connected"}');
     expect(s.fallback).toContain('a level under load');
+    // Without the runs at hand it does not claim what they read.
+    expect(s.fallback).not.toContain('0 in both runs');
+  });
+
+  it("says the gauge is 0 at drained checkpoints only when the runs' scrapes are, and charts it when they are not", () => {
+    const key = 'relay_upstream_pool{field="connected"}';
+    const p = { ...proof(`handles:relay:${key}`, 'level'), level: { where: 'under-load' as const, signal: `handles:relay:${key}` } };
+    const cps = (...values: (number | null)[]) => values.map((v, seq) => ({ seq, relay: v === null ? null : { [key]: v } }) as unknown as Checkpoint);
+    const zero = signalInfo(p, [cps(5, 0, 0), cps(3, 0, 0)]);
+    expect(zero.key).toBe('heapUsed');
+    // Checkpoint 0 (before the load) is not a drained checkpoint after load: its 5 and 3 do not count.
+    expect(zero.fallback).toContain('where it is 0 in both runs (4 scrapes)');
+    expect(signalInfo(p, [cps(null, null), cps(null)]).fallback).toContain('no drained checkpoint of either run scraped it');
+    expect(signalInfo(p, [cps(0, 0, 12), cps(0, 0, 0)])).toMatchObject({ kind: 'handles', handle: `relay:${key}`, fallback: null });
+  });
+
+  it("reads an older record's level from its plan words, as the level chart does", () => {
+    const key = 'relay_structure_entries{structure="usage"}';
+    const old = { ...proof(`handles:relay:${key}`, 'level'), expects: 'entries held at drained checkpoints' };
+    expect(signalInfo(old)).toMatchObject({ kind: 'handles', handle: `relay:${key}` });
+    expect(signalInfo({ ...old, expects: 'connections higher under load' }).key).toBe('heapUsed');
   });
 
   it('charts a target gauge whose level is read at drained checkpoints from their scrape', () => {

@@ -12,6 +12,7 @@ import { checkpointTable, phaseNames, type PhaseNames, type Table } from '../dat
 import { encodeColumn } from '../columns.ts';
 import { axisX, fitLine, fitOver, type FitLine } from '../fit.ts';
 import type { LevelRead } from '../../harness/verdict/level.ts';
+import { levelPlanOf } from './level.ts';
 
 export type ProofStatus = 'holds' | 'failed' | 'inconclusive' | 'incomplete';
 
@@ -87,14 +88,23 @@ function handleLabel(handle: string): string {
   return `${handle} handles after GC (probe)`;
 }
 
-/** The signal the page is about: the proof's own, else post-GC heapUsed. */
-export function signalInfo(proof: ProofSummary | null): SignalInfo {
+/**
+ * The signal the page is about: the proof's own, else post-GC heapUsed.
+ * `runs`: both runs' checkpoints, when the caller has them (the page does), so
+ * what is said about a gauge at drained checkpoints is what they read.
+ */
+export function signalInfo(proof: ProofSummary | null, runs?: readonly (readonly Checkpoint[])[]): SignalInfo {
   const s = proof?.signal ?? null;
   // A `relay:` gauge whose level is read under load (headers-timeout,
-  // unbounded-fanout: the pool's sockets while requests or a scan run) reads
-  // 0 at every drained checkpoint in both runs (measured on the 2026-12-07
-  // runs): charted there it is a flat line that says nothing about the level.
-  const relayGauge = s !== null && s.startsWith('handles:relay:') && proof?.level?.where !== 'drained';
+  // unbounded-fanout: the pool's sockets while requests or a scan run) read
+  // 0 at every drained checkpoint in both runs on the 2026-12-07 runs: charted
+  // there it is a flat line that says nothing about the level. When the
+  // checkpoints at hand hold anything else, it is charted after all.
+  const gauge = s !== null && s.startsWith('handles:relay:') ? s.slice('handles:relay:'.length) : null;
+  const underLoad = gauge !== null && levelPlanOf(proof)?.where !== 'drained';
+  const drainedValues = underLoad && runs ? runs.flatMap((cps) => cps.filter((c) => c.seq > 0).map((c) => c.relay?.[gauge!] ?? null)).filter((v): v is number => v !== null) : null;
+  const allZero = drainedValues !== null && drainedValues.every((v) => v === 0);
+  const relayGauge = underLoad && (drainedValues === null || allZero);
   if (s !== null && !relayGauge && s.startsWith('handles:') && s.length > 'handles:'.length) {
     const handle = s.slice('handles:'.length);
     return { key: s, kind: 'handles', handle, label: handleLabel(handle), unit: 'count', fallback: null };
@@ -102,13 +112,19 @@ export function signalInfo(proof: ProofSummary | null): SignalInfo {
   if (s !== null && (MEMORY_KEYS as readonly string[]).includes(s)) {
     return { key: s, kind: 'memory', handle: null, label: `post-GC ${s}`, unit: 'bytes', fallback: null };
   }
+  const where =
+    drainedValues === null
+      ? 'drained checkpoints read it after the load has stopped'
+      : drainedValues.length === 0
+        ? 'no drained checkpoint of either run scraped it'
+        : `drained checkpoints read it after the load has stopped, where it is 0 in both runs (${drainedValues.length} scrapes)`;
   const fallback =
     proof === null
       ? null
       : s === null
         ? `this ${proof.kind} proof has no post-GC series of its own (${proof.kind === 'churn' ? 'it rests on the allocation ratio, charted above' : proof.kind === 'level' ? 'its level is charted above' : 'see the comparison below'}): post-GC heapUsed is shown`
         : relayGauge
-          ? `the proof's signal, the target's gauge ${s.slice('handles:relay:'.length)}, is a level under load (charted above); drained checkpoints read it after the load has stopped, where it is 0 in both runs: post-GC heapUsed is shown`
+          ? `the proof's signal, the target's gauge ${gauge}, is a level under load (charted above); ${where}: post-GC heapUsed is shown`
           : `the proof's signal ${s} is not a checkpoint series: post-GC heapUsed is shown`;
   return { key: 'heapUsed', kind: 'memory', handle: null, label: 'post-GC heapUsed', unit: 'bytes', fallback };
 }
