@@ -37,8 +37,8 @@ export interface SizeRow {
   sequentialJudged: number;
   medianRequestsSequential: number | null;
   medianSecondsSequential: number | null;
-  /** The runs' heapUsed slopes, smallest and largest, and the widest of their 95 % intervals (B/request); null when none recorded one. */
-  heapSlope: { min: number; max: number; lower: number; upper: number } | null;
+  /** The runs' heapUsed slopes, smallest and largest, the outermost bounds of their 95 % intervals (B/request), and how many runs recorded one; null when none did. */
+  heapSlope: { min: number; max: number; lower: number; upper: number; runs: number } | null;
 }
 
 export interface CalibrationSummary {
@@ -150,7 +150,7 @@ export function summarise(runs: readonly CalibrationRun[], heapFloor: number): C
       heapSlope:
         slopes.length === 0
           ? null
-          : { min: Math.min(...slopes.map((x) => x.slope)), max: Math.max(...slopes.map((x) => x.slope)), lower: Math.min(...slopes.map((x) => x.lower)), upper: Math.max(...slopes.map((x) => x.upper)) },
+          : { min: Math.min(...slopes.map((x) => x.slope)), max: Math.max(...slopes.map((x) => x.slope)), lower: Math.min(...slopes.map((x) => x.lower)), upper: Math.max(...slopes.map((x) => x.upper)), runs: slopes.length },
     };
   });
   const bytesRows = rows.filter((r) => r.truth.kind === 'bytes');
@@ -250,19 +250,22 @@ export function formatSummaryMarkdown(s: CalibrationSummary, heapFloor: number):
   );
   out.push('');
   out.push(
-    '| injected | runs | LEAK | NO-LEAK | INC | heap slope measured (B/request, 95 % CI) | fixed rule: requests (s) to LEAK | sequential looks: LEAK, requests (s) |',
+    "| injected | runs | LEAK | NO-LEAK | INC | heap slope measured, B/request (runs' range; [ ] outermost 95 % bounds) | fixed rule: requests (s) to LEAK | sequential looks: LEAK, requests (s) |",
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   const at = (req: number | null, sec: number | null) => (req === null ? '—' : `${thousands(req)} (${Math.round(sec ?? 0)} s)`);
   for (const r of s.rows) {
     const h = r.heapSlope;
-    const slope = h === null ? '—' : `${h.min === h.max ? slopeNum(h.min) : `${slopeNum(h.min)} – ${slopeNum(h.max)}`} [${slopeNum(h.lower)}, ${slopeNum(h.upper)}]`;
+    // A run whose folder is gone has no slope to backfill: the cell says over how many runs it is.
+    const over = h !== null && h.runs < r.runs ? ` (${h.runs} of ${r.runs} runs)` : '';
+    const slope = h === null ? '—' : `${h.min === h.max ? slopeNum(h.min) : `${slopeNum(h.min)} – ${slopeNum(h.max)}`} [${slopeNum(h.lower)}, ${slopeNum(h.upper)}]${over}`;
     const seq = r.sequentialJudged === 0 ? '—' : `${r.sequentialLeak}/${r.sequentialJudged}${r.sequentialLeak > 0 ? `, ${at(r.medianRequestsSequential, r.medianSecondsSequential)}` : ''}`;
     out.push(`| ${r.label} | ${r.runs} | ${r.leak} | ${r.noLeak} | ${r.inconclusive} | ${slope} | ${at(r.medianRequestsToDetection, r.medianSecondsToDetection)} | ${seq} |`);
   }
   out.push(
     '',
-    'Requests and seconds: medians over the runs called LEAK, counted from the first checkpoint. Fixed rule: the first prefix of ' +
+    "Heap slope: the smallest and largest of the runs' slopes, and in brackets the lowest lower and the highest upper bound " +
+      "of their 95 % intervals (not one interval). Requests and seconds: medians over the runs called LEAK, counted from the first checkpoint. Fixed rule: the first prefix of " +
       "the run's checkpoints whose verdict says LEAK (no error budget across those looks). Sequential looks: where `--until-verdict` " +
       "would have stopped the run, at the same checkpoints (α 0.005 per signal spent across the planned looks); controls never stopped count as 0/n.",
   );

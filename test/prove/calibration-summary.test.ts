@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { detect } from '../../harness/calibrate/detection.ts';
 import { estimatedMs, plannedRuns } from '../../harness/calibrate/plan.ts';
-import { binomialUpper, formatSummary, summarise, type CalibrationRun, type Truth } from '../../harness/calibrate/summary.ts';
+import { binomialUpper, formatSummary, formatSummaryMarkdown, summarise, type CalibrationRun, type Truth } from '../../harness/calibrate/summary.ts';
 import type { VerdictRunMeta } from '../../harness/verdict/index.ts';
 import { syntheticCheckpoints } from '../fixtures/verdict/synthetic.ts';
 import { FULL_PLAN, QUICK_PLAN } from '../../harness/index.ts';
@@ -141,8 +141,11 @@ describe('calibration summary', () => {
       return { ...r, detection: { ...r.detection!, heapSlope: { slope, lower, upper } } };
     };
     const a = summarise([sloped(16.8, 16.5, 17.0), sloped(16.9, 16.6, 17.1), run({ kind: 'control' }, 'NO-LEAK')], 32);
-    expect(a.rows.find((r) => r.label === '16 B/request')!.heapSlope).toEqual({ min: 16.8, max: 16.9, lower: 16.5, upper: 17.1 });
+    expect(a.rows.find((r) => r.label === '16 B/request')!.heapSlope).toEqual({ min: 16.8, max: 16.9, lower: 16.5, upper: 17.1, runs: 2 });
     expect(a.rows.find((r) => r.label === 'control (none)')!.heapSlope).toBeNull();
+    // A run without a slope (its folder gone before the backfill): the cell says over how many runs it is.
+    const partial = summarise([sloped(16.8, 16.5, 17.0), run({ kind: 'bytes', bytesPerRequest: 16 }, 'LEAK', 250_000)], 32);
+    expect(formatSummaryMarkdown(partial, 32)).toContain('| 16.8 [16.5, 17.0] (1 of 2 runs) |');
   });
 
   it('the full plan: 4 and 8 B/request, 20 controls, 54 runs', () => {
