@@ -21,7 +21,7 @@ export const CALIBRATE_FLAGS = {
   out: { type: 'string', nonEmpty: true, arg: 'dir', help: "a new calibration's folder (ledger and run folders)" },
   summary: { type: 'string', nonEmpty: true, arg: 'dir', help: "print the figures of this calibration folder's finished runs and exit; runs nothing, writes nothing (safe while a chunk runs)" },
   markdown: { type: 'boolean', help: 'with --summary: the figures as the Markdown tables the README quotes' },
-  budget: { type: 'duration', min: 1_000, max: SOAK_FLAGS.duration.max, arg: 'time', help: 'start a run only if it ends inside this budget' },
+  budget: { type: 'duration', min: 1_000, max: SOAK_FLAGS.duration.max, arg: 'time', help: 'start a run only if it ends inside this budget', rangeNote: "a time limit for this chunk's runs; a growth budget like 50MB/day is the soak's --budget" },
   'until-verdict': { type: 'boolean', help: "each run judged at every checkpoint and stopped as soon as a LEAK is certain (soak's --until-verdict): requests to detection become the sequential rule's; controls still run their full duration" },
   floor: { type: 'string', choices: ['fixed', 'adaptive'], arg: 'mode', help: "soak's --floor for every run: adaptive judges each with the heap floor its judged requests certify (harness/verdict/certify.ts), so the matrix measures that floor; fixed (default) the scenario's δ 32" },
   help: SOAK_FLAGS.help,

@@ -63,6 +63,8 @@ describe('the run verdict carries the split and prints it when the heap rose', (
   it('a flat heap prints no split line', () => {
     const v = judgeRun(meta, run(0, 0), []);
     expect(v.heapSpaces).toBeDefined();
+    // The precondition, said: the line is printed only when the heap's rise is real (its lower bound above 0).
+    expect(v.memory.find((m) => m.signal === 'heapUsed')!.lower!).toBeLessThanOrEqual(0);
     expect(formatVerdict(v)).not.toContain('heapUsed by V8 heap space');
   });
 });

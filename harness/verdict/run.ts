@@ -319,7 +319,8 @@ export function judgeRun(
     options.axis?.kind === 'event' ? null : (heapVerdict?.slope ?? null),
     (floors?.heapUsed ?? DEFAULT_FLOORS.heapUsed) / 4,
   );
-  // The same points and axis the heapUsed verdict regressed on, so the spaces' slopes add up to its slope.
+  // The same points and axis the heapUsed verdict regressed on, so the spaces' slopes compare with its slope (Theil–Sen
+  // slopes are medians, not additive: the shares need not sum to 100 %).
   const heapSpaces =
     heapVerdict?.slope !== null && heapVerdict?.slope !== undefined ? judgeHeapSpaces(onAxis, onAxis.map((c) => xOf(c, options.axis ?? { kind: 'requests' })), heapVerdict.slope) : null;
   const harness = judgeHarnessSelf(judged, { minJudgedSeconds: options.minJudgedSeconds, minJudgedRequests: options.minJudgedRequests });

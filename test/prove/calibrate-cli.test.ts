@@ -40,6 +40,10 @@ describe('bench:calibrate flags', () => {
 
   it('refuses a bad --budget and a bad --duration by name', () => {
     expect(bench('--budget', 'soon').err).toContain('--budget: expected a duration');
+    // The soak's --budget is a growth budget; calibrate's is time, and its error says which is which.
+    const growth = bench('--budget', '50MB/day');
+    expect(growth.code).toBe(2);
+    expect(growth.err).toContain("a time limit for this chunk's runs; a growth budget like 50MB/day is the soak's --budget), got \"50MB/day\"");
     const r = bench('--quick', '--duration', '5s');
     expect(r.code).toBe(2);
     expect(r.err).toContain('--duration: expected a duration in 30s–168h, got "5s"');
