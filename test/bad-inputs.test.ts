@@ -110,6 +110,8 @@ const rows: CliRow[] = [
   { name: 'budget without a time unit', cli: 'soak', argv: ['--budget', '50MB'], exit: 2, words: ['--budget', 'size per day or hour', '50MB/day'] },
   { name: 'production rate without a budget', cli: 'soak', argv: ['--production-rate', '300'], exit: 2, words: ['--production-rate', 'only with --budget'] },
   { name: 'zero production rate', cli: 'soak', argv: ['--budget', '50MB/day', '--production-rate', '0'], exit: 2, words: ['--production-rate'] },
+  { name: 'too few checkpoints', cli: 'soak', argv: ['--checkpoints', '3'], exit: 2, words: ['--checkpoints', '[4, 1000]'] },
+  { name: 'checkpoints less than a second apart', cli: 'soak', argv: ['--duration', '10s', '--checkpoints', '20'], exit: 2, words: ['--checkpoints: 20 over 10 s of load would be 500 ms apart', 'at most 10'] },
   { name: 'until-verdict given a value', cli: 'soak', argv: ['--until-verdict=yes'], exit: 2, words: ['--until-verdict', 'does not take an argument'] },
   { name: 'unknown scenario', cli: 'soak', argv: ['--scenario', 'no-such-scenario'], exit: 2, words: ['--scenario', 'no-such-scenario', 'mixed'] },
   { name: 'unknown leak', cli: 'soak', argv: ['--leak', 'no-such-leak'], exit: 2, words: ['--leak', 'unknown variant "no-such-leak"', 'inflight-map'] },

@@ -52,6 +52,7 @@ export function soakOptionsFrom(values: SoakValues): SoakOptions {
     budget: values.budget,
     productionRate: values['production-rate'],
     ...(values.floor !== undefined ? { floor: values.floor as 'fixed' | 'adaptive' } : {}),
+    ...(values.checkpoints !== undefined ? { minCheckpoints: values.checkpoints } : {}),
     ...(values['until-verdict'] ? { untilVerdict: true } : {}),
   };
 }

@@ -85,5 +85,10 @@ describe('plannedCheckpointTimes (harness/soak/drive.ts): a scenario with checkp
     for (let i = 0; i < t.length; i++) expect(planned(t[i]!) - planned(t[i - 1] ?? 0)).toBeLessThanOrEqual(1_000 + 1);
     expect(t.length).toBeGreaterThanOrEqual(28);
     for (const m of byTime) expect(t.some((x) => Math.abs(x - m) < 2_000)).toBe(true);
+    // --checkpoints 40 (minCheckpoints): 40 evenly spaced over the same 5 minutes, the scenario's 10 among them.
+    const dense = plannedCheckpointTimes(resolveScenario(spec), { minCheckpoints: 40 });
+    expect(dense).toHaveLength(40);
+    expect(dense[0]).toBe(7_500);
+    for (const m of byTime) expect(dense).toContain(m);
   });
 });

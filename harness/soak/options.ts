@@ -54,6 +54,7 @@ export const SOAK_FLAGS = {
   budget: { type: 'string', nonEmpty: true, arg: 'size/day', help: 'the growth you can live with, e.g. 50MB/day or 200MiB/h: the floors δ become budget ÷ (production rate × time), never below what the judged requests certify (harness/verdict/certify.ts; at least 2 B/request; rss keeps its own), and every memory line is also said per day at that rate' },
   'production-rate': { type: 'number', min: 0, exclusiveMin: true, max: 10_000_000, arg: 'req/s', help: "requests per second in production, for --budget and the per-day figures (default: the run's own judged rate)" },
   floor: { type: 'string', choices: ['fixed', 'adaptive'], arg: 'mode', help: "the heap floors δ: fixed (default: the scenario's, 32 B/request) or adaptive: as low as the judged requests certify and never lower (1.5 × the ≤ 611 kB a healthy relay grew by in calibration controls ÷ judged requests, at least 2 B/request; ≈ 3 B/request after 10 minutes at 800 req/s; never above the scenario's δ). Only scenarios with calibration controls of their own are lowered (so far: calibration; the fault scenarios' healthy drift is larger). The verdict prints the δ it used and why; with --budget the budget sets δ" },
+  checkpoints: { type: 'int', min: 4, max: 1_000, arg: 'N', help: "at least N drained checkpoints over the load (the scenario's cadence otherwise: 12–16 per run, e.g. 37.5 s apart in a 10-minute calibration run). More points judge sooner under --until-verdict, whose looks need 7 judged points; each checkpoint drains the load first (≈ 0.5 s on the reference relay, up to the drain cap), at most one per second" },
   'until-verdict': { type: 'boolean', help: 'judge at every checkpoint and stop the load as soon as a LEAK is certain (sequential looks, harness/verdict/sequential.ts: α 0.005 spent over the planned checkpoints, ≥ 30 s and 20 000 requests judged); without a LEAK the run goes its full duration (NO-LEAK needs the whole window). run.json and the verdict say where it stopped' },
   junit: JUNIT_FLAG,
   quiet: { type: 'boolean', short: 'q', help: 'no progress output' },
@@ -139,7 +140,7 @@ export interface SoakOptions {
   productionRate?: number;
   /** `--floor`: fixed (the scenario's δ, default) or adaptive (harness/verdict/certify.ts: as low as the judged requests certify). */
   floor?: 'fixed' | 'adaptive';
-  /** Minimum number of checkpoints. Default 8. */
+  /** `--checkpoints`: minimum number of checkpoints, 4–1000, at most one per second of load. Default 8 (the scenario's cadence decides). */
   minCheckpoints?: number;
   /** `--until-verdict`: sequential looks after every checkpoint (harness/verdict/sequential.ts); the load stops at the first certain LEAK. */
   untilVerdict?: boolean;
@@ -188,6 +189,7 @@ export function validateSoakOptions(options: SoakOptions): void {
       'sample-interval': options.sampleIntervalMs,
       'heap-sampling': options.heapSamplingKiB,
       'production-rate': options.productionRate,
+      checkpoints: options.minCheckpoints,
       'target-pid': options.target?.kind === 'pid' ? options.target.pid : undefined,
     },
     flagUsageError,

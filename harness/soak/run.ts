@@ -45,6 +45,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
   validateSoakOptions(options);
   const leaks = validateLeakNames(options.leaks ?? []);
   const resolved = resolveScenarioOption(options);
+  checkCheckpointSpacing(resolved, options);
   const target: TargetSpec = options.target ?? { kind: 'relay' };
   if (leaks.length > 0 && target.kind !== 'relay') {
     throw usageError('--leak: leak variants exist only in the reference relay; drop --target-cmd/--target-pid or --leak');
@@ -68,6 +69,23 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
   const folder = createRunFolder(runDir, { secrets: () => run?.secrets() ?? [] });
   run = new SoakRun(options, resolved, leaks, target, runId, folder, { profile, targetConfig, client, profiler: profilePlanned });
   return run.run();
+}
+
+/** Closer than this, a checkpoint's drain (≈ 0.5 s on the reference relay, up to the drain cap) is most of the load between two. */
+const MIN_CHECKPOINT_SPACING_MS = 1_000;
+
+/** --checkpoints: refused (exit 2) when it would put checkpoints less than a second apart. */
+function checkCheckpointSpacing(resolved: ResolvedScenario, options: SoakOptions): void {
+  if (options.minCheckpoints === undefined) return;
+  const count = plannedCheckpointTimes(resolved, options).length;
+  const spacing = resolved.durationMs / count;
+  if (spacing < MIN_CHECKPOINT_SPACING_MS) {
+    // Built-in scenarios refuse runs under 9 s already, so `most` is at least 9 there.
+    const most = Math.max(4, Math.floor(resolved.durationMs / MIN_CHECKPOINT_SPACING_MS));
+    throw usageError(
+      `--checkpoints: ${options.minCheckpoints} over ${resolved.durationMs / 1000} s of load would be ${Math.round(spacing)} ms apart; at most ${most} (one per second: each checkpoint drains the load first), or a longer --duration`,
+    );
+  }
 }
 
 function resolveScenarioOption(options: SoakOptions): ResolvedScenario {
