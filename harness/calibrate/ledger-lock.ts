@@ -98,7 +98,18 @@ function createLock(path: string, text: string): boolean {
     linkSync(tmp, path);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // A filesystem without hard links (some network and FUSE mounts): an exclusive create, written in place.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') {
+      try {
+        writeFileSync(path, text, { flag: 'wx' });
+        return true;
+      } catch (again) {
+        if ((again as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw again;
+      }
+    }
     throw err;
   } finally {
     try {
