@@ -75,19 +75,37 @@ function ageMs(path: string): number {
 }
 
 /** Whether a lock record still holds: its process runs, on this host (our own pid only if this process took it). */
-export function lockHeld(r: LockRecord | null, host = hostname(), path?: string): boolean {
-  if (r === null || r.host !== host) return false;
-  if (r.pid === process.pid) return path !== undefined && HELD.has(path);
+function recordHeld(r: LockRecord, path: string): boolean {
+  if (r.host !== hostname()) return false;
+  if (r.pid === process.pid) return HELD.has(path);
   return alive(r.pid);
+}
+
+/**
+ * What a lock file's text says: held (a live holder, or an unreadable file young enough to be a writer's) or not,
+ * and its record when it parses.
+ */
+function judgeLock(path: string, text: string): { held: boolean; record: LockRecord | null } {
+  const record = parseLock(text);
+  return { held: record === null ? ageMs(path) < TORN_AGE_MS : recordHeld(record, path), record };
 }
 
 /** Whether a live calibration holds this ledger's lock now. */
 export function ledgerLocked(dir: string): boolean {
   const path = join(dir, LEDGER_LOCK_FILE);
   const text = readText(path);
-  if (text === null) return false;
-  const r = parseLock(text);
-  return r === null ? ageMs(path) < TORN_AGE_MS : lockHeld(r, hostname(), path);
+  return text !== null && judgeLock(path, text).held;
+}
+
+/** An exclusive create: false when the name exists. */
+function exclusively(create: () => void): boolean {
+  try {
+    create();
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
 }
 
 /** Create the lock whole (temp file, then link): false when a lock is already there. */
@@ -95,21 +113,11 @@ function createLock(path: string, text: string): boolean {
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(tmp, text, { flag: 'wx' });
   try {
-    linkSync(tmp, path);
-    return true;
+    return exclusively(() => linkSync(tmp, path));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
     // A filesystem without hard links (some network and FUSE mounts): an exclusive create, written in place.
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') {
-      try {
-        writeFileSync(path, text, { flag: 'wx' });
-        return true;
-      } catch (again) {
-        if ((again as NodeJS.ErrnoException).code === 'EEXIST') return false;
-        throw again;
-      }
-    }
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return exclusively(() => writeFileSync(path, text, { flag: 'wx' }));
     throw err;
   } finally {
     try {
@@ -177,18 +185,18 @@ export function lockLedger(dir: string): LedgerLock {
     if (created) break;
     const found = readText(path);
     if (found === null) continue; // released between the create and the read
-    const held = parseLock(found);
-    if (held === null && ageMs(path) < TORN_AGE_MS) {
+    const { held, record } = judgeLock(path, found);
+    if (held && record === null) {
       throw new LedgerError(`${dir}: ${LEDGER_LOCK_FILE} is unreadable and was written less than ${TORN_AGE_MS / 1000} s ago (another calibration starting?); nothing started: try again in a moment`);
     }
-    if (lockHeld(held, mine.host, path)) {
+    if (held) {
       throw new LedgerError(
-        `${dir} is being calibrated by pid ${held!.pid} since ${held!.since} (${LEDGER_LOCK_FILE}); two calibrations on one ledger would run the same run into one folder. Nothing started: wait for it, or stop it`,
+        `${dir} is being calibrated by pid ${record!.pid} since ${record!.since} (${LEDGER_LOCK_FILE}); two calibrations on one ledger would run the same run into one folder. Nothing started: wait for it, or stop it`,
       );
     }
     // A holder that is gone, on another host, an earlier process with our pid, or an old unreadable file: stale.
     if (!removeStaleLock(path, found)) throw sameMoment();
-    tookOver = held;
+    tookOver = record;
   }
   HELD.add(path);
   const stillHeld = () => readText(path) === text;

@@ -102,7 +102,7 @@ export function signalInfo(proof: ProofSummary | null, runs?: readonly (readonly
   // checkpoints at hand hold anything else, it is charted after all.
   const gauge = s !== null && s.startsWith('handles:relay:') ? s.slice('handles:relay:'.length) : null;
   const underLoad = gauge !== null && levelPlanOf(proof)?.where !== 'drained';
-  const drainedValues = underLoad && runs ? runs.flatMap((cps) => cps.filter((c) => c.seq > 0).map((c) => c.relay?.[gauge!] ?? null)).filter((v): v is number => v !== null) : null;
+  const drainedValues = underLoad && runs ? runs.flatMap((cps) => cps.filter((c) => c.seq > 0).map((c) => handleValue(c, `relay:${gauge!}`))).filter((v): v is number => v !== null) : null;
   const allZero = drainedValues !== null && drainedValues.every((v) => v === 0);
   const relayGauge = underLoad && (drainedValues === null || allZero);
   if (s !== null && !relayGauge && s.startsWith('handles:') && s.length > 'handles:'.length) {
