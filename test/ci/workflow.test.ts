@@ -95,6 +95,8 @@ describe('.github/workflows/nightly-soak.yml', () => {
     expect(job).toMatch(/actions\/cache\/save@v4[\s\S]*key: calibration-ledger-\$\{\{ github\.run_id \}\}/);
     // A lock saved by a cancelled job is dropped before the resume (harness/calibrate/ledger-lock.ts).
     expect(job).toMatch(/rm -f reports\/ci\/calibration\/calibration\.lock\n[\s\S]*calibrate --budget/);
+    // The artifact holds the whole ledger (the plan and every finished run), not the plan alone.
+    expect(job).toMatch(/upload-artifact@v4[\s\S]*reports\/ci\/calibration\/calibration\.json\n\s*reports\/ci\/calibration\/runs\.ndjson/);
   });
 });
 
