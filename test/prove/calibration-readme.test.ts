@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { calibrationFigures } from '../../harness/calibrate/run.ts';
+import { calibrationFigures } from '../../harness/index.ts';
 import { formatSummaryMarkdown } from '../../harness/calibrate/summary.ts';
 
 const root = resolve(import.meta.dirname, '../..');
