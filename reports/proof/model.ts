@@ -100,9 +100,10 @@ export function signalInfo(proof: ProofSummary | null, runs?: readonly (readonly
   // 0 at every drained checkpoint in both runs on the 2026-12-07 runs: charted
   // there it is a flat line that says nothing about the level. When the
   // checkpoints at hand hold anything else, it is charted after all.
-  const gauge = s !== null && s.startsWith('handles:relay:') ? s.slice('handles:relay:'.length) : null;
+  // The handle key as checkpoints hold it (`relay:<series>`), for handleValue.
+  const gauge = s !== null && s.startsWith('handles:relay:') ? s.slice('handles:'.length) : null;
   const underLoad = gauge !== null && levelPlanOf(proof)?.where !== 'drained';
-  const drainedValues = underLoad && runs ? runs.flatMap((cps) => cps.filter((c) => c.seq > 0).map((c) => handleValue(c, `relay:${gauge!}`))).filter((v): v is number => v !== null) : null;
+  const drainedValues = underLoad && runs ? runs.flatMap((cps) => cps.filter((c) => c.seq > 0).map((c) => handleValue(c, gauge!))).filter((v): v is number => v !== null) : null;
   const allZero = drainedValues !== null && drainedValues.every((v) => v === 0);
   const relayGauge = underLoad && (drainedValues === null || allZero);
   if (s !== null && !relayGauge && s.startsWith('handles:') && s.length > 'handles:'.length) {
