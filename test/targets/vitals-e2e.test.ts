@@ -19,7 +19,7 @@
 // Short runs (30 s of load, ≈ 7 500 requests) to keep the suite fast, which the verdict's
 // minimum windows refuse to call NO-LEAK on their own (60 s and 50 000 requests
 // for memory and handles, 20 s and 5 000 for counts), and whose noise is wider
-// than the default count floor (a fixed Go relay's idle pool breathes by ±13
+// than the default count floor (on error-storm, a fixed Go relay's idle pool breathed by ±13
 // goroutines at drained checkpoints: measured, a 95 % interval 17/1k requests
 // wide over 8 000 requests against δ = 2/1k, so 4·δ calls it too noisy). The soak's own verdict is asserted for the
 // leaky runs as is; the fixed runs are re-judged from their folders with the
