@@ -44,7 +44,9 @@ function line(stream: NodeJS.WritableStream | undefined, text: string): void {
  * the time. Measured on 2 cores (2026-12-07 `--prove all --no-attribute`, 33
  * runs, machine busy sampled every 10 s): two at a time, median 58 %, p90 80 %
  * busy, 34 min 19 s; three at a time, median 62 %, p90 90 %, 20 min 17 s, and
- * every proof that held at two held at three.
+ * every proof that held at two held at three. Four at a time with attribution
+ * (2026-12-08): 23 min 34 s but 20/21, orphan-tasks' fixed run too noisy for
+ * its δ (CI upper 69.8 B/request > 64), so three stays the default.
  */
 export function defaultParallel(cores = availableParallelism()): number {
   return cores <= 1 ? 1 : 3;
